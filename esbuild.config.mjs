@@ -1,0 +1,37 @@
+// Bundles the extension, the CLI and worker entries. `--production` minifies without sourcemaps (packaging);
+// the default build keeps sourcemaps for debugging. `--watch` rebuilds on change.
+import * as esbuild from 'esbuild';
+import { readFileSync, rmSync, chmodSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  // onnxruntime-node loads a native binding through a computed path no bundler can follow; it ships in node_modules.
+  external: ['vscode', 'onnxruntime-node'],
+  define: { __FLOWBENCH_VERSION__: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+};
+
+const builds = [
+  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { 'onnxWorker': 'src/inference/worker.ts' }, outdir: 'dist' },
+];
+
+rmSync('dist', { recursive: true, force: true });
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  chmodSync('dist/cli.js', 0o755);
+}

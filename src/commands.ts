@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import type { CommandHandler, FeatureServices } from './feature';
+import { CancelledError, UserError, errorMessage } from './util/errors';
+
+/**
+ * The one place where commands are registered. Every handler is wrapped so that a bad input shows as a plain error
+ * message, a cancellation is quiet, and an unexpected failure is logged with its stack instead of vanishing.
+ */
+export function registerCommands(services: FeatureServices, handlers: Record<string, CommandHandler>): void {
+  for (const [id, handler] of Object.entries(handlers)) {
+    services.context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (args?: unknown) => {
+        // Explorer context menus pass a Uri as the first argument; wrap it so every handler sees an object.
+        const argObject = args instanceof vscode.Uri ? { uri: args } : (args as Record<string, unknown> | undefined);
+        try {
+          return await handler(argObject);
+        } catch (err) {
+          if (err instanceof CancelledError) {
+            services.log.info(`${id}: cancelled`);
+            return undefined;
+          }
+          if (err instanceof UserError) {
+            services.log.warn(`${id}: ${err.message}`);
+            void vscode.window.showErrorMessage(`Flowbench: ${err.message}`);
+          } else {
+            services.log.error(`${id} failed: ${(err as Error)?.stack ?? errorMessage(err)}`);
+            void vscode.window.showErrorMessage(`Flowbench: ${errorMessage(err)} (see the Flowbench output for details)`);
+          }
+          // Callers passing args (tests, other extensions) get the failure too.
+          if (argObject !== undefined) throw err;
+          return undefined;
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,3 @@
+import type { CliCommand } from '../cliTypes';
+
+export const commands: CliCommand[] = [];

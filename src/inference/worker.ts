@@ -1,0 +1,2 @@
+// Entry of the child process that hosts onnxruntime-node (see src/inference/). Replaced by the inference feature.
+export {};
