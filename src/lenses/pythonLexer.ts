@@ -1,0 +1,183 @@
+/**
+ * A single-pass, forgiving lexer for Python source: enough to tell code from strings and comments, to read string
+ * literals and to match brackets. It never throws: unterminated strings end at the line end (single-quoted) or at the
+ * end of the file (triple-quoted), like an editor's highlighter, so a half-typed script still gets its lenses.
+ */
+
+export interface StringLiteral {
+  /** Offset of the first character of the token (its prefix, if any). */
+  start: number;
+  /** Offset just after the closing quote (or the end of what was read when unterminated). */
+  end: number;
+  /** The characters between the quotes, with simple escapes decoded (not for raw strings). */
+  value: string;
+  prefix: string;
+  /** f-strings (and t-strings) whose value holds a replacement field cannot be read as a constant. */
+  hasPlaceholder: boolean;
+  triple: boolean;
+  terminated: boolean;
+}
+
+export interface LexedSource {
+  text: string;
+  /**
+   * The text with every string token and comment blanked (same length, newlines kept, quotes kept as `"`): regular
+   * expressions and bracket matching on it never see code-like text inside strings or comments.
+   */
+  masked: string;
+  strings: StringLiteral[];
+  /** Offset of the first character of each line. */
+  lineStarts: number[];
+  /** For each offset of an opening bracket in code, the offset of its closing bracket, or -1 when unclosed. */
+  closing: Map<number, number>;
+}
+
+const OPEN = '([{';
+const CLOSE = ')]}';
+const STRING_PREFIX = /^(?:[rRbBuUfFtT]|[rR][bBfFtT]|[bBfFtT][rR])$/;
+
+function isIdentStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
+}
+
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
+
+function decodeEscapes(raw: string): string {
+  if (!raw.includes('\\')) return raw;
+  return raw.replace(/\\(\n|.)/g, (all, c: string) => (c === '\n' ? '' : SIMPLE_ESCAPES[c] ?? all));
+}
+
+export function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  let i = text.indexOf('\n');
+  while (i !== -1) {
+    starts.push(i + 1);
+    i = text.indexOf('\n', i + 1);
+  }
+  return starts;
+}
+
+/** Zero-based line of an offset (binary search over line starts). */
+export function lineOf(lineStarts: number[], offset: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export function lexPython(text: string): LexedSource {
+  const n = text.length;
+  const chunks: string[] = [];
+  const strings: StringLiteral[] = [];
+  const closing = new Map<number, number>();
+  const stack: number[] = [];
+  let copied = 0;
+  let i = 0;
+
+  // Blank [from, to) in the masked output, keeping newlines so line numbers stay put.
+  const blank = (from: number, to: number, keepQuotes: boolean) => {
+    chunks.push(text.slice(copied, from));
+    let s = text.slice(from, to).replace(/[^\n]/g, ' ');
+    if (keepQuotes && s.length >= 1) s = '"' + s.slice(1, -1) + (s.length > 1 ? '"' : '');
+    chunks.push(s);
+    copied = to;
+  };
+
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 35 /* # */) {
+      let end = text.indexOf('\n', i);
+      if (end === -1) end = n;
+      blank(i, end, false);
+      i = end;
+      continue;
+    }
+    if (isIdentStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+      const q = text.charCodeAt(j);
+      if ((q === 34 || q === 39) && j - i <= 2 && STRING_PREFIX.test(text.slice(i, j))) {
+        i = readString(i, j);
+      } else {
+        i = j;
+      }
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      i = readString(i, i);
+      continue;
+    }
+    const ch = text[i];
+    if (OPEN.includes(ch)) {
+      stack.push(i);
+      closing.set(i, -1);
+    } else if (CLOSE.includes(ch)) {
+      // A stray closer (typing in progress) is ignored rather than unbalancing everything after it.
+      const want = OPEN[CLOSE.indexOf(ch)];
+      for (let k = stack.length - 1; k >= 0; k--) {
+        if (text[stack[k]] === want) {
+          closing.set(stack[k], i);
+          stack.length = k;
+          break;
+        }
+      }
+    }
+    i++;
+  }
+  chunks.push(text.slice(copied));
+  return { text, masked: chunks.join(''), strings, lineStarts: lineStartsOf(text), closing };
+
+  function readString(tokenStart: number, quoteAt: number): number {
+    const quote = text[quoteAt];
+    const prefix = text.slice(tokenStart, quoteAt);
+    const raw = /[rR]/.test(prefix);
+    const formatted = /[fFtT]/.test(prefix);
+    const triple = text.startsWith(quote.repeat(3), quoteAt);
+    const delim = triple ? quote.repeat(3) : quote;
+    const bodyStart = quoteAt + delim.length;
+    let j = bodyStart;
+    let terminated = false;
+    let bodyEnd = n;
+    while (j < n) {
+      const cj = text[j];
+      if (cj === '\\') {
+        j += 2;
+        continue;
+      }
+      if (!triple && cj === '\n') {
+        bodyEnd = j;
+        break;
+      }
+      if (cj === quote && (!triple || text.startsWith(delim, j))) {
+        bodyEnd = j;
+        terminated = true;
+        j += delim.length;
+        break;
+      }
+      j++;
+    }
+    if (j > n) j = n;
+    if (!terminated && bodyEnd === n) j = n;
+    const end = terminated ? j : bodyEnd;
+    const body = text.slice(bodyStart, Math.min(bodyEnd, n));
+    strings.push({
+      start: tokenStart,
+      end,
+      value: raw ? body : decodeEscapes(body),
+      prefix,
+      hasPlaceholder: formatted && /\{(?!\{)/.test(body.replace(/\{\{/g, '')),
+      triple,
+      terminated,
+    });
+    blank(tokenStart, end, true);
+    return end;
+  }
+}
