@@ -1,0 +1,197 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CancelledError, UserError, type Cancellation } from '../util/errors';
+import type { BenchResult, CreateResult, Envelope, Feeds, MemoryResult, Reply, Request, RunResult, RuntimeFacts, WorkerError } from './protocol';
+import { classifyProviderFailure, formatFailure, type ProviderFailure } from './providers';
+
+/**
+ * Finds the worker script: dist/onnxWorker.js beside a bundle (extension, CLI), or the tsc output worker.js beside
+ * this file (unit tests run from out/). FLOWBENCH_ONNX_WORKER overrides both.
+ */
+export function resolveWorkerPath(dir: string = __dirname, env: NodeJS.ProcessEnv = process.env): string {
+  const candidates = [env.FLOWBENCH_ONNX_WORKER, path.join(dir, 'onnxWorker.js'), path.join(dir, 'worker.js')].filter((p): p is string => !!p);
+  for (const c of candidates) if (fs.existsSync(c)) return c;
+  throw new Error(`ONNX worker script not found (looked for ${candidates.join(', ')}); run 'npm run build'`);
+}
+
+export interface HostOptions {
+  workerPath?: string;
+  /** Extra folders for the child's LD_LIBRARY_PATH (CUDA runtime libraries); glibc reads it only at process start. */
+  libraryPath?: string[];
+  cancellation?: Cancellation;
+  /** Receives the child's native stderr (ONNX Runtime's own log), for the output channel. */
+  onStderr?: (text: string) => void;
+}
+
+export class WorkerCrashError extends UserError {}
+
+/** One onnxruntime child process. Every request is answered or rejected; a crash rejects everything pending. */
+export class OnnxHost {
+  private readonly child: ChildProcess;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  private stderrText = '';
+  private exited: string | null = null;
+  private cancelTimer: NodeJS.Timeout | undefined;
+  private facts: RuntimeFacts | undefined;
+
+  constructor(private readonly opts: HostOptions = {}) {
+    const env = { ...process.env };
+    if (opts.libraryPath?.length) {
+      const key = process.platform === 'win32' ? 'PATH' : process.platform === 'darwin' ? 'DYLD_LIBRARY_PATH' : 'LD_LIBRARY_PATH';
+      env[key] = [...opts.libraryPath, env[key]].filter(Boolean).join(path.delimiter);
+    }
+    // Inside VS Code, process.execPath is Electron; ELECTRON_RUN_AS_NODE makes it behave as plain Node for the child.
+    env.ELECTRON_RUN_AS_NODE = '1';
+    this.child = fork(opts.workerPath ?? resolveWorkerPath(), [], {
+      env,
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [],
+    });
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (t: string) => {
+      this.stderrText = (this.stderrText + t).slice(-20_000);
+      opts.onStderr?.(t);
+    });
+    this.child.stdout?.on('data', () => { /* the worker prints nothing useful; drain so it never blocks */ });
+    this.child.on('message', (m: Reply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(Object.assign(new Error(m.error.message), { worker: m.error }));
+    });
+    this.child.on('exit', (code, signal) => {
+      this.exited = signal ? `signal ${signal}` : `exit code ${code}`;
+      const err = opts.cancellation?.isCancellationRequested
+        ? new CancelledError()
+        : new WorkerCrashError(`the ONNX Runtime process stopped (${this.exited}); a native crash in the model or runtime. The editor is unaffected. ${this.lastStderrLine()}`.trim());
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+      if (this.cancelTimer) clearInterval(this.cancelTimer);
+    });
+    this.child.on('error', () => { /* 'exit' follows and rejects pending requests */ });
+    if (opts.cancellation) {
+      // Cancelling kills the child: a running session.run cannot be interrupted any other way.
+      this.cancelTimer = setInterval(() => {
+        if (opts.cancellation?.isCancellationRequested) this.dispose();
+      }, 100);
+      this.cancelTimer.unref();
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private lastStderrLine(): string {
+    const lines = this.stderrText.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter(Boolean);
+    return lines.length ? `Last log line: ${lines[lines.length - 1].slice(0, 300)}` : '';
+  }
+
+  /** Stderr written since `mark` (a length of the log), with terminal colours removed. */
+  stderrSince(mark: number): string {
+    return this.stderrText.slice(Math.min(mark, this.stderrText.length)).replace(/\x1b\[[0-9;]*m/g, '');
+  }
+
+  get stderrMark(): number {
+    return this.stderrText.length;
+  }
+
+  request<T>(req: Request): Promise<T> {
+    if (this.exited) return Promise.reject(new WorkerCrashError(`the ONNX Runtime process is not running (${this.exited})`));
+    if (this.opts.cancellation?.isCancellationRequested) return Promise.reject(new CancelledError());
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.child.send({ id, ...req } as Envelope, (err) => {
+        if (err && this.pending.has(id)) {
+          this.pending.delete(id);
+          reject(new WorkerCrashError(`could not reach the ONNX Runtime process: ${err.message}`));
+        }
+      });
+    });
+  }
+
+  async init(): Promise<RuntimeFacts> {
+    this.facts ??= await this.request<RuntimeFacts>({ op: 'init' });
+    return this.facts;
+  }
+
+  /** Tries each provider in order; the first that creates a session wins. Failures are classified with a fix. */
+  async createSession(model: string | Uint8Array, providers: string[], intraOpThreads?: number): Promise<SessionHandle> {
+    const facts = await this.init();
+    const failures: ProviderFailure[] = [];
+    for (const provider of providers) {
+      const mark = this.stderrMark;
+      try {
+        const r = await this.request<CreateResult>({ op: 'create', model, provider, intraOpThreads });
+        return { ...r, failures, facts };
+      } catch (err) {
+        const w = (err as { worker?: WorkerError }).worker;
+        if (!w) throw err;
+        if (w.kind !== 'provider') throw new UserError(`could not load the model: ${w.message.split('\n')[0]}`);
+        // ORT writes the library that failed to load on stderr, which may arrive just after the reply.
+        await new Promise((r) => setTimeout(r, 30));
+        const ctx = w.context ?? { platform: process.platform, runtimeDir: facts.runtimeDir, runtimeVersion: facts.runtimeVersion, cudaProviderLibsPresent: facts.cudaProviderLibsPresent, cudaMissingLibs: [] };
+        failures.push(classifyProviderFailure(provider, w.message, { ...ctx, stderr: this.stderrSince(mark) }));
+      }
+    }
+    throw new ProvidersFailedError(failures);
+  }
+
+  async run(sessionId: number, feeds: Feeds, fetches?: string[]): Promise<RunResult> {
+    try {
+      return await this.request<RunResult>({ op: 'run', sessionId, feeds, fetches });
+    } catch (err) {
+      throw runError(err);
+    }
+  }
+
+  async bench(sessionId: number, feeds: Feeds, o: { warmup: number; runs: number; timeBudgetMs: number; fetches?: string[] }): Promise<BenchResult> {
+    try {
+      return await this.request<BenchResult>({ op: 'bench', sessionId, feeds, ...o });
+    } catch (err) {
+      throw runError(err);
+    }
+  }
+
+  memory(): Promise<MemoryResult> {
+    return this.request<MemoryResult>({ op: 'memory' });
+  }
+
+  release(sessionId: number): Promise<void> {
+    return this.request<void>({ op: 'release', sessionId });
+  }
+
+  get alive(): boolean {
+    return this.exited === null;
+  }
+
+  dispose(): void {
+    if (this.cancelTimer) clearInterval(this.cancelTimer);
+    if (this.exited === null) this.child.kill('SIGKILL');
+  }
+}
+
+function runError(err: unknown): unknown {
+  const w = (err as { worker?: WorkerError }).worker;
+  if (w?.kind === 'run') return new UserError(`the model failed at run time: ${w.message.replace(/\s+/g, ' ').slice(0, 600)}`);
+  return err;
+}
+
+export interface SessionHandle extends CreateResult {
+  /** Providers tried before the one that ran, with why they failed. */
+  failures: ProviderFailure[];
+  facts: RuntimeFacts;
+}
+
+export class ProvidersFailedError extends UserError {
+  constructor(readonly failures: ProviderFailure[]) {
+    super(failures.length === 0
+      ? 'no execution provider to try (the provider list is empty)'
+      : `no execution provider could run the model: ${failures.map(formatFailure).join('; ')}`);
+  }
+}
