@@ -31,11 +31,8 @@ function literalOf(text: string, lexed: LexedSource, start: number, end: number)
     return { ok: true, value: neg ? -v : v };
   }
   // One string token spanning the whole argument (implicit concatenation of several is rare in these calls).
-  const tokens = lexed.strings.filter((s) => s.start >= start && s.end <= end);
-  if (tokens.length === 1 && !tokens[0].hasPlaceholder && !/[bB]/.test(tokens[0].prefix)) {
-    const s = tokens[0];
-    if (s.start === start && s.end === end) return { ok: true, value: s.value };
-  }
+  const s = lexed.stringsByStart.get(start);
+  if (s && s.end === end && s.terminated && !s.hasPlaceholder && !/[bB]/.test(s.prefix)) return { ok: true, value: s.value };
   return { ok: false };
 }
 

@@ -30,10 +30,10 @@ export interface LexedSource {
   lineStarts: number[];
   /** For each offset of an opening bracket in code, the offset of its closing bracket, or -1 when unclosed. */
   closing: Map<number, number>;
+  /** String tokens by their start offset. */
+  stringsByStart: Map<number, StringLiteral>;
 }
 
-const OPEN = '([{';
-const CLOSE = ')]}';
 const STRING_PREFIX = /^(?:[rRbBuUfFtT]|[rR][bBfFtT]|[bBfFtT][rR])$/;
 
 function isIdentStart(c: number): boolean {
@@ -75,24 +75,25 @@ export function lineOf(lineStarts: number[], offset: number): number {
 
 export function lexPython(text: string): LexedSource {
   const n = text.length;
-  const chunks: string[] = [];
+  // Masking happens in place on a copy of the UTF-16 code units: far cheaper than building strings per token.
+  const out = new Uint16Array(n);
+  for (let k = 0; k < n; k++) out[k] = text.charCodeAt(k);
   const strings: StringLiteral[] = [];
   const closing = new Map<number, number>();
   const stack: number[] = [];
-  let copied = 0;
   let i = 0;
 
-  // Blank [from, to) in the masked output, keeping newlines so line numbers stay put.
+  // Blank [from, to), keeping newlines so line numbers stay put; string tokens keep a quote at each end.
   const blank = (from: number, to: number, keepQuotes: boolean) => {
-    chunks.push(text.slice(copied, from));
-    let s = text.slice(from, to).replace(/[^\n]/g, ' ');
-    if (keepQuotes && s.length >= 1) s = '"' + s.slice(1, -1) + (s.length > 1 ? '"' : '');
-    chunks.push(s);
-    copied = to;
+    for (let k = from; k < to; k++) if (out[k] !== 10) out[k] = 32;
+    if (keepQuotes && to > from) {
+      out[from] = 34;
+      out[to - 1] = 34;
+    }
   };
 
   while (i < n) {
-    const c = text.charCodeAt(i);
+    const c = out[i];
     if (c === 35 /* # */) {
       let end = text.indexOf('\n', i);
       if (end === -1) end = n;
@@ -102,8 +103,8 @@ export function lexPython(text: string): LexedSource {
     }
     if (isIdentStart(c)) {
       let j = i + 1;
-      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
-      const q = text.charCodeAt(j);
+      while (j < n && isIdentPart(out[j])) j++;
+      const q = out[j];
       if ((q === 34 || q === 39) && j - i <= 2 && STRING_PREFIX.test(text.slice(i, j))) {
         i = readString(i, j);
       } else {
@@ -115,15 +116,14 @@ export function lexPython(text: string): LexedSource {
       i = readString(i, i);
       continue;
     }
-    const ch = text[i];
-    if (OPEN.includes(ch)) {
+    if (c === 40 || c === 91 || c === 123) {
       stack.push(i);
       closing.set(i, -1);
-    } else if (CLOSE.includes(ch)) {
+    } else if (c === 41 || c === 93 || c === 125) {
       // A stray closer (typing in progress) is ignored rather than unbalancing everything after it.
-      const want = OPEN[CLOSE.indexOf(ch)];
+      const want = c === 41 ? 40 : c - 2;
       for (let k = stack.length - 1; k >= 0; k--) {
-        if (text[stack[k]] === want) {
+        if (out[stack[k]] === want) {
           closing.set(stack[k], i);
           stack.length = k;
           break;
@@ -132,41 +132,39 @@ export function lexPython(text: string): LexedSource {
     }
     i++;
   }
-  chunks.push(text.slice(copied));
-  return { text, masked: chunks.join(''), strings, lineStarts: lineStartsOf(text), closing };
+  const masked = Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString('utf16le');
+  return { text, masked, strings, lineStarts: lineStartsOf(text), closing, stringsByStart: new Map(strings.map((s) => [s.start, s])) };
 
   function readString(tokenStart: number, quoteAt: number): number {
-    const quote = text[quoteAt];
+    const quote = out[quoteAt];
     const prefix = text.slice(tokenStart, quoteAt);
     const raw = /[rR]/.test(prefix);
     const formatted = /[fFtT]/.test(prefix);
-    const triple = text.startsWith(quote.repeat(3), quoteAt);
-    const delim = triple ? quote.repeat(3) : quote;
-    const bodyStart = quoteAt + delim.length;
+    const triple = out[quoteAt + 1] === quote && out[quoteAt + 2] === quote;
+    const delimLength = triple ? 3 : 1;
+    const bodyStart = quoteAt + delimLength;
     let j = bodyStart;
     let terminated = false;
     let bodyEnd = n;
     while (j < n) {
-      const cj = text[j];
-      if (cj === '\\') {
+      const cj = out[j];
+      if (cj === 92 /* backslash */) {
         j += 2;
         continue;
       }
-      if (!triple && cj === '\n') {
+      if (!triple && cj === 10) {
         bodyEnd = j;
         break;
       }
-      if (cj === quote && (!triple || text.startsWith(delim, j))) {
+      if (cj === quote && (!triple || (out[j + 1] === quote && out[j + 2] === quote))) {
         bodyEnd = j;
         terminated = true;
-        j += delim.length;
+        j += delimLength;
         break;
       }
       j++;
     }
-    if (j > n) j = n;
-    if (!terminated && bodyEnd === n) j = n;
-    const end = terminated ? j : bodyEnd;
+    const end = terminated ? j : Math.min(bodyEnd, n);
     const body = text.slice(bodyStart, Math.min(bodyEnd, n));
     strings.push({
       start: tokenStart,

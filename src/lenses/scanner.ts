@@ -155,8 +155,8 @@ function splitSites(lexed: LexedSource): SplitSite[] {
     const open = openParenAfter(lexed, m.index + m[0].length - 1);
     const close = lexed.closing.get(open) ?? -1;
     const end = close === -1 ? lineEnd(lexed, open) : close + 1;
-    const before = dataPaths.filter((s) => s.start < m.index);
-    const data = before.length > 0 ? before[before.length - 1] : dataPaths[0];
+    const after = firstFrom(dataPaths, m.index);
+    const data = after > 0 ? dataPaths[after - 1] : dataPaths[0];
     const line = lineOf(lexed.lineStarts, nameAt);
     out.push({
       kind: 'split',
@@ -169,6 +169,18 @@ function splitSites(lexed: LexedSource): SplitSite[] {
     });
   }
   return out;
+}
+
+/** Index of the first literal starting at or after `offset` in a list sorted by start (binary search). */
+function firstFrom(list: StringLiteral[], offset: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function lineEnd(lexed: LexedSource, offset: number): number {
@@ -193,7 +205,9 @@ function onnxSites(lexed: LexedSource): OnnxSite[] {
     // The path is an argument of the call (torch.onnx.export(model, x, "m.onnx")), or written just below it.
     const endLine = lineOf(lexed.lineStarts, end);
     const limit = lexed.lineStarts[Math.min(lexed.lineStarts.length - 1, endLine + EXPORT_PATH_LOOKAHEAD_LINES)];
-    const path = paths.find((s) => s.start > open && s.start < end) ?? paths.find((s) => s.start > end && s.start < limit && !used.has(s));
+    const inside = paths[firstFrom(paths, open)];
+    let path = inside && inside.start < end ? inside : undefined;
+    for (let k = firstFrom(paths, end); !path && k < paths.length && paths[k].start < limit; k++) if (!used.has(paths[k])) path = paths[k];
     if (path) used.add(path);
     out.push({
       kind: 'onnx',
