@@ -19,16 +19,16 @@ export function newIdleState(): IdleState {
   return { windows: {}, allIdleSince: null, idleMs: 0, suspended: false };
 }
 
-function allIdle(windows: Record<string, number | null>): number | null {
+function allIdle(windows: Record<string, number | null>): boolean {
   const values = Object.values(windows);
-  if (values.length === 0 || values.some((v) => v === null)) return null;
-  return Math.max(...(values as number[]));
+  return values.length > 0 && values.every((v) => v !== null);
 }
 
 function settle(s: IdleState, at: number): IdleState {
-  const since = s.suspended ? null : allIdle(s.windows);
-  if (since !== null && s.allIdleSince === null) return { ...s, allIdleSince: Math.min(since, at) };
-  if (since === null && s.allIdleSince !== null) {
+  const idle = !s.suspended && allIdle(s.windows);
+  // All windows became idle through this very event (the last active one went idle, closed, or a pause ended).
+  if (idle && s.allIdleSince === null) return { ...s, allIdleSince: at };
+  if (!idle && s.allIdleSince !== null) {
     return { ...s, allIdleSince: null, idleMs: s.idleMs + Math.max(0, at - s.allIdleSince) };
   }
   return s;

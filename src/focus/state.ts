@@ -73,6 +73,8 @@ export interface Effects {
   /** DND step: the intent is already in the committed record; toggle, then persist `done`. */
   dnd: DndStep | null;
   ended: SessionSummary | null;
+  /** The session as it was when it ended (its log file, git start point). */
+  endedSession: FocusSession | null;
   started: FocusSession | null;
 }
 
@@ -83,7 +85,7 @@ export interface Transition<R = unknown> {
   result: R;
 }
 
-const none: Effects = { dnd: null, ended: null, started: null };
+const none: Effects = { dnd: null, ended: null, endedSession: null, started: null };
 
 function unchanged<R>(result: R): Transition<R> {
   return { next: null, effects: none, result };
@@ -115,6 +117,7 @@ export function startTransition(
   if (cur.session && phase(cur.session, now) !== 'ended') return unchanged({ session: cur.session, joined: true });
   let base = cur;
   let ended: SessionSummary | null = null;
+  const endedSession = cur.session;
   if (cur.session) {
     ended = finish(cur.session, now, 'completed');
     base = { ...cur, ...endCounters(cur, ended), session: null, lastEnded: ended };
@@ -126,7 +129,7 @@ export function startTransition(
     dnd: dnd.intent,
     lastCustomMinutes: customMinutes ?? base.lastCustomMinutes,
   };
-  return { next, effects: { dnd, ended, started: candidate }, result: { session: candidate, joined: false } };
+  return { next, effects: { dnd, ended, endedSession, started: candidate }, result: { session: candidate, joined: false } };
 }
 
 /** Ends the live session (only if it is still the one the caller saw, so two windows never end it twice). */
@@ -141,7 +144,7 @@ export function endTransition(
   const summary = finish(s, now, reason);
   const dnd = planDndOff(cur.dnd, now);
   const next: FocusShared = { ...cur, ...endCounters(cur, summary), session: null, dnd: dnd.intent, lastEnded: summary };
-  return { next, effects: { dnd, ended: summary, started: null }, result: summary };
+  return { next, effects: { dnd, ended: summary, endedSession: s, started: null }, result: summary };
 }
 
 /** Ends the session if its time ran out; used by every window's render tick (only one commits). */

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gitSummary, readHead } from '../../../src/focus/gitSummary';
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' },
+  }).trim();
+}
+
+describe('focus git summary', function () {
+  this.timeout(20_000);
+  let repo: string;
+  beforeEach(() => {
+    repo = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-focus-git-'));
+    git(repo, 'init', '-q', '-b', 'main');
+  });
+  afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  it('lists commits made during the session with files and lines changed', async () => {
+    fs.writeFileSync(path.join(repo, 'train.py'), 'a\nb\nc\n');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'baseline');
+    const start = await readHead(path.join(repo));
+    assert.ok(start?.head);
+    fs.writeFileSync(path.join(repo, 'train.py'), 'a\nB\nc\nd\n');
+    git(repo, 'commit', '-q', '-am', 'tune learning rate');
+    fs.writeFileSync(path.join(repo, 'eval.py'), 'x\ny\n');
+    fs.writeFileSync(path.join(repo, 'blob.bin'), Buffer.from([0, 1, 2, 0]));
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'add eval');
+    // Uncommitted work is not part of the summary.
+    fs.writeFileSync(path.join(repo, 'scratch.py'), 'z\n');
+    const sum = await gitSummary(start.root, start.head);
+    assert.equal(sum.headStart, start.head);
+    assert.equal(sum.headEnd, git(repo, 'rev-parse', 'HEAD'));
+    assert.deepEqual(sum.commits.map((c) => c.subject), ['add eval', 'tune learning rate']);
+    assert.equal(sum.commits[0].hash, sum.headEnd);
+    assert.equal(sum.filesChanged, 3);
+    assert.equal(sum.insertions, 4, '2 in train.py (B, d) + 2 in eval.py; binary has no line counts');
+    assert.equal(sum.deletions, 1);
+  });
+
+  it('reports no commits when HEAD did not move', async () => {
+    fs.writeFileSync(path.join(repo, 'f'), '1\n');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'one');
+    const head = git(repo, 'rev-parse', 'HEAD');
+    const sum = await gitSummary(repo, head);
+    assert.deepEqual([sum.commits.length, sum.filesChanged, sum.insertions], [0, 0, 0]);
+  });
+
+  it('handles a repository that had no commit at the start', async () => {
+    const start = await readHead(repo);
+    assert.equal(start?.head, null);
+    fs.writeFileSync(path.join(repo, 'f'), '1\n2\n');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'first');
+    const sum = await gitSummary(repo, null);
+    assert.deepEqual(sum.commits.map((c) => c.subject), ['first']);
+    assert.equal(sum.insertions, 2);
+  });
+
+  it('after a reset below the start HEAD, counts from the merge base', async () => {
+    fs.writeFileSync(path.join(repo, 'f'), '1\n');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'one');
+    fs.writeFileSync(path.join(repo, 'f'), '1\n2\n');
+    git(repo, 'commit', '-q', '-am', 'two');
+    const startHead = git(repo, 'rev-parse', 'HEAD');
+    git(repo, 'reset', '-q', '--hard', 'HEAD~1');
+    fs.writeFileSync(path.join(repo, 'g'), 'new\n');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '-m', 'three');
+    const sum = await gitSummary(repo, startHead);
+    assert.deepEqual(sum.commits.map((c) => c.subject), ['three']);
+  });
+
+  it('is null outside a repository', async () => {
+    const plain = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-focus-nogit-'));
+    try {
+      assert.equal(await readHead(plain), null);
+    } finally {
+      fs.rmSync(plain, { recursive: true, force: true });
+    }
+  });
+});

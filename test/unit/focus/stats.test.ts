@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import type { FocusLogSession } from '../../../src/focus/focusLog';
+import { chartSvg, escapeHtml, focusLogHtml } from '../../../src/focus/logHtml';
+import { focusStats, localDateKey } from '../../../src/focus/stats';
+
+function session(start: Date, focusedMin: number, kind: 'work' | 'break' = 'work'): FocusLogSession {
+  return {
+    type: 'session', v: 1, id: `${start.getTime()}-${kind}`, kind, breakKind: kind === 'break' ? 'short' : null,
+    intent: '', outcome: null, start: start.toISOString(), end: new Date(start.getTime() + focusedMin * 60_000).toISOString(),
+    endedBy: 'completed', plannedMin: focusedMin, extendedMin: 0, focusedMin, pausedMin: 0, idleMin: 0, git: null,
+  };
+}
+
+// Local-time dates, so the expectations hold in any time zone. 2026-11-26 is a Thursday.
+const day = (d: number, h = 10) => new Date(2026, 10, d, h, 0, 0);
+const NOW = day(26, 18).getTime();
+
+describe('focus statistics', () => {
+  it('sums focused minutes per local day for the last 14 days, breaks excluded', () => {
+    const st = focusStats([session(day(26), 25), session(day(26, 14), 50), session(day(26, 15), 5, 'break'), session(day(20), 30), session(day(1), 90)], NOW);
+    assert.equal(st.days.length, 14);
+    assert.equal(st.days[13].date, '2026-11-26');
+    assert.equal(st.days[0].date, '2026-11-13');
+    assert.equal(st.days[13].minutes, 75);
+    assert.equal(st.days.find((d) => d.date === '2026-11-20')?.minutes, 30);
+    assert.equal(st.days.reduce((a, d) => a + d.minutes, 0), 105, 'Nov 1 is outside the window');
+    assert.equal(st.todayMinutes, 75);
+    assert.equal(st.workSessions, 4);
+  });
+
+  it("totals this week from Monday", () => {
+    // Monday 23 .. Thursday 26 count; Sunday 22 does not.
+    const st = focusStats([session(day(22), 40), session(day(23, 0), 10), session(day(25), 20), session(day(26), 5)], NOW);
+    assert.equal(st.weekMinutes, 35);
+  });
+
+  it('counts the streak back from today, or from yesterday while today is still empty', () => {
+    const days = [26, 25, 24, 22].map((d) => session(day(d), 25));
+    assert.equal(focusStats(days, NOW).streakDays, 3);
+    assert.equal(focusStats(days.slice(1), NOW).streakDays, 2, 'today not yet worked: the streak is still alive');
+    assert.equal(focusStats([session(day(23), 25)], NOW).streakDays, 0);
+    assert.equal(focusStats([], NOW).streakDays, 0);
+  });
+
+  it('crosses month boundaries by calendar days', () => {
+    const now = new Date(2026, 2, 2, 12).getTime();
+    const st = focusStats([session(new Date(2026, 1, 28, 9), 25), session(new Date(2026, 2, 1, 9), 25)], now);
+    assert.equal(st.days[12].date, '2026-03-01');
+    assert.equal(st.days[11].date, '2026-02-28');
+    assert.equal(st.streakDays, 2);
+    assert.equal(localDateKey(new Date(2026, 0, 5).getTime()), '2026-01-05');
+  });
+});
+
+describe('focus log page', () => {
+  it('escapes user text and uses a nonce CSP with no script', () => {
+    const s = { ...session(day(26), 25), intent: '<img src=x onerror=alert(1)>' };
+    s.git = { root: '/r', headStart: 'a', headEnd: 'b', commits: [{ hash: 'abcdef0123', subject: 'fix <b>' }], filesChanged: 1, insertions: 2, deletions: 3 };
+    const html = focusLogHtml({ stats: focusStats([s], NOW), sessions: [s], nonce: 'N0NCE', cspSource: 'vscode-resource:', logFile: '/x', warnings: ['torn <line>'] });
+    assert.ok(!html.includes('<img src=x'));
+    assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
+    assert.ok(html.includes('fix &lt;b&gt;'));
+    assert.match(html, /content="default-src 'none'; style-src 'nonce-N0NCE'/);
+    assert.ok(!/<script/i.test(html));
+    assert.match(html, /<b id="week">25<\/b>/);
+    assert.equal(escapeHtml(`a&"'`), 'a&amp;&quot;&#39;');
+  });
+
+  it('draws one bar per day scaled to the largest day', () => {
+    const st = focusStats([session(day(26), 120), session(day(25), 60)], NOW);
+    const svg = chartSvg(st);
+    assert.equal((svg.match(/<rect /g) ?? []).length, 14);
+    assert.match(svg, /height="120"><\/rect>/);
+    assert.match(svg, /height="60"><\/rect>/);
+  });
+});
