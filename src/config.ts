@@ -21,5 +21,24 @@ export function generalSettings(): GeneralSettings {
   return { logLevelVerbose: get('verboseLog', false) };
 }
 
+/** flowbench.lenses.*: the master switch and one switch per lens kind (see package.json). */
+export interface LensSettingsConfig {
+  enabled: boolean;
+  timeCell: boolean;
+  splits: boolean;
+  onnx: boolean;
+  focus: boolean;
+}
+
+export function lensSettings(): LensSettingsConfig {
+  return {
+    enabled: get('lenses.enabled', true),
+    timeCell: get('lenses.timeCell', true),
+    splits: get('lenses.splits', true),
+    onnx: get('lenses.onnx', true),
+    focus: get('lenses.focus', true),
+  };
+}
+
 export const settingsSection = 'flowbench';
 export { get as readSetting };
