@@ -1,3 +1,146 @@
-import type { CliCommand } from '../cliTypes';
+import * as path from 'node:path';
+import type { CliCommand, CliIo } from '../cliTypes';
+import { parseCliArgs, parseIntOption, parseNumberOption, printJson, requireOne } from '../cliTypes';
+import { UserError } from '../util/errors';
 
-export const commands: CliCommand[] = [];
+const HELP = `Usage: flowbench timeit FILE.py --cell N [options]
+
+Times one '# %%' cell of a Python file the way IPython's %timeit does (loops 1, 10, 100, … until one run takes
+0.2 s, then 7 runs; mean ± std. dev. per loop) and prints IPython's line. The code cells above run once first,
+untimed, in the same process. Each timing is appended to .flowbench/timings.jsonl.
+
+Options:
+  --cell N            the cell to time, 0-based, counting every '# %%' cell (markdown ones too)
+  --line L            or: the cell containing 1-based line L
+  --list              list the file's cells and exit
+  --setup above|none  run the code cells above first (default above) or nothing
+  --runs R            runs (default 7)
+  --loops L           loops per run (default: calibrate like %timeit)
+  --time-cap S        a cell whose full protocol would exceed S seconds runs once (default 0 = no cap)
+  --precision P       significant digits (default 3)
+  --compare M         A/B: time cell N against cell M in one process, interleaved; prints the ratio
+  --python PATH       the interpreter (default: python3 on PATH)
+  --history-dir DIR   where .flowbench/ lives (default: nearest folder above the file that has one, else the
+                      current folder when the file is under it, else the file's folder)
+  --no-record         do not append to the history
+  --json              print {mean, stdev, best, worst, loops, runs, firstRun, line, …} (seconds per loop)
+
+A cell that raises exits 2 with the traceback (lines of FILE.py) on stderr and records nothing.
+
+Example:
+  flowbench timeit train.py --cell 2
+  4.64 ms ± 215 µs per loop (mean ± std. dev. of 7 runs, 100 loops each)
+  first run: 6.42 ms
+`;
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCliArgs(argv, {
+    cell: { type: 'string' },
+    line: { type: 'string' },
+    list: { type: 'boolean' },
+    setup: { type: 'string' },
+    runs: { type: 'string' },
+    loops: { type: 'string' },
+    'time-cap': { type: 'string' },
+    precision: { type: 'string' },
+    compare: { type: 'string' },
+    python: { type: 'string' },
+    'history-dir': { type: 'string' },
+    'no-record': { type: 'boolean' },
+  });
+  const startedAt = Date.now();
+  const file = path.resolve(io.cwd, requireOne(positionals, 'FILE.py'));
+  const { parseCells, cellAtLine } = await import('./cells');
+  const { readSource } = await import('./timeCell');
+  const text = readSource(file);
+  const cells = parseCells(text);
+
+  if (values.list) {
+    const rows = cells.map((c) => ({ cell: c.index, line: c.startLine + 1, kind: c.kind, title: c.title, hash: c.hash }));
+    if (values.json) printJson(io, { file, cells: rows });
+    else for (const r of rows) io.stdout(`${String(r.cell).padStart(3)}  line ${String(r.line).padEnd(5)} ${r.kind.padEnd(8)} ${r.title}\n`);
+    return 0;
+  }
+
+  const setup = values.setup ?? 'above';
+  if (setup !== 'above' && setup !== 'none') throw new UserError(`--setup must be 'above' or 'none', got '${setup}'`);
+  let cell = parseIntOption(values.cell, 'cell', 0);
+  const line = parseIntOption(values.line, 'line', 1);
+  if (cell === undefined && line === undefined) throw new UserError('missing --cell N (or --line L); --list shows the cells');
+  if (cell !== undefined && line !== undefined) throw new UserError('give --cell or --line, not both');
+  if (line !== undefined) {
+    const found = cellAtLine(cells, line - 1);
+    if (!found) throw new UserError(`line ${line} is not inside a '# %%' cell of ${path.basename(file)}`);
+    cell = found.index;
+  }
+  const common = {
+    file,
+    text,
+    setup: setup as 'above' | 'none',
+    runs: parseIntOption(values.runs, 'runs', 1),
+    loops: parseIntOption(values.loops, 'loops', 1),
+    timeCapSeconds: parseNumberOption(values['time-cap'], 'time-cap'),
+    precision: parseIntOption(values.precision, 'precision', 1),
+    cancellation: io.cancellation,
+    startedAt,
+  };
+  if (common.timeCapSeconds !== undefined && common.timeCapSeconds < 0) throw new UserError('--time-cap must be ≥ 0');
+  const { resolvePython } = await import('./python');
+  const python = resolvePython([{ path: values.python, source: 'explicit', via: '--python' }]);
+  const { timeCell, compareCells, CellRaisedError } = await import('./timeCell');
+
+  try {
+    if (values.compare !== undefined) {
+      const b = parseIntOption(values.compare, 'compare', 0)!;
+      const r = await compareCells({ ...common, python, a: cell!, b });
+      if (values.json) printJson(io, r);
+      else io.stdout(`A: cell ${r.a.cell}: ${r.a.line}\nB: cell ${r.b.cell}: ${r.b.line}\n${r.summary}\n`);
+      return 0;
+    }
+    const r = await timeCell({ ...common, python, cell: cell! });
+    let recordedIn: string | undefined;
+    if (!values['no-record']) {
+      const { recordTiming, defaultHistoryRoot, historyFile } = await import('./history');
+      const root = values['history-dir'] ? path.resolve(io.cwd, values['history-dir']) : defaultHistoryRoot(file, io.cwd);
+      await recordTiming(root, r);
+      recordedIn = historyFile(root);
+    }
+    if (values.json) {
+      const { output: _output, ...rest } = r;
+      printJson(io, {
+        mean: r.mean,
+        stdev: r.stdev,
+        best: r.best,
+        worst: r.worst,
+        loops: r.loops,
+        runs: r.runs,
+        firstRun: r.firstRun,
+        line: r.line,
+        ...rest,
+        recordedIn: recordedIn ?? null,
+      });
+    } else {
+      const { formatTime } = await import('./format');
+      if (r.warning) io.stdout(r.warning + '\n');
+      io.stdout(r.line + '\n');
+      io.stdout(r.capped ? `single run: the full protocol would exceed the ${common.timeCapSeconds} s time cap\n` : `first run: ${formatTime(r.firstRun)}\n`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof CellRaisedError) {
+      io.stderr(`error: ${err.message}\n${err.traceback}`);
+      if (!err.traceback.endsWith('\n')) io.stderr('\n');
+      return 2;
+    }
+    throw err;
+  }
+}
+
+export const commands: CliCommand[] = [
+  {
+    name: 'timeit',
+    summary: "time a '# %%' cell of a .py file like IPython's %timeit",
+    help: HELP,
+    run,
+  },
+];

@@ -1,0 +1,315 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError, type Cancellation } from '../util/errors';
+import { hasCode, parseCells, preamble, type CellMarkerSettings, type PercentCell } from './cells';
+import { formatTimeitLine, slowestRunWarning, MICRO_SIGN, type FormatOptions } from './format';
+import type { ResolvedPython } from './python';
+import {
+  runHarness,
+  type HarnessCompareResult,
+  type HarnessError,
+  type HarnessJob,
+  type HarnessProgress,
+  type HarnessStats,
+  type HarnessTimeitResult,
+} from './runner';
+
+export type SetupMode = 'above' | 'none';
+
+export interface TimingOptions {
+  /** Absolute path of the .py file. */
+  file: string;
+  /** The editor's text when it differs from the disk (unsaved edits); otherwise the file is read. */
+  text?: string;
+  setup?: SetupMode;
+  runs?: number;
+  /** Loops per run; 0 or undefined calibrates like %timeit. */
+  loops?: number;
+  /** Above this predicted total (s), a slow cell runs once instead; 0 disables. */
+  timeCapSeconds?: number;
+  precision?: number;
+  markers?: CellMarkerSettings;
+  python: ResolvedPython;
+  /** Working directory of the cell; the file's folder by default, as Jupyter's notebookFileRoot. */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  cancellation?: Cancellation;
+  onProgress?: (p: HarnessProgress) => void;
+  onSpawn?: (pid: number) => void;
+  /** Epoch ms when the user asked (the command started): the overhead is measured from here. */
+  startedAt?: number;
+}
+
+export interface TimeCellOptions extends TimingOptions {
+  /** 0-based cell index (markdown cells count). */
+  cell: number;
+}
+
+export interface CellStatistics {
+  /** Seconds per loop. */
+  mean: number;
+  stdev: number;
+  best: number;
+  worst: number;
+  loops: number;
+  runs: number;
+  /** Seconds of the first (cold) single-loop run. */
+  firstRun: number;
+  /** Seconds per loop of each run. */
+  timings: number[];
+  /** True when the time cap cut the protocol to the single cold run. */
+  capped: boolean;
+}
+
+export interface TimeCellResult extends CellStatistics {
+  file: string;
+  cell: number;
+  /** 1-based line of the cell's marker. */
+  cellLine: number;
+  hash: string;
+  title: string;
+  /** Exactly as IPython prints it: '12.3 ms ± 456 µs per loop (mean ± std. dev. of 7 runs, 100 loops each)'. */
+  line: string;
+  /** IPython's 'The slowest run took …' warning, when it applies. */
+  warning?: string;
+  setup: SetupMode;
+  setupCells: number[];
+  setupSeconds: number;
+  compileTime: number;
+  cudaSync: boolean;
+  /** path: what was run (maybe a shim); executable: Python's sys.executable. */
+  interpreter: { path: string; source: string; executable: string; version: string; implementation: string };
+  ipythonVersion: string | null;
+  /** Command start to the first timed loop, less the setup cells' own time (ms). */
+  overheadMs: number | null;
+  wallMs: number;
+  /** What the cell printed (the last 64 KiB). */
+  output: string;
+}
+
+/** A cell (or its setup) raised: the Python traceback, with lines of the .py file. Nothing is recorded. */
+export class CellRaisedError extends UserError {
+  constructor(readonly detail: HarnessError, readonly file: string, readonly output: string) {
+    super(cellErrorMessage(detail, file));
+    this.name = 'CellRaisedError';
+  }
+
+  /** The traceback as Python prints it, lines in the file. */
+  get traceback(): string {
+    return this.detail.traceback;
+  }
+}
+
+function cellErrorMessage(d: HarnessError, file: string): string {
+  const where = d.line ? ` (${path.basename(file)}, line ${d.line})` : '';
+  const what = d.phase === 'setup' ? `setup ${d.cell ?? 'code'}` : d.cell ?? 'the cell';
+  const msg = d.message ? `${d.type}: ${d.message}` : d.type;
+  const verb = d.phase === 'compile' ? 'does not compile:' : 'raised';
+  return `${what} ${verb} ${msg.split('\n')[0]}${where}`;
+}
+
+export function readSource(file: string, text?: string): string {
+  if (text !== undefined) return text;
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`no such file: ${file}`);
+    if (code === 'EISDIR') throw new UserError(`${file} is a folder, not a .py file`);
+    throw new UserError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Picks a timeable cell by index with a message listing the cells when the index is wrong. */
+export function pickCell(cells: PercentCell[], index: number, file: string): PercentCell {
+  if (cells.length === 0) {
+    throw new UserError(`${path.basename(file)} has no '# %%' cells (a cell starts at a line '# %%')`);
+  }
+  if (!Number.isInteger(index) || index < 0 || index >= cells.length) {
+    throw new UserError(
+      `cell ${index} does not exist: ${path.basename(file)} has cells 0 to ${cells.length - 1} ` +
+        `(${cells.map((c) => `${c.index}: line ${c.startLine + 1}${c.kind === 'markdown' ? ' markdown' : ''}`).join(', ')})`,
+    );
+  }
+  const cell = cells[index];
+  if (cell.kind === 'markdown') throw new UserError(`cell ${index} (line ${cell.startLine + 1}) is a markdown cell; only code cells are timed`);
+  if (!hasCode(cell.source)) throw new UserError(`cell ${index} (line ${cell.startLine + 1}) has no code to time`);
+  return cell;
+}
+
+function jobCell(c: PercentCell, label = `cell ${c.index}`): HarnessJob['cells'][number] {
+  return { line: c.startLine + 2, source: c.source, label };
+}
+
+/** The code that runs once, untimed, before the timed cell(s): the lines before the first marker and the code cells above. */
+export function setupParts(text: string, cells: PercentCell[], before: number, mode: SetupMode): { parts: HarnessJob['setup']; indices: number[] } {
+  if (mode === 'none') return { parts: [], indices: [] };
+  const parts: HarnessJob['setup'] = [];
+  const pre = preamble(text, cells);
+  if (hasCode(pre)) parts.push({ line: 1, source: pre, label: 'the lines before the first cell' });
+  const above = cells.filter((c) => c.index < before && c.kind === 'code');
+  for (const c of above) parts.push(jobCell(c));
+  return { parts, indices: above.map((c) => c.index) };
+}
+
+function validateCounts(o: TimingOptions): { runs: number; loops: number; cap: number } {
+  const runs = o.runs ?? 7;
+  const loops = o.loops ?? 0;
+  const cap = o.timeCapSeconds ?? 0;
+  if (!Number.isInteger(runs) || runs < 1) throw new UserError(`runs must be a whole number ≥ 1, got ${runs}`);
+  if (!Number.isInteger(loops) || loops < 0) throw new UserError(`loops must be a whole number ≥ 0 (0 = calibrate), got ${loops}`);
+  if (!Number.isFinite(cap) || cap < 0) throw new UserError(`the time cap must be ≥ 0 seconds, got ${cap}`);
+  return { runs, loops, cap };
+}
+
+export function formatOptionsFor(r: { ipython: HarnessTimeitResult['ipython'] }, precision?: number): FormatOptions {
+  return { precision: precision ?? 3, micro: r.ipython?.micro ?? MICRO_SIGN };
+}
+
+function statistics(s: HarnessStats): CellStatistics {
+  return {
+    mean: s.mean,
+    stdev: s.stdev,
+    best: s.best,
+    worst: s.worst,
+    loops: s.loops,
+    runs: s.runs,
+    firstRun: s.firstRun,
+    timings: s.timings,
+    capped: s.capped,
+  };
+}
+
+/** Times one '# %%' cell of a .py file with IPython's %timeit protocol in the given interpreter. */
+export async function timeCell(o: TimeCellOptions): Promise<TimeCellResult> {
+  const startedAt = o.startedAt ?? Date.now();
+  const file = path.resolve(o.file);
+  const text = readSource(file, o.text);
+  const cells = parseCells(text, o.markers);
+  const cell = pickCell(cells, o.cell, file);
+  const setupMode = o.setup ?? 'above';
+  const { runs, loops, cap } = validateCounts(o);
+  const setup = setupParts(text, cells, cell.index, setupMode);
+  const job: HarnessJob = { mode: 'timeit', file, text, setup: setup.parts, cells: [jobCell(cell)], runs, loops, timeCap: cap };
+  const run = await runHarness<HarnessTimeitResult>(job, {
+    python: o.python.path,
+    cwd: o.cwd ?? path.dirname(file),
+    env: o.env,
+    cancellation: o.cancellation,
+    onProgress: o.onProgress,
+    onSpawn: o.onSpawn,
+  });
+  const r = run.outcome;
+  if (r.event === 'error') throw new CellRaisedError(r, file, run.output);
+  const fmt = formatOptionsFor(r, o.precision);
+  const stats = statistics(r);
+  return {
+    file,
+    cell: cell.index,
+    cellLine: cell.startLine + 1,
+    hash: cell.hash,
+    title: cell.title,
+    ...stats,
+    line: formatTimeitLine(stats, fmt),
+    warning: r.capped ? undefined : slowestRunWarning(r.best, r.worst),
+    setup: setupMode,
+    setupCells: setup.indices,
+    setupSeconds: r.setupSeconds,
+    compileTime: r.compileTime,
+    cudaSync: r.cudaSync,
+    interpreter: {
+      path: o.python.path,
+      source: o.python.source,
+      executable: r.python.executable,
+      version: r.python.version,
+      implementation: r.python.implementation,
+    },
+    ipythonVersion: r.ipython?.version ?? null,
+    overheadMs: r.firstLoopEpoch === null ? null : r.firstLoopEpoch * 1000 - startedAt - r.setupSeconds * 1000,
+    wallMs: Date.now() - startedAt,
+    output: run.output,
+  };
+}
+
+export interface CompareOptions extends TimingOptions {
+  a: number;
+  b: number;
+}
+
+export interface CompareSide extends CellStatistics {
+  cell: number;
+  cellLine: number;
+  hash: string;
+  line: string;
+}
+
+export interface CompareResult {
+  file: string;
+  a: CompareSide;
+  b: CompareSide;
+  /** mean(B) / mean(A): above 1, B is slower. */
+  ratio: number;
+  /** Spread of the per-run-pair ratios (population std. dev.) and their range. */
+  ratioStdev: number;
+  ratioMin: number;
+  ratioMax: number;
+  /** 'B/A = 1.83 ± 0.04 (7 interleaved pairs): cell 4 is 1.83× slower than cell 2'. */
+  summary: string;
+  interpreter: { path: string; version: string };
+}
+
+/** A/B: both cells in one process with the same setup, their runs interleaved, the ratio with its spread. */
+export async function compareCells(o: CompareOptions): Promise<CompareResult> {
+  const file = path.resolve(o.file);
+  const text = readSource(file, o.text);
+  const cells = parseCells(text, o.markers);
+  const ca = pickCell(cells, o.a, file);
+  const cb = pickCell(cells, o.b, file);
+  if (ca.index === cb.index) throw new UserError('compare needs two different cells');
+  const { runs, loops } = validateCounts(o);
+  const setupMode = o.setup ?? 'above';
+  // Both cells see what the later one would: every code cell above it except the two timed cells.
+  const setup = setupParts(text, cells.filter((c) => c.index !== ca.index && c.index !== cb.index), Math.max(ca.index, cb.index), setupMode);
+  const job: HarnessJob = {
+    mode: 'compare',
+    file,
+    text,
+    setup: setup.parts,
+    cells: [jobCell(ca, `A (cell ${ca.index})`), jobCell(cb, `B (cell ${cb.index})`)],
+    runs,
+    loops,
+    timeCap: 0,
+  };
+  const run = await runHarness<HarnessCompareResult>(job, {
+    python: o.python.path,
+    cwd: o.cwd ?? path.dirname(file),
+    env: o.env,
+    cancellation: o.cancellation,
+    onProgress: o.onProgress,
+    onSpawn: o.onSpawn,
+  });
+  const r = run.outcome;
+  if (r.event === 'error') throw new CellRaisedError(r, file, run.output);
+  const fmt = formatOptionsFor(r, o.precision);
+  const side = (c: PercentCell, s: HarnessStats): CompareSide => ({
+    cell: c.index,
+    cellLine: c.startLine + 1,
+    hash: c.hash,
+    ...statistics(s),
+    line: formatTimeitLine(s, fmt),
+  });
+  const ratio = r.ratio;
+  const verdict =
+    ratio >= 1 ? `cell ${cb.index} is ${ratio.toFixed(2)}× slower than cell ${ca.index}` : `cell ${cb.index} is ${(1 / ratio).toFixed(2)}× faster than cell ${ca.index}`;
+  return {
+    file,
+    a: side(ca, r.a),
+    b: side(cb, r.b),
+    ratio,
+    ratioStdev: r.ratioStdev,
+    ratioMin: r.ratioMin,
+    ratioMax: r.ratioMax,
+    summary: `B/A = ${ratio.toFixed(3)} ± ${r.ratioStdev.toFixed(3)} (${r.pairRatios.length} interleaved pairs, range ${r.ratioMin.toFixed(3)}–${r.ratioMax.toFixed(3)}): ${verdict}`,
+    interpreter: { path: o.python.path, version: r.python.version },
+  };
+}
