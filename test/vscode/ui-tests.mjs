@@ -1,0 +1,91 @@
+// Browser UI tests: drive the real workbench the way a person does (command palette, status bar), in code-server.
+// Notifications do not show as toasts in headless mode, so each test asserts on visible state: the status bar.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT, T, startCodeServer, workbenchUrl, launchBrowser } from './codeServer.mjs';
+import { prepareDemoWorkspace } from './demoWorkspace.mjs';
+
+export const FOCUS_START_TITLE = 'Flowbench: Start Focus Session';
+export const FOCUS_STOP_TITLE = 'Flowbench: Stop Focus Session';
+// mm:ss or h:mm:ss in the focus item.
+export const COUNTDOWN = /\b\d{1,2}:\d{2}(:\d{2})?\b/;
+
+export async function runFromPalette(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Accepts each quick pick / input box the command opens with Enter (its defaults), up to `max` prompts. */
+export async function acceptPrompts(page, max = 3) {
+  const widget = page.locator('.quick-input-widget');
+  for (let i = 0; i < max; i++) {
+    try {
+      await widget.waitFor({ state: 'visible', timeout: 3_000 });
+    } catch {
+      return;
+    }
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+  }
+}
+
+export function focusItem(page) {
+  return page.locator('.statusbar-item', { hasText: COUNTDOWN }).first();
+}
+
+/** Starts a focus session from the palette with the defaults, reads the countdown, stops it again. */
+export async function focusFromPalette(page, shotName) {
+  await page.locator('.statusbar').waitFor({ timeout: 60_000 });
+  // The workbench needs a moment before the palette lists extension commands.
+  await page.waitForTimeout(1_500);
+  await runFromPalette(page, FOCUS_START_TITLE);
+  await acceptPrompts(page);
+  const item = focusItem(page);
+  await item.waitFor({ timeout: 30_000 });
+  const text = (await item.innerText()).trim();
+  fs.mkdirSync(path.join(T, 'screenshots'), { recursive: true });
+  await page.screenshot({ path: path.join(T, 'screenshots', `${shotName}.png`) });
+  await runFromPalette(page, FOCUS_STOP_TITLE);
+  await acceptPrompts(page, 1);
+  await page.waitForFunction(
+    (src) => ![...document.querySelectorAll('.statusbar-item')].some((e) => new RegExp(src).test(e.textContent ?? '')),
+    COUNTDOWN.source,
+    { timeout: 20_000 },
+  );
+  return text;
+}
+
+async function uiTest(results, title, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.passed += 1;
+    process.stdout.write(`  ✔ ui: ${title} (${Date.now() - started} ms)\n`);
+  } catch (err) {
+    results.failed += 1;
+    results.failures.push({ title: `ui: ${title}`, error: String(err?.stack ?? err) });
+    process.stdout.write(`  ✗ ui: ${title}\n`);
+  }
+}
+
+export async function uiTests(results) {
+  const workspace = prepareDemoWorkspace(path.join(T, 'ui', 'ws'));
+  const server = await startCodeServer({ name: 'ui', workspace });
+  const browser = await launchBrowser(server.state);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(workbenchUrl(server.base, workspace, { extensionDevelopmentPath: ROOT }));
+    await uiTest(results, 'the command palette starts a focus session and the status bar counts down', async () => {
+      const text = await focusFromPalette(page, 'ui-focus');
+      if (!COUNTDOWN.test(text)) throw new Error(`status bar item reads '${text}'`);
+    });
+  } finally {
+    await browser.close().catch(() => {});
+    server.stop();
+  }
+}
