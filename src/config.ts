@@ -40,5 +40,30 @@ export function lensSettings(): LensSettingsConfig {
   };
 }
 
+export interface FocusSettings {
+  defaultMinutes: number;
+  breakMinutes: number;
+  longBreakMinutes: number;
+  longBreakEvery: number;
+  suppressNotifications: boolean;
+  zenMode: boolean;
+  sound: boolean;
+  logLocation: 'workspace' | 'global';
+}
+
+export function focusSettings(): FocusSettings {
+  const minutes = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 24 * 60;
+  return {
+    defaultMinutes: get('focus.defaultMinutes', 25, minutes),
+    breakMinutes: get('focus.breakMinutes', 5, minutes),
+    longBreakMinutes: get('focus.longBreakMinutes', 15, minutes),
+    longBreakEvery: get('focus.longBreakEvery', 4, (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0),
+    suppressNotifications: get('focus.suppressNotifications', true),
+    zenMode: get('focus.zenMode', false),
+    sound: get('focus.sound', false),
+    logLocation: get<'workspace' | 'global'>('focus.logLocation', 'workspace', (v) => v === 'workspace' || v === 'global'),
+  };
+}
+
 export const settingsSection = 'flowbench';
 export { get as readSetting };

@@ -1,3 +1,4 @@
+import { UserError } from '../util/errors';
 import { type DndRecord, type DndStep, initialDnd, planDndOff, planDndOn, resolvePending, userReportsDnd } from './dnd';
 import { addSleepGap, removeWindow, setWindowIdle } from './idle';
 import {
@@ -159,7 +160,7 @@ function mapSession(cur: FocusShared, f: (s: FocusSession) => FocusSession): Tra
   return { next: { ...cur, session }, effects: none, result: session };
 }
 
-export class NoSessionError extends Error {
+export class NoSessionError extends UserError {
   constructor() {
     super('no focus session is running');
     this.name = 'NoSessionError';

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { readFocusLog } from './focusLog';
+import { focusLogHtml } from './logHtml';
+import { type FocusStats, focusStats } from './stats';
+
+export interface LogViewResult {
+  logFile: string;
+  sessions: number;
+  skipped: number[];
+  warnings: string[];
+  stats: FocusStats;
+}
+
+let panel: vscode.WebviewPanel | undefined;
+
+/** Opens (or refreshes) the focus-log page: a script-free webview whose CSP admits only its nonce'd stylesheet. */
+export async function showFocusLog(logFile: string, now: number, log: vscode.LogOutputChannel): Promise<LogViewResult> {
+  const read = await readFocusLog(logFile);
+  for (const w of read.warnings) log.warn(`focus log: ${w}`);
+  const stats = focusStats(read.sessions, now);
+  if (!panel) {
+    panel = vscode.window.createWebviewPanel('flowbench.focusLog', 'Flowbench Focus Log', vscode.ViewColumn.Active, {
+      enableScripts: false,
+      localResourceRoots: [],
+    });
+    panel.onDidDispose(() => {
+      panel = undefined;
+    });
+  } else {
+    panel.reveal();
+  }
+  panel.webview.html = focusLogHtml({
+    stats,
+    sessions: read.sessions,
+    nonce: randomBytes(16).toString('base64'),
+    cspSource: panel.webview.cspSource,
+    logFile,
+    warnings: read.warnings,
+  });
+  return { logFile, sessions: read.sessions.length, skipped: read.skipped, warnings: read.warnings, stats };
+}
+
+export function disposeFocusLogView(): void {
+  panel?.dispose();
+}
