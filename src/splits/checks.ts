@@ -1,0 +1,254 @@
+import type { EncodedColumn } from './labels';
+import { parsesAsNumber, parseNumber } from './labels';
+import type { ColumnSample } from './columnSample';
+import type { Suggestion } from './suggest';
+import { ksStatistic, cramersVFromCounts } from './driftStats';
+
+/** One fold's sides: side[row] is 1 for train, 2 for valid, 0 for neither. */
+export interface FoldView {
+  fold: number;
+  side: Uint8Array;
+}
+
+export interface CheckResult {
+  id: 'duplicates' | 'group-overlap' | 'time-overlap' | 'labels' | 'drift' | 'suggestion';
+  title: string;
+  status: 'pass' | 'warn' | 'skip' | 'info';
+  /** The worst value over the folds, compared with `threshold` (deepchecks' defaults). */
+  value?: number;
+  threshold?: number;
+  detail: string;
+  perFold?: Array<Record<string, unknown>>;
+  columns?: Array<{ column: string; method: 'ks' | 'cramers-v'; value: number; status: 'pass' | 'warn' }>;
+}
+
+export interface CheckInput {
+  folds: FoldView[];
+  hashes: Float64Array;
+  target?: EncodedColumn;
+  group?: EncodedColumn;
+  times?: Float64Array;
+  sample: ColumnSample;
+  exclude: Set<string>;
+  suggestion: Suggestion;
+}
+
+export const THRESHOLDS = { duplicates: 0.05, groupOverlap: 0, timeOverlap: 0, drift: 0.2, labelDrift: 0.15, minSamples: 10 } as const;
+
+const pct = (x: number): string => `${(100 * x).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`;
+
+export function runChecks(input: CheckInput): CheckResult[] {
+  return [
+    duplicateCheck(input),
+    groupOverlapCheck(input),
+    timeOverlapCheck(input),
+    labelCheck(input),
+    driftCheck(input),
+    {
+      id: 'suggestion',
+      title: 'Suggested strategy',
+      status: 'info',
+      detail: `${input.suggestion.strategy}: ${input.suggestion.reason}${input.suggestion.notes.length ? '. ' + input.suggestion.notes.join('. ') : ''}`,
+    },
+  ];
+}
+
+/** deepchecks TrainTestSamplesMix: valid rows whose values (label included) also occur in train, ÷ valid rows. */
+function duplicateCheck({ folds, hashes }: CheckInput): CheckResult {
+  const sorted = Float64Array.from(hashes).sort();
+  const dup = new Set<number>();
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) dup.add(sorted[i]);
+  const rowsOf = new Map<number, number[]>();
+  if (dup.size) {
+    for (let i = 0; i < hashes.length; i++) {
+      if (!dup.has(hashes[i])) continue;
+      const list = rowsOf.get(hashes[i]);
+      if (list) list.push(i);
+      else rowsOf.set(hashes[i], [i]);
+    }
+  }
+  let worst = 0;
+  const perFold = folds.map(({ fold, side }) => {
+    let valid = 0;
+    for (let i = 0; i < side.length; i++) if (side[i] === 2) valid++;
+    let mixed = 0;
+    for (const rows of rowsOf.values()) {
+      let inTrain = false;
+      let inValid = 0;
+      for (const r of rows) {
+        if (side[r] === 1) inTrain = true;
+        else if (side[r] === 2) inValid++;
+      }
+      if (inTrain) mixed += inValid;
+    }
+    const share = valid ? mixed / valid : 0;
+    worst = Math.max(worst, share);
+    return { fold, duplicatedValidRows: mixed, share };
+  });
+  const status = worst > THRESHOLDS.duplicates ? 'warn' : 'pass';
+  return {
+    id: 'duplicates',
+    title: 'Rows duplicated across train and valid',
+    status,
+    value: worst,
+    threshold: THRESHOLDS.duplicates,
+    detail: worst === 0
+      ? 'no valid row repeats a train row'
+      : `up to ${pct(worst)} of valid rows repeat a train row exactly${status === 'warn' ? ' (above 5%: scores will look better than they are; drop duplicates or group them)' : ''}`,
+    perFold,
+  };
+}
+
+function groupOverlapCheck({ folds, group }: CheckInput): CheckResult {
+  if (!group) return { id: 'group-overlap', title: 'Groups on both sides', status: 'skip', detail: 'no --group column' };
+  let worst = 0;
+  const perFold = folds.map(({ fold, side }) => {
+    const seen = new Uint8Array(group.labels.length);
+    for (let i = 0; i < side.length; i++) seen[group.codes[i]] |= side[i];
+    let both = 0;
+    const examples: string[] = [];
+    for (let g = 0; g < seen.length; g++) {
+      if (seen[g] === 3) { both++; if (examples.length < 5) examples.push(group.labels[g]); }
+    }
+    worst = Math.max(worst, both);
+    return { fold, sharedGroups: both, examples };
+  });
+  return {
+    id: 'group-overlap',
+    title: `Groups of '${group.name}' on both sides`,
+    status: worst > THRESHOLDS.groupOverlap ? 'warn' : 'pass',
+    value: worst,
+    threshold: THRESHOLDS.groupOverlap,
+    detail: worst === 0 ? 'every group is entirely in train or entirely in valid' : `up to ${worst} group(s) appear in both train and valid (use a group strategy)`,
+    perFold,
+  };
+}
+
+/** deepchecks DateTrainTestLeakageOverlap: valid rows dated before the latest train row. */
+function timeOverlapCheck({ folds, times }: CheckInput): CheckResult {
+  if (!times) return { id: 'time-overlap', title: 'Time overlap', status: 'skip', detail: 'no --time column' };
+  let worst = 0;
+  const perFold = folds.map(({ fold, side }) => {
+    let maxTrain = -Infinity;
+    let valid = 0;
+    for (let i = 0; i < side.length; i++) if (side[i] === 1 && times[i] > maxTrain) maxTrain = times[i];
+    let early = 0;
+    let ties = 0;
+    for (let i = 0; i < side.length; i++) {
+      if (side[i] !== 2) continue;
+      valid++;
+      if (times[i] < maxTrain) early++;
+      else if (times[i] === maxTrain) ties++;
+    }
+    const share = valid ? early / valid : 0;
+    worst = Math.max(worst, share);
+    return { fold, validBeforeLatestTrain: early, share, validAtLatestTrainTime: ties };
+  });
+  return {
+    id: 'time-overlap',
+    title: 'Valid rows earlier than the latest train row',
+    status: worst > THRESHOLDS.timeOverlap ? 'warn' : 'pass',
+    value: worst,
+    threshold: THRESHOLDS.timeOverlap,
+    detail: worst === 0 ? 'valid rows all come after train rows' : `up to ${pct(worst)} of valid rows are older than the newest train row (the model sees the future)`,
+    perFold,
+  };
+}
+
+function labelCheck({ folds, target }: CheckInput): CheckResult {
+  if (!target) return { id: 'labels', title: 'Label distribution', status: 'skip', detail: 'no --target column' };
+  const k = target.labels.length;
+  let worstDrift = 0;
+  let anyMissing = false;
+  const perFold = folds.map(({ fold, side }) => {
+    const tc = new Array<number>(k).fill(0);
+    const vc = new Array<number>(k).fill(0);
+    for (let i = 0; i < side.length; i++) {
+      if (side[i] === 1) tc[target.codes[i]]++;
+      else if (side[i] === 2) vc[target.codes[i]]++;
+    }
+    const missingFromValid = target.labels.filter((_, c) => vc[c] === 0 && target.counts[c] > 0);
+    const missingFromTrain = target.labels.filter((_, c) => tc[c] === 0 && target.counts[c] > 0);
+    if (missingFromValid.length || missingFromTrain.length) anyMissing = true;
+    const drift = cramersVFromCounts(tc, vc);
+    worstDrift = Math.max(worstDrift, drift);
+    return { fold, labelDrift: drift, missingFromValid: missingFromValid.slice(0, 20), missingFromTrain: missingFromTrain.slice(0, 20) };
+  });
+  const warn = anyMissing || worstDrift >= THRESHOLDS.labelDrift;
+  const many = k > 50;
+  return {
+    id: 'labels',
+    title: `Label distribution of '${target.name}'`,
+    status: warn ? 'warn' : 'pass',
+    value: worstDrift,
+    threshold: THRESHOLDS.labelDrift,
+    detail: [
+      `label drift (Cramér's V) up to ${worstDrift.toFixed(3)}`,
+      anyMissing ? `some classes are missing from a fold${many ? ` (${k} classes: is the target continuous? try --bins)` : ''}` : 'every class is on both sides of every fold',
+    ].join('; '),
+    perFold,
+  };
+}
+
+/** deepchecks FeatureDrift on the bounded sample: KS for numeric columns, bias-corrected Cramér's V for the rest. */
+function driftCheck({ folds, sample, exclude }: CheckInput): CheckResult {
+  const sampleRows = sample.rows;
+  const columns: NonNullable<CheckResult['columns']> = [];
+  sample.columns.forEach((name, j) => {
+    if (exclude.has(name)) return;
+    const vals = sample.values[j];
+    const nonEmpty = vals.filter((v) => v.trim() !== '');
+    const numericAll = nonEmpty.length > 0 && nonEmpty.every(parsesAsNumber);
+    const distinct = new Set(nonEmpty).size;
+    // A unique value per row is an identifier: its "drift" is meaningless.
+    if (distinct === vals.length && vals.length > 20) return;
+    const numeric = numericAll && distinct > 10;
+    let worst = 0;
+    let measured = false;
+    for (const { side } of folds) {
+      if (numeric) {
+        const a: number[] = [];
+        const b: number[] = [];
+        sampleRows.forEach((r, s) => {
+          const v = vals[s];
+          if (v.trim() === '') return;
+          if (side[r] === 1) a.push(parseNumber(v));
+          else if (side[r] === 2) b.push(parseNumber(v));
+        });
+        if (a.length < THRESHOLDS.minSamples || b.length < THRESHOLDS.minSamples) continue;
+        measured = true;
+        worst = Math.max(worst, ksStatistic(Float64Array.from(a), Float64Array.from(b)));
+      } else {
+        const index = new Map<string, number>();
+        const tc: number[] = [];
+        const vc: number[] = [];
+        let na = 0;
+        let nb = 0;
+        sampleRows.forEach((r, s) => {
+          if (side[r] === 0) return;
+          let c = index.get(vals[s]);
+          if (c === undefined) { c = tc.length; index.set(vals[s], c); tc.push(0); vc.push(0); }
+          if (side[r] === 1) { tc[c]++; na++; } else { vc[c]++; nb++; }
+        });
+        if (na < THRESHOLDS.minSamples || nb < THRESHOLDS.minSamples) continue;
+        measured = true;
+        worst = Math.max(worst, cramersVFromCounts(tc, vc, true));
+      }
+    }
+    if (measured) columns.push({ column: name, method: numeric ? 'ks' : 'cramers-v', value: worst, status: worst >= THRESHOLDS.drift ? 'warn' : 'pass' });
+  });
+  const worst = columns.reduce((m, c) => Math.max(m, c.value), 0);
+  const drifting = columns.filter((c) => c.status === 'warn');
+  if (columns.length === 0) return { id: 'drift', title: 'Feature drift between train and valid', status: 'skip', detail: 'no column with at least 10 sampled rows on each side' };
+  return {
+    id: 'drift',
+    title: 'Feature drift between train and valid',
+    status: drifting.length ? 'warn' : 'pass',
+    value: worst,
+    threshold: THRESHOLDS.drift,
+    detail: drifting.length
+      ? `${drifting.map((c) => `'${c.column}' ${c.value.toFixed(2)}`).join(', ')} at or above 0.2 (train and valid differ there)`
+      : `every column below 0.2 (worst ${worst.toFixed(3)}; ${sampleRows.length < folds[0].side.length ? `on a sample of ${sampleRows.length} rows` : 'on all rows'})`,
+    columns,
+  };
+}

@@ -1,0 +1,41 @@
+import { fieldText, type CsvRow } from './csvReader';
+
+/**
+ * A bounded, deterministic sample of whole rows (every `stride`-th row; the stride doubles whenever the sample fills),
+ * so drift checks and strategy advice cost the same memory for 1 MB and 2 GB inputs.
+ */
+export class ColumnSample {
+  readonly rows: number[] = [];
+  readonly values: string[][];
+  private stride = 1;
+
+  constructor(readonly columns: readonly string[], private readonly max: number) {
+    this.values = columns.map(() => []);
+  }
+
+  offer(row: CsvRow): void {
+    if (row.index % this.stride !== 0) return;
+    this.rows.push(row.index);
+    for (let j = 0; j < this.values.length; j++) this.values[j].push(fieldText(row, j));
+    if (this.rows.length >= 2 * this.max) this.halve();
+  }
+
+  private halve(): void {
+    const next = this.stride * 2;
+    let w = 0;
+    for (let r = 0; r < this.rows.length; r++) {
+      if (this.rows[r] % next !== 0) continue;
+      this.rows[w] = this.rows[r];
+      for (const col of this.values) col[w] = col[r];
+      w++;
+    }
+    this.rows.length = w;
+    for (const col of this.values) col.length = w;
+    this.stride = next;
+  }
+
+  column(name: string): string[] | undefined {
+    const j = this.columns.indexOf(name);
+    return j < 0 ? undefined : this.values[j];
+  }
+}

@@ -1,0 +1,378 @@
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { AtomicFileWriter } from '../util/atomicWrite';
+import { CancelledError, UserError, throwIfCancelled, type Cancellation } from '../util/errors';
+import { VERSION } from '../version';
+import { scanCsv, fieldText, type CsvHeader, type CsvRow } from './csvReader';
+import { ColumnInterner, quantileBins, targetType, parsesAsNumber, parseNumber, type EncodedColumn } from './labels';
+import { parseTimestamp, stableOrder } from './dates';
+import { computeSplit, defaultShuffle, isStrategy, STRATEGIES, TRAIN, VALID, UNUSED, type SplitAssignment, type SplitParams, type Strategy } from './strategies';
+import type { Size } from './sizes';
+import { runChecks, type CheckResult, type FoldView } from './checks';
+import { ColumnSample } from './columnSample';
+import { suggestStrategy, type Suggestion } from './suggest';
+import { pythonSnippet, sklearnCall } from './pythonSnippet';
+
+export const SKLEARN_VERSION = '1.9.1';
+
+/** Everything a split needs; names follow the CLI options. */
+export interface SplitRequest {
+  input: string;
+  out: string;
+  strategy: Strategy;
+  target?: string;
+  group?: string;
+  time?: string;
+  folds?: number;
+  testSize?: Size;
+  trainSize?: Size;
+  gap?: number;
+  maxTrainSize?: number;
+  shuffle?: boolean;
+  seed?: number;
+  /** Stratify a continuous target on this many quantile bins. */
+  bins?: number;
+}
+
+export interface SplitRunOptions {
+  cancellation?: Cancellation;
+  onProgress?(fraction: number, message: string): void;
+}
+
+export interface FoldSummary {
+  fold: number;
+  train: number;
+  valid: number;
+  unused: number;
+  /** Rows per class in train and valid (when a target is known). */
+  classes?: { train: Record<string, number>; valid: Record<string, number> };
+}
+
+export interface SplitManifest {
+  flowbench: string;
+  sklearn: string;
+  createdAt: string;
+  strategy: Strategy;
+  parameters: {
+    target: string | null;
+    group: string | null;
+    time: string | null;
+    folds: number | null;
+    testSize: Size | null;
+    trainSize: Size | null;
+    gap: number | null;
+    maxTrainSize: number | null;
+    shuffle: boolean;
+    seed: number;
+    bins: number | null;
+  };
+  sklearnEquivalent: string;
+  input: { file: string; bytes: number; rows: number; columns: string[]; delimiter: string; sha256: string };
+  output: { file: string; column: 'split' | 'fold' };
+  folds: FoldSummary[];
+  warnings: string[];
+  checks: CheckResult[];
+  suggestion: Suggestion;
+  python: string;
+}
+
+export interface SplitOutcome {
+  out: string;
+  manifestPath: string;
+  manifest: SplitManifest;
+}
+
+/** Columns that identify a row rather than describe it: left out of the duplicate-row hash, as deepchecks ignores the index. */
+const ROW_ID_NAME = /^(id|idx|index|row|row_?id|row_?number|unnamed: ?0|#)$/i;
+
+export const SAMPLE_ROWS = 10_000;
+
+function applicable(req: SplitRequest): void {
+  const s = req.strategy;
+  const sized = s === 'holdout' || s === 'group-holdout';
+  const folded = !sized;
+  if (!sized && s !== 'time-series' && (req.testSize || req.trainSize)) throw new UserError(`--test-size/--test-count/--train-size/--train-count apply to holdout, group-holdout and time-series (--test-count), not ${s}`);
+  if (s === 'time-series' && req.trainSize) throw new UserError('time-series has no train size; use --max-train-size N');
+  if (s === 'time-series' && req.testSize && 'fraction' in req.testSize) throw new UserError('time-series takes its test window as a row count: --test-count N');
+  if (!folded && req.folds !== undefined) throw new UserError(`--folds does not apply to ${s} (it makes one train/valid split)`);
+  if (s !== 'time-series' && (req.gap !== undefined || req.maxTrainSize !== undefined)) throw new UserError(`--gap and --max-train-size apply to time-series only`);
+  if (s === 'time-series' && req.shuffle) throw new UserError('time-series never shuffles (scikit-learn TimeSeriesSplit keeps time order)');
+  if (s === 'group-holdout' && req.shuffle === false) throw new UserError('group-holdout always shuffles the groups (GroupShuffleSplit); use group-kfold for a deterministic split');
+  if ((s === 'stratified-kfold' || s === 'stratified-group-kfold') && !req.target) throw new UserError(`--strategy ${s} needs --target COLUMN`);
+  if ((s === 'group-kfold' || s === 'stratified-group-kfold' || s === 'group-holdout') && !req.group) throw new UserError(`--strategy ${s} needs --group COLUMN`);
+  if (req.maxTrainSize !== undefined && (!Number.isInteger(req.maxTrainSize) || req.maxTrainSize < 0)) throw new UserError(`--max-train-size must be a whole number >= 0, got ${req.maxTrainSize}`);
+  if (req.bins !== undefined && !req.target) throw new UserError('--bins needs --target COLUMN (the continuous column to bin)');
+}
+
+export function normalizeRequest(req: SplitRequest): SplitRequest & { folds: number; shuffle: boolean; seed: number; gap: number } {
+  if (!isStrategy(req.strategy)) throw new UserError(`unknown strategy '${String(req.strategy)}'; use one of: ${STRATEGIES.join(', ')}`);
+  applicable(req);
+  const seed = req.seed ?? 42;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UserError(`Seed must be between 0 and 2**32 - 1, got ${seed}`);
+  if (path.resolve(req.input) === path.resolve(req.out)) throw new UserError('--out must not be the input file');
+  return {
+    ...req,
+    folds: req.folds ?? 5,
+    shuffle: req.shuffle ?? defaultShuffle(req.strategy),
+    seed,
+    gap: req.gap ?? 0,
+  };
+}
+
+/** What the first pass keeps: per-row codes of the needed columns, a 53-bit hash of each row's values, a bounded sample. */
+interface FirstPass {
+  header: CsvHeader;
+  rows: number;
+  bytes: number;
+  sha256: string;
+  target?: ColumnInterner;
+  group?: ColumnInterner;
+  times?: Float64Array;
+  hashes: Float64Array;
+  sample: ColumnSample;
+}
+
+async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<FirstPass> {
+  const sha = createHash('sha256');
+  let targetIdx = -1;
+  let groupIdx = -1;
+  let timeIdx = -1;
+  let hashCols = new Int32Array(0);
+  let target: ColumnInterner | undefined;
+  let group: ColumnInterner | undefined;
+  let times: Float64Array | undefined;
+  let hashes = new Float64Array(1 << 16);
+  let sample: ColumnSample | undefined;
+  let headerSeen: CsvHeader | undefined;
+  const colIndex = (header: CsvHeader, name: string | undefined, option: string): number => {
+    if (name === undefined) return -1;
+    const i = header.columns.indexOf(name);
+    if (i < 0) {
+      const close = header.columns.find((c) => c.trim().toLowerCase() === name.trim().toLowerCase());
+      throw new UserError(`${option} column '${name}' is not in the header${close ? ` (did you mean '${close}'?)` : ''}; columns are: ${header.columns.join(', ')}`);
+    }
+    return i;
+  };
+  const onHeader = (header: CsvHeader): void => {
+    headerSeen = header;
+    targetIdx = colIndex(header, req.target, '--target');
+    groupIdx = colIndex(header, req.group, '--group');
+    timeIdx = colIndex(header, req.time, '--time');
+    if (targetIdx >= 0) target = new ColumnInterner(header.columns[targetIdx]);
+    if (groupIdx >= 0) group = new ColumnInterner(header.columns[groupIdx]);
+    if (timeIdx >= 0) times = new Float64Array(1 << 16);
+    hashCols = Int32Array.from(header.columns.map((c, i) => (ROW_ID_NAME.test(c.trim()) || i === timeIdx ? -1 : i)).filter((i) => i >= 0));
+    sample = new ColumnSample(header.columns, SAMPLE_ROWS);
+  };
+  let timeNumeric: boolean | undefined;
+  const onRow = (row: CsvRow): void => {
+    const i = row.index;
+    if (target) target.add(fieldText(row, targetIdx), row.line);
+    if (group) group.add(fieldText(row, groupIdx), row.line);
+    if (times) {
+      const text = fieldText(row, timeIdx);
+      if (timeNumeric === undefined) timeNumeric = parsesAsNumber(text);
+      const t = timeNumeric ? (parsesAsNumber(text) ? parseNumber(text) : NaN) : parseTimestamp(text);
+      if (Number.isNaN(t)) {
+        throw new UserError(`--time column '${req.time}' on line ${row.line}: '${text}' is not a ${timeNumeric ? 'number' : 'date (YYYY-MM-DD[ HH:MM[:SS]], YYYY/MM/DD or MM/DD/YYYY)'}`);
+      }
+      if (i === times.length) { const g = new Float64Array(times.length * 2); g.set(times); times = g; }
+      times[i] = t;
+    }
+    // Two 32-bit FNV-style lanes over the raw bytes of every described column (label included, as deepchecks does).
+    const buf = row.buf;
+    let h1 = 0x811c9dc5;
+    let h2 = 0x27d4eb2f;
+    for (let c = 0; c < hashCols.length; c++) {
+      const j = hashCols[c];
+      const e = row.ends[j];
+      for (let k = row.starts[j]; k < e; k++) {
+        const b = buf[k];
+        h1 = Math.imul(h1 ^ b, 0x01000193);
+        h2 = Math.imul(h2 ^ b, 0x5bd1e995);
+      }
+      h1 = Math.imul(h1 ^ 0x1f, 0x01000193);
+      h2 = Math.imul(h2 ^ (h2 >>> 13) ^ 0x1f, 0x5bd1e995);
+    }
+    if (i === hashes.length) { const g = new Float64Array(hashes.length * 2); g.set(hashes); hashes = g; }
+    hashes[i] = (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
+    sample!.offer(row);
+  };
+  const scan = await scanCsv(req.input, onHeader, onRow, {
+    cancellation: opts.cancellation,
+    onChunk: (chunk) => sha.update(chunk),
+    onProgress: (done, total) => opts.onProgress?.(total > 0 ? (0.9 * done) / total : 0, 'reading'),
+  });
+  return {
+    header: headerSeen!,
+    rows: scan.rows,
+    bytes: scan.bytes,
+    sha256: sha.digest('hex'),
+    target,
+    group,
+    times: times?.subarray(0, scan.rows),
+    hashes: hashes.subarray(0, scan.rows),
+    sample: sample!,
+  };
+}
+
+/** Splits `req.input` and writes FOLDS.csv plus FOLDS.csv.json atomically; nothing is written when anything fails. */
+export async function createSplit(request: SplitRequest, opts: SplitRunOptions = {}): Promise<SplitOutcome> {
+  const req = normalizeRequest(request);
+  const pass = await firstPass(req, opts);
+  throwIfCancelled(opts.cancellation);
+  opts.onProgress?.(0.9, 'splitting');
+  const targetCol = pass.target?.encode();
+  const groupCol = pass.group?.encode();
+  let stratifyCol: EncodedColumn | undefined = targetCol;
+  if (targetCol && req.bins !== undefined) stratifyCol = quantileBins(targetCol, req.bins);
+  const timeOrder = pass.times ? stableOrder(pass.times) : undefined;
+  const params: SplitParams = {
+    strategy: req.strategy,
+    folds: req.folds,
+    testSize: req.testSize,
+    trainSize: req.trainSize,
+    gap: req.gap,
+    maxTrainSize: req.maxTrainSize,
+    shuffle: req.shuffle,
+    seed: req.seed,
+  };
+  const usesTarget = req.strategy === 'stratified-kfold' || req.strategy === 'stratified-group-kfold' || req.strategy === 'holdout';
+  const split = computeSplit(params, {
+    n: pass.rows,
+    target: usesTarget ? stratifyCol : undefined,
+    group: groupCol,
+    timeOrder: req.strategy === 'time-series' ? timeOrder : undefined,
+  });
+  throwIfCancelled(opts.cancellation);
+  opts.onProgress?.(0.93, 'checking');
+  const folds = foldViews(split, params, pass.rows, req.strategy === 'time-series' ? timeOrder : undefined);
+  const suggestion = suggestStrategy(pass.sample, { target: req.target, rows: pass.rows, targetColumn: targetCol });
+  const checks = runChecks({
+    folds,
+    hashes: pass.hashes,
+    target: targetCol,
+    group: groupCol,
+    times: pass.times,
+    sample: pass.sample,
+    exclude: new Set([req.target, req.group, req.time].filter((c): c is string => c !== undefined)),
+    suggestion,
+  });
+  const manifestPath = req.out + '.json';
+  const manifest: SplitManifest = {
+    flowbench: VERSION,
+    sklearn: SKLEARN_VERSION,
+    createdAt: new Date().toISOString(),
+    strategy: req.strategy,
+    parameters: {
+      target: req.target ?? null,
+      group: req.group ?? null,
+      time: req.time ?? null,
+      folds: req.strategy === 'holdout' || req.strategy === 'group-holdout' ? null : req.folds,
+      testSize: req.testSize ?? null,
+      trainSize: req.trainSize ?? null,
+      gap: req.strategy === 'time-series' ? req.gap : null,
+      maxTrainSize: req.maxTrainSize ?? null,
+      shuffle: req.shuffle,
+      seed: req.seed,
+      bins: req.bins ?? null,
+    },
+    sklearnEquivalent: sklearnCall(req),
+    input: {
+      file: path.resolve(req.input),
+      bytes: pass.bytes,
+      rows: pass.rows,
+      columns: pass.header.columns,
+      delimiter: pass.header.delimiter,
+      sha256: pass.sha256,
+    },
+    output: { file: path.resolve(req.out), column: split.column },
+    folds: folds.map((f) => summarizeFold(f, targetCol)),
+    warnings: split.warnings,
+    checks,
+    suggestion,
+    python: '',
+  };
+  manifest.python = pythonSnippet(manifest);
+  await writeOutputs(req.out, manifestPath, split, manifest, opts);
+  opts.onProgress?.(1, 'done');
+  return { out: path.resolve(req.out), manifestPath: path.resolve(manifestPath), manifest };
+}
+
+/** Train/valid membership of each fold as row masks (1 = train, 2 = valid, 0 = neither). */
+function foldViews(split: SplitAssignment, p: SplitParams, n: number, timeOrder: Int32Array | undefined): FoldView[] {
+  const a = split.assignment;
+  if (split.column === 'split') {
+    const side = new Uint8Array(n);
+    for (let i = 0; i < n; i++) side[i] = a[i] === TRAIN ? 1 : a[i] === VALID ? 2 : 0;
+    return [{ fold: 0, side }];
+  }
+  const views: FoldView[] = [];
+  for (let f = 0; f < split.nFolds; f++) {
+    const side = new Uint8Array(n);
+    if (p.strategy === 'time-series') {
+      const testSize = p.testSize && 'count' in p.testSize ? p.testSize.count : Math.floor(n / (p.folds + 1));
+      const testStart = n - p.folds * testSize + f * testSize;
+      const trainEnd = testStart - p.gap;
+      const max = p.maxTrainSize;
+      const trainStart = max && max < trainEnd ? trainEnd - max : 0;
+      for (let pos = trainStart; pos < trainEnd; pos++) side[timeOrder ? timeOrder[pos] : pos] = 1;
+      for (let i = 0; i < n; i++) if (a[i] === f) side[i] = 2;
+    } else {
+      for (let i = 0; i < n; i++) side[i] = a[i] === f ? 2 : 1;
+    }
+    views.push({ fold: f, side });
+  }
+  return views;
+}
+
+function summarizeFold(view: FoldView, target: EncodedColumn | undefined): FoldSummary {
+  const n = view.side.length;
+  let train = 0;
+  let valid = 0;
+  const tc = target ? new Array<number>(target.labels.length).fill(0) : undefined;
+  const vc = target ? new Array<number>(target.labels.length).fill(0) : undefined;
+  for (let i = 0; i < n; i++) {
+    const s = view.side[i];
+    if (s === 1) { train++; if (tc) tc[target!.codes[i]]++; }
+    else if (s === 2) { valid++; if (vc) vc[target!.codes[i]]++; }
+  }
+  const summary: FoldSummary = { fold: view.fold, train, valid, unused: n - train - valid };
+  if (target && tc && vc) {
+    const rec = (c: number[]): Record<string, number> => Object.fromEntries(target.labels.map((l, i) => [l, c[i]]));
+    summary.classes = { train: rec(tc), valid: rec(vc) };
+  }
+  return summary;
+}
+
+async function writeOutputs(out: string, manifestPath: string, split: SplitAssignment, manifest: SplitManifest, opts: SplitRunOptions): Promise<void> {
+  const folds = new AtomicFileWriter(out);
+  let meta: AtomicFileWriter | undefined;
+  try {
+    folds.write(split.column + '\n');
+    const a = split.assignment;
+    const names = ['train', 'valid', 'unused'];
+    const step = 1 << 16;
+    for (let start = 0; start < a.length; start += step) {
+      const end = Math.min(a.length, start + step);
+      const lines: string[] = new Array(end - start);
+      if (split.column === 'split') for (let i = start; i < end; i++) lines[i - start] = names[a[i]];
+      else for (let i = start; i < end; i++) lines[i - start] = String(a[i]);
+      folds.write(lines.join('\n') + '\n');
+      if (opts.cancellation?.isCancellationRequested) throw new CancelledError();
+      // Let the event loop breathe on big files (cancellation, progress UI).
+      if ((start / step) % 16 === 15) await new Promise((r) => setImmediate(r));
+    }
+    meta = new AtomicFileWriter(manifestPath);
+    meta.write(JSON.stringify(manifest, null, 2) + '\n');
+    throwIfCancelled(opts.cancellation);
+    folds.commit();
+    meta.commit();
+  } catch (err) {
+    folds.abort();
+    meta?.abort();
+    throw err;
+  }
+}
+
+export { TRAIN, VALID, UNUSED, targetType };

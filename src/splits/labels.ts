@@ -1,0 +1,192 @@
+import { UserError } from '../util/errors';
+
+/** What pandas.read_csv would parse as a number (its float/int converters), so class order matches numpy's. */
+const NUMBER = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$|^\s*[+-]?(?:inf|infinity)\s*$/i;
+
+export function parsesAsNumber(text: string): boolean {
+  return NUMBER.test(text);
+}
+
+export function parseNumber(text: string): number {
+  const t = text.trim().toLowerCase().replace(/^\+/, '');
+  if (t === 'inf' || t === 'infinity') return Infinity;
+  if (t === '-inf' || t === '-infinity') return -Infinity;
+  return Number(t);
+}
+
+/** Python's str ordering: by code point. JS `<` compares UTF-16 units, which differs only around astral characters. */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      const surrogateX = x >= 0xd800 && x <= 0xdfff;
+      const surrogateY = y >= 0xd800 && y <= 0xdfff;
+      if (surrogateX !== surrogateY) return surrogateX ? 1 : -1;
+      return x < y ? -1 : 1;
+    }
+  }
+  return a.length - b.length;
+}
+
+/**
+ * A column encoded as numpy sees it after `pandas.read_csv(...).values`: `codes[row]` indexes `labels`, which are in
+ * `np.unique` order (numeric when every value parses as a number, else by code point).
+ */
+export interface EncodedColumn {
+  name: string;
+  numeric: boolean;
+  /** Distinct values in np.unique order, as first written in the file. */
+  labels: string[];
+  /** The numeric value of each label when the column is numeric. */
+  values: number[];
+  codes: Int32Array;
+  counts: number[];
+  /** For each label, the row where it first appears. */
+  firstRow: number[];
+}
+
+/** Collects a column's values as they stream by: each distinct text once, plus one code per row. */
+export class ColumnInterner {
+  readonly distinct: string[] = [];
+  readonly firstRow: number[] = [];
+  private readonly index = new Map<string, number>();
+  codes = new Int32Array(1024);
+  n = 0;
+
+  constructor(readonly name: string) {}
+
+  /** Adds one row's value; empty values are refused because scikit-learn cannot order NaN against labels either. */
+  add(text: string, line: number): void {
+    if (text.trim() === '') throw new UserError(`column '${this.name}' is empty on line ${line}; fill or drop rows without a value`);
+    let code = this.index.get(text);
+    if (code === undefined) {
+      code = this.distinct.length;
+      this.index.set(text, code);
+      this.distinct.push(text);
+      this.firstRow.push(this.n);
+    }
+    if (this.n === this.codes.length) {
+      const grown = new Int32Array(this.codes.length * 2);
+      grown.set(this.codes);
+      this.codes = grown;
+    }
+    this.codes[this.n++] = code;
+  }
+
+  encode(): EncodedColumn {
+    return encodeInterned(this.name, this.distinct, this.firstRow, this.codes.subarray(0, this.n));
+  }
+}
+
+/** Encodes raw cell texts (tests and small inputs). */
+export function encodeColumn(name: string, cells: readonly string[], lineOfRow: (row: number) => number = (r) => r + 2): EncodedColumn {
+  const interner = new ColumnInterner(name);
+  cells.forEach((c, i) => interner.add(c, lineOfRow(i)));
+  return interner.encode();
+}
+
+/**
+ * From distinct texts (in first-appearance order) to numpy's view: numbers merge by value ("3" and "3.0" are one
+ * class, as pandas parses them) and sort numerically; otherwise texts sort by code point.
+ */
+export function encodeInterned(name: string, distinct: readonly string[], distinctFirstRow: readonly number[], textCodes: Int32Array): EncodedColumn {
+  const numeric = distinct.every((t) => NUMBER.test(t));
+  // Merge texts that are the same number; `group[t]` is the merged class of text t, in first-appearance order.
+  const group = new Int32Array(distinct.length);
+  const firstLabels: string[] = [];
+  const firstValues: number[] = [];
+  const firstRow: number[] = [];
+  const byValue = new Map<number | string, number>();
+  distinct.forEach((t, i) => {
+    const key = numeric ? parseNumber(t) : t;
+    let g = byValue.get(key);
+    if (g === undefined) {
+      g = firstLabels.length;
+      byValue.set(key, g);
+      firstLabels.push(t);
+      firstValues.push(numeric ? (key as number) : NaN);
+      firstRow.push(distinctFirstRow[i]);
+    } else if (distinctFirstRow[i] < firstRow[g]) firstRow[g] = distinctFirstRow[i];
+    group[i] = g;
+  });
+  const order = firstLabels.map((_, i) => i);
+  if (numeric) order.sort((a, b) => firstValues[a] - firstValues[b]);
+  else order.sort((a, b) => compareCodePoints(firstLabels[a], firstLabels[b]));
+  const rank = new Int32Array(order.length);
+  order.forEach((first, sorted) => { rank[first] = sorted; });
+  const textRank = Int32Array.from(group, (g) => rank[g]);
+  const codes = new Int32Array(textCodes.length);
+  const counts = new Array<number>(order.length).fill(0);
+  for (let i = 0; i < textCodes.length; i++) {
+    const c = textRank[textCodes[i]];
+    codes[i] = c;
+    counts[c]++;
+  }
+  return {
+    name,
+    numeric,
+    labels: order.map((i) => firstLabels[i]),
+    values: order.map((i) => firstValues[i]),
+    codes,
+    counts,
+    firstRow: order.map((i) => firstRow[i]),
+  };
+}
+
+/** scikit-learn's `type_of_target` for a 1-D column: 'binary', 'multiclass' or 'continuous'. */
+export function targetType(col: EncodedColumn): 'binary' | 'multiclass' | 'continuous' {
+  if (col.numeric && col.values.some((v) => !Number.isInteger(v))) return 'continuous';
+  return col.labels.length > 2 ? 'multiclass' : 'binary';
+}
+
+export function requireClassificationTarget(col: EncodedColumn): void {
+  const t = targetType(col);
+  if (t !== 'binary' && t !== 'multiclass') {
+    throw new UserError(`Supported target types are: ('binary', 'multiclass'). Got '${t}' instead. (column '${col.name}' looks continuous; bin it, e.g. into quantiles, before stratifying)`);
+  }
+}
+
+/**
+ * Quantile bins of a numeric target, as `pd.qcut(y, q, labels=False, duplicates='drop')` makes them: edges at
+ * linearly interpolated quantiles, intervals closed on the right with the lowest edge included.
+ */
+export function quantileBins(col: EncodedColumn, q: number): EncodedColumn {
+  if (!col.numeric) throw new UserError(`--bins needs a numeric target; column '${col.name}' has text values`);
+  if (!Number.isInteger(q) || q < 2) throw new UserError(`--bins must be a whole number >= 2, got ${q}`);
+  const n = col.codes.length;
+  const sorted = new Float64Array(n);
+  for (let i = 0; i < n; i++) sorted[i] = col.values[col.codes[i]];
+  sorted.sort();
+  const edges: number[] = [];
+  for (let i = 0; i <= q; i++) {
+    const p = i === q ? 1 : ((i * (1 / q)) * 100) / 100;
+    const h = (n - 1) * p;
+    const lo = Math.floor(h);
+    const hi = Math.min(lo + 1, n - 1);
+    const t = h - lo;
+    const a = sorted[lo];
+    const b = sorted[hi];
+    const diff = b - a;
+    const v = t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+    if (edges.length === 0 || v !== edges[edges.length - 1]) edges.push(v);
+  }
+  const nBins = Math.max(1, edges.length - 1);
+  const codes = new Int32Array(n);
+  const counts = new Array<number>(nBins).fill(0);
+  const firstRow = new Array<number>(nBins).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const v = col.values[col.codes[i]];
+    let lo = 0;
+    let hi = edges.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (edges[mid] < v) lo = mid + 1; else hi = mid; }
+    const bin = Math.min(nBins - 1, Math.max(0, lo - 1));
+    codes[i] = bin;
+    counts[bin]++;
+    if (firstRow[bin] < 0) firstRow[bin] = i;
+  }
+  const labels = Array.from({ length: nBins }, (_, b) => String(b));
+  return { name: `${col.name} (quantile bin)`, numeric: true, labels, values: labels.map(Number), codes, counts, firstRow };
+}
