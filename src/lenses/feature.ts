@@ -1,0 +1,120 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { lensSettings } from '../config';
+import type { Feature, FeatureServices } from '../feature';
+import type { CellMarkerSettings } from '../timing/cells';
+import { HISTORY_DIR, HISTORY_FILE, defaultHistoryRoot, readHistory, relativeKey, summarizeCell, type TimingRecord } from '../timing/history';
+import { TrainingScriptLensProvider } from './codeLensProvider';
+import { splitPrefill } from './splitPrefill';
+
+export const WALKTHROUGH_ID = 'flowbench.flowbench#flowbench.firstRun';
+
+/** The Jupyter extension's cell-marker settings, so our cells are the ones its lenses show. */
+function cellMarkers(): CellMarkerSettings {
+  const iw = vscode.workspace.getConfiguration('jupyter.interactiveWindow.cellMarker');
+  const str = (key: string) => {
+    const v = iw.get<unknown>(key);
+    return typeof v === 'string' ? v : undefined;
+  };
+  return { codeRegex: str('codeRegex'), markdownRegex: str('markdownRegex'), defaultMarker: str('default') };
+}
+
+/** Where the timing feature keeps a file's history: its workspace folder, else the CLI's rule. */
+function historyRootOf(file: string): string {
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
+  return folder ? folder.uri.fsPath : defaultHistoryRoot(file, path.dirname(file));
+}
+
+/** Timing records per history root, read on first use and dropped when timings.jsonl changes. */
+class HistoryCache {
+  private readonly byRoot = new Map<string, Promise<TimingRecord[]>>();
+
+  records(root: string): Promise<TimingRecord[]> {
+    let p = this.byRoot.get(root);
+    if (!p) {
+      p = readHistory(root).then((h) => h.records);
+      this.byRoot.set(root, p);
+      // A failed read is retried next time rather than cached.
+      p.catch(() => this.byRoot.delete(root));
+    }
+    return p;
+  }
+
+  clear(): void {
+    this.byRoot.clear();
+  }
+}
+
+export function lensesFeature(services: FeatureServices): Feature {
+  const { context, log } = services;
+  const history = new HistoryCache();
+  const provider = new TrainingScriptLensProvider({
+    settings: lensSettings,
+    cellMarkers,
+    cellTimings: async (file) => {
+      const root = historyRootOf(file);
+      const records = await history.records(root);
+      const key = relativeKey(root, file);
+      return (site) => {
+        const summary = summarizeCell(records, { file: key, hash: site.hash, cell: site.cell });
+        return summary ? { text: summary.lensText, tooltip: summary.tooltip } : undefined;
+      };
+    },
+    splitArgs: (site) => splitPrefill(site),
+    exists: (p) => fs.existsSync(p),
+    log,
+  });
+
+  const isPython = (doc: vscode.TextDocument) => doc.languageId === 'python';
+  const watcher = vscode.workspace.createFileSystemWatcher(`**/${HISTORY_DIR}/${HISTORY_FILE}`);
+  const onHistory = () => {
+    history.clear();
+    provider.refresh();
+  };
+  context.subscriptions.push(
+    provider,
+    vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, provider),
+    watcher,
+    watcher.onDidChange(onHistory),
+    watcher.onDidCreate(onHistory),
+    watcher.onDidDelete(onHistory),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (isPython(e.document) && e.contentChanges.length > 0) provider.refreshSoon();
+    }),
+    vscode.workspace.onDidCloseTextDocument((doc) => provider.forget(doc)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('jupyter.interactiveWindow.cellMarker')) provider.refresh({ rescan: true });
+      else if (e.affectsConfiguration('flowbench.lenses')) provider.refresh();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => provider.refresh()),
+  );
+
+  return {
+    commands: {
+      /** Flips flowbench.lenses.enabled (args {enabled} sets it); returns the new state. */
+      'flowbench.lenses.toggle': async (args) => {
+        const enabled = typeof args?.enabled === 'boolean' ? args.enabled : !lensSettings().enabled;
+        const config = vscode.workspace.getConfiguration('flowbench');
+        const target = config.inspect('lenses.enabled')?.workspaceValue !== undefined
+          ? vscode.ConfigurationTarget.Workspace
+          : vscode.ConfigurationTarget.Global;
+        await config.update('lenses.enabled', enabled, target);
+        provider.refresh();
+        log.info(`lenses ${enabled ? 'on' : 'off'}`);
+        return { enabled };
+      },
+      /** The lenses of a Python file (args {file}, else the active editor's): what the editor shows, for tests and scripts. */
+      'flowbench.lenses.list': async (args) => {
+        const file = typeof args?.file === 'string' ? args.file : vscode.window.activeTextEditor?.document.uri.fsPath;
+        if (!file) return [];
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+        return provider.specsFor(doc);
+      },
+      'flowbench.openWalkthrough': async () => {
+        await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false);
+        return { walkthrough: WALKTHROUGH_ID };
+      },
+    },
+  };
+}
