@@ -106,16 +106,17 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       recordedIn = historyFile(root);
     }
     if (values.json) {
-      const { output: _output, ...rest } = r;
+      const { output: _output, mean, stdev, best, worst, loops, runs, firstRun, line, ...rest } = r;
+      // The documented fields first, then the details.
       printJson(io, {
-        mean: r.mean,
-        stdev: r.stdev,
-        best: r.best,
-        worst: r.worst,
-        loops: r.loops,
-        runs: r.runs,
-        firstRun: r.firstRun,
-        line: r.line,
+        mean,
+        stdev,
+        best,
+        worst,
+        loops,
+        runs,
+        firstRun,
+        line,
         ...rest,
         recordedIn: recordedIn ?? null,
       });

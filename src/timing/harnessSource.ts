@@ -94,7 +94,7 @@ def describe_error(phase, label, exc, filename):
         line = exc.lineno
     return {
         'event': 'error', 'phase': phase, 'cell': label, 'type': type(exc).__name__,
-        'message': str(exc), 'traceback': text, 'line': line,
+        'message': exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc), 'traceback': text, 'line': line,
         'frames': [{'file': f.filename, 'line': f.lineno, 'name': f.name} for f in frames],
     }
 

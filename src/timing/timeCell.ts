@@ -57,6 +57,8 @@ export interface CellStatistics {
   firstRun: number;
   /** Seconds per loop of each run. */
   timings: number[];
+  /** Seconds of each run (all its loops), as IPython's TimeitResult.all_runs. */
+  allRuns: number[];
   /** True when the time cap cut the protocol to the single cold run. */
   capped: boolean;
 }
@@ -176,6 +178,7 @@ function statistics(s: HarnessStats): CellStatistics {
     runs: s.runs,
     firstRun: s.firstRun,
     timings: s.timings,
+    allRuns: s.allRuns,
     capped: s.capped,
   };
 }

@@ -1,0 +1,227 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CancelledError, UserError } from '../../../src/util/errors';
+import { resolvePython } from '../../../src/timing/python';
+import { runHarness } from '../../../src/timing/runner';
+import { CellRaisedError, compareCells, timeCell } from '../../../src/timing/timeCell';
+
+const python = resolvePython([]);
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'flowbench-timing-'));
+}
+
+function write(dir: string, name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+function count(file: string): number {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').length : 0;
+}
+
+/** Alive and not a zombie (an orphan may wait for a reaper that never comes in a container). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('timing harness: IPython %timeit protocol', function () {
+  this.timeout(60000);
+  let dir: string;
+  beforeEach(() => (dir = tempDir()));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the cell as often as IPython does and computes TimeitResult statistics exactly', async () => {
+    const oursLog = path.join(dir, 'ours.log');
+    const ipyLog = path.join(dir, 'ipython.log');
+    const body = (log: string) => `time.sleep(0.03)\nwith open(${JSON.stringify(log)}, 'a') as f:\n    f.write('.')\n`;
+    const file = write(dir, 'proto.py', `# %%\nimport time\n# %% [markdown]\n# text\n# %%\n${body(oursLog)}`);
+    const r = await timeCell({ file, cell: 2, python });
+
+    // The reference: IPython's own %%timeit on the same body, run live, and its TimeitResult over our runs.
+    const ref = spawnSync('python3', ['-c', `
+import json, sys
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.core.magics.execution import TimeitResult
+ip = InteractiveShell.instance()
+ip.run_cell('import time')
+res = ip.run_cell_magic('timeit', '-q -o', ${JSON.stringify(body(ipyLog))})
+ours = json.loads(sys.argv[1])
+mine = TimeitResult(ours['loops'], len(ours['allRuns']), min(ours['allRuns']) / ours['loops'], max(ours['allRuns']) / ours['loops'], ours['allRuns'], 0, 3)
+print(json.dumps({'loops': res.loops, 'repeat': res.repeat, 'average': mine.average, 'stdev': mine.stdev, 'best': mine.best, 'worst': mine.worst, 'line': str(mine)}))
+`, JSON.stringify({ loops: r.loops, allRuns: r.allRuns })], { encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
+    assert.equal(ref.status, 0, ref.stderr);
+    const ipy = JSON.parse(ref.stdout);
+
+    assert.equal(r.loops, ipy.loops, 'same calibrated loop count');
+    assert.equal(r.runs, ipy.repeat, 'same number of runs');
+    assert.equal(count(oursLog), count(ipyLog), 'same number of executions (calibration trials included)');
+    assert.equal(count(oursLog), 1 + 10 + 7 * 10);
+    assert.equal(r.mean, ipy.average);
+    assert.equal(r.stdev, ipy.stdev);
+    assert.equal(r.best, ipy.best);
+    assert.equal(r.worst, ipy.worst);
+    assert.equal(r.line, ipy.line);
+    assert.ok(r.mean >= 0.03 && r.mean < 0.06, `a 30 ms sleep measures ${r.mean}`);
+    assert.ok(r.firstRun >= 0.03, 'the first (cold) run is the first calibration trial');
+    assert.deepEqual(r.setupCells, [0], 'markdown cells are not setup');
+  });
+
+  it('with fixed loops and runs: one cold run, then runs × loops, no calibration', async () => {
+    const log = path.join(dir, 'n.log');
+    const file = write(dir, 'fixed.py', `# %%\nwith open(${JSON.stringify(log)}, 'a') as f:\n    f.write('.')\n`);
+    const r = await timeCell({ file, cell: 0, python, loops: 3, runs: 2 });
+    assert.equal(r.loops, 3);
+    assert.equal(r.runs, 2);
+    assert.equal(r.timings.length, 2);
+    assert.equal(count(log), 1 + 2 * 3);
+    assert.match(r.line, / per loop \(mean ± std\. dev\. of 2 runs, 3 loops each\)$/);
+  });
+
+  it('setup above runs once in the same namespace; setup none leaves names undefined', async () => {
+    const log = path.join(dir, 'setup.log');
+    const file = write(dir, 'setup.py', `import os\n# %%\nopen(${JSON.stringify(log)}, 'a').write('s')\nvalue = 21\n# %%\ny = value * 2\n`);
+    const r = await timeCell({ file, cell: 1, python, runs: 2, loops: 5 });
+    assert.equal(count(log), 1, 'setup ran exactly once');
+    assert.ok(r.setupSeconds >= 0);
+    await assert.rejects(timeCell({ file, cell: 1, python, setup: 'none', runs: 1, loops: 1 }), (err: unknown) => {
+      assert.ok(err instanceof CellRaisedError);
+      assert.equal(err.detail.type, 'NameError');
+      assert.equal(err.detail.line, 6);
+      return true;
+    });
+  });
+
+  it('a slow cell past the time cap runs once', async () => {
+    const log = path.join(dir, 'cap.log');
+    const file = write(dir, 'cap.py', `# %%\nimport time\ntime.sleep(0.25)\nopen(${JSON.stringify(log)}, 'a').write('.')\n`);
+    const r = await timeCell({ file, cell: 0, python, timeCapSeconds: 1 });
+    assert.equal(r.capped, true);
+    assert.equal(r.runs, 1);
+    assert.equal(r.loops, 1);
+    assert.equal(count(log), 1);
+    assert.equal(r.mean, r.firstRun);
+  });
+
+  it('runs in the file folder, with __name__ == "__main__" and __file__ set', async () => {
+    fs.writeFileSync(path.join(dir, 'data.txt'), 'hello');
+    const file = write(dir, 'cwd.py', `# %%\nassert open('data.txt').read() == 'hello'\nassert __name__ == '__main__'\nassert __file__.endswith('cwd.py')\n`);
+    const r = await timeCell({ file, cell: 0, python, runs: 1, loops: 1 });
+    assert.equal(r.runs, 1);
+  });
+});
+
+describe('timing harness: failures', function () {
+  this.timeout(60000);
+  let dir: string;
+  beforeEach(() => (dir = tempDir()));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('maps a traceback into the .py file (cell and the function it calls) and quotes the editor text', async () => {
+    const text = ['import math', '# %%', 'def f(x):', '    return 1 / x', '', '# %% Raise', 'y = 2', 'f(0)', ''].join('\n');
+    // The disk holds something else: the unsaved editor text is what runs and what the traceback quotes.
+    const file = write(dir, 'bad.py', '# nothing here\n');
+    await assert.rejects(timeCell({ file, text, cell: 1, python }), (err: unknown) => {
+      assert.ok(err instanceof CellRaisedError && err instanceof UserError);
+      assert.equal(err.message, 'cell 1 raised ZeroDivisionError: division by zero (bad.py, line 4)');
+      assert.deepEqual(err.detail.frames.map((f) => [f.line, f.name]), [[8, '<module>'], [4, 'f']]);
+      assert.match(err.traceback, /line 8, in <module>\n\s+f\(0\)/);
+      assert.match(err.traceback, /line 4, in f\n\s+return 1 \/ x/);
+      assert.doesNotMatch(err.traceback, /<string>|inner|harness/);
+      return true;
+    });
+  });
+
+  it('reports a syntax error at its line, and an error in a setup cell as setup', async () => {
+    const file = write(dir, 'syntax.py', '# %%\nboom = 1 / 0\n# %%\nx = 1\n# %%\n\nx = (\n');
+    await assert.rejects(timeCell({ file, cell: 2, python, setup: 'none' }), (err: unknown) => {
+      assert.ok(err instanceof CellRaisedError);
+      assert.equal(err.detail.phase, 'compile');
+      assert.equal(err.detail.type, 'SyntaxError');
+      assert.equal(err.detail.line, 7);
+      return true;
+    });
+    await assert.rejects(timeCell({ file, cell: 1, python }), (err: unknown) => {
+      assert.ok(err instanceof CellRaisedError);
+      assert.equal(err.detail.phase, 'setup');
+      assert.equal(err.detail.line, 2);
+      assert.match(err.message, /^setup cell 0 raised ZeroDivisionError/);
+      return true;
+    });
+  });
+
+  it('rejects markdown, empty and missing cells with a clear message', async () => {
+    const file = write(dir, 'kinds.py', '# %% [markdown]\n# hi\n# %%\n# just a comment\n');
+    await assert.rejects(timeCell({ file, cell: 0, python }), /markdown cell/);
+    await assert.rejects(timeCell({ file, cell: 1, python }), /no code to time/);
+    await assert.rejects(timeCell({ file, cell: 5, python }), /cell 5 does not exist: kinds\.py has cells 0 to 1/);
+    await assert.rejects(timeCell({ file: path.join(dir, 'nope.py'), cell: 0, python }), /no such file/);
+  });
+
+  it('cancellation kills the harness and the processes the cell started', async () => {
+    const pids = path.join(dir, 'pids.txt');
+    const file = write(dir, 'forever.py', `# %%\nimport os, subprocess, time\np = subprocess.Popen(['sleep', '60'])\nopen(${JSON.stringify(pids)}, 'w').write('%d %d' % (os.getpid(), p.pid))\ntime.sleep(60)\n`);
+    const token = { isCancellationRequested: false };
+    let spawned = 0;
+    const started = Date.now();
+    const run = timeCell({ file, cell: 0, python, cancellation: token, onSpawn: (pid) => (spawned = pid) });
+    await waitFor(() => fs.existsSync(pids) && fs.readFileSync(pids, 'utf8').includes(' '), 15000);
+    const [harnessPid, childPid] = fs.readFileSync(pids, 'utf8').split(' ').map(Number);
+    assert.ok(alive(harnessPid) && alive(childPid));
+    token.isCancellationRequested = true;
+    await assert.rejects(run, CancelledError);
+    await waitFor(() => !alive(harnessPid) && !alive(childPid), 5000);
+    assert.ok(spawned > 0);
+    assert.ok(Date.now() - started < 30000, 'cancelled long before the cell would end');
+  });
+
+  it('no Python: a clear message with the fix, for a missing path, an empty PATH and an unstartable interpreter', async () => {
+    assert.throws(() => resolvePython([{ path: path.join(dir, 'no-python'), source: 'explicit', via: '--python' }]), (err: unknown) => {
+      assert.ok(err instanceof UserError);
+      assert.match(err.message, /Python interpreter not found: .*no-python \(from --python\)\. Fix: install Python 3/);
+      return true;
+    });
+    assert.throws(() => resolvePython([], { PATH: dir }), /No Python found: python3 is not on PATH\. Fix: .*flowbench\.timing\.pythonPath/);
+    assert.throws(() => resolvePython([{ path: 'python-does-not-exist', source: 'setting', via: 'flowbench.timing.pythonPath' }]), /'python-does-not-exist' \(from flowbench\.timing\.pythonPath\) is not on PATH/);
+    const job = { mode: 'timeit' as const, file: path.join(dir, 'x.py'), setup: [], cells: [{ line: 2, source: 'x = 1' }], runs: 1, loops: 1, timeCap: 0 };
+    await assert.rejects(runHarness(job, { python: path.join(dir, 'gone'), cwd: dir }), /cannot start Python interpreter .*gone \(ENOENT\)\. Fix:/);
+    await assert.rejects(runHarness(job, { python: '/bin/false', cwd: dir }), /exited with code 1 without a timing result/);
+    // A folder (a virtual environment) resolves to its interpreter.
+    const venvBin = path.join(dir, 'venv', 'bin');
+    fs.mkdirSync(venvBin, { recursive: true });
+    fs.symlinkSync(python.path, path.join(venvBin, 'python'));
+    assert.equal(resolvePython([{ path: path.join(dir, 'venv'), source: 'setting' }]).path, path.join(venvBin, 'python'));
+  });
+
+  it('compare times two cells in one process and reports B/A with its spread', async () => {
+    const file = write(dir, 'ab.py', '# %%\nimport time\n# %%\ntime.sleep(0.002)\n# %%\ntime.sleep(0.006)\n');
+    const r = await compareCells({ file, a: 1, b: 2, python, runs: 4, loops: 10 });
+    assert.equal(r.a.runs, 4);
+    assert.equal(r.b.loops, 10);
+    assert.ok(r.ratio > 1.8 && r.ratio < 3.6, `ratio ${r.ratio}`);
+    assert.ok(r.ratioMin <= r.ratio * 1.2 && r.ratioMax >= r.ratioMin);
+    assert.match(r.summary, /^B\/A = \d\.\d{3} ± \d\.\d{3} \(4 interleaved pairs/);
+  });
+});

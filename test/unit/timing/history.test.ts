@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  cellHistory,
+  defaultHistoryRoot,
+  formatChange,
+  historyFile,
+  meanAndSpread,
+  overview,
+  readHistory,
+  recordTiming,
+  relativeKey,
+  sparklineSvg,
+  summarizeCell,
+  type TimingRecord,
+} from '../../../src/timing/history';
+import type { TimeCellResult } from '../../../src/timing/timeCell';
+
+function rec(over: Partial<TimingRecord>): TimingRecord {
+  return {
+    v: 1, file: 'train.py', cell: 2, cellLine: 21, hash: 'h1', mean: 0.0123, stdev: 0.0004, best: 0.012, worst: 0.013,
+    loops: 10, runs: 7, firstRun: 0.02, capped: false, line: 'x', setup: 'above',
+    interpreter: { path: '/usr/bin/python3', version: '3.11.7' }, time: '2026-01-01T00:00:00.000Z', git: null, ...over,
+  };
+}
+
+describe('timing/history', () => {
+  it('summarises the last timing of the same code and the change from the one before', () => {
+    const records = [
+      rec({ hash: 'h1', mean: 0.015, time: '2026-01-01T10:00:00Z' }),
+      rec({ hash: 'h1', mean: 0.0123, stdev: 0.0004, time: '2026-01-01T11:00:00Z' }),
+      rec({ file: 'other.py', hash: 'h1', mean: 1, time: '2026-01-01T12:00:00Z' }),
+      rec({ cell: 5, hash: 'zz', mean: 9, time: '2026-01-01T13:00:00Z' }),
+    ];
+    const s = summarizeCell(records, { file: 'train.py', hash: 'h1', cell: 2 })!;
+    assert.equal(s.last.mean, 0.0123);
+    assert.equal(s.previous?.mean, 0.015);
+    assert.ok(Math.abs(s.change! - (0.0123 - 0.015) / 0.015) < 1e-12);
+    assert.equal(s.lensText, '⏱ 12.3 ms ± 0.4 · \u221218%');
+    assert.equal(s.stale, false);
+  });
+
+  it('after an edit, compares the new code with the previous timing at the same position', () => {
+    const records = [
+      rec({ hash: 'old', mean: 0.010, time: '2026-01-01T10:00:00Z' }),
+      rec({ hash: 'new', mean: 0.0112, stdev: 0.00012, time: '2026-01-01T11:00:00Z' }),
+    ];
+    const s = summarizeCell(records, { file: 'train.py', hash: 'new', cell: 2 })!;
+    assert.equal(s.lensText, '⏱ 11.2 ms ± 0.12 · +12%');
+    // Edited again and not yet timed: the last timing shows, marked as before the edit.
+    const stale = summarizeCell(records, { file: 'train.py', hash: 'newer', cell: 2 })!;
+    assert.equal(stale.stale, true);
+    assert.match(stale.lensText, /^⏱ 11\.2 ms ± 0\.12 · \+12% \(before edit\)$/);
+    // Moved to another position but unchanged: found by its hash.
+    assert.equal(summarizeCell(records, { file: 'train.py', hash: 'old', cell: 7 })!.last.mean, 0.010);
+    assert.equal(summarizeCell(records, { file: 'train.py', hash: 'x', cell: 9 }), undefined);
+  });
+
+  it('formats spreads, single runs, minutes and changes', () => {
+    assert.equal(meanAndSpread({ mean: 4.2, stdev: 0, runs: 1 }), '4.2 s (1 run)');
+    assert.equal(meanAndSpread({ mean: 65.7, stdev: 1.5, runs: 7 }), '1min 5s ± 1.5 s');
+    assert.equal(meanAndSpread({ mean: 123e-6, stdev: 4.56e-6, runs: 7 }), '123 µs ± 4.6');
+    assert.equal(formatChange(-0.18), '\u221218%');
+    assert.equal(formatChange(0.004), '+0.4%');
+    assert.equal(formatChange(0.0001), '±0%');
+  });
+
+  it('appends records crash-safely with git state and reads them back; a torn line is skipped, not fatal', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbench-hist-'));
+    try {
+      const result = {
+        file: path.join(root, 'src', 'a.py'), cell: 1, cellLine: 4, hash: 'abc', title: 'Load', mean: 0.5, stdev: 0.01, best: 0.49,
+        worst: 0.52, loops: 1, runs: 7, firstRun: 0.7, capped: false, line: '500 ms ± 10 ms per loop', setup: 'above',
+        interpreter: { path: '/p', source: 'PATH', executable: '/p3', version: '3.11.7', implementation: 'cpython' },
+      } as unknown as TimeCellResult;
+      await recordTiming(root, result);
+      fs.appendFileSync(historyFile(root), '{"v":1,"file":"torn');
+      await recordTiming(root, { ...result, mean: 0.25 });
+      const { records, skipped } = await readHistory(root);
+      assert.equal(records.length, 2);
+      assert.deepEqual(skipped, [2]);
+      assert.equal(records[0].file, 'src/a.py');
+      assert.equal(records[0].git, null, 'not a git repository');
+      assert.equal(records[1].mean, 0.25);
+      assert.equal(cellHistory(records, { file: 'src/a.py', hash: 'abc', cell: 1 }).length, 2);
+      const ov = overview(records);
+      assert.equal(ov.length, 1);
+      assert.deepEqual(ov[0].means, [0.5, 0.25]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('chooses the history root and relative keys', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbench-root-'));
+    try {
+      fs.mkdirSync(path.join(root, 'proj', '.flowbench'), { recursive: true });
+      fs.mkdirSync(path.join(root, 'proj', 'sub'), { recursive: true });
+      const f = path.join(root, 'proj', 'sub', 'x.py');
+      assert.equal(defaultHistoryRoot(f, os.tmpdir()), path.join(root, 'proj'));
+      const g = path.join(root, 'other', 'y.py');
+      assert.equal(defaultHistoryRoot(g, root), root);
+      assert.equal(defaultHistoryRoot(g, path.join(root, 'proj')), path.join(root, 'other'));
+      assert.equal(relativeKey(path.join(root, 'proj'), f), 'sub/x.py');
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('draws a sparkline as plain inline SVG', () => {
+    const svg = sparklineSvg([0.3, 0.1, 0.2]);
+    assert.match(svg, /^<svg [^>]*><polyline [^>]*points="2\.0,2\.0 80\.0,30\.0 158\.0,16\.0"\/><circle /);
+    assert.equal(sparklineSvg([]), '');
+  });
+});
