@@ -65,5 +65,43 @@ export function focusSettings(): FocusSettings {
   };
 }
 
+export interface TimingSettings {
+  /** Empty: the Python extension's interpreter, else python3 on PATH. */
+  pythonPath: string;
+  setup: 'above' | 'none';
+  runs: number;
+  /** 0 = calibrate like %timeit. */
+  loops: number;
+  /** 0 = no cap. */
+  timeCapSeconds: number;
+  precision: number;
+  /** Our own markers; empty fields fall back to the Jupyter extension's cellMarker settings, then its defaults. */
+  cellMarkers: { codeRegex?: string; markdownRegex?: string; defaultMarker?: string };
+}
+
+export function timingSettings(): TimingSettings {
+  const wholeAtLeast = (min: number) => (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min;
+  const markers = get<Record<string, unknown>>('timing.cellMarkers', {}, (v) => typeof v === 'object' && v !== null);
+  const iw = vscode.workspace.getConfiguration('jupyter.interactiveWindow.cellMarker');
+  const pick = (own: unknown, jupyterKey: string): string | undefined => {
+    if (typeof own === 'string' && own.trim() !== '') return own;
+    const j = iw.get<unknown>(jupyterKey);
+    return typeof j === 'string' && j.trim() !== '' ? j : undefined;
+  };
+  return {
+    pythonPath: get('timing.pythonPath', ''),
+    setup: get<'above' | 'none'>('timing.setup', 'above', (v) => v === 'above' || v === 'none'),
+    runs: get('timing.runs', 7, wholeAtLeast(1)),
+    loops: get('timing.loops', 0, wholeAtLeast(0)),
+    timeCapSeconds: get('timing.timeCapSeconds', 30, (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0),
+    precision: get('timing.precision', 3, (v) => wholeAtLeast(1)(v) && (v as number) <= 17),
+    cellMarkers: {
+      codeRegex: pick(markers.codeRegex, 'codeRegex'),
+      markdownRegex: pick(markers.markdownRegex, 'markdownRegex'),
+      defaultMarker: pick(markers.default, 'default'),
+    },
+  };
+}
+
 export const settingsSection = 'flowbench';
 export { get as readSetting };
