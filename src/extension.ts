@@ -5,13 +5,14 @@ import type { Feature, FeatureServices } from './feature';
 import { coreFeature } from './coreCommands';
 import { focusFeature } from './focus/feature';
 import { lensesFeature } from './lenses/feature';
+import { timingFeature } from './timing/feature';
 
 /** Only wiring: each feature builds its own thin VS Code layer; nothing heavy loads here (engines load on first use). */
 export function activate(context: vscode.ExtensionContext): FlowbenchApi {
   const started = performance.now();
   const log = createLog(context);
   const services: FeatureServices = { context, log };
-  const features: Feature[] = [coreFeature(services), lensesFeature(services), focusFeature(services)];
+  const features: Feature[] = [coreFeature(services), lensesFeature(services), focusFeature(services), timingFeature(services)];
   registerCommands(services, Object.assign({}, ...features.map((f) => f.commands)));
   const activationMs = performance.now() - started;
   log.info(`Flowbench activated in ${activationMs.toFixed(1)} ms`);

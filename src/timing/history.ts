@@ -8,6 +8,8 @@ import type { TimeCellResult } from './timeCell';
 /** One line of .flowbench/timings.jsonl. Version 1; readers skip what they do not understand. */
 export interface TimingRecord {
   v: 1;
+  /** How it was measured: the %timeit harness (default), %timeit in a notebook's kernel, or VS Code's cell duration. */
+  kind?: 'timeit' | 'kernel-timeit' | 'notebook-run';
   /** Path relative to the history root, '/'-separated, so the history survives moving the project. */
   file: string;
   cell: number;

@@ -1,0 +1,301 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { timingSettings } from '../config';
+import type { Feature, FeatureServices } from '../feature';
+import { CancelledError, UserError } from '../util/errors';
+import type { PercentCell } from './cells';
+import type { HarnessProgress } from './runner';
+import type { TimeCellResult, CompareResult } from './timeCell';
+import type { TimingRecord } from './history';
+import { formatCellDuration, historyRootOf, jupyterKernel, keepNotebookDurations, timeInKernel } from './notebook';
+import { pythonExtensionInterpreter } from './interpreter';
+
+const UNTRUSTED =
+  'this workspace is not trusted, so Flowbench runs no Python in it. Trust it (Workspaces: Manage Workspace Trust) to time cells.';
+
+function requireTrust(): void {
+  if (!vscode.workspace.isTrusted) throw new UserError(UNTRUSTED);
+}
+
+interface Target {
+  file: string;
+  text: string;
+  uri: vscode.Uri;
+  cells: PercentCell[];
+  cell: PercentCell;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function int(v: unknown, name: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new UserError(`${name} must be a whole number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function resolveFile(arg: string): string {
+  if (path.isAbsolute(arg)) return arg;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new UserError(`a relative file (${arg}) needs an open workspace folder`);
+  return path.join(folder.uri.fsPath, arg);
+}
+
+/** The file's text as the editor has it (unsaved edits included) and the cell asked for or under the cursor. */
+async function target(args: Record<string, unknown> | undefined, cellArg: unknown): Promise<Target> {
+  const { parseCells, cellAtLine } = await import('./cells');
+  const markers = timingSettings().cellMarkers;
+  let file: string;
+  let text: string;
+  let cursorLine: number | undefined;
+  const fileArg = str(args?.file) ?? (args?.uri instanceof vscode.Uri ? args.uri.fsPath : undefined);
+  if (fileArg) {
+    file = resolveFile(fileArg);
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
+    if (open) {
+      text = open.getText();
+    } else {
+      const { readSource } = await import('./timeCell');
+      text = readSource(file);
+    }
+    const editor = vscode.window.activeTextEditor;
+    if (editor && editor.document.uri.fsPath === file) cursorLine = editor.selection.active.line;
+  } else {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.languageId !== 'python') {
+      throw new UserError("open a Python file with '# %%' cells and put the cursor in the cell to time");
+    }
+    file = editor.document.uri.fsPath;
+    text = editor.document.getText();
+    cursorLine = editor.selection.active.line;
+  }
+  const cells = parseCells(text, markers);
+  let index = int(cellArg, 'cell');
+  const lineArg = int(args?.line, 'line');
+  if (index === undefined && lineArg !== undefined) index = cellAtLine(cells, lineArg - 1)?.index;
+  if (index === undefined && cursorLine !== undefined) index = cellAtLine(cells, cursorLine)?.index;
+  if (index === undefined) {
+    throw new UserError(
+      cells.length === 0 ? `${path.basename(file)} has no '# %%' cells` : "the cursor is not inside a '# %%' cell (the lines above the first marker are not a cell)",
+    );
+  }
+  const { pickCell } = await import('./timeCell');
+  return { file, text, uri: vscode.Uri.file(file), cells, cell: pickCell(cells, index, file) };
+}
+
+async function interpreter(args: Record<string, unknown> | undefined, uri: vscode.Uri, services: FeatureServices) {
+  const { resolvePython } = await import('./python');
+  const explicit = str(args?.python);
+  const fromExtension = explicit ? undefined : await pythonExtensionInterpreter(uri, services.log);
+  return resolvePython([
+    { path: explicit, source: 'explicit', via: 'the command arguments' },
+    { path: fromExtension, source: 'python-extension', via: 'the Python extension' },
+    { path: timingSettings().pythonPath, source: 'setting', via: 'flowbench.timing.pythonPath' },
+  ]);
+}
+
+function progressText(p: HarnessProgress, previous: TimingRecord | undefined, formatTime: (s: number) => string): string {
+  const last = previous ? ` (last timing: ${formatTime(previous.mean)} per loop)` : '';
+  switch (p.phase) {
+    case 'calibrate':
+      return p.loops === 1 ? `first run…${last}` : `calibrating: ${p.loops?.toLocaleString('en-US')} loops…`;
+    case 'cold':
+      return `first run…${last}`;
+    case 'runs':
+      return `${p.runs} runs of ${p.loops?.toLocaleString('en-US') ?? '?'} loops${p.etaSeconds !== undefined ? `, about ${formatTime(p.etaSeconds)}` : ''}…`;
+    case 'run':
+      return `run ${p.run} of ${p.runs}…`;
+  }
+}
+
+export function timingFeature(services: FeatureServices): Feature {
+  const { context, log } = services;
+  context.subscriptions.push(keepNotebookDurations(log));
+  let historyPanel: vscode.WebviewPanel | undefined;
+
+  async function lastTiming(root: string, t: Target): Promise<TimingRecord | undefined> {
+    const { readHistory, summarizeCell, relativeKey } = await import('./history');
+    try {
+      const { records } = await readHistory(root);
+      return summarizeCell(records, { file: relativeKey(root, t.file), hash: t.cell.hash, cell: t.cell.index })?.last;
+    } catch {
+      return undefined;
+    }
+  }
+
+  const timeCell = async (args?: Record<string, unknown>) => {
+    const startedAt = Date.now();
+    requireTrust();
+    const t = await target(args, args?.cell);
+    const settings = timingSettings();
+    const python = await interpreter(args, t.uri, services);
+    const root = historyRootOf(t.uri);
+    const previous = await lastTiming(root, t);
+    const { timeCell: run, CellRaisedError } = await import('./timeCell');
+    const { formatTime } = await import('./format');
+    const setup = args?.setup === 'none' || args?.setup === 'above' ? args.setup : settings.setup;
+    const name = `cell ${t.cell.index} (line ${t.cell.startLine + 1})`;
+    log.info(`timing ${path.basename(t.file)} ${name} with ${python.path} (${python.source}), setup ${setup}`);
+    let result: TimeCellResult;
+    try {
+      result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Flowbench: timing ${name}`, cancellable: true },
+        (progress, token) =>
+          run({
+            file: t.file,
+            text: t.text,
+            cell: t.cell.index,
+            setup,
+            runs: int(args?.runs, 'runs') ?? settings.runs,
+            loops: int(args?.loops, 'loops') ?? settings.loops,
+            timeCapSeconds: typeof args?.timeCapSeconds === 'number' ? args.timeCapSeconds : settings.timeCapSeconds,
+            precision: settings.precision,
+            markers: settings.cellMarkers,
+            python,
+            cancellation: token,
+            startedAt,
+            onProgress: (p) => progress.report({ message: progressText(p, previous, (s) => formatTime(s)) }),
+          }),
+      );
+    } catch (err) {
+      if (err instanceof CellRaisedError) {
+        log.error(`${err.message}\n${err.traceback}${err.output ? `\n--- cell output (last part) ---\n${err.output}` : ''}`);
+      }
+      if (err instanceof CancelledError) log.info(`timing ${name} cancelled; its Python process was stopped`);
+      throw err;
+    }
+    const { recordTiming, historyFile } = await import('./history');
+    const { fireTimingRecorded } = await import('./events');
+    const record = await recordTiming(root, result);
+    fireTimingRecorded(record, root);
+    const first = result.capped ? 'single run (time cap)' : `first run ${formatTime(result.firstRun)}`;
+    log.info(`${path.basename(t.file)} ${name}: ${result.warning ? result.warning + ' ' : ''}${result.line}; ${first}; overhead ${result.overheadMs?.toFixed(0)} ms`);
+    if (args?.quiet !== true) {
+      const warn = result.warning ? ` ${result.warning}` : '';
+      void vscode.window.showInformationMessage(`${name}: ${result.line} · ${first}.${warn}`);
+    }
+    return { ...result, record, historyFile: historyFile(root) };
+  };
+
+  const timeNotebookCell = async (args?: Record<string, unknown>) => {
+    const uriArg = args?.notebook instanceof vscode.Uri ? args.notebook : str(args?.notebook) ? vscode.Uri.file(resolveFile(str(args?.notebook)!)) : undefined;
+    const editor = vscode.window.activeNotebookEditor;
+    const notebook = uriArg ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uriArg.toString()) : editor?.notebook;
+    if (!notebook) throw new UserError('open a notebook and select the cell to time');
+    const index = int(args?.cell, 'cell') ?? (editor?.notebook === notebook ? editor.selection.start : undefined);
+    if (index === undefined || index < 0 || index >= notebook.cellCount) throw new UserError(`no cell ${index ?? ''} in this notebook`);
+    const cell = notebook.cellAt(index);
+    if (cell.kind !== vscode.NotebookCellKind.Code) throw new UserError(`cell ${index} is not a code cell`);
+    const settings = timingSettings();
+    const kernel = vscode.workspace.isTrusted ? await jupyterKernel(notebook.uri, log) : undefined;
+    if (kernel) {
+      const r = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Flowbench: %timeit of notebook cell ${index} in its kernel`, cancellable: true },
+        (_p, token) => timeInKernel(kernel, cell.document.getText(), settings, token),
+      );
+      const root = historyRootOf(notebook.uri);
+      const { appendJsonl } = await import('../util/jsonl');
+      const { historyFile, relativeKey } = await import('./history');
+      const { cellHash } = await import('./cells');
+      await appendJsonl(historyFile(root), {
+        v: 1, kind: 'kernel-timeit', file: relativeKey(root, notebook.uri.fsPath), cell: index, cellLine: index + 1,
+        hash: cellHash(cell.document.getText()), mean: r.mean, stdev: r.stdev, best: r.best, worst: r.worst, loops: r.loops,
+        runs: r.runs, firstRun: r.allRuns[0] / r.loops, capped: false, line: r.line, setup: 'none',
+        interpreter: { path: 'kernel', version: '' }, time: new Date().toISOString(), git: null,
+      } satisfies TimingRecord);
+      if (args?.quiet !== true) void vscode.window.showInformationMessage(`Notebook cell ${index}: ${r.line}`);
+      return { source: 'kernel', cell: index, ...r };
+    }
+    // Without a kernel we can reach: the duration VS Code recorded when the cell last ran (kept across reloads).
+    const timing = cell.executionSummary?.timing;
+    if (!timing) {
+      throw new UserError(
+        `notebook cell ${index} has not run yet in this session. Run it: its duration is shown and kept. ` +
+          (vscode.extensions.getExtension('ms-toolsai.jupyter') ? '(%timeit in the kernel needs a started kernel.)' : '(Install the Jupyter extension to run %timeit in the kernel.)'),
+      );
+    }
+    const ms = timing.endTime - timing.startTime;
+    const text = `Notebook cell ${index} last ran in ${formatCellDuration(ms)} (VS Code's cell duration, client-side; includes overhead)`;
+    if (args?.quiet !== true) void vscode.window.showInformationMessage(text);
+    return { source: 'executionSummary', cell: index, durationMs: ms, startTime: timing.startTime, endTime: timing.endTime, text };
+  };
+
+  const showHistory = async (args?: Record<string, unknown>) => {
+    const { readHistory, overview } = await import('./history');
+    const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    const fileArg = str(args?.file);
+    const filterKey = fileArg ? resolveFile(fileArg) : undefined;
+    const all: TimingRecord[] = [];
+    let skipped = 0;
+    for (const root of roots) {
+      const h = await readHistory(root);
+      skipped += h.skipped.length;
+      for (const r of h.records) if (!filterKey || path.resolve(root, r.file) === filterKey) all.push(r);
+    }
+    const cells = overview(all);
+    const summary = cells.map((c) => ({ file: c.file, cell: c.cell, hash: c.hash, title: c.title, count: c.count, last: c.last.line, means: c.means }));
+    if (args?.quiet === true) return { cells: summary, skipped };
+    const { historyHtml } = await import('./historyHtml');
+    if (!historyPanel) {
+      historyPanel = vscode.window.createWebviewPanel('flowbench.timingHistory', 'Flowbench: Timing History', vscode.ViewColumn.Beside, {
+        enableScripts: false,
+        localResourceRoots: [],
+      });
+      historyPanel.onDidDispose(() => (historyPanel = undefined), null, context.subscriptions);
+      context.subscriptions.push(historyPanel);
+    }
+    historyPanel.webview.html = historyHtml(cells, historyPanel.webview.cspSource, skipped);
+    historyPanel.reveal(undefined, true);
+    return { cells: summary, skipped };
+  };
+
+  const compare = async (args?: Record<string, unknown>): Promise<CompareResult | undefined> => {
+    requireTrust();
+    let a = int(args?.a, 'a');
+    let b = int(args?.b, 'b');
+    const t = await target(args, a ?? args?.cell);
+    if (a === undefined) a = t.cell.index;
+    if (b === undefined) {
+      const picks = t.cells
+        .filter((c) => c.kind === 'code' && c.index !== a)
+        .map((c) => ({ label: `cell ${c.index}`, description: `line ${c.startLine + 1}${c.title ? ` · ${c.title}` : ''}`, detail: c.source.trim().split('\n')[0], index: c.index }));
+      const pick = await vscode.window.showQuickPick(picks, { title: `Compare cell ${a} (A) with… (B)`, placeHolder: 'the cell to time against A' });
+      if (!pick) return undefined;
+      b = pick.index;
+    }
+    const settings = timingSettings();
+    const python = await interpreter(args, t.uri, services);
+    const { compareCells } = await import('./timeCell');
+    const r = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Flowbench: A/B timing of cells ${a} and ${b}`, cancellable: true },
+      (progress, token) =>
+        compareCells({
+          file: t.file,
+          text: t.text,
+          a: a!,
+          b: b!,
+          setup: args?.setup === 'none' || args?.setup === 'above' ? args.setup : settings.setup,
+          runs: int(args?.runs, 'runs') ?? settings.runs,
+          loops: int(args?.loops, 'loops') ?? settings.loops,
+          precision: settings.precision,
+          markers: settings.cellMarkers,
+          python,
+          cancellation: token,
+          onProgress: (p) => progress.report({ message: p.phase === 'run' ? `pair ${p.run} of ${p.runs}…` : p.phase === 'calibrate' ? `calibrating ${p.cell}: ${p.loops} loops…` : undefined }),
+        }),
+    );
+    log.info(`A/B ${path.basename(t.file)}: A ${r.a.line} | B ${r.b.line} | ${r.summary}`);
+    if (args?.quiet !== true) void vscode.window.showInformationMessage(`A: ${r.a.line}\nB: ${r.b.line}\n${r.summary}`);
+    return r;
+  };
+
+  return {
+    commands: {
+      'flowbench.timing.timeCell': timeCell,
+      'flowbench.timing.timeNotebookCell': timeNotebookCell,
+      'flowbench.timing.showHistory': showHistory,
+      'flowbench.timing.compare': compare,
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CancelledError, UserError, errorMessage } from '../util/errors';
+import { appendJsonl } from '../util/jsonl';
+import { cellHash } from './cells';
+import { formatTimeitLine } from './format';
+import { historyFile, relativeKey, type TimingRecord } from './history';
+import { HARNESS_MARK } from './harnessSource';
+
+/** The parts of the Jupyter extension's API (@vscode/jupyter-extension src/api.d.ts) used here. */
+interface JupyterKernel {
+  executeCode(code: string, token: vscode.CancellationToken): AsyncIterable<{ items: Array<{ mime: string; data: Uint8Array }> }>;
+}
+interface JupyterApi {
+  kernels?: { getKernel(uri: vscode.Uri): Thenable<JupyterKernel | undefined> };
+}
+
+export interface KernelTiming {
+  loops: number;
+  runs: number;
+  allRuns: number[];
+  mean: number;
+  stdev: number;
+  best: number;
+  worst: number;
+  compileTime: number;
+  /** IPython's own str(TimeitResult), from the kernel. */
+  line: string;
+}
+
+/** A started kernel for the notebook through the Jupyter extension, or undefined (not installed, not started, refused). */
+export async function jupyterKernel(uri: vscode.Uri, log: vscode.LogOutputChannel): Promise<JupyterKernel | undefined> {
+  const ext = vscode.extensions.getExtension<JupyterApi>('ms-toolsai.jupyter');
+  if (!ext) return undefined;
+  try {
+    const api = ext.isActive ? ext.exports : await ext.activate();
+    return (await api?.kernels?.getKernel(uri)) ?? undefined;
+  } catch (err) {
+    log.warn(`timing: no kernel access through the Jupyter extension: ${errorMessage(err)}`);
+    return undefined;
+  }
+}
+
+/** %%timeit -o in the user's kernel (its namespace, its variables), without touching the execution count. */
+export async function timeInKernel(
+  kernel: JupyterKernel,
+  source: string,
+  opts: { runs: number; loops: number; precision: number },
+  token: vscode.CancellationToken,
+): Promise<KernelTiming> {
+  const flags = `-q -o -r ${opts.runs} -p ${opts.precision}${opts.loops > 0 ? ` -n ${opts.loops}` : ''}`;
+  // A JSON string literal is a valid Python string literal.
+  const code = [
+    'import json as __flowbench_json',
+    `__flowbench_r = get_ipython().run_cell_magic('timeit', ${JSON.stringify(flags)}, ${JSON.stringify(source)})`,
+    `print(${JSON.stringify(HARNESS_MARK)} + __flowbench_json.dumps({'loops': __flowbench_r.loops, 'runs': __flowbench_r.repeat, ` +
+      `'allRuns': __flowbench_r.all_runs, 'mean': __flowbench_r.average, 'stdev': __flowbench_r.stdev, 'best': __flowbench_r.best, ` +
+      `'worst': __flowbench_r.worst, 'compileTime': __flowbench_r.compile_time, 'line': str(__flowbench_r)}))`,
+    'del __flowbench_r, __flowbench_json',
+  ].join('\n');
+  const decoder = new TextDecoder();
+  let stdout = '';
+  let error: string | undefined;
+  for await (const output of kernel.executeCode(code, token)) {
+    for (const item of output.items) {
+      const text = decoder.decode(item.data);
+      if (item.mime === 'application/vnd.code.notebook.error') {
+        try {
+          const e = JSON.parse(text) as { name?: string; message?: string };
+          error = `${e.name ?? 'Error'}: ${e.message ?? ''}`;
+        } catch {
+          error = text;
+        }
+      } else if (item.mime.endsWith('stdout')) {
+        stdout += text;
+      }
+    }
+  }
+  if (token.isCancellationRequested) throw new CancelledError();
+  if (error) throw new UserError(`the cell raised ${error.split('\n')[0]}`);
+  const line = stdout.split('\n').find((l) => l.startsWith(HARNESS_MARK));
+  if (!line) throw new UserError('the kernel returned no timing (is it an IPython kernel?)');
+  const r = JSON.parse(line.slice(HARNESS_MARK.length)) as KernelTiming;
+  return { ...r, line: r.line || formatTimeitLine(r) };
+}
+
+/** VS Code's duration display (formatCellDuration in the notebook status bar, milliseconds below a second). */
+export function formatCellDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const minutes = Math.floor(ms / 1000 / 60);
+  const seconds = Math.floor(ms / 1000) % 60;
+  const tenths = Math.floor((ms % 1000) / 100);
+  return minutes > 0 ? `${minutes}m ${seconds}.${tenths}s` : `${seconds}.${tenths}s`;
+}
+
+export function historyRootOf(uri: vscode.Uri): string {
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  return folder ? folder.uri.fsPath : path.dirname(uri.fsPath);
+}
+
+/**
+ * Keeps the duration VS Code records for every executed notebook cell (executionSummary.timing), which VS Code
+ * itself forgets on reload, as 'notebook-run' lines in the timing history.
+ */
+export function keepNotebookDurations(log: vscode.LogOutputChannel): vscode.Disposable {
+  const seen = new Set<string>();
+  return vscode.workspace.onDidChangeNotebookDocument((e) => {
+    if (e.notebook.uri.scheme !== 'file') return;
+    for (const change of e.cellChanges) {
+      const timing = change.executionSummary?.timing;
+      if (!timing) continue;
+      const cell = change.cell;
+      const key = `${e.notebook.uri.toString()}#${cell.index}@${timing.startTime}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const root = historyRootOf(e.notebook.uri);
+      const seconds = (timing.endTime - timing.startTime) / 1000;
+      const rec: TimingRecord = {
+        v: 1,
+        kind: 'notebook-run',
+        file: relativeKey(root, e.notebook.uri.fsPath),
+        cell: cell.index,
+        cellLine: cell.index + 1,
+        hash: cellHash(cell.document.getText()),
+        mean: seconds,
+        stdev: 0,
+        best: seconds,
+        worst: seconds,
+        loops: 1,
+        runs: 1,
+        firstRun: seconds,
+        capped: false,
+        line: `${formatCellDuration(seconds * 1000)} (VS Code cell duration${change.executionSummary?.success === false ? ', failed' : ''})`,
+        setup: 'none',
+        interpreter: { path: '', version: '' },
+        time: new Date(timing.endTime).toISOString(),
+        git: null,
+      };
+      appendJsonl(historyFile(root), rec).catch((err) => log.warn(`timing: could not keep a notebook cell duration: ${errorMessage(err)}`));
+    }
+  });
+}
