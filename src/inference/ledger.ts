@@ -78,7 +78,7 @@ export function summarizeLedger(records: readonly ExperimentRecord[]): LedgerSum
     const p = primary(r);
     const group = r.kind === 'bench'
       ? `bench · ${r.provider} · batch ${r.latency?.batch ?? '?'}`
-      : `eval · ${r.target ?? '?'} · ${path.basename(r.split?.path ?? '?')}${r.split?.fold !== null && r.split?.fold !== undefined ? ` fold ${r.split.fold}` : ''} · ${(r.split?.manifestHash ?? '').slice(0, 8)}`;
+      : `eval ${p.metric} · ${r.target ?? '?'} · ${path.basename(r.split?.path ?? '?')}${r.split?.fold !== null && r.split?.fold !== undefined ? ` fold ${r.split.fold}` : ''} · ${(r.split?.manifestHash ?? '').slice(0, 8)}`;
     const prev = last.get(group);
     const change = prev !== undefined && prev !== null && p.value !== null ? p.value - prev : null;
     last.set(group, p.value);

@@ -62,7 +62,8 @@ export function classifyProviderFailure(provider: string, message: string, ctx: 
     return { ...base, code: 'windows-only', reason: 'DirectML runs only on Windows', fix: 'use cuda or cpu on this machine (setting flowbench.inference.executionProviders or --ep)' };
   }
   if (provider === 'cuda' || provider === 'tensorrt') {
-    const providerLib = /libonnxruntime_providers_(shared|cuda|tensorrt)\.so[^\n]*cannot open shared object file/.exec(text);
+    // ORT logs "Failed to load library A with error: B: cannot open shared object file"; B names what is missing.
+    const providerLib = /error: \S*libonnxruntime_providers_\w+\.so: cannot open shared object file/.exec(text);
     if (!ctx.cudaProviderLibsPresent || providerLib) {
       return {
         ...base,
@@ -71,7 +72,7 @@ export function classifyProviderFailure(provider: string, message: string, ctx: 
         fix: `${INSTALL_HINT} with the CUDA build of ONNX Runtime ${ctx.runtimeVersion}`,
       };
     }
-    const runtimeLib = /(lib(?:cublas|cublasLt|cudart|curand|cufft|cudnn|nvrtc|nvinfer)[\w.-]*\.so[\w.]*)[^\n]*cannot open shared object file/.exec(text);
+    const runtimeLib = /(lib(?:cublas|cublasLt|cudart|curand|cufft|cudnn|nvrtc|nvinfer)[\w.-]*\.so[\w.]*): cannot open shared object file/.exec(text);
     const missing = runtimeLib ? [runtimeLib[1]] : ctx.cudaMissingLibs.filter((l) => !l.startsWith('libcuda.so'));
     if (missing.length > 0) {
       return {

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { parseModel } from '../../../src/inference/onnxModel';
+import { classifierModel, linearRegressorModel, perColumnRegressorModel } from '../../../src/inference/onnxBuilder';
+import { outputsToTable, planFeeds, predictionCsv, randomFeeds } from '../../../src/inference/feeds';
+import { readSplit, readTable } from '../../../src/inference/table';
+import { UserError } from '../../../src/util/errors';
+import { tempDir, writeFile } from './helpers';
+
+describe('inference/data: CSV → model inputs', () => {
+  const dir = tempDir();
+  const csv = writeFile(dir, 'd.csv', 'a,b,when,c,y\n1,2,2024-01-01,3,x\n4,5.5,2024-01-02,6,z\n-1,0,2024-01-03,1e2,x\n');
+
+  it('feeds every numeric column except the target, in file order, to a single 2-D input', async () => {
+    const t = await readTable(csv);
+    const plan = planFeeds(parseModel(classifierModel([[1, 0], [0, 1], [1, 1]], [0, 0])), t, { target: 'y' });
+    assert.equal(plan.mode, 'matrix');
+    assert.deepEqual(plan.columns, ['a', 'b', 'c']);
+    const f = plan.build([0, 2]).X;
+    assert.deepEqual(f.dims, [2, 3]);
+    assert.deepEqual(Array.from(f.data as Float32Array), [1, 2, 3, -1, 0, 100]);
+  });
+
+  it('--features chooses columns; a width mismatch names both sides', async () => {
+    const t = await readTable(csv);
+    const m = parseModel(linearRegressorModel([1, 2], 0));
+    assert.deepEqual(planFeeds(m, t, { features: ['c', 'a'] }).columns, ['c', 'a']);
+    assert.throws(() => planFeeds(m, t, { target: 'y' }), (e: unknown) => e instanceof UserError && /takes 2 features per row/.test(e.message) && /gives 3 \(a, b, c\)/.test(e.message));
+    assert.throws(() => planFeeds(m, t, { features: ['a', 'nope'] }), /feature 'nope' is not in d\.csv/);
+  });
+
+  it('matches one-input-per-column models by input name, and says which input has no column', async () => {
+    const t = await readTable(csv);
+    const plan = planFeeds(parseModel(perColumnRegressorModel(['c', 'a'], [1, 1], 0)), t);
+    assert.equal(plan.mode, 'per-column');
+    const f = plan.build([1]);
+    assert.deepEqual(f.c.dims, [1, 1]);
+    assert.deepEqual(Array.from(f.a.data as Float32Array), [4]);
+    assert.throws(() => planFeeds(parseModel(perColumnRegressorModel(['a', 'missing'], [1, 1], 0)), t), /missing is not a column of d\.csv/);
+  });
+
+  it('empty cells, NaN and text name the line and column', async () => {
+    const bad = writeFile(dir, 'bad.csv', 'a,b,y\n1,2,x\n3,,x\n5,NaN,x\n7,seven,x\n');
+    const t = await readTable(bad);
+    const plan = planFeeds(parseModel(linearRegressorModel([1, 1], 0)), t, { target: 'y' });
+    assert.throws(() => plan.build([1]), /empty cell in column 'b' on line 3 of bad\.csv/);
+    assert.throws(() => plan.build([2]), /NaN in column 'b' on line 4/);
+    assert.throws(() => plan.build([3]), /text 'seven' where a number is expected in column 'b' on line 5/);
+    assert.deepEqual(Array.from(plan.build([0]).X.data as Float32Array), [1, 2]);
+  });
+
+  it('reads split (train/valid/unused) and fold columns; refuses row-count mismatches', async () => {
+    const s = writeFile(dir, 's.csv', 'split\ntrain\nvalid\nunused\n');
+    const r = await readSplit(s, 3);
+    assert.deepEqual([r.train, r.valid, r.kind], [[0], [1], 'split']);
+    assert.match(r.manifestHash, /^[0-9a-f]{64}$/);
+    const k = writeFile(dir, 'k.csv', 'fold\n0\n1\n1\n-1\n');
+    const r1 = await readSplit(k, 4, 1);
+    assert.deepEqual([r1.valid, r1.train, r1.fold], [[1, 2], [0, 3], 1]);
+    assert.equal((await readSplit(k, 4)).fold, 0);
+    await assert.rejects(readSplit(k, 5), /has 4 rows but the data has 5/);
+    await assert.rejects(readSplit(k, 4, 3), /fold 3 is not in k\.csv/);
+    writeFile(dir, 'k.csv.json', '{"strategy":"kfold"}');
+    assert.notEqual((await readSplit(k, 4)).manifestHash, r1.manifestHash);
+  });
+
+  it('random inputs follow declared shapes with the batch for the symbolic first dim', () => {
+    const f = randomFeeds(parseModel(classifierModel([[1], [2], [3]], [0])), 7);
+    assert.deepEqual(f.X.dims, [7, 3]);
+    assert.equal((f.X.data as Float32Array).length, 21);
+    assert.ok(Array.from(f.X.data as Float32Array).every(Number.isFinite));
+  });
+
+  it('outputs become one CSV line per row and one column per value (name / name_i)', () => {
+    const table = outputsToTable({
+      label: { type: 'int64', dims: [2], data: BigInt64Array.from([1n, 0n]) },
+      probabilities: { type: 'float32', dims: [2, 2], data: Float32Array.from([0.25, 0.75, 0.5, 0.5]) },
+    }, ['label', 'probabilities'], 2);
+    assert.equal(predictionCsv(table), 'label,probabilities_0,probabilities_1\n1,0.25,0.75\n0,0.5,0.5\n');
+    assert.throws(() => outputsToTable({ y: { type: 'float32', dims: [7], data: new Float32Array(7) } }, ['y'], 2), /not one entry per input row/);
+  });
+});

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { accuracy, balancedAccuracy, binaryRocAuc, classificationMetrics, f1Macro, logLoss, majorityBaseline, regressionMetrics, rocAuc } from '../../../src/inference/metrics';
+
+const fixtures = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'inference');
+
+interface Case {
+  task: 'classification' | 'regression';
+  n_classes?: number;
+  y_true: number[];
+  y_pred: number[];
+  proba?: number[][];
+  sklearn: Record<string, number>;
+}
+
+function ours(c: Case): Record<string, number | null> {
+  if (c.task === 'regression') return { ...regressionMetrics(c.y_true, c.y_pred) };
+  return { ...classificationMetrics(c.y_true, c.y_pred, c.proba!.flat(), c.n_classes!) };
+}
+
+function compare(cases: Case[]): void {
+  for (const [i, c] of cases.entries()) {
+    const got = ours(c);
+    for (const [k, v] of Object.entries(c.sklearn)) {
+      assert.ok(Math.abs((got[k] as number) - v) < 1e-9, `case ${i} ${k}: ours ${got[k]} vs scikit-learn ${v}`);
+    }
+  }
+}
+
+describe('inference/metrics', () => {
+  it('match hand-computed values', () => {
+    const yt = [0, 0, 1, 1];
+    const yp = [0, 1, 1, 1];
+    assert.equal(accuracy(yt, yp), 0.75);
+    assert.equal(balancedAccuracy(yt, yp, 2), 0.75);
+    assert.ok(Math.abs(f1Macro(yt, yp, 2) - (2 / 3 + 0.8) / 2) < 1e-12);
+    assert.equal(binaryRocAuc([false, false, true, true], [0.1, 0.4, 0.35, 0.8]), 0.75);
+    assert.equal(binaryRocAuc([false, true], [0.5, 0.5]), 0.5);
+    assert.equal(binaryRocAuc([true, true], [0.1, 0.2]), null);
+    assert.ok(Math.abs(logLoss([0, 1], [0.9, 0.1, 0.2, 0.8], 2) - (-(Math.log(0.9) + Math.log(0.8)) / 2)) < 1e-12);
+    // one-vs-rest macro with a class missing from y_true is undefined
+    assert.equal(rocAuc([0, 1, 1], [0.5, 0.3, 0.2, 0.1, 0.8, 0.1, 0.2, 0.7, 0.1], 3), null);
+    const r = regressionMetrics([3, -0.5, 2, 7], [2.5, 0, 2, 8]);
+    assert.ok(Math.abs(r.rmse - Math.sqrt(0.375)) < 1e-12);
+    assert.equal(r.mae, 0.5);
+    assert.ok(Math.abs(r.r2 - 0.9486081370449679) < 1e-12);
+    assert.deepEqual(regressionMetrics([2, 2], [2, 2]).r2, 1);
+    assert.deepEqual(majorityBaseline([2, 1, 2, 0], 3), { label: 2, proba: [0.25, 0.25, 0.5] });
+  });
+
+  it('match scikit-learn 1.9.1 on the committed oracle cases', () => {
+    const oracle = JSON.parse(fs.readFileSync(path.join(fixtures, 'metric-cases.json'), 'utf8')) as { cases: Case[] };
+    assert.equal(oracle.cases.length, 5);
+    compare(oracle.cases);
+  });
+
+  it('match scikit-learn computed live on fresh cases (python3 + scikit-learn)', function () {
+    this.timeout(60_000);
+    // Fresh random cases, so the live comparison checks more than the oracle file.
+    let seed = 12345;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const cases = [2, 3, 5].map((k) => {
+      const n = 30 + k * 7;
+      const y = Array.from({ length: n }, () => Math.floor(rand() * k));
+      const proba = y.map((t) => {
+        const raw = Array.from({ length: k }, (_, j) => rand() + (j === t ? 0.8 : 0));
+        const s = raw.reduce((a, b) => a + b, 0);
+        return raw.map((v) => v / s);
+      });
+      return { task: 'classification', n_classes: k, y_true: y, proba, y_pred: proba.map((p) => p.indexOf(Math.max(...p))) };
+    });
+    cases.push({ task: 'regression', y_true: [1, 2, 3, 4.5, -2], y_pred: [1.1, 1.7, 3.3, 4, -1], n_classes: 0, proba: [] } as never);
+    const py = spawnSync('python3', [path.join(fixtures, 'sklearn_metrics.py')], { input: JSON.stringify({ cases }), encoding: 'utf8', timeout: 50_000 });
+    if (py.status !== 0 && /No module named 'sklearn'|ENOENT/.test(`${py.stderr}${py.error?.message ?? ''}`)) {
+      // No scikit-learn on this machine: the oracle test above still checks the same code paths.
+      assert.ok(fs.existsSync(path.join(fixtures, 'metric-cases.json')));
+      return;
+    }
+    assert.equal(py.status, 0, py.stderr);
+    const live = JSON.parse(py.stdout) as { cases: Case[] };
+    assert.equal(live.cases.length, 4);
+    compare(live.cases);
+  });
+});
