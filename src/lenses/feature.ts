@@ -1,30 +1,14 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { lensSettings } from '../config';
+import { lensSettings, timingSettings } from '../config';
 import type { Feature, FeatureServices } from '../feature';
-import type { CellMarkerSettings } from '../timing/cells';
-import { HISTORY_DIR, HISTORY_FILE, defaultHistoryRoot, readHistory, relativeKey, summarizeCell, type TimingRecord } from '../timing/history';
+import { onTimingRecorded } from '../timing/events';
+import { HISTORY_DIR, HISTORY_FILE, readHistory, relativeKey, summarizeCell, type TimingRecord } from '../timing/history';
+import { historyRootOf } from '../timing/notebook';
 import { TrainingScriptLensProvider } from './codeLensProvider';
 import { splitPrefill } from './splitPrefill';
 
 export const WALKTHROUGH_ID = 'flowbench.flowbench#flowbench.firstRun';
-
-/** The Jupyter extension's cell-marker settings, so our cells are the ones its lenses show. */
-function cellMarkers(): CellMarkerSettings {
-  const iw = vscode.workspace.getConfiguration('jupyter.interactiveWindow.cellMarker');
-  const str = (key: string) => {
-    const v = iw.get<unknown>(key);
-    return typeof v === 'string' ? v : undefined;
-  };
-  return { codeRegex: str('codeRegex'), markdownRegex: str('markdownRegex'), defaultMarker: str('default') };
-}
-
-/** Where the timing feature keeps a file's history: its workspace folder, else the CLI's rule. */
-function historyRootOf(file: string): string {
-  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
-  return folder ? folder.uri.fsPath : defaultHistoryRoot(file, path.dirname(file));
-}
 
 /** Timing records per history root, read on first use and dropped when timings.jsonl changes. */
 class HistoryCache {
@@ -51,9 +35,11 @@ export function lensesFeature(services: FeatureServices): Feature {
   const history = new HistoryCache();
   const provider = new TrainingScriptLensProvider({
     settings: lensSettings,
-    cellMarkers,
+    // The timing feature's markers (its setting, then the Jupyter extension's): our cells are the ones it times.
+    cellMarkers: () => timingSettings().cellMarkers,
     cellTimings: async (file) => {
-      const root = historyRootOf(file);
+      // The same root the timing feature records into.
+      const root = historyRootOf(vscode.Uri.file(file));
       const records = await history.records(root);
       const key = relativeKey(root, file);
       return (site) => {
@@ -79,13 +65,18 @@ export function lensesFeature(services: FeatureServices): Feature {
     watcher.onDidChange(onHistory),
     watcher.onDidCreate(onHistory),
     watcher.onDidDelete(onHistory),
+    // In-process notice from the timing feature: the lens updates at once, before the file watcher catches up.
+    onTimingRecorded(onHistory),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (isPython(e.document) && e.contentChanges.length > 0) provider.refreshSoon();
     }),
     vscode.workspace.onDidCloseTextDocument((doc) => provider.forget(doc)),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('jupyter.interactiveWindow.cellMarker')) provider.refresh({ rescan: true });
-      else if (e.affectsConfiguration('flowbench.lenses')) provider.refresh();
+      if (e.affectsConfiguration('jupyter.interactiveWindow.cellMarker') || e.affectsConfiguration('flowbench.timing.cellMarkers')) {
+        provider.refresh({ rescan: true });
+      } else if (e.affectsConfiguration('flowbench.lenses')) {
+        provider.refresh();
+      }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => provider.refresh()),
   );
