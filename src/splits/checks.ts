@@ -2,7 +2,7 @@ import type { EncodedColumn } from './labels';
 import { parsesAsNumber, parseNumber } from './labels';
 import type { ColumnSample } from './columnSample';
 import type { Suggestion } from './suggest';
-import { ksStatistic, cramersVFromCounts } from './driftStats';
+import { cramersVFromCounts } from './driftStats';
 
 /** One fold's sides: side[row] is 1 for train, 2 for valid, 0 for neither. */
 export interface FoldView {
@@ -53,11 +53,29 @@ export function runChecks(input: CheckInput): CheckResult[] {
   ];
 }
 
+/** Hash values seen more than once, via an open-addressing table (a million rows in a few tens of ms, no sort). */
+export function duplicatedHashes(hashes: Float64Array): Set<number> {
+  let cap = 1024;
+  while (cap < hashes.length * 2) cap *= 2;
+  const mask = cap - 1;
+  const keys = new Float64Array(cap).fill(-1);
+  const dup = new Set<number>();
+  for (let i = 0; i < hashes.length; i++) {
+    const h = hashes[i];
+    let slot = (Math.floor(h / 2097152) ^ Math.imul(h % 2097152, 0x9e3779b1)) & mask;
+    for (;;) {
+      const k = keys[slot];
+      if (k === -1) { keys[slot] = h; break; }
+      if (k === h) { dup.add(h); break; }
+      slot = (slot + 1) & mask;
+    }
+  }
+  return dup;
+}
+
 /** deepchecks TrainTestSamplesMix: valid rows whose values (label included) also occur in train, ÷ valid rows. */
 function duplicateCheck({ folds, hashes }: CheckInput): CheckResult {
-  const sorted = Float64Array.from(hashes).sort();
-  const dup = new Set<number>();
-  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) dup.add(sorted[i]);
+  const dup = duplicatedHashes(hashes);
   const rowsOf = new Map<number, number[]>();
   if (dup.size) {
     for (let i = 0; i < hashes.length; i++) {
@@ -190,6 +208,42 @@ function labelCheck({ folds, target }: CheckInput): CheckResult {
   };
 }
 
+/** A numeric sample column sorted once (empty cells dropped), with the data row of each value. */
+function numericOrder(vals: readonly string[], rows: readonly number[]): { values: Float64Array; rows: Int32Array } {
+  const idx: number[] = [];
+  const parsed = new Float64Array(vals.length);
+  vals.forEach((v, s) => {
+    if (v.trim() === '') return;
+    parsed[s] = parseNumber(v);
+    idx.push(s);
+  });
+  idx.sort((a, b) => parsed[a] - parsed[b]);
+  return { values: Float64Array.from(idx, (s) => parsed[s]), rows: Int32Array.from(idx, (s) => rows[s]) };
+}
+
+/** Two-sample KS statistic between the train and valid parts of a pre-sorted sample, in one walk. */
+function ksOnSorted(values: Float64Array, rows: Int32Array, side: Uint8Array): number | undefined {
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < rows.length; i++) { const s = side[rows[i]]; if (s === 1) na++; else if (s === 2) nb++; }
+  if (na < THRESHOLDS.minSamples || nb < THRESHOLDS.minSamples) return undefined;
+  let ca = 0;
+  let cb = 0;
+  let d = 0;
+  for (let i = 0; i < rows.length; ) {
+    const v = values[i];
+    while (i < rows.length && values[i] === v) {
+      const s = side[rows[i]];
+      if (s === 1) ca++;
+      else if (s === 2) cb++;
+      i++;
+    }
+    const diff = Math.abs(ca / na - cb / nb);
+    if (diff > d) d = diff;
+  }
+  return d;
+}
+
 /** deepchecks FeatureDrift on the bounded sample: KS for numeric columns, bias-corrected Cramér's V for the rest. */
 function driftCheck({ folds, sample, exclude }: CheckInput): CheckResult {
   const sampleRows = sample.rows;
@@ -205,19 +259,13 @@ function driftCheck({ folds, sample, exclude }: CheckInput): CheckResult {
     const numeric = numericAll && distinct > 10;
     let worst = 0;
     let measured = false;
+    const numbers = numeric ? numericOrder(vals, sampleRows) : undefined;
     for (const { side } of folds) {
-      if (numeric) {
-        const a: number[] = [];
-        const b: number[] = [];
-        sampleRows.forEach((r, s) => {
-          const v = vals[s];
-          if (v.trim() === '') return;
-          if (side[r] === 1) a.push(parseNumber(v));
-          else if (side[r] === 2) b.push(parseNumber(v));
-        });
-        if (a.length < THRESHOLDS.minSamples || b.length < THRESHOLDS.minSamples) continue;
+      if (numbers) {
+        const d = ksOnSorted(numbers.values, numbers.rows, side);
+        if (d === undefined) continue;
         measured = true;
-        worst = Math.max(worst, ksStatistic(Float64Array.from(a), Float64Array.from(b)));
+        worst = Math.max(worst, d);
       } else {
         const index = new Map<string, number>();
         const tc: number[] = [];

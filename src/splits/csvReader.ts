@@ -18,6 +18,9 @@ export interface CsvRow {
   index: number;
   /** 1-based physical line where the row starts (header is line 1). */
   line: number;
+  /** Two independent 32-bit hashes of the raw bytes of the columns `onHeader` asked to hash (0 when none). */
+  hash1: number;
+  hash2: number;
 }
 
 export interface CsvHeader {
@@ -76,7 +79,7 @@ export function sniffDelimiter(file: string, headerLine: string): ',' | '\t' | '
  */
 export async function scanCsv(
   file: string,
-  onHeader: (header: CsvHeader) => void,
+  onHeader: (header: CsvHeader) => void | { hashColumns?: readonly number[] },
   onRow: (row: CsvRow) => void,
   options: ScanOptions = {},
 ): Promise<ScanResult> {
@@ -89,155 +92,215 @@ export async function scanCsv(
   }
   try {
     const total = (await handle.stat()).size;
-    const name = path.basename(file);
+    const st = new ScanState(file, onHeader, onRow);
     let pending: Buffer = Buffer.alloc(0);
     let bytesRead = 0;
     let eof = false;
-    let header: CsvHeader | undefined;
-    let nCols = 0;
-    let delim = 44;
-    let starts: Int32Array = new Int32Array(64);
-    let ends: Int32Array = new Int32Array(64);
-    let quoted: Uint8Array = new Uint8Array(64);
-    let line = 1;
-    let rows = 0;
     let first = true;
-    const readBuf = Buffer.allocUnsafe(CHUNK);
-
     while (!eof || pending.length > 0) {
       throwIfCancelled(options.cancellation);
       if (!eof) {
-        const { bytesRead: got } = await handle.read(readBuf, 0, CHUNK, null);
+        // Read straight behind the unparsed tail of the previous chunk: only that tail is copied, never the chunk.
+        const next = Buffer.allocUnsafe(pending.length + CHUNK);
+        pending.copy(next, 0);
+        const { bytesRead: got } = await handle.read(next, pending.length, CHUNK, null);
         if (got === 0) eof = true;
         else {
-          const chunk = readBuf.subarray(0, got);
+          const chunk = next.subarray(pending.length, pending.length + got);
           options.onChunk?.(chunk);
           bytesRead += got;
           options.onProgress?.(bytesRead, total);
-          pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk);
+          pending = next.subarray(0, pending.length + got);
         }
       }
-      let buf = pending;
-      let pos = 0;
+      let start = 0;
       if (first) {
-        if (buf.length < 3 && !eof) continue;
-        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
+        if (pending.length < 3 && !eof) continue;
+        if (pending[0] === 0xef && pending[1] === 0xbb && pending[2] === 0xbf) start = 3;
         first = false;
       }
-      const end = buf.length;
-      // Parse as many complete rows as the buffer holds; an incomplete last row waits for the next chunk (or EOF).
-      while (pos < end) {
-        const rowStart = pos;
-        const rowLine = line;
-        let i = pos;
-        // Blank lines are skipped, as pandas does.
-        if (buf[i] === LF) { pos = i + 1; line++; continue; }
-        if (buf[i] === CR) {
-          if (i + 1 >= end && !eof) break;
-          pos = buf[i + 1] === LF ? i + 2 : i + 1;
-          line++;
-          continue;
-        }
-        let f = 0;
-        let complete = false;
-        let extraLines = 0;
-        const d = header ? delim : -1;
-        for (;;) {
-          if (f >= starts.length) {
-            const grow = (a: Int32Array): Int32Array => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
-            starts = grow(starts);
-            ends = grow(ends);
-            const q = new Uint8Array(quoted.length * 2); q.set(quoted); quoted = q;
-          }
-          if (i < end && buf[i] === QUOTE) {
-            const qStart = i + 1;
-            let j = qStart;
-            let closed = -1;
-            for (;;) {
-              const k = buf.indexOf(QUOTE, j);
-              if (k < 0) break;
-              if (k + 1 < end && buf[k + 1] === QUOTE) { j = k + 2; continue; }
-              if (k + 1 >= end && !eof) break; // "" may straddle chunks
-              closed = k;
-              break;
-            }
-            if (closed < 0) {
-              if (eof) throw new UserError(`${name}: unterminated quoted field starting on line ${rowLine + extraLines}`);
-              break;
-            }
-            for (let k = qStart; k < closed; k++) if (buf[k] === LF) extraLines++;
-            starts[f] = qStart;
-            ends[f] = closed;
-            quoted[f] = 1;
-            i = closed + 1;
-            // Text after the closing quote (rare, malformed) stays part of the field, as pandas keeps it.
-            while (i < end && buf[i] !== d && buf[i] !== LF && buf[i] !== CR && (d >= 0 || buf[i] !== 44)) i++;
-          } else {
-            starts[f] = i;
-            quoted[f] = 0;
-            if (d >= 0) {
-              while (i < end) {
-                const c = buf[i];
-                if (c === d || c === LF || c === CR) break;
-                i++;
-              }
-            } else {
-              // Header row before the delimiter is known: stop at line end, split afterwards.
-              while (i < end && buf[i] !== LF && buf[i] !== CR) i++;
-            }
-            ends[f] = i;
-          }
-          f++;
-          if (i >= end) {
-            if (eof) complete = true;
-            break;
-          }
-          const c = buf[i];
-          if (c === d) { i++; continue; }
-          if (c === LF) { i++; complete = true; break; }
-          if (c === CR) {
-            if (i + 1 >= end && !eof) break;
-            i += buf[i + 1] === LF ? 2 : 1;
-            complete = true;
-            break;
-          }
-          // Only reachable for the header: the unquoted scan stopped at something else.
-          i++;
-        }
-        if (!complete) { pos = rowStart; break; }
-        line += 1 + extraLines;
-        pos = i;
-        if (!header) {
-          const raw = buf.toString('utf8', rowStart, i).replace(/\r?\n$|\r$/, '');
-          const delimiter = sniffDelimiter(file, raw);
-          delim = delimiter.charCodeAt(0);
-          // Re-parse the header row with the delimiter now known.
-          const columns = splitHeader(raw, delimiter);
-          if (columns.length === 0 || (columns.length === 1 && columns[0].trim() === '')) throw new UserError(`${name}: the header line is empty`);
-          nCols = columns.length;
-          header = { columns, delimiter, firstDataLine: line };
-          onHeader(header);
-          continue;
-        }
-        if (f !== nCols) {
-          throw new UserError(`${name}: line ${rowLine} has ${f} field${f === 1 ? '' : 's'}, expected ${nCols} as in the header (a ragged row; check quoting)`);
-        }
-        onRow({ buf, starts, ends, quoted, index: rows, line: rowLine });
-        rows++;
-      }
-      pending = pos >= end ? Buffer.alloc(0) : buf.subarray(pos);
-      if (eof && pending.length > 0 && pos < end) {
-        // Loop exited without consuming at EOF: cannot happen unless a row is incomplete, which eof rules out.
-        throw new Error('CSV scanner made no progress at end of file');
-      }
-      buf = pending;
+      const pos = parseRows(pending, start, eof, st);
+      pending = pos >= pending.length ? Buffer.alloc(0) : pending.subarray(pos);
+      if (eof && pending.length > 0) throw new Error('CSV scanner made no progress at end of file');
     }
-    if (!header) throw new UserError(`${name}: the file is empty`);
-    if (rows === 0) throw new UserError(`${name}: the file has a header but no data rows`);
-    return { header, rows, bytes: bytesRead };
+    if (!st.header) throw new UserError(`${st.name}: the file is empty`);
+    if (st.rows === 0) throw new UserError(`${st.name}: the file has a header but no data rows`);
+    return { header: st.header, rows: st.rows, bytes: bytesRead };
   } finally {
     await handle.close();
   }
+}
+
+/** What survives between chunks. Kept out of the async function so the hot loop works on plain locals. */
+class ScanState {
+  readonly name: string;
+  header: CsvHeader | undefined;
+  nCols = 0;
+  delim = -1;
+  line = 1;
+  rows = 0;
+  hashMask = new Uint8Array(0);
+  readonly row: CsvRow;
+
+  constructor(
+    readonly file: string,
+    readonly onHeader: (header: CsvHeader) => void | { hashColumns?: readonly number[] },
+    readonly onRow: (row: CsvRow) => void,
+  ) {
+    this.name = path.basename(file);
+    this.row = { buf: Buffer.alloc(0), starts: new Int32Array(64), ends: new Int32Array(64), quoted: new Uint8Array(64), index: 0, line: 0, hash1: 0, hash2: 0 };
+  }
+
+  grow(): void {
+    const r = this.row;
+    const n = r.starts.length * 2;
+    const s = new Int32Array(n); s.set(r.starts); r.starts = s;
+    const e = new Int32Array(n); e.set(r.ends); r.ends = e;
+    const q = new Uint8Array(n); q.set(r.quoted); r.quoted = q;
+  }
+}
+
+/**
+ * Parses every complete row in buf[pos..]; returns where the first incomplete row starts (it waits for more bytes,
+ * unless eof). Hashing of the requested columns happens inside the scan, where the bytes are already in registers.
+ */
+function parseRows(buf: Buffer, pos: number, eof: boolean, st: ScanState): number {
+  const end = buf.length;
+  const row = st.row;
+  let starts = row.starts;
+  let ends = row.ends;
+  let quoted = row.quoted;
+  let line = st.line;
+  const hashMask = st.hashMask;
+  const nMask = hashMask.length;
+  const d = st.header ? st.delim : -1;
+  while (pos < end) {
+    const rowStart = pos;
+    const rowLine = line;
+    let i = pos;
+    // Blank lines are skipped, as pandas does.
+    if (buf[i] === LF) { pos = i + 1; line++; continue; }
+    if (buf[i] === CR) {
+      if (i + 1 >= end && !eof) break;
+      pos = buf[i + 1] === LF ? i + 2 : i + 1;
+      line++;
+      continue;
+    }
+    let f = 0;
+    let complete = false;
+    let extraLines = 0;
+    let h1 = 0x811c9dc5 | 0;
+    let h2 = 0x27d4eb2f | 0;
+    for (;;) {
+      if (f >= starts.length) {
+        st.grow();
+        starts = row.starts;
+        ends = row.ends;
+        quoted = row.quoted;
+      }
+      const hashIt = f < nMask && hashMask[f] === 1;
+      if (i < end && buf[i] === QUOTE) {
+        const qStart = i + 1;
+        let j = qStart;
+        let closed = -1;
+        for (;;) {
+          const k = buf.indexOf(QUOTE, j);
+          if (k < 0) break;
+          if (k + 1 < end && buf[k + 1] === QUOTE) { j = k + 2; continue; }
+          if (k + 1 >= end && !eof) break; // "" may straddle chunks
+          closed = k;
+          break;
+        }
+        if (closed < 0) {
+          if (eof) throw new UserError(`${st.name}: unterminated quoted field starting on line ${rowLine + extraLines}`);
+          break;
+        }
+        for (let k = qStart; k < closed; k++) {
+          const b = buf[k];
+          if (b === LF) extraLines++;
+          if (hashIt) { h1 = Math.imul(h1 ^ b, 0x01000193); h2 = Math.imul(h2 ^ b, 0x5bd1e995); }
+        }
+        if (hashIt) { h1 = Math.imul(h1 ^ 0x1f, 0x01000193); h2 = Math.imul(h2 ^ (h2 >>> 13) ^ 0x1f, 0x5bd1e995); }
+        starts[f] = qStart;
+        ends[f] = closed;
+        quoted[f] = 1;
+        i = closed + 1;
+        // Text after the closing quote (rare, malformed) stays part of the field, as pandas keeps it.
+        while (i < end && buf[i] !== d && buf[i] !== LF && buf[i] !== CR && (d >= 0 || buf[i] !== 44)) i++;
+      } else {
+        starts[f] = i;
+        quoted[f] = 0;
+        if (d < 0) {
+          // Header row before the delimiter is known: stop at line end, split afterwards.
+          while (i < end && buf[i] !== LF && buf[i] !== CR) i++;
+        } else if (hashIt) {
+          let a = h1;
+          let b = h2;
+          while (i < end) {
+            const c = buf[i];
+            if (c <= 59 && (c === d || c === LF || c === CR)) break;
+            a = Math.imul(a ^ c, 0x01000193);
+            b = Math.imul(b ^ c, 0x5bd1e995);
+            i++;
+          }
+          h1 = Math.imul(a ^ 0x1f, 0x01000193);
+          h2 = Math.imul(b ^ (b >>> 13) ^ 0x1f, 0x5bd1e995);
+        } else {
+          while (i < end) {
+            const c = buf[i];
+            if (c <= 59 && (c === d || c === LF || c === CR)) break;
+            i++;
+          }
+        }
+        ends[f] = i;
+      }
+      f++;
+      if (i >= end) {
+        if (eof) complete = true;
+        break;
+      }
+      const c = buf[i];
+      if (c === d) { i++; continue; }
+      if (c === LF) { i++; complete = true; break; }
+      if (c === CR) {
+        if (i + 1 >= end && !eof) break;
+        i += buf[i + 1] === LF ? 2 : 1;
+        complete = true;
+        break;
+      }
+      // Only reachable for the header: the unquoted scan stopped at something else.
+      i++;
+    }
+    if (!complete) { pos = rowStart; break; }
+    line += 1 + extraLines;
+    pos = i;
+    if (!st.header) {
+      const raw = buf.toString('utf8', rowStart, i).replace(/\r?\n$|\r$/, '');
+      const delimiter = sniffDelimiter(st.file, raw);
+      const columns = splitHeader(raw, delimiter);
+      if (columns.length === 0 || (columns.length === 1 && columns[0].trim() === '')) throw new UserError(`${st.name}: the header line is empty`);
+      st.delim = delimiter.charCodeAt(0);
+      st.nCols = columns.length;
+      st.header = { columns, delimiter, firstDataLine: line };
+      const wants = st.onHeader(st.header);
+      st.hashMask = new Uint8Array(st.nCols);
+      for (const j of (wants && wants.hashColumns) || []) if (j >= 0 && j < st.nCols) st.hashMask[j] = 1;
+      st.line = line;
+      // The rest of the buffer is data: parse it with the delimiter now known.
+      return parseRows(buf, pos, eof, st);
+    }
+    if (f !== st.nCols) {
+      throw new UserError(`${st.name}: line ${rowLine} has ${f} field${f === 1 ? '' : 's'}, expected ${st.nCols} as in the header (a ragged row; check quoting)`);
+    }
+    row.buf = buf;
+    row.index = st.rows++;
+    row.line = rowLine;
+    row.hash1 = h1 >>> 0;
+    row.hash2 = h2 >>> 0;
+    st.onRow(row);
+  }
+  st.line = line;
+  return pos;
 }
 
 /** Splits one header line (already known to be complete) with quoting rules. */

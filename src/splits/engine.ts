@@ -137,7 +137,6 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
   let targetIdx = -1;
   let groupIdx = -1;
   let timeIdx = -1;
-  let hashCols = new Int32Array(0);
   let target: ColumnInterner | undefined;
   let group: ColumnInterner | undefined;
   let times: Float64Array | undefined;
@@ -153,7 +152,7 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
     }
     return i;
   };
-  const onHeader = (header: CsvHeader): void => {
+  const onHeader = (header: CsvHeader): { hashColumns: number[] } => {
     headerSeen = header;
     targetIdx = colIndex(header, req.target, '--target');
     groupIdx = colIndex(header, req.group, '--group');
@@ -161,14 +160,15 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
     if (targetIdx >= 0) target = new ColumnInterner(header.columns[targetIdx]);
     if (groupIdx >= 0) group = new ColumnInterner(header.columns[groupIdx]);
     if (timeIdx >= 0) times = new Float64Array(1 << 16);
-    hashCols = Int32Array.from(header.columns.map((c, i) => (ROW_ID_NAME.test(c.trim()) || i === timeIdx ? -1 : i)).filter((i) => i >= 0));
+    const hashColumns = header.columns.map((c, i) => (ROW_ID_NAME.test(c.trim()) || i === timeIdx ? -1 : i)).filter((i) => i >= 0);
     sample = new ColumnSample(header.columns, SAMPLE_ROWS);
+    return { hashColumns };
   };
   let timeNumeric: boolean | undefined;
   const onRow = (row: CsvRow): void => {
     const i = row.index;
-    if (target) target.add(fieldText(row, targetIdx), row.line);
-    if (group) group.add(fieldText(row, groupIdx), row.line);
+    if (target) target.addBytes(row.buf, row.starts[targetIdx], row.ends[targetIdx], row.quoted[targetIdx], row.line);
+    if (group) group.addBytes(row.buf, row.starts[groupIdx], row.ends[groupIdx], row.quoted[groupIdx], row.line);
     if (times) {
       const text = fieldText(row, timeIdx);
       if (timeNumeric === undefined) timeNumeric = parsesAsNumber(text);
@@ -179,23 +179,9 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
       if (i === times.length) { const g = new Float64Array(times.length * 2); g.set(times); times = g; }
       times[i] = t;
     }
-    // Two 32-bit FNV-style lanes over the raw bytes of every described column (label included, as deepchecks does).
-    const buf = row.buf;
-    let h1 = 0x811c9dc5;
-    let h2 = 0x27d4eb2f;
-    for (let c = 0; c < hashCols.length; c++) {
-      const j = hashCols[c];
-      const e = row.ends[j];
-      for (let k = row.starts[j]; k < e; k++) {
-        const b = buf[k];
-        h1 = Math.imul(h1 ^ b, 0x01000193);
-        h2 = Math.imul(h2 ^ b, 0x5bd1e995);
-      }
-      h1 = Math.imul(h1 ^ 0x1f, 0x01000193);
-      h2 = Math.imul(h2 ^ (h2 >>> 13) ^ 0x1f, 0x5bd1e995);
-    }
     if (i === hashes.length) { const g = new Float64Array(hashes.length * 2); g.set(hashes); hashes = g; }
-    hashes[i] = (h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff);
+    // 53 bits of the reader's two lanes (label included, as deepchecks' samples-mix check compares whole rows).
+    hashes[i] = row.hash1 * 2097152 + (row.hash2 & 0x1fffff);
     sample!.offer(row);
   };
   const scan = await scanCsv(req.input, onHeader, onRow, {

@@ -68,12 +68,47 @@ export class ColumnInterner {
       this.distinct.push(text);
       this.firstRow.push(this.n);
     }
-    if (this.n === this.codes.length) {
-      const grown = new Int32Array(this.codes.length * 2);
-      grown.set(this.codes);
-      this.codes = grown;
-    }
+    if (this.n === this.codes.length) this.grow();
     this.codes[this.n++] = code;
+  }
+
+  private readonly byHash = new Map<number, number>();
+  private readonly rawOf: Buffer[] = [];
+
+  /**
+   * Adds a value straight from the file's bytes: repeated values are recognised by a hash of their raw bytes
+   * (confirmed byte for byte), so a million-row label column is never decoded to a million strings.
+   */
+  addBytes(buf: Buffer, s: number, e: number, quoted: number, line: number): void {
+    let h = 0x811c9dc5 | 0;
+    for (let k = s; k < e; k++) h = Math.imul(h ^ buf[k], 0x01000193);
+    const known = this.byHash.get(h);
+    if (known !== undefined) {
+      const raw = this.rawOf[known];
+      if (raw.length === e - s) {
+        let same = true;
+        for (let k = 0; k < raw.length; k++) if (raw[k] !== buf[s + k]) { same = false; break; }
+        if (same) {
+          if (this.n === this.codes.length) this.grow();
+          this.codes[this.n++] = known;
+          return;
+        }
+      }
+    }
+    let text = buf.toString('utf8', s, e);
+    if (quoted && text.includes('"')) text = text.replace(/""/g, '"');
+    this.add(text, line);
+    const code = this.codes[this.n - 1];
+    if (known === undefined) {
+      this.byHash.set(h, code);
+      this.rawOf[code] = Buffer.from(buf.subarray(s, e));
+    }
+  }
+
+  private grow(): void {
+    const grown = new Int32Array(this.codes.length * 2);
+    grown.set(this.codes);
+    this.codes = grown;
   }
 
   encode(): EncodedColumn {

@@ -224,10 +224,9 @@ export function stratifiedKFold(n: number, p: SplitParams, y: EncodedColumn): Sp
   for (let c = 0; c < nClasses; c++) {
     for (let j = 0; j < yCounts[c]; j++, pos++) allocation[pos % k][c]++;
   }
-  const classRows = rowsByCode(
-    Int32Array.from(y.codes, (code) => enc[code]),
-    yCounts,
-  );
+  const encoded = new Int32Array(n);
+  for (let i = 0; i < n; i++) encoded[i] = enc[y.codes[i]];
+  const classRows = rowsByCode(encoded, yCounts);
   for (let c = 0; c < nClasses; c++) {
     const folds: number[] = [];
     for (let f = 0; f < k; f++) for (let j = 0; j < allocation[f][c]; j++) folds.push(f);
