@@ -103,5 +103,32 @@ export function timingSettings(): TimingSettings {
   };
 }
 
+export interface InferenceSettings {
+  /** Execution providers in order of preference; empty = the platform default (cuda,cpu / dml,cpu / cpu). */
+  executionProviders: string[];
+  batchSize: number;
+  benchRuns: number;
+  benchWarmup: number;
+  benchTimeBudgetSeconds: number;
+  intraOpThreads: number;
+  cudaLibraryPath: string[];
+  previewRows: number;
+}
+
+export function inferenceSettings(): InferenceSettings {
+  const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const wholeAtLeast = (min: number) => (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min;
+  return {
+    executionProviders: get<string[]>('inference.executionProviders', [], strings),
+    batchSize: get('inference.batchSize', 1, wholeAtLeast(1)),
+    benchRuns: get('inference.benchRuns', 100, wholeAtLeast(1)),
+    benchWarmup: get('inference.benchWarmup', 5, wholeAtLeast(0)),
+    benchTimeBudgetSeconds: get('inference.benchTimeBudgetSeconds', 0, (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0),
+    intraOpThreads: get('inference.intraOpThreads', 0, wholeAtLeast(0)),
+    cudaLibraryPath: get<string[]>('inference.cudaLibraryPath', [], strings),
+    previewRows: get('inference.previewRows', 20, wholeAtLeast(1)),
+  };
+}
+
 export const settingsSection = 'flowbench';
 export { get as readSetting };
