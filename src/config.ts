@@ -130,5 +130,22 @@ export function inferenceSettings(): InferenceSettings {
   };
 }
 
+export interface SplitSettings {
+  /** Seed used when the wizard or a command gives none (recorded in every manifest). */
+  defaultSeed: number;
+  defaultFolds: number;
+  /** Open the report page after a split made from the wizard. */
+  openReport: boolean;
+}
+
+export function splitSettings(): SplitSettings {
+  const whole = (min: number, max: number) => (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+  return {
+    defaultSeed: get('splits.defaultSeed', 42, whole(0, 0xffffffff)),
+    defaultFolds: get('splits.defaultFolds', 5, whole(2, 1000)),
+    openReport: get('splits.openReport', true),
+  };
+}
+
 export const settingsSection = 'flowbench';
 export { get as readSetting };
