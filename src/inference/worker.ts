@@ -144,9 +144,12 @@ async function handle(req: Envelope): Promise<unknown> {
         for (let i = 0; i < req.warmup; i++) warmupMs.push(await once());
         const latenciesMs: number[] = [];
         const t0 = performance.now();
-        while (latenciesMs.length < req.runs || (req.timeBudgetMs > 0 && latenciesMs.length === 0)) {
+        // A time budget runs until it is spent, with `runs` (at least 1) as the minimum; otherwise exactly `runs`.
+        const minRuns = Math.max(1, req.runs);
+        for (;;) {
           latenciesMs.push(await once());
-          if (req.timeBudgetMs > 0 && performance.now() - t0 >= req.timeBudgetMs) break;
+          if (latenciesMs.length < minRuns) continue;
+          if (req.timeBudgetMs <= 0 || performance.now() - t0 >= req.timeBudgetMs) break;
         }
         const result: BenchResult = { firstRunMs, warmupMs, latenciesMs, wallMs: performance.now() - wall0 };
         return result;

@@ -1,0 +1,50 @@
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+
+export const ONNX_VIEW_TYPE = 'flowbench.onnxInspector';
+
+/**
+ * Read-only custom editor for *.onnx: the model is parsed from its protobuf in the extension host (no runtime, so it
+ * also works in untrusted workspaces). A file that is not ONNX shows the error in the editor instead of failing.
+ */
+export class OnnxInspectorProvider implements vscode.CustomReadonlyEditorProvider {
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => undefined };
+  }
+
+  async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const trusted = vscode.workspace.isTrusted;
+    const nonce = randomBytes(16).toString('base64');
+    panel.webview.options = { enableScripts: trusted, localResourceRoots: [] };
+    const { page, inspectBody, errorBody } = await import('./html');
+    const name = vscode.workspace.asRelativePath(document.uri);
+    const script = `const vscode = acquireVsCodeApi();
+document.querySelectorAll('button[data-cmd]').forEach((b) => b.addEventListener('click', () => vscode.postMessage({ cmd: b.dataset.cmd })));`;
+    const render = async (): Promise<void> => {
+      try {
+        const { parseModel } = await import('./onnxModel');
+        const bytes = await vscode.workspace.fs.readFile(document.uri);
+        const info = parseModel(bytes, path.basename(document.uri.fsPath));
+        panel.webview.html = page({ title: name, cspSource: panel.webview.cspSource, nonce: trusted ? nonce : undefined, script }, inspectBody(name, info, trusted));
+      } catch (err) {
+        this.log.warn(`inspect ${name}: ${(err as Error).message}`);
+        panel.webview.html = page({ title: name, cspSource: panel.webview.cspSource }, errorBody(name, (err as Error).message));
+      }
+    };
+    await render();
+    const commands: Record<string, string> = { run: 'flowbench.onnx.run', bench: 'flowbench.onnx.bench', eval: 'flowbench.onnx.eval' };
+    const subs: vscode.Disposable[] = [
+      panel.webview.onDidReceiveMessage((m: { cmd?: string }) => {
+        const id = m.cmd ? commands[m.cmd] : undefined;
+        // Without args the command may prompt (data, split, target); the model is this file.
+        if (id) vscode.commands.executeCommand(id, { uri: document.uri }).then(undefined, () => undefined);
+      }),
+    ];
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(document.uri.fsPath)), path.basename(document.uri.fsPath)));
+    subs.push(watcher, watcher.onDidChange(() => void render()));
+    panel.onDidDispose(() => subs.forEach((d) => d.dispose()));
+  }
+}
