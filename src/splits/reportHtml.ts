@@ -1,0 +1,112 @@
+import type { SplitManifest } from './engine';
+
+const esc = (s: unknown): string =>
+  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+
+/** Stacked bars of train/valid/unused rows per fold, as inline SVG (no scripts, no remote resources). */
+function foldSizesSvg(m: SplitManifest): string {
+  const rowH = 22;
+  const width = 420;
+  const total = m.input.rows || 1;
+  const bars = m.folds.map((f, i) => {
+    const y = i * rowH;
+    const tw = (f.train / total) * width;
+    const vw = (f.valid / total) * width;
+    const uw = (f.unused / total) * width;
+    const label = m.output.column === 'fold' ? `fold ${f.fold}` : 'split';
+    return `<text x="0" y="${y + 15}" class="lbl">${esc(label)}</text>
+<rect x="70" y="${y + 3}" width="${tw.toFixed(1)}" height="16" class="train"><title>train ${f.train}</title></rect>
+<rect x="${(70 + tw).toFixed(1)}" y="${y + 3}" width="${vw.toFixed(1)}" height="16" class="valid"><title>valid ${f.valid}</title></rect>
+<rect x="${(70 + tw + vw).toFixed(1)}" y="${y + 3}" width="${uw.toFixed(1)}" height="16" class="unused"><title>unused ${f.unused}</title></rect>
+<text x="${(76 + width).toFixed(0)}" y="${y + 15}" class="lbl">${f.train} / ${f.valid}${f.unused ? ` / ${f.unused}` : ''}</text>`;
+  });
+  return `<svg role="img" aria-label="Rows per fold" width="${width + 200}" height="${m.folds.length * rowH + 4}">${bars.join('')}</svg>`;
+}
+
+/** Class shares in valid per fold (and overall), one stacked bar each. */
+function classBalanceSvg(m: SplitManifest): string {
+  const withClasses = m.folds.filter((f) => f.classes);
+  if (!withClasses.length) return '<p class="muted">No target column: no class balance to show.</p>';
+  const labels = Object.keys(withClasses[0].classes!.valid);
+  const shown = labels.slice(0, PALETTE.length);
+  const width = 420;
+  const rowH = 22;
+  const rows: Array<{ name: string; counts: Record<string, number> }> = withClasses.map((f) => ({
+    name: m.output.column === 'fold' ? `valid ${f.fold}` : 'valid',
+    counts: f.classes!.valid,
+  }));
+  if (m.output.column === 'split') rows.unshift({ name: 'train', counts: withClasses[0].classes!.train });
+  const bars = rows.map((r, i) => {
+    const total = Object.values(r.counts).reduce((s, x) => s + x, 0) || 1;
+    let x = 70;
+    const parts = labels.map((l, c) => {
+      const w = ((r.counts[l] ?? 0) / total) * width;
+      const rect = `<rect x="${x.toFixed(1)}" y="${i * rowH + 3}" width="${w.toFixed(1)}" height="16" fill="${PALETTE[c % PALETTE.length]}"><title>${esc(l)}: ${r.counts[l] ?? 0} (${((100 * (r.counts[l] ?? 0)) / total).toFixed(1)}%)</title></rect>`;
+      x += w;
+      return rect;
+    });
+    return `<text x="0" y="${i * rowH + 15}" class="lbl">${esc(r.name)}</text>${parts.join('')}`;
+  });
+  const legend = shown.map((l, c) => `<span class="key"><span class="swatch" style="background:${PALETTE[c]}"></span>${esc(l)}</span>`).join(' ');
+  const more = labels.length > shown.length ? ` <span class="muted">(+${labels.length - shown.length} more classes; colours repeat)</span>` : '';
+  return `<svg role="img" aria-label="Class balance per fold" width="${width + 80}" height="${rows.length * rowH + 4}">${bars.join('')}</svg><div>${legend}${more}</div>`;
+}
+
+/**
+ * The split report page. Its CSP allows only the nonce'd style and script; the one script posts button clicks
+ * (copy snippet, open file) back to the extension.
+ */
+export function splitReportHtml(m: SplitManifest, opts: { nonce: string; cspSource: string }): string {
+  const params = Object.entries(m.parameters)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`)
+    .join('');
+  const checks = m.checks
+    .map((c) => `<tr class="${c.status}"><td class="status">${esc(c.status)}</td><th>${esc(c.title)}</th><td>${esc(c.detail)}</td></tr>`)
+    .join('');
+  const drift = m.checks.find((c) => c.id === 'drift')?.columns ?? [];
+  const driftRows = drift
+    .map((c) => `<tr class="${c.status}"><td>${esc(c.column)}</td><td>${c.method === 'ks' ? 'KS' : "Cramér's V"}</td><td>${c.value.toFixed(3)}</td></tr>`)
+    .join('');
+  const warnings = m.warnings.map((w) => `<li>${esc(w)}</li>`).join('');
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${opts.nonce}'; script-src 'nonce-${opts.nonce}'; img-src ${opts.cspSource} data:;">
+<title>Flowbench split</title>
+<style nonce="${opts.nonce}">
+body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1em 2em; }
+table { border-collapse: collapse; margin: .5em 0; } th, td { text-align: left; padding: 2px 10px 2px 0; vertical-align: top; }
+.muted { opacity: .7; } .lbl { fill: var(--vscode-foreground); font-size: 12px; }
+.train { fill: #4e79a7; } .valid { fill: #f28e2b; } .unused { fill: #bab0ac; }
+tr.warn td.status, tr.warn td:last-child { color: var(--vscode-editorWarning-foreground, #c80); font-weight: bold; }
+tr.pass td.status { color: var(--vscode-testing-iconPassed, #388a34); } tr.skip td.status, tr.info td.status { opacity: .7; }
+.key { margin-right: 1em; white-space: nowrap; } .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
+button { margin-right: .5em; color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: 0; padding: 4px 10px; cursor: pointer; }
+pre { background: var(--vscode-textCodeBlock-background); padding: .6em; overflow: auto; }
+</style></head><body>
+<h1>Split: ${esc(m.strategy)}</h1>
+<p>${m.input.rows} rows of <code>${esc(m.input.file)}</code> → <code>${esc(m.output.file)}</code> (column <code>${esc(m.output.column)}</code>).
+Same indices as scikit-learn ${esc(m.sklearn)}: <code>${esc(m.sklearnEquivalent)}</code>.</p>
+<p><button id="copy">Copy Python snippet</button><button id="open">Open ${esc(m.output.column === 'fold' ? 'folds' : 'split')} file</button></p>
+<h2>Fold sizes</h2>
+<p class="muted"><span class="key"><span class="swatch train-key" style="background:#4e79a7"></span>train</span><span class="key"><span class="swatch" style="background:#f28e2b"></span>valid</span><span class="key"><span class="swatch" style="background:#bab0ac"></span>unused</span></p>
+${foldSizesSvg(m)}
+<h2>Class balance</h2>
+${classBalanceSvg(m)}
+<h2>Checks</h2>
+<table>${checks}</table>
+${driftRows ? `<h3>Drift per column</h3><table><tr><th>column</th><th>measure</th><th>value (warn ≥ 0.2)</th></tr>${driftRows}</table>` : ''}
+${warnings ? `<h2>scikit-learn warnings</h2><ul>${warnings}</ul>` : ''}
+<h2>Parameters</h2>
+<table>${params}<tr><th>input SHA-256</th><td><code>${esc(m.input.sha256)}</code></td></tr><tr><th>Flowbench</th><td>${esc(m.flowbench)}</td></tr></table>
+<h2>Python</h2>
+<pre>${esc(m.python)}</pre>
+<script nonce="${opts.nonce}">
+const vscode = acquireVsCodeApi();
+document.getElementById('copy').addEventListener('click', () => vscode.postMessage({ type: 'copyPython' }));
+document.getElementById('open').addEventListener('click', () => vscode.postMessage({ type: 'openOutput' }));
+</script>
+</body></html>`;
+}
