@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+interface SplitResult {
+  out: string;
+  manifestPath: string;
+  manifest: {
+    strategy: string;
+    sklearn: string;
+    parameters: { seed: number; folds: number | null; target: string | null; shuffle: boolean };
+    input: { rows: number; sha256: string; columns: string[] };
+    output: { column: string };
+    folds: Array<{ fold: number; train: number; valid: number; classes?: { valid: Record<string, number> } }>;
+    checks: Array<{ id: string; status: string }>;
+    python: string;
+  };
+}
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the demo workspace is open');
+  return folder.uri.fsPath;
+}
+
+describe('Validation splits', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(async () => {
+    await vscode.extensions.getExtension('flowbench.flowbench')!.activate();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-split-it-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('flowbench.split.create with args splits data/flowers.csv without prompts and writes FOLDS.csv + manifest', async () => {
+    const out = path.join(dir, 'flowers.folds.csv');
+    const r = await vscode.commands.executeCommand<SplitResult>('flowbench.split.create', {
+      file: 'data/flowers.csv',
+      strategy: 'stratified-kfold',
+      target: 'species',
+      folds: 5,
+      shuffle: true,
+      seed: 7,
+      out,
+    });
+    assert.ok(r, 'the command returns its result');
+    assert.equal(r.out, out);
+    assert.equal(r.manifestPath, out + '.json');
+    const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'fold');
+    assert.equal(lines.length, 151, 'a header and one line per flower');
+    const folds = lines.slice(1).map(Number);
+    for (let f = 0; f < 5; f++) assert.equal(folds.filter((x) => x === f).length, 30, `fold ${f} has 30 rows`);
+    const manifest = JSON.parse(fs.readFileSync(r.manifestPath, 'utf8'));
+    assert.deepEqual(manifest, r.manifest);
+    assert.equal(manifest.sklearn, '1.9.1');
+    assert.equal(manifest.parameters.seed, 7);
+    assert.equal(manifest.input.rows, 150);
+    assert.match(manifest.input.sha256, /^[0-9a-f]{64}$/);
+    // 50 flowers per species over 5 stratified folds: 10 of each species validated in every fold.
+    for (const f of manifest.folds) assert.deepEqual(f.classes.valid, { setosa: 10, versicolor: 10, virginica: 10 });
+    assert.deepEqual(manifest.checks.map((c: { id: string }) => c.id), ['duplicates', 'group-overlap', 'time-overlap', 'labels', 'drift', 'suggestion']);
+    assert.match(manifest.python, /StratifiedKFold\(n_splits=5, shuffle=True, random_state=7\)/);
+  });
+
+  it('copies the Python snippet of the last split and opens its report', async () => {
+    const copied = await vscode.commands.executeCommand<{ python: string }>('flowbench.split.copyPython', { quiet: true });
+    assert.match(copied.python, /pd\.read_csv/);
+    assert.equal(await vscode.env.clipboard.readText(), copied.python);
+    const shown = await vscode.commands.executeCommand<{ manifest: string }>('flowbench.split.showReport', { manifest: path.join(dir, 'flowers.folds.csv.json') });
+    assert.equal(shown.manifest, path.join(dir, 'flowers.folds.csv'));
+  });
+
+  it('a time-series split on the date column keeps valid rows after train rows', async () => {
+    const out = path.join(dir, 'flowers.time.csv');
+    const r = await vscode.commands.executeCommand<SplitResult>('flowbench.split.create', {
+      file: path.join(workspaceRoot(), 'data', 'flowers.csv'),
+      strategy: 'time-series',
+      time: 'measured_on',
+      folds: 3,
+      out,
+    });
+    assert.equal(r.manifest.folds.length, 3);
+    const overlap = r.manifest.checks.find((c) => c.id === 'time-overlap');
+    assert.equal(overlap?.status, 'pass');
+  });
+
+  it('a ragged CSV is refused with a message naming the line, and nothing is written', async () => {
+    const bad = path.join(dir, 'ragged.csv');
+    fs.writeFileSync(bad, 'a,b,label\n1,2,x\n3,4\n5,6,y\n');
+    const out = path.join(dir, 'ragged.folds.csv');
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('flowbench.split.create', { file: bad, strategy: 'kfold', folds: 2, out })),
+      /line 3 has 2 fields, expected 3/,
+    );
+    assert.equal(fs.existsSync(out), false);
+    assert.equal(fs.existsSync(out + '.json'), false);
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  });
+
+  it('a refusal scikit-learn would raise (more folds than rows of every class) writes nothing', async () => {
+    const out = path.join(dir, 'toomany.csv');
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('flowbench.split.create', { file: 'data/flowers.csv', strategy: 'stratified-kfold', target: 'species', folds: 51, out })),
+      /n_splits=51 cannot be greater than the number of members in each class/,
+    );
+    assert.equal(fs.existsSync(out), false);
+  });
+});
