@@ -61,7 +61,7 @@ describe('Validation splits', function () {
     assert.equal(manifest.input.rows, 150);
     assert.match(manifest.input.sha256, /^[0-9a-f]{64}$/);
     // 50 flowers per species over 5 stratified folds: 10 of each species validated in every fold.
-    for (const f of manifest.folds) assert.deepEqual(f.classes.valid, { setosa: 10, versicolor: 10, virginica: 10 });
+    for (const f of manifest.folds) assert.deepEqual(f.classes?.valid, { setosa: 10, versicolor: 10, virginica: 10 });
     assert.deepEqual(manifest.checks.map((c: { id: string }) => c.id), ['duplicates', 'group-overlap', 'time-overlap', 'labels', 'drift', 'suggestion']);
     assert.match(manifest.python, /StratifiedKFold\(n_splits=5, shuffle=True, random_state=7\)/);
   });
