@@ -90,43 +90,74 @@ export async function scanCsv(
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' ? `file not found: ${file}` : code === 'EISDIR' ? `${file} is a folder, not a CSV file` : `cannot read ${file}: ${(err as Error).message}`);
   }
+  let inflight: Promise<unknown> | undefined;
   try {
     const total = (await handle.stat()).size;
     const st = new ScanState(file, onHeader, onRow);
-    let pending: Buffer = Buffer.alloc(0);
+    // Fixed buffers, reused for the whole file (fresh multi-MB buffers per chunk would keep the GC busy):
+    // two read buffers in turn, so the next chunk is read in libuv's pool while this one is parsed, and one work
+    // buffer holding the unparsed tail of the previous chunk followed by the new chunk.
+    const reads = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+    let work = Buffer.allocUnsafe(2 * CHUNK);
+    let tailStart = 0;
+    let tailEnd = 0;
+    let turn = 0;
     let bytesRead = 0;
     let eof = false;
     let first = true;
-    while (!eof || pending.length > 0) {
+    const readInto = async (b: Buffer): Promise<number> => (await handle.read(b, 0, CHUNK, null)).bytesRead;
+    let nextRead: Promise<number> | undefined = readInto(reads[0]);
+    inflight = nextRead;
+    while (!eof || tailEnd > tailStart) {
       throwIfCancelled(options.cancellation);
+      const tail = tailEnd - tailStart;
+      let filled = tail;
       if (!eof) {
-        // Read straight behind the unparsed tail of the previous chunk: only that tail is copied, never the chunk.
-        const next = Buffer.allocUnsafe(pending.length + CHUNK);
-        pending.copy(next, 0);
-        const { bytesRead: got } = await handle.read(next, pending.length, CHUNK, null);
-        if (got === 0) eof = true;
-        else {
-          const chunk = next.subarray(pending.length, pending.length + got);
+        const got = await nextRead!;
+        const chunk = reads[turn].subarray(0, got);
+        if (got === 0) {
+          eof = true;
+          nextRead = undefined;
+          if (tail > 0) work.copyWithin(0, tailStart, tailEnd);
+        } else {
+          if (tail + got > work.length) {
+            // A row longer than the work buffer: grow it (rare; keeps rows of any length working).
+            const bigger = Buffer.allocUnsafe(2 * (tail + got));
+            work.copy(bigger, 0, tailStart, tailEnd);
+            work = bigger;
+          } else if (tail > 0) {
+            work.copyWithin(0, tailStart, tailEnd);
+          }
+          chunk.copy(work, tail);
+          filled = tail + got;
           options.onChunk?.(chunk);
           bytesRead += got;
           options.onProgress?.(bytesRead, total);
-          pending = next.subarray(0, pending.length + got);
+          turn = 1 - turn;
+          nextRead = readInto(reads[turn]);
+          inflight = nextRead;
         }
+      } else if (tail > 0) {
+        work.copyWithin(0, tailStart, tailEnd);
       }
+      const view = work.subarray(0, filled);
       let start = 0;
       if (first) {
-        if (pending.length < 3 && !eof) continue;
-        if (pending[0] === 0xef && pending[1] === 0xbb && pending[2] === 0xbf) start = 3;
+        if (view.length < 3 && !eof) { tailStart = 0; tailEnd = filled; continue; }
+        if (view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf) start = 3;
         first = false;
       }
-      const pos = parseRows(pending, start, eof, st);
-      pending = pos >= pending.length ? Buffer.alloc(0) : pending.subarray(pos);
-      if (eof && pending.length > 0) throw new Error('CSV scanner made no progress at end of file');
+      const pos = parseRows(view, start, eof, st);
+      tailStart = pos;
+      tailEnd = filled;
+      if (eof && tailEnd > tailStart) throw new Error('CSV scanner made no progress at end of file');
     }
     if (!st.header) throw new UserError(`${st.name}: the file is empty`);
     if (st.rows === 0) throw new UserError(`${st.name}: the file has a header but no data rows`);
     return { header: st.header, rows: st.rows, bytes: bytesRead };
   } finally {
+    // A read may still be in flight when parsing stopped early (bad row, header-only read): let it settle first.
+    await inflight?.catch(() => undefined);
     await handle.close();
   }
 }
