@@ -57,9 +57,15 @@ function tensorOutputs(info: ModelInfo): string[] {
   return info.outputs.filter((o) => o.kind === 'tensor').map((o) => o.name);
 }
 
+/** Fetch list for session.run: omitted when every output is a tensor, since naming fetches costs ~2 µs per run. */
+function fetchesFor(info: ModelInfo): string[] | undefined {
+  const t = tensorOutputs(info);
+  return t.length === info.outputs.length ? undefined : t;
+}
+
 const CHUNK_ROWS = 65_536;
 
-async function runRows(host: OnnxHost, session: SessionHandle, build: (rows: number[]) => Feeds, rows: number[], fetches: string[], o: RuntimeOptions): Promise<{ outputs: Record<string, WireTensor>; ms: number }> {
+async function runRows(host: OnnxHost, session: SessionHandle, build: (rows: number[]) => Feeds, rows: number[], fetches: string[] | undefined, o: RuntimeOptions): Promise<{ outputs: Record<string, WireTensor>; ms: number }> {
   const parts: Record<string, WireTensor>[] = [];
   let ms = 0;
   for (let at = 0; at < rows.length; at += CHUNK_ROWS) {
@@ -135,7 +141,7 @@ export async function runInference(o: InferOptions): Promise<InferReport> {
   try {
     const session = await host.createSession(model.bytes, o.providers, o.intraOpThreads);
     o.onProgress?.(`running on ${session.provider}`);
-    const fetches = tensorOutputs(model.info);
+    const fetches = fetchesFor(model.info);
     let outputs: Record<string, WireTensor>;
     let ms: number;
     let n: number;
@@ -147,7 +153,7 @@ export async function runInference(o: InferOptions): Promise<InferReport> {
       n = feedRows(feeds);
       ({ outputs, ms } = await host.run(session.sessionId, feeds, fetches));
     }
-    const predictions = outputsToTable(outputs, fetches, n);
+    const predictions = outputsToTable(outputs, tensorOutputs(model.info), n);
     if (o.out) {
       await writeFileAtomic(o.out, predictionCsv(predictions, subset ? { name: 'row', values: rows } : undefined));
     }
@@ -228,7 +234,7 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
   try {
     session = await host.createSession(model.bytes, o.providers, o.intraOpThreads);
     o.onProgress?.(`evaluating ${split.valid.length} rows on ${session.provider}`);
-    result = await runRows(host, session, plan.build, split.valid, tensorOutputs(model.info), o);
+    result = await runRows(host, session, plan.build, split.valid, fetchesFor(model.info), o);
   } finally {
     host.dispose();
   }
@@ -337,7 +343,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const flopsPerRun = model.info.flopsPerRow === null ? null : model.info.flopsPerRow * (batchScaled ? batch : 1);
   const results: ProviderBench[] = [];
   let runtimeVersion = '';
-  const fetches = tensorOutputs(model.info);
+  const fetches = fetchesFor(model.info);
   for (const provider of o.providers) {
     throwIfCancelled(o.cancellation);
     o.onProgress?.(`benchmarking on ${provider}`);
