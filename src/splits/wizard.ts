@@ -72,7 +72,7 @@ export async function runWizard(
     'Flowbench split (2/5): strategy',
   );
   const strategy = strategyItem.strategy;
-  const opts: Partial<SplitRequest> = { ...prefill, strategy };
+  const opts: Partial<SplitRequest> = applicableOnly({ ...prefill, strategy }, strategy);
   const fromSuggestion = strategy === s.strategy ? s.options : {};
 
   const columnPick = async (what: string, preferred: string | undefined, optional: boolean): Promise<string | undefined> => {
@@ -133,4 +133,20 @@ export function sizeFromArgs(fraction: unknown, count: unknown, name: string): S
     return { count };
   }
   return undefined;
+}
+
+/** Drops pre-filled options (e.g. from a code lens) that the strategy picked in the wizard does not take. */
+export function applicableOnly(opts: Partial<SplitRequest>, strategy: Strategy): Partial<SplitRequest> {
+  const o = { ...opts };
+  const holdout = strategy === 'holdout' || strategy === 'group-holdout';
+  if (holdout) delete o.folds;
+  if (strategy !== 'time-series') { delete o.gap; delete o.maxTrainSize; }
+  if (!holdout && strategy !== 'time-series') { delete o.testSize; delete o.trainSize; }
+  if (strategy === 'time-series') {
+    delete o.trainSize;
+    delete o.shuffle;
+    if (o.testSize && 'fraction' in o.testSize) delete o.testSize;
+  }
+  if (strategy === 'group-holdout') delete o.shuffle;
+  return o;
 }
