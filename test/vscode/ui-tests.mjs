@@ -11,11 +11,27 @@ export const FOCUS_STOP_TITLE = 'Flowbench: Stop Focus Session';
 export const COUNTDOWN = /\b\d{1,2}:\d{2}(:\d{2})?\b/;
 
 export async function runFromPalette(page, title) {
-  await page.keyboard.press('F1');
+  // The palette reads the command list when it opens: a command contributed a moment later is missing from that
+  // list, so reopen it until the command shows (the extension host may still be starting).
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 20_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (attempt === 6) {
+        fs.mkdirSync(path.join(T, 'screenshots'), { recursive: true });
+        await page.screenshot({ path: path.join(T, 'screenshots', 'palette-failure.png') });
+        throw err;
+      }
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1_000);
+    }
+  }
   await page.keyboard.press('Enter');
 }
 
