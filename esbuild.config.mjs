@@ -22,7 +22,20 @@ const common = {
   logLevel: 'warning',
 };
 
+// simple-git is bundled on its own and required from dist/vendor/ only when git is first read, so its ~110 KB are
+// neither parsed nor run at activation. (CommonJS bundles cannot be code-split by esbuild.)
+const LAZY_VENDOR = { 'simple-git': './vendor/simple-git.js' };
+/** @type {import('esbuild').Plugin} */
+const lazyVendor = {
+  name: 'lazy-vendor',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(${Object.keys(LAZY_VENDOR).join('|')})$`) }, (args) => ({ path: LAZY_VENDOR[args.path], external: true }));
+  },
+};
+common.plugins = [lazyVendor];
+
 const builds = [
+  { ...common, plugins: [], entryPoints: { 'vendor/simple-git': 'simple-git' }, outdir: 'dist' },
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { 'onnxWorker': 'src/inference/worker.ts' }, outdir: 'dist' },
