@@ -20,6 +20,8 @@ const common = {
   external: ['vscode', 'onnxruntime-node'],
   define: { __FLOWBENCH_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
+  // Lazy loads become require() calls: the extension host's loader and older VS Code builds handle those everywhere.
+  supported: { 'dynamic-import': false },
 };
 
 // simple-git is bundled on its own and required from dist/vendor/ only when git is first read, so its ~110 KB are
