@@ -20,6 +20,14 @@ export class ColumnSample {
     if (this.rows.length >= 2 * this.max) this.halve();
   }
 
+  /**
+   * Jumps straight to the stride a file of about `expectedRows` rows will end with, so the rows in between are never
+   * decoded only to be dropped later (the sample stays the same: every stride-th row).
+   */
+  expectRows(expectedRows: number): void {
+    while (this.stride * 2 * this.max <= expectedRows / 2) this.halve();
+  }
+
   private halve(): void {
     const next = this.stride * 2;
     let w = 0;

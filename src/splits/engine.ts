@@ -1,5 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
+import { sha256FileOnWorker } from './parallelHash';
 import { AtomicFileWriter } from '../util/atomicWrite';
 import { CancelledError, UserError, throwIfCancelled, type Cancellation } from '../util/errors';
 import { VERSION } from '../version';
@@ -134,7 +135,8 @@ interface FirstPass {
 }
 
 async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<FirstPass> {
-  const sha = createHash('sha256');
+  // The file's SHA-256 is computed on a worker thread while this thread parses (one read each, in parallel).
+  const sha = sha256FileOnWorker(req.input);
   let targetIdx = -1;
   let groupIdx = -1;
   let timeIdx = -1;
@@ -163,9 +165,18 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
     if (timeIdx >= 0) times = new Float64Array(1 << 16);
     const hashColumns = header.columns.map((c, i) => (ROW_ID_NAME.test(c.trim()) || i === timeIdx ? -1 : i)).filter((i) => i >= 0);
     sample = new ColumnSample(header.columns, SAMPLE_ROWS);
+    nCols = header.columns.length;
     return { hashColumns };
   };
   let timeNumeric: boolean | undefined;
+  let rowBytes = 0;
+  let nCols = 0;
+  let fileBytes = 0;
+  try {
+    fileBytes = (await fs.promises.stat(req.input)).size;
+  } catch {
+    // scanCsv reports a missing file with a clear message.
+  }
   const onRow = (row: CsvRow): void => {
     const i = row.index;
     if (target) target.addBytes(row.buf, row.starts[targetIdx], row.ends[targetIdx], row.quoted[targetIdx], row.line);
@@ -184,17 +195,26 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
     // 53 bits of the reader's two lanes (label included, as deepchecks' samples-mix check compares whole rows).
     hashes[i] = row.hash1 * 2097152 + (row.hash2 & 0x1fffff);
     sample!.offer(row);
+    if (i < 256) {
+      rowBytes += row.ends[nCols - 1] - row.starts[0] + 1;
+      if (i === 255 && fileBytes > 0) sample!.expectRows(fileBytes / (rowBytes / 256));
+    }
   };
-  const scan = await scanCsv(req.input, onHeader, onRow, {
-    cancellation: opts.cancellation,
-    onChunk: (chunk) => sha.update(chunk),
-    onProgress: (done, total) => opts.onProgress?.(total > 0 ? (0.9 * done) / total : 0, 'reading'),
-  });
+  let scan;
+  try {
+    scan = await scanCsv(req.input, onHeader, onRow, {
+      cancellation: opts.cancellation,
+      onProgress: (done, total) => opts.onProgress?.(total > 0 ? (0.9 * done) / total : 0, 'reading'),
+    });
+  } catch (err) {
+    sha.terminate();
+    throw err;
+  }
   return {
     header: headerSeen!,
     rows: scan.rows,
     bytes: scan.bytes,
-    sha256: sha.digest('hex'),
+    sha256: await sha.digest,
     target,
     group,
     times: times?.subarray(0, scan.rows),
@@ -338,14 +358,20 @@ async function writeOutputs(out: string, manifestPath: string, split: SplitAssig
   try {
     folds.write(split.column + '\n');
     const a = split.assignment;
-    const names = ['train', 'valid', 'unused'];
+    // Each row's line as bytes, assembled in one buffer per block and handed over as latin1 text (all ASCII).
+    const values = split.column === 'split' ? ['train', 'valid', 'unused'] : Array.from({ length: split.nFolds + 1 }, (_, f) => String(f - 1));
+    const offset = split.column === 'split' ? 0 : 1;
+    const encoded = values.map((v) => Buffer.from(v + '\n', 'latin1'));
     const step = 1 << 16;
+    const block = Buffer.allocUnsafe(step * (Math.max(...encoded.map((e) => e.length))));
     for (let start = 0; start < a.length; start += step) {
       const end = Math.min(a.length, start + step);
-      const lines: string[] = new Array(end - start);
-      if (split.column === 'split') for (let i = start; i < end; i++) lines[i - start] = names[a[i]];
-      else for (let i = start; i < end; i++) lines[i - start] = String(a[i]);
-      folds.write(lines.join('\n') + '\n');
+      let w = 0;
+      for (let i = start; i < end; i++) {
+        const e = encoded[a[i] + offset];
+        for (let k = 0; k < e.length; k++) block[w++] = e[k];
+      }
+      folds.write(block.toString('latin1', 0, w));
       if (opts.cancellation?.isCancellationRequested) throw new CancelledError();
       // Let the event loop breathe on big files (cancellation, progress UI).
       if ((start / step) % 16 === 15) await new Promise((r) => setImmediate(r));

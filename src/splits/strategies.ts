@@ -138,7 +138,7 @@ function stratifiedShuffle(y: EncodedColumn, nTrain: number, nTest: number, rng:
 /** np.split(np.argsort(codes, kind='stable'), cumsum(counts)[:-1]): each code's rows in ascending order. */
 function rowsByCode(codes: Int32Array, counts: readonly number[]): Int32Array[] {
   const out = counts.map((c) => new Int32Array(c));
-  const fill = new Array<number>(counts.length).fill(0);
+  const fill = new Int32Array(counts.length);
   for (let i = 0; i < codes.length; i++) out[codes[i]][fill[codes[i]]++] = i;
   return out;
 }
@@ -228,8 +228,9 @@ export function stratifiedKFold(n: number, p: SplitParams, y: EncodedColumn): Sp
   for (let i = 0; i < n; i++) encoded[i] = enc[y.codes[i]];
   const classRows = rowsByCode(encoded, yCounts);
   for (let c = 0; c < nClasses; c++) {
-    const folds: number[] = [];
-    for (let f = 0; f < k; f++) for (let j = 0; j < allocation[f][c]; j++) folds.push(f);
+    const folds = new Int32Array(yCounts[c]);
+    let w = 0;
+    for (let f = 0; f < k; f++) for (let j = 0; j < allocation[f][c]; j++) folds[w++] = f;
     if (p.shuffle) rng.shuffle(folds);
     const rows = classRows[c];
     for (let j = 0; j < rows.length; j++) out.assignment[rows[j]] = folds[j];
