@@ -54,3 +54,48 @@ describe('inference/onnxModel parse', () => {
     assert.throws(() => parseModel(new TextEncoder().encode('sepal_length,species\n1,a\n'), 'x.onnx'), (e: unknown) => e instanceof UserError && /not an ONNX model/.test(e.message));
   });
 });
+
+describe('inference/onnxModel vs the onnx Python package (python3 -m pip install onnx)', function () {
+  this.timeout(60_000);
+  it('builder output passes onnx.checker and the parser agrees with onnx.load', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbench-onnx-ref-'));
+    try {
+      const models: Record<string, Uint8Array> = {
+        clf: classifierModel([[1, 2, 3], [4, 5, 6]], [0, 0, 0], ['a', 'b', 'c']),
+        mlp: mlpModel([{ w: [[1, 2], [3, 4]], b: [0, 1] }, { w: [[1, 0, 1], [0, 1, 1]], b: [0, 0, 0] }]),
+        cols: perColumnRegressorModel(['a', 'b'], [1, 2], 0),
+        stack: matmulStackModel(16, 2),
+      };
+      const files = Object.entries(models).map(([k, v]) => { const p = path.join(dir, `${k}.onnx`); fs.writeFileSync(p, v); return p; });
+      const script = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'inference', 'onnx_inspect.py');
+      const py = spawnSync('python3', [script, ...files], { encoding: 'utf8', timeout: 50_000 });
+      if (py.status !== 0 && /No module named 'onnx'|ENOENT/.test(`${py.stderr}${py.error?.message ?? ''}`)) {
+        // Without the onnx package the parser is still covered by the hand-checked tests above.
+        assert.ok(parseModel(models.clf).inputs.length === 1);
+        return;
+      }
+      assert.equal(py.status, 0, py.stderr);
+      const refs = JSON.parse(py.stdout) as { producer: string; ir: number; opsets: [string, number][]; inputs: [string, string, unknown[]][]; outputs: [string, string, unknown[]][]; parameters: number; operators: Record<string, number>; metadata: Record<string, string>; checker: true | string }[];
+      const np: Record<string, string> = { float: 'float32', double: 'float64', int64: 'int64' };
+      Object.values(models).forEach((bytes, i) => {
+        const ours = parseModel(bytes);
+        const ref = refs[i];
+        assert.equal(ref.checker, true, `onnx.checker: ${ref.checker}`);
+        assert.equal(ours.producerName, ref.producer);
+        assert.equal(ours.irVersion, ref.ir);
+        assert.deepEqual(ours.opsets.map((o) => [o.domain, o.version]), ref.opsets);
+        assert.deepEqual(ours.inputs.map((v) => [v.name, np[v.elemType], v.shape]), ref.inputs);
+        assert.deepEqual(ours.outputs.map((v) => [v.name, np[v.elemType], v.shape]), ref.outputs);
+        assert.equal(ours.parameterCount, ref.parameters);
+        assert.deepEqual(Object.fromEntries(ours.operators.map((o) => [o.op, o.count])), ref.operators);
+        assert.deepEqual(ours.metadata, ref.metadata);
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
