@@ -85,27 +85,33 @@ export function formatEval(r: EvalReport): string {
   ].filter(Boolean).join('\n') + '\n';
 }
 
+type BenchOk = Extract<BenchReport['results'][number], { ok: true }>;
+
+/** The side-by-side benchmark table: a header row of providers, then one row per figure (CLI and webview). */
+export function benchTable(r: BenchReport): string[][] {
+  const ok = r.results.filter((x): x is BenchOk => x.ok);
+  if (ok.length === 0) return [];
+  const cols: [string, (x: BenchOk) => string][] = [
+    ['session creation ms', (x) => x.createMs.toFixed(1)],
+    ['first run ms', (x) => x.firstRunMs.toFixed(3)],
+    ['runs (+ warm-up)', (x) => `${x.runs} (+${x.warmupRuns})`],
+    ['latency min ms', (x) => x.latencyMs.min.toFixed(4)],
+    ['latency p50 ms', (x) => x.latencyMs.p50.toFixed(4)],
+    ['latency p90 ms', (x) => x.latencyMs.p90.toFixed(4)],
+    ['latency p99 ms', (x) => x.latencyMs.p99.toFixed(4)],
+    ['latency max ms', (x) => x.latencyMs.max.toFixed(4)],
+    ['inferences/s', (x) => x.inferencesPerSec.toFixed(1)],
+    ['rows/s', (x) => x.rowsPerSec.toFixed(0)],
+    ['GFLOP/s at p50', (x) => (x.gflopsPerSec === null ? '—' : x.gflopsPerSec.toFixed(3))],
+    ['peak memory (RSS)', (x) => formatBytes(x.peakRssBytes)],
+  ];
+  return [['', ...ok.map((x) => x.provider)], ...cols.map(([name, f]) => [name, ...ok.map(f)])];
+}
+
 export function formatBench(r: BenchReport): string {
-  const ok = r.results.filter((x) => x.ok);
   const lines = [`${r.model.path}: batch ${r.batch}, ${r.flopsPerRun === null ? 'FLOPs unknown' : `${formatCount(r.flopsPerRun)} FLOPs per run`}, onnxruntime ${r.runtimeVersion}`];
-  if (ok.length) {
-    const cols: [string, (x: Extract<typeof r.results[number], { ok: true }>) => string][] = [
-      ['session create ms', (x) => x.createMs.toFixed(1)],
-      ['first run ms', (x) => x.firstRunMs.toFixed(3)],
-      ['runs', (x) => `${x.runs} (+${x.warmupRuns} warm-up)`],
-      ['latency min ms', (x) => x.latencyMs.min.toFixed(4)],
-      ['latency p50 ms', (x) => x.latencyMs.p50.toFixed(4)],
-      ['latency p90 ms', (x) => x.latencyMs.p90.toFixed(4)],
-      ['latency p99 ms', (x) => x.latencyMs.p99.toFixed(4)],
-      ['latency max ms', (x) => x.latencyMs.max.toFixed(4)],
-      ['inferences/s', (x) => x.inferencesPerSec.toFixed(1)],
-      ['rows/s', (x) => x.rowsPerSec.toFixed(0)],
-      ['GFLOP/s (at p50)', (x) => (x.gflopsPerSec === null ? '—' : x.gflopsPerSec.toFixed(3))],
-      ['peak RSS', (x) => formatBytes(x.peakRssBytes)],
-    ];
-    const okRows = ok as Extract<typeof r.results[number], { ok: true }>[];
-    lines.push(table([['', ...okRows.map((x) => x.provider)], ...cols.map(([name, f]) => [name, ...okRows.map(f)])]));
-  }
+  const t = benchTable(r);
+  if (t.length) lines.push(table(t));
   for (const x of r.results) if (!x.ok) lines.push(`not ${x.failure.provider}: ${x.failure.reason} — fix: ${x.failure.fix}`);
   return lines.join('\n') + '\n';
 }

@@ -5,7 +5,7 @@
 import { formatShape, type ModelInfo } from './onnxModel';
 import type { BenchReport, EvalReport, InferReport, SessionReport } from './operations';
 import type { LedgerSummary } from './ledger';
-import { formatBytes, formatCount } from './format';
+import { benchTable, formatBytes, formatCount } from './format';
 
 export function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -104,25 +104,11 @@ ${tableHtml(['metric', 'model', 'baseline', 'change'], rows)}
 }
 
 export function benchBody(r: BenchReport): string {
-  const ok = r.results.filter((x): x is Extract<typeof x, { ok: true }> => x.ok);
-  const lines: [string, (x: (typeof ok)[number]) => string][] = [
-    ['session creation ms', (x) => x.createMs.toFixed(1)],
-    ['first run ms', (x) => x.firstRunMs.toFixed(3)],
-    ['runs (+ warm-up)', (x) => `${x.runs} (+${x.warmupRuns})`],
-    ['latency min ms', (x) => x.latencyMs.min.toFixed(4)],
-    ['latency p50 ms', (x) => x.latencyMs.p50.toFixed(4)],
-    ['latency p90 ms', (x) => x.latencyMs.p90.toFixed(4)],
-    ['latency p99 ms', (x) => x.latencyMs.p99.toFixed(4)],
-    ['latency max ms', (x) => x.latencyMs.max.toFixed(4)],
-    ['inferences/s', (x) => x.inferencesPerSec.toFixed(1)],
-    ['rows/s', (x) => x.rowsPerSec.toFixed(0)],
-    ['GFLOP/s at p50', (x) => (x.gflopsPerSec === null ? '—' : x.gflopsPerSec.toFixed(3))],
-    ['peak memory (RSS)', (x) => formatBytes(x.peakRssBytes)],
-  ];
+  const t = benchTable(r);
   return `<h2>Benchmark: ${esc(r.model.path)}</h2>
 <p>batch ${r.batch}; ${r.flopsPerRun === null ? 'FLOPs unknown' : `${formatCount(r.flopsPerRun)} FLOPs per run`}; onnxruntime ${esc(r.runtimeVersion)}</p>
-${ok.length ? tableHtml(['', ...ok.map((x) => x.provider)], lines.map(([name, f]) => [name, ...ok.map(f)])) : ''}
-${r.results.filter((x) => !x.ok).map((x) => (x.ok ? '' : `<p><b>${esc(x.provider)}</b> did not run: ${esc(x.failure.reason)}. <i>Fix:</i> ${esc(x.failure.fix)}</p>`)).join('')}`;
+${t.length ? tableHtml(t[0], t.slice(1)) : ''}
+${r.results.map((x) => (x.ok ? '' : `<p><b>${esc(x.provider)}</b> did not run: ${esc(x.failure.reason)}. <i>Fix:</i> ${esc(x.failure.fix)}</p>`)).join('')}`;
 }
 
 export function ledgerBody(s: LedgerSummary, skipped: number): string {
