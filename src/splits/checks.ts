@@ -53,53 +53,53 @@ export function runChecks(input: CheckInput): CheckResult[] {
   ];
 }
 
-/** Hash values seen more than once, via an open-addressing table (a million rows in a few tens of ms, no sort). */
-export function duplicatedHashes(hashes: Float64Array): Set<number> {
+/**
+ * Groups identical rows through an open-addressing table of their hashes (no sort, no per-group objects): returns,
+ * for rows whose hash occurs more than once, the table slot shared by the group (-1 for unique rows).
+ */
+export function duplicateGroups(hashes: Float64Array): { slotOf: Int32Array; groups: number; cap: number } {
   let cap = 1024;
   while (cap < hashes.length * 2) cap *= 2;
   const mask = cap - 1;
-  const keys = new Float64Array(cap).fill(-1);
-  const dup = new Set<number>();
+  // Slots hold the first row with that hash (4 bytes a slot rather than the 8-byte hash itself).
+  const firstRow = new Int32Array(cap).fill(-1);
+  const counts = new Uint8Array(cap);
+  const slotOf = new Int32Array(hashes.length);
   for (let i = 0; i < hashes.length; i++) {
     const h = hashes[i];
     // The low 32 bits of the 53-bit value, spread: cheaper than float division and just as well distributed.
     let slot = (Math.imul(h | 0, 0x9e3779b1) >>> 7) & mask;
     for (;;) {
-      const k = keys[slot];
-      if (k === -1) { keys[slot] = h; break; }
-      if (k === h) { dup.add(h); break; }
+      const k = firstRow[slot];
+      if (k === -1) { firstRow[slot] = i; break; }
+      if (hashes[k] === h) break;
       slot = (slot + 1) & mask;
     }
+    if (counts[slot] < 2) counts[slot]++;
+    slotOf[i] = slot;
   }
-  return dup;
+  let groups = 0;
+  for (let s = 0; s < cap; s++) if (counts[s] === 2) groups++;
+  for (let i = 0; i < hashes.length; i++) if (counts[slotOf[i]] < 2) slotOf[i] = -1;
+  return { slotOf, groups, cap };
 }
 
 /** deepchecks TrainTestSamplesMix: valid rows whose values (label included) also occur in train, ÷ valid rows. */
 function duplicateCheck({ folds, hashes }: CheckInput): CheckResult {
-  const dup = duplicatedHashes(hashes);
-  const rowsOf = new Map<number, number[]>();
-  if (dup.size) {
-    for (let i = 0; i < hashes.length; i++) {
-      if (!dup.has(hashes[i])) continue;
-      const list = rowsOf.get(hashes[i]);
-      if (list) list.push(i);
-      else rowsOf.set(hashes[i], [i]);
-    }
-  }
+  const { slotOf, groups, cap } = duplicateGroups(hashes);
+  let nDup = 0;
+  if (groups > 0) for (let i = 0; i < slotOf.length; i++) if (slotOf[i] >= 0) nDup++;
+  const dupRows = new Int32Array(nDup);
+  for (let i = 0, w = 0; w < nDup; i++) if (slotOf[i] >= 0) dupRows[w++] = i;
+  const marked = new Uint8Array(nDup ? cap : 0);
   let worst = 0;
   const perFold = folds.map(({ fold, side }) => {
     let valid = 0;
     for (let i = 0; i < side.length; i++) if (side[i] === 2) valid++;
+    marked.fill(0);
+    for (let j = 0; j < nDup; j++) { const r = dupRows[j]; if (side[r] === 1) marked[slotOf[r]] = 1; }
     let mixed = 0;
-    for (const rows of rowsOf.values()) {
-      let inTrain = false;
-      let inValid = 0;
-      for (const r of rows) {
-        if (side[r] === 1) inTrain = true;
-        else if (side[r] === 2) inValid++;
-      }
-      if (inTrain) mixed += inValid;
-    }
+    for (let j = 0; j < nDup; j++) { const r = dupRows[j]; if (side[r] === 2 && marked[slotOf[r]] === 1) mixed++; }
     const share = valid ? mixed / valid : 0;
     worst = Math.max(worst, share);
     return { fold, duplicatedValidRows: mixed, share };

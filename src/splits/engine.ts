@@ -197,7 +197,16 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
     sample!.offer(row);
     if (i < 256) {
       rowBytes += row.ends[nCols - 1] - row.starts[0] + 1;
-      if (i === 255 && fileBytes > 0) sample!.expectRows(fileBytes / (rowBytes / 256));
+      if (i === 255 && fileBytes > 0) {
+        const expected = fileBytes / (rowBytes / 256);
+        sample!.expectRows(expected);
+        // Pre-size the per-row arrays with 5% headroom; a wrong guess only means one doubling later.
+        const reserve = Math.ceil(expected * 1.05);
+        target?.reserve(reserve);
+        group?.reserve(reserve);
+        if (hashes.length < reserve) { const g = new Float64Array(reserve); g.set(hashes.subarray(0, i + 1)); hashes = g; }
+        if (times && times.length < reserve) { const g = new Float64Array(reserve); g.set(times.subarray(0, i + 1)); times = g; }
+      }
     }
   };
   let scan;

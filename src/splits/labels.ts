@@ -105,6 +105,14 @@ export class ColumnInterner {
     }
   }
 
+  /** Sizes the code array for about `rows` rows up front (estimated from the file size), avoiding doubling copies. */
+  reserve(rows: number): void {
+    if (rows <= this.codes.length) return;
+    const sized = new Int32Array(Math.ceil(rows));
+    sized.set(this.codes.subarray(0, this.n));
+    this.codes = sized;
+  }
+
   private grow(): void {
     const grown = new Int32Array(this.codes.length * 2);
     grown.set(this.codes);
