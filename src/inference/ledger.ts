@@ -27,8 +27,21 @@ export function ledgerPath(root: string): string {
   return path.join(root, LEDGER_RELATIVE);
 }
 
+/** Paths inside the ledger's folder are stored relative to it, so the ledger survives moving the project. */
+function portable(root: string, p: string): string {
+  const rel = path.relative(root, p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : p;
+}
+
 export async function appendExperiment(root: string, record: Omit<ExperimentRecord, 'git' | 'v'>, gitDir = root): Promise<ExperimentRecord> {
-  const full: ExperimentRecord = { v: 1, ...record, git: await readGitState(gitDir).catch(() => null) };
+  const full: ExperimentRecord = {
+    v: 1,
+    ...record,
+    model: { ...record.model, path: portable(root, record.model.path) },
+    ...(record.data ? { data: { ...record.data, path: portable(root, record.data.path) } } : {}),
+    ...(record.split ? { split: { ...record.split, path: portable(root, record.split.path) } } : {}),
+    git: await readGitState(gitDir).catch(() => null),
+  };
   await appendJsonl(ledgerPath(root), full);
   return full;
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { appendExperiment, ledgerPath, readLedger, summarizeLedger, type ExperimentRecord } from '../../../src/inference/ledger';
 import { tempDir } from './helpers';
 
@@ -52,6 +53,10 @@ describe('inference/ledger', () => {
       assert.equal(skipped.length, 1);
       assert.equal(records[0].git, null);
       assert.equal(records[1].metrics?.accuracy, 0.9);
+      const { v: _v2, git: _g2, ...inside } = { ...evalRecord(0.5, path.join(dir, 'models', 'm.onnx')) };
+      const stored = await appendExperiment(dir, { ...inside, split: { ...inside.split!, path: '/elsewhere/FOLDS.csv' } }, dir);
+      assert.equal(stored.model.path, 'models/m.onnx');
+      assert.equal(stored.split!.path, '/elsewhere/FOLDS.csv');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
