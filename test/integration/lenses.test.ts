@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseCells } from '../../src/timing/cells';
+
+/**
+ * Training-script lenses in a real VS Code on the demo workspace: what vscode.executeCodeLensProvider returns for
+ * train.py (lines, titles, commands, prefilled arguments), the settings that turn them off, refresh on edit and on a
+ * new timing, and each lens's command run with the lens's own arguments.
+ */
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function root(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the demo workspace is open');
+  return folder.uri.fsPath;
+}
+
+async function flowbenchLenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
+  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
+  return lenses.filter((l) => l.command?.command.startsWith('flowbench.'));
+}
+
+/** Polls the lenses until `ok` holds (settings, edits and history changes reach the provider asynchronously). */
+async function lensesUntil(uri: vscode.Uri, ok: (l: vscode.CodeLens[]) => boolean, what: string, ms = 8000): Promise<vscode.CodeLens[]> {
+  const deadline = Date.now() + ms;
+  let last: vscode.CodeLens[] = [];
+  while (Date.now() < deadline) {
+    last = await flowbenchLenses(uri);
+    if (ok(last)) return last;
+    await sleep(150);
+  }
+  assert.fail(`${what}: lenses were ${JSON.stringify(last.map((l) => [l.range.start.line, l.command?.title]))}`);
+}
+
+function lineOf(doc: vscode.TextDocument, needle: string): number {
+  for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.includes(needle)) return i;
+  assert.fail(`train.py contains ${needle}`);
+}
+
+const argsOf = (l: vscode.CodeLens) => (l.command?.arguments?.[0] ?? {}) as Record<string, unknown>;
+const summary = (ls: vscode.CodeLens[]) => ls.map((l) => [l.range.start.line, l.command!.title, l.command!.command]);
+
+async function assertRegistered(id: string): Promise<void> {
+  const all = await vscode.commands.getCommands(true);
+  assert.ok(all.includes(id), `${id} is registered`);
+}
+
+describe('Flowbench training-script lenses', function () {
+  this.timeout(120_000);
+  let uri: vscode.Uri;
+  let doc: vscode.TextDocument;
+  const config = () => vscode.workspace.getConfiguration('flowbench');
+
+  before(async () => {
+    await vscode.extensions.getExtension('flowbench.flowbench')!.activate();
+    uri = vscode.Uri.file(path.join(root(), 'train.py'));
+    doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+  });
+
+  afterEach(async () => {
+    for (const key of ['lenses.enabled', 'lenses.timeCell', 'lenses.splits', 'lenses.onnx', 'lenses.focus']) {
+      await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+      await config().update(key, undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('shows each lens on the right line of train.py with the right command and prefilled arguments', async () => {
+    const lenses = await lensesUntil(uri, (l) => l.length > 0, 'lenses appear');
+    const cells = parseCells(doc.getText());
+    const codeCells = cells.filter((c) => c.kind === 'code');
+    const dataLine = lineOf(doc, 'train_test_split(X, y');
+    const modelLine = lineOf(doc, 'BASELINE_MODEL = ');
+    const expected = [
+      ...codeCells.map((c) => [c.startLine, '⏱ Time cell', 'flowbench.timing.timeCell']),
+      [lineOf(doc, 'def train('), 'Start focus session', 'flowbench.focus.start'],
+      [lineOf(doc, 'if __name__ == "__main__"'), 'Start focus session', 'flowbench.focus.start'],
+      [dataLine, 'Set up validation split…', 'flowbench.split.create'],
+      [modelLine, 'Run baseline', 'flowbench.onnx.run'],
+      [modelLine, 'Benchmark', 'flowbench.onnx.bench'],
+      [modelLine, 'Evaluate', 'flowbench.onnx.eval'],
+    ];
+    const key = (x: unknown[]) => `${String(x[0]).padStart(4, '0')} ${x[2]} ${x[1]}`;
+    assert.deepEqual(summary(lenses).map(key).sort(), expected.map(key).sort());
+    assert.ok(!lenses.some((l) => l.range.start.line === cells.find((c) => c.kind === 'markdown')!.startLine), 'no lens on the markdown cell');
+
+    for (const l of lenses.filter((x) => x.command!.command === 'flowbench.timing.timeCell')) {
+      const cell = codeCells.find((c) => c.startLine === l.range.start.line)!;
+      assert.deepEqual(argsOf(l), { file: uri.fsPath, cell: cell.index });
+    }
+    const split = lenses.find((l) => l.command!.command === 'flowbench.split.create')!;
+    assert.deepEqual(argsOf(split), { strategy: 'holdout', seed: 42, testSize: 0.2, file: path.join(root(), 'data', 'flowers.csv') });
+    for (const l of lenses.filter((x) => x.command!.command.startsWith('flowbench.onnx.'))) {
+      assert.deepEqual(argsOf(l), { model: path.join(root(), 'models', 'baseline.onnx') });
+    }
+    const focus = lenses.find((l) => l.command!.command === 'flowbench.focus.start')!;
+    assert.equal(argsOf(focus).intentDefault, 'Train train.py');
+  });
+
+  it('turns each kind off with its setting and all of them with flowbench.lenses.toggle', async () => {
+    await config().update('lenses.onnx', false, vscode.ConfigurationTarget.Workspace);
+    let lenses = await lensesUntil(uri, (l) => l.length > 0 && !l.some((x) => x.command!.command.startsWith('flowbench.onnx.')), 'onnx lenses off');
+    assert.ok(lenses.some((x) => x.command!.command === 'flowbench.timing.timeCell'), 'the other kinds stay');
+    await config().update('lenses.onnx', undefined, vscode.ConfigurationTarget.Workspace);
+    await config().update('lenses.timeCell', false, vscode.ConfigurationTarget.Workspace);
+    await lensesUntil(uri, (l) => l.length > 0 && !l.some((x) => x.command!.command === 'flowbench.timing.timeCell'), 'time cell lenses off');
+    await config().update('lenses.timeCell', undefined, vscode.ConfigurationTarget.Workspace);
+
+    const off = await vscode.commands.executeCommand<{ enabled: boolean }>('flowbench.lenses.toggle', { enabled: false });
+    assert.deepEqual(off, { enabled: false });
+    await lensesUntil(uri, (l) => l.length === 0, 'every lens off');
+    const on = await vscode.commands.executeCommand<{ enabled: boolean }>('flowbench.lenses.toggle');
+    assert.deepEqual(on, { enabled: true });
+    lenses = await lensesUntil(uri, (l) => l.length > 0, 'lenses back');
+    assert.ok(lenses.some((x) => x.command!.command === 'flowbench.onnx.eval'));
+  });
+
+  it('follows edits: a plain script gets lenses once it imports torch, and they move with the code', async () => {
+    const file = vscode.Uri.file(path.join(root(), 'lenses_edit_test.py'));
+    fs.writeFileSync(file.fsPath, '# %%\nx = 1\n');
+    try {
+      const edited = await vscode.workspace.openTextDocument(file);
+      await vscode.window.showTextDocument(edited);
+      assert.deepEqual(await flowbenchLenses(file), [], 'not a training script: no lenses');
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(file, new vscode.Position(0, 0), 'import torch\n\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      const lenses = await lensesUntil(file, (l) => l.length === 1, 'a Time cell lens after the edit');
+      assert.equal(lenses[0].range.start.line, 2, 'on the marker, which moved down two lines');
+      assert.deepEqual(argsOf(lenses[0]), { file: file.fsPath, cell: 0 });
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      fs.rmSync(file.fsPath, { force: true });
+      await vscode.window.showTextDocument(doc);
+    }
+  });
+
+  it('shows the last timing and its change once the history has the cell, and updates when it changes', async () => {
+    const history = path.join(root(), '.flowbench', 'timings.jsonl');
+    const saved = fs.existsSync(history) ? fs.readFileSync(history, 'utf8') : undefined;
+    const cell = parseCells(doc.getText()).find((c) => c.kind === 'code' && c.index === 1)!;
+    const rec = (mean: number, time: string) => ({
+      v: 1, file: 'train.py', cell: 1, cellLine: cell.startLine + 1, hash: cell.hash, mean, stdev: mean / 30, best: mean * 0.95,
+      worst: mean * 1.1, loops: 100, runs: 7, firstRun: mean * 2, capped: false, line: `${mean * 1e3} ms per loop`,
+      setup: 'above', interpreter: { path: 'python3', version: '3.11.7' }, time, git: null,
+    });
+    try {
+      fs.mkdirSync(path.dirname(history), { recursive: true });
+      fs.appendFileSync(history, JSON.stringify(rec(0.015, '2026-01-01T10:00:00.000Z')) + '\n');
+      let lenses = await lensesUntil(uri, (l) => l.some((x) => x.range.start.line === cell.startLine && x.command!.title.includes('15 ms')), 'first timing shown');
+      assert.match(lenses.find((x) => x.range.start.line === cell.startLine)!.command!.title, /^⏱ 15 ms ± 0\.5$/);
+      fs.appendFileSync(history, JSON.stringify(rec(0.0123, '2026-01-01T11:00:00.000Z')) + '\n');
+      lenses = await lensesUntil(uri, (l) => l.some((x) => x.range.start.line === cell.startLine && x.command!.title.includes('12.3 ms')), 'second timing shown');
+      assert.equal(lenses.find((x) => x.range.start.line === cell.startLine)!.command!.title, '⏱ 12.3 ms ± 0.41 · \u221218%');
+      assert.equal(lenses.filter((x) => x.command!.title === '⏱ Time cell').length, parseCells(doc.getText()).filter((c) => c.kind === 'code').length - 1);
+    } finally {
+      if (saved === undefined) fs.rmSync(history, { force: true });
+      else fs.writeFileSync(history, saved);
+    }
+  });
+
+  describe("running each lens's command with the lens's arguments", () => {
+    let lenses: vscode.CodeLens[];
+    before(async () => {
+      lenses = await lensesUntil(uri, (l) => l.length > 0, 'lenses');
+    });
+    const lens = (command: string, pick?: (l: vscode.CodeLens) => boolean) => {
+      const l = lenses.find((x) => x.command!.command === command && (!pick || pick(x)));
+      assert.ok(l, `a lens for ${command}`);
+      return { id: l.command!.command, args: argsOf(l) };
+    };
+
+    it('Time cell times that cell and records it', async () => {
+      const { id, args } = lens('flowbench.timing.timeCell', (l) => argsOf(l).cell === 2);
+      // Fewer runs than %timeit's 7 only to keep the suite short; file and cell come from the lens.
+      const r = await vscode.commands.executeCommand<{ cell: number; line: string; mean: number }>(id, { ...args, runs: 3, quiet: true });
+      assert.equal(r.cell, 2);
+      assert.ok(r.mean > 0);
+      assert.match(r.line, /per loop \(mean ± std\. dev\. of 3 runs/);
+    });
+
+    it('Start focus session offers the prefilled intent and starts the session on Enter', async () => {
+      const { id, args } = lens('flowbench.focus.start');
+      const started = Promise.resolve(vscode.commands.executeCommand<{ session: { intent: string } | null }>(id, args));
+      let result: { session: { intent: string } | null } | undefined;
+      void started.then((r) => (result = r));
+      // The lens leaves the length to the user: accept the first preset in the quick pick, keeping the offered intent.
+      for (let i = 0; i < 40 && result === undefined; i++) {
+        await sleep(250);
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      }
+      const r = await started;
+      try {
+        assert.equal(r.session?.intent, 'Train train.py');
+      } finally {
+        await vscode.commands.executeCommand('flowbench.focus.stop', { outcome: 'lenses integration test' }).then(undefined, () => undefined);
+      }
+    });
+
+    for (const id of ['flowbench.split.create', 'flowbench.onnx.run', 'flowbench.onnx.bench', 'flowbench.onnx.eval']) {
+      it(`${id} is registered for its lens`, async () => {
+        lens(id);
+        await assertRegistered(id);
+      });
+    }
+  });
+
+  it('opens the first-run walkthrough', async () => {
+    const r = await vscode.commands.executeCommand<{ walkthrough: string }>('flowbench.openWalkthrough');
+    assert.equal(r.walkthrough, 'flowbench.flowbench#flowbench.firstRun');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
