@@ -284,11 +284,12 @@ export function focusFeature(services: FeatureServices): Feature {
      * reconciliation against the persisted state.
      */
     commands['flowbench.focus._test'] = async (args) => {
-      if (typeof args?.clockOffsetMs === 'number') clockOffsetMs = args.clockOffsetMs;
       let startup: { action: string } | null = null;
       if (args?.reload === true) {
         await ready.catch(() => undefined);
+        // Dispose before moving the clock, so the old window cannot see the jump (a closed window sees nothing).
         runtime.dispose();
+        if (typeof args?.clockOffsetMs === 'number') clockOffsetMs = args.clockOffsetMs;
         runtime = new FocusRuntime(services, clock);
         wire(runtime);
         ready = runtime.init().then((s) => {
@@ -296,7 +297,7 @@ export function focusFeature(services: FeatureServices): Feature {
           return s;
         });
         await ready;
-      }
+      } else if (typeof args?.clockOffsetMs === 'number') clockOffsetMs = args.clockOffsetMs;
       const r = await rt();
       await r.refresh();
       return { ...stateResult(r), startup: (startup as { action: string } | null)?.action ?? null };

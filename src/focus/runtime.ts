@@ -141,6 +141,7 @@ export class FocusRuntime implements vscode.Disposable {
     if (prev?.session && this.state.session?.id !== prev.session.id) this.clearIdle();
     await this.reconcileZen();
     const s = this.state.session;
+    if (this.disposed) return;
     if (s && phase(s, this.clock()) === 'ended') {
       const ended = await this.controller.expire();
       this.state = await this.controller.read();
