@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { sha256FileOnWorker } from './parallelHash';
 import { AtomicFileWriter } from '../util/atomicWrite';
 import { CancelledError, UserError, throwIfCancelled, type Cancellation } from '../util/errors';
@@ -89,6 +90,9 @@ const ROW_ID_NAME = /^(id|idx|index|row|row_?id|row_?number|unnamed: ?0|#)$/i;
 /** Rows kept for drift and advice: the sample holds between this and twice this many rows, whatever the file size. */
 export const SAMPLE_ROWS = 5_000;
 
+/** Files from this size up are hashed on a worker thread in parallel with parsing. */
+const PARALLEL_HASH_BYTES = 16 << 20;
+
 function applicable(req: SplitRequest): void {
   const s = req.strategy;
   const sized = s === 'holdout' || s === 'group-holdout';
@@ -135,8 +139,16 @@ interface FirstPass {
 }
 
 async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<FirstPass> {
-  // The file's SHA-256 is computed on a worker thread while this thread parses (one read each, in parallel).
-  const sha = sha256FileOnWorker(req.input);
+  let fileBytes = 0;
+  try {
+    fileBytes = (await fs.promises.stat(req.input)).size;
+  } catch {
+    // scanCsv reports a missing file with a clear message.
+  }
+  // A big file's SHA-256 is computed on a worker thread while this thread parses (one read each, in parallel);
+  // a small one is hashed from the parser's own chunks, where a thread would cost more than it saves.
+  const inline = fileBytes < PARALLEL_HASH_BYTES ? createHash('sha256') : undefined;
+  const worker = inline ? undefined : sha256FileOnWorker(req.input);
   let targetIdx = -1;
   let groupIdx = -1;
   let timeIdx = -1;
@@ -171,12 +183,6 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
   let timeNumeric: boolean | undefined;
   let rowBytes = 0;
   let nCols = 0;
-  let fileBytes = 0;
-  try {
-    fileBytes = (await fs.promises.stat(req.input)).size;
-  } catch {
-    // scanCsv reports a missing file with a clear message.
-  }
   const onRow = (row: CsvRow): void => {
     const i = row.index;
     if (target) target.addBytes(row.buf, row.starts[targetIdx], row.ends[targetIdx], row.quoted[targetIdx], row.line);
@@ -213,17 +219,18 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
   try {
     scan = await scanCsv(req.input, onHeader, onRow, {
       cancellation: opts.cancellation,
+      onChunk: inline ? (chunk) => inline.update(chunk) : undefined,
       onProgress: (done, total) => opts.onProgress?.(total > 0 ? (0.9 * done) / total : 0, 'reading'),
     });
   } catch (err) {
-    sha.terminate();
+    worker?.terminate();
     throw err;
   }
   return {
     header: headerSeen!,
     rows: scan.rows,
     bytes: scan.bytes,
-    sha256: await sha.digest,
+    sha256: inline ? inline.digest('hex') : await worker!.digest,
     target,
     group,
     times: times?.subarray(0, scan.rows),

@@ -138,6 +138,24 @@ describe('splits/engine: manifest and checks', () => {
     assert.equal(grouped.manifest.checks.find((c) => c.id === 'group-overlap')!.value, 0);
   });
 
+  it('cancelling half-way through a multi-chunk file leaves nothing behind', async () => {
+    const input = path.join(dir, 'half.csv');
+    const body = Array.from({ length: 300000 }, (_, i) => `${i},${i % 5},text ${i % 97}`).join('\n');
+    fs.writeFileSync(input, 'id,label,t\n' + body + '\n');
+    const out = path.join(dir, 'half-folds.csv');
+    const token = { isCancellationRequested: false };
+    let progressCalls = 0;
+    await assert.rejects(
+      createSplit({ input, out, strategy: 'stratified-kfold', target: 'label' }, {
+        cancellation: token,
+        onProgress: () => { if (++progressCalls === 1) token.isCancellationRequested = true; },
+      }),
+      /cancelled/,
+    );
+    assert.equal(progressCalls, 1, 'stopped at the next chunk');
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('half-folds') || f.includes('.tmp')), []);
+  });
+
   it('a cancelled split leaves nothing behind', async () => {
     const input = path.join(dir, 'c.csv');
     fs.writeFileSync(input, 'a\n' + Array.from({ length: 1000 }, (_, i) => String(i)).join('\n'));
