@@ -90,6 +90,9 @@ const ROW_ID_NAME = /^(id|idx|index|row|row_?id|row_?number|unnamed: ?0|#)$/i;
 /** Rows kept for drift and advice: the sample holds between this and twice this many rows, whatever the file size. */
 export const SAMPLE_ROWS = 5_000;
 
+/** Above this many distinct labels, per-fold class counts are left out of the manifest (a continuous target). */
+const MAX_LISTED_CLASSES = 100;
+
 /** Files from this size up are hashed on a worker thread in parallel with parsing. */
 const PARALLEL_HASH_BYTES = 16 << 20;
 
@@ -310,7 +313,8 @@ export async function createSplit(request: SplitRequest, opts: SplitRunOptions =
       sha256: pass.sha256,
     },
     output: { file: path.resolve(req.out), column: split.column },
-    folds: folds.map((f) => summarizeFold(f, targetCol)),
+    // Per-class counts for the column actually balanced (the bins when binning); not for a continuous column.
+    folds: folds.map((f) => summarizeFold(f, stratifyCol && stratifyCol.labels.length <= MAX_LISTED_CLASSES ? stratifyCol : undefined)),
     warnings: split.warnings,
     checks,
     suggestion,

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { scanCsv, type CsvHeader } from './csvReader';
 import { ColumnSample } from './columnSample';
 import { suggestStrategy, type Suggestion } from './suggest';
-import { encodeColumn } from './labels';
+import { encodeColumn, targetType } from './labels';
 import { UserError } from '../util/errors';
 
 export interface CsvPreview {
@@ -12,6 +12,8 @@ export interface CsvPreview {
   suggestion: Suggestion;
   /** A likely label column (named like one, else the last column). */
   likelyTarget: string;
+  /** scikit-learn's type_of_target for that column on the preview rows (undefined when it has empty cells). */
+  likelyTargetType?: 'binary' | 'multiclass' | 'continuous';
 }
 
 const TARGET_NAME = /^(label|labels|target|y|class|classes|species|outcome|category|is_?\w+)$/i;
@@ -44,5 +46,5 @@ export async function previewCsv(file: string, maxRows = 2000): Promise<CsvPrevi
     targetColumn = undefined; // empty cells: no target advice from the preview
   }
   const suggestion = suggestStrategy(sample, { target: likelyTarget, rows, targetColumn });
-  return { header, rows, suggestion, likelyTarget };
+  return { header, rows, suggestion, likelyTarget, likelyTargetType: targetColumn ? targetType(targetColumn) : undefined };
 }

@@ -88,11 +88,16 @@ export async function runWizard(
   const needsTarget = strategy === 'stratified-kfold' || strategy === 'stratified-group-kfold';
   const needsGroup = strategy === 'group-kfold' || strategy === 'stratified-group-kfold' || strategy === 'group-holdout';
   if (opts.target === undefined && (needsTarget || strategy === 'holdout')) {
-    opts.target = await columnPick('target', fromSuggestion.target ?? preview.likelyTarget, !needsTarget);
+    // A plain holdout is stratified by default only on a categorical target (a continuous one cannot be).
+    const categorical = preview.likelyTargetType === 'binary' || preview.likelyTargetType === 'multiclass';
+    const preferred = fromSuggestion.target ?? (needsTarget || categorical ? preview.likelyTarget : undefined);
+    opts.target = await columnPick('target', preferred, !needsTarget);
+  }
+  if (needsTarget && opts.bins === undefined && opts.target === preview.likelyTarget && preview.likelyTargetType === 'continuous') {
+    opts.bins = 5; // stratify a continuous target on quantile bins, as the suggestion explains
   }
   if (opts.group === undefined && needsGroup) opts.group = await columnPick('group', fromSuggestion.group ?? s.groupColumns[0], false);
   if (opts.time === undefined && strategy === 'time-series') opts.time = await columnPick('time', fromSuggestion.time ?? s.dateColumns[0], true);
-  if (fromSuggestion.bins && opts.bins === undefined && opts.target === fromSuggestion.target) opts.bins = fromSuggestion.bins;
 
   if (strategy === 'holdout' || strategy === 'group-holdout') {
     if (!opts.testSize) {

@@ -138,6 +138,21 @@ describe('splits/engine: manifest and checks', () => {
     assert.equal(grouped.manifest.checks.find((c) => c.id === 'group-overlap')!.value, 0);
   });
 
+  it('a continuous target: refused by stratified-kfold, split on quantile bins with --bins, classes listed per bin', async () => {
+    const input = path.join(dir, 'reg.csv');
+    fs.writeFileSync(input, 'x,price\n' + Array.from({ length: 200 }, (_, i) => `${i % 17},${(i * 3.7) % 101}`).join('\n') + '\n');
+    await assert.rejects(
+      createSplit({ input, out: path.join(dir, 'reg1.csv'), strategy: 'stratified-kfold', target: 'price' }),
+      /Supported target types are: \('binary', 'multiclass'\). Got 'continuous' instead/,
+    );
+    const { manifest } = await createSplit({ input, out: path.join(dir, 'reg2.csv'), strategy: 'stratified-kfold', target: 'price', bins: 4 });
+    assert.deepEqual(Object.keys(manifest.folds[0].classes!.valid), ['0', '1', '2', '3']);
+    for (const f of manifest.folds) for (const b of ['0', '1', '2', '3']) assert.equal(f.classes!.valid[b], 10);
+    const plain = await createSplit({ input, out: path.join(dir, 'reg3.csv'), strategy: 'kfold', target: 'price' });
+    assert.equal(plain.manifest.folds[0].classes, undefined, 'no per-class listing for a continuous column');
+    assert.match(plain.manifest.suggestion.notes.join(' '), /continuous: stratify on quantile bins with --bins 5/);
+  });
+
   it('cancelling half-way through a multi-chunk file leaves nothing behind', async () => {
     const input = path.join(dir, 'half.csv');
     const body = Array.from({ length: 300000 }, (_, i) => `${i},${i % 5},text ${i % 97}`).join('\n');
