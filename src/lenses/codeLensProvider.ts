@@ -10,6 +10,7 @@ export interface LensProviderDeps {
   cellTimings(file: string): Promise<(site: CellSite) => { text: string; tooltip?: string } | undefined>;
   splitArgs(site: SplitSite): Record<string, unknown>;
   exists(absolutePath: string): boolean;
+  defaultSplitFile(dataFile: string): string;
   log: vscode.LogOutputChannel;
 }
 
@@ -64,6 +65,7 @@ export class TrainingScriptLensProvider implements vscode.CodeLensProvider, vsco
       cellTiming: timings,
       splitArgs: (site) => this.deps.splitArgs(site),
       exists: (p) => this.deps.exists(p),
+      defaultSplitFile: (f) => this.deps.defaultSplitFile(f),
     };
     return lensSpecs(scan, ctx);
   }

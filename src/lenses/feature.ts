@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { lensSettings, timingSettings } from '../config';
 import type { Feature, FeatureServices } from '../feature';
+import { defaultOut } from '../splits/wizard';
 import { onTimingRecorded } from '../timing/events';
 import { HISTORY_DIR, HISTORY_FILE, readHistory, relativeKey, summarizeCell, type TimingRecord } from '../timing/history';
 import { historyRootOf } from '../timing/notebook';
@@ -49,6 +50,7 @@ export function lensesFeature(services: FeatureServices): Feature {
     },
     splitArgs: (site) => splitPrefill(site),
     exists: (p) => fs.existsSync(p),
+    defaultSplitFile: defaultOut,
     log,
   });
 

@@ -49,6 +49,8 @@ export interface LensContext {
   splitArgs?: (site: SplitSite) => Record<string, unknown>;
   /** Whether a path exists (resolution prefers the script's folder, then the workspace folder). */
   exists?: (absolutePath: string) => boolean;
+  /** Where flowbench.split.create writes the split of a data file by default (the splits feature's rule). */
+  defaultSplitFile?: (dataFile: string) => string;
 }
 
 /**
@@ -109,10 +111,19 @@ function onnxLenses(site: OnnxSite, ctx: LensContext): LensSpec[] {
     command,
     args: { ...base },
   });
+  const evaluate = mk('Evaluate', LENS_COMMANDS.eval, `Evaluate ${where} on a validation split, next to the trivial baseline`);
+  // Evaluation needs data and a split: the script's data file, and its Flowbench split once one was made.
+  if (site.dataPath !== undefined) {
+    const data = resolveScriptPath(site.dataPath, ctx);
+    evaluate.args.data = data;
+    const split = ctx.defaultSplitFile?.(data);
+    if (split && ctx.exists?.(split)) evaluate.args.split = split;
+    evaluate.tooltip += ` (${site.dataPath}${evaluate.args.split ? ' and its split' : ''})`;
+  }
   return [
-    mk('Run baseline', LENS_COMMANDS.run, `Run ${where} with onnxruntime on sample inputs`),
+    mk('Run baseline', LENS_COMMANDS.run, `Run ${where} with onnxruntime on sample inputs or rows of a CSV`),
     mk('Benchmark', LENS_COMMANDS.bench, `Benchmark ${where}: latency percentiles and throughput per execution provider`),
-    mk('Evaluate', LENS_COMMANDS.eval, `Evaluate ${where} on a validation split, next to the trivial baseline`),
+    evaluate,
   ];
 }
 

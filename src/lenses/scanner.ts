@@ -43,6 +43,8 @@ export interface OnnxSite {
   callee?: string;
   /** The model path as written in the script (relative paths are the caller's to resolve). */
   modelPath?: string;
+  /** The nearest '.csv'/'.tsv' path literal before the site (else the first in the file): data to evaluate on. */
+  dataPath?: string;
 }
 
 export type EntryKind = 'def train' | 'def main' | '__main__' | 'epoch loop';
@@ -145,8 +147,19 @@ function openParenAfter(lexed: LexedSource, matchEnd: number): number {
   return lexed.masked.lastIndexOf('(', matchEnd);
 }
 
+/** The data file a site most likely works on: the last CSV/TSV path written before it, else the first after. */
+function nearestDataPath(dataPaths: StringLiteral[], offset: number): { dataPath: string } | Record<string, never> {
+  const after = firstFrom(dataPaths, offset);
+  const data = after > 0 ? dataPaths[after - 1] : dataPaths[0];
+  return data ? { dataPath: data.value } : {};
+}
+
+function dataPathsOf(lexed: LexedSource): StringLiteral[] {
+  return lexed.strings.filter((s) => usablePath(s, DATA_PATH));
+}
+
 function splitSites(lexed: LexedSource): SplitSite[] {
-  const dataPaths = lexed.strings.filter((s) => usablePath(s, DATA_PATH));
+  const dataPaths = dataPathsOf(lexed);
   const out: SplitSite[] = [];
   for (const m of lexed.masked.matchAll(SPLIT_CALL)) {
     const nameAt = m.index + m[0].lastIndexOf(m[1]);
@@ -155,8 +168,6 @@ function splitSites(lexed: LexedSource): SplitSite[] {
     const open = openParenAfter(lexed, m.index + m[0].length - 1);
     const close = lexed.closing.get(open) ?? -1;
     const end = close === -1 ? lineEnd(lexed, open) : close + 1;
-    const after = firstFrom(dataPaths, m.index);
-    const data = after > 0 ? dataPaths[after - 1] : dataPaths[0];
     const line = lineOf(lexed.lineStarts, nameAt);
     out.push({
       kind: 'split',
@@ -165,7 +176,7 @@ function splitSites(lexed: LexedSource): SplitSite[] {
       callee: m[1],
       callText: lexed.text.slice(m.index, end),
       args: callArguments(lexed, open),
-      ...(data ? { dataPath: data.value } : {}),
+      ...nearestDataPath(dataPaths, m.index),
     });
   }
   return out;
@@ -194,6 +205,7 @@ function usablePath(s: StringLiteral, pattern: RegExp): boolean {
 
 function onnxSites(lexed: LexedSource): OnnxSite[] {
   const paths = lexed.strings.filter((s) => usablePath(s, ONNX_PATH));
+  const dataPaths = dataPathsOf(lexed);
   const used = new Set<StringLiteral>();
   const out: OnnxSite[] = [];
   for (const m of lexed.masked.matchAll(ONNX_CALL)) {
@@ -216,6 +228,7 @@ function onnxSites(lexed: LexedSource): OnnxSite[] {
       source: 'export',
       callee: lexed.masked.slice(startAt, open).trim(),
       ...(path ? { modelPath: path.value } : {}),
+      ...nearestDataPath(dataPaths, m.index),
     });
   }
   const linesWithLens = new Set(out.map((s) => s.line));
@@ -224,7 +237,7 @@ function onnxSites(lexed: LexedSource): OnnxSite[] {
     const line = lineOf(lexed.lineStarts, s.start);
     if (linesWithLens.has(line)) continue; // one set of ONNX lenses per line
     linesWithLens.add(line);
-    out.push({ kind: 'onnx', line, character: s.start - lexed.lineStarts[line], source: 'path', modelPath: s.value });
+    out.push({ kind: 'onnx', line, character: s.start - lexed.lineStarts[line], source: 'path', modelPath: s.value, ...nearestDataPath(dataPaths, s.start) });
   }
   return out;
 }

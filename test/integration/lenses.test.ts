@@ -94,7 +94,9 @@ describe('Flowbench training-script lenses', function () {
     const split = lenses.find((l) => l.command!.command === 'flowbench.split.create')!;
     assert.deepEqual(argsOf(split), { strategy: 'holdout', seed: 42, testSize: 0.2, file: path.join(root(), 'data', 'flowers.csv') });
     for (const l of lenses.filter((x) => x.command!.command.startsWith('flowbench.onnx.'))) {
-      assert.deepEqual(argsOf(l), { model: path.join(root(), 'models', 'baseline.onnx') });
+      const expected: Record<string, unknown> = { model: path.join(root(), 'models', 'baseline.onnx') };
+      if (l.command!.command === 'flowbench.onnx.eval') expected.data = path.join(root(), 'data', 'flowers.csv');
+      assert.deepEqual(argsOf(l), expected);
     }
     const focus = lenses.find((l) => l.command!.command === 'flowbench.focus.start')!;
     assert.equal(argsOf(focus).intentDefault, 'Train train.py');
@@ -164,8 +166,13 @@ describe('Flowbench training-script lenses', function () {
 
   describe("running each lens's command with the lens's arguments", () => {
     let lenses: vscode.CodeLens[];
+    // Where flowbench.split.create puts the split of data/flowers.csv by default, so Evaluate finds it.
+    const splitFile = () => path.join(root(), 'data', 'flowers.folds.csv');
     before(async () => {
       lenses = await lensesUntil(uri, (l) => l.length > 0, 'lenses');
+    });
+    after(() => {
+      for (const f of [splitFile(), splitFile() + '.json']) fs.rmSync(f, { force: true });
     });
     const lens = (command: string, pick?: (l: vscode.CodeLens) => boolean) => {
       const l = lenses.find((x) => x.command!.command === command && (!pick || pick(x)));
@@ -200,12 +207,56 @@ describe('Flowbench training-script lenses', function () {
       }
     });
 
-    for (const id of ['flowbench.split.create', 'flowbench.onnx.run', 'flowbench.onnx.bench', 'flowbench.onnx.eval']) {
-      it(`${id} is registered for its lens`, async () => {
-        lens(id);
-        await assertRegistered(id);
-      });
-    }
+    it('Set up validation split… makes the split the call describes (prefilled strategy, size and seed)', async () => {
+      const { id, args } = lens('flowbench.split.create');
+      await assertRegistered(id);
+      // The lens opens the wizard with these values; `out` is the one addition that runs it without prompts.
+      const out = splitFile();
+      const r = await vscode.commands.executeCommand<{ out: string; manifest: { strategy: string; parameters: { seed: number }; input: { rows: number } } }>(id, { ...args, out });
+      assert.equal(r.out, out);
+      assert.equal(r.manifest.strategy, 'holdout');
+      assert.equal(r.manifest.parameters.seed, 42);
+      assert.equal(r.manifest.input.rows, 150);
+      const column = fs.readFileSync(out, 'utf8').trim().split('\n');
+      assert.equal(column[0], 'split');
+      assert.equal(column.filter((x) => x === 'valid').length, 30, 'test_size=0.2 of 150 rows');
+    });
+
+    it('Evaluate, once the split exists, gets it prefilled and evaluates the baseline on it', async () => {
+      const evalLens = (await lensesUntil(uri, (l) => l.some((x) => x.command!.command === 'flowbench.onnx.eval' && argsOf(x).split === splitFile()), 'Evaluate prefilled with the split'))
+        .find((x) => x.command!.command === 'flowbench.onnx.eval')!;
+      const args = argsOf(evalLens);
+      assert.deepEqual(args, { model: path.join(root(), 'models', 'baseline.onnx'), data: path.join(root(), 'data', 'flowers.csv'), split: splitFile() });
+      await assertRegistered('flowbench.onnx.eval');
+      // The target is the one value the lens cannot know: the command would ask for it.
+      const r = await vscode.commands.executeCommand<{ split: { valid: number }; metrics: Record<string, number>; baseline: Record<string, number> }>(
+        'flowbench.onnx.eval', { ...args, target: 'species', providers: ['cpu'], show: false, ledger: false });
+      assert.equal(r.split.valid, 30);
+      assert.ok(r.metrics.accuracy > r.baseline.accuracy, `model ${r.metrics.accuracy} beats the trivial baseline ${r.baseline.accuracy}`);
+    });
+
+    it('Run baseline runs the model the lens points at', async () => {
+      const { id, args } = lens('flowbench.onnx.run');
+      await assertRegistered(id);
+      const out = path.join(root(), '.flowbench', 'lenses-test-predictions.csv');
+      try {
+        const r = await vscode.commands.executeCommand<{ model: string; source: string; rows: number }>(id, { ...args, random: true, out, providers: ['cpu'], show: false });
+        assert.equal(r.model, args.model);
+        assert.equal(r.source, 'random');
+        assert.ok(r.rows > 0);
+      } finally {
+        fs.rmSync(out, { force: true });
+      }
+    });
+
+    it('Benchmark benchmarks the model the lens points at', async () => {
+      const { id, args } = lens('flowbench.onnx.bench');
+      await assertRegistered(id);
+      const r = await vscode.commands.executeCommand<{ model: { path: string }; results: { provider: string; ok: boolean; runs?: number }[] }>(
+        id, { ...args, runs: 10, warmup: 1, providers: ['cpu'], show: false, ledger: false });
+      assert.equal(r.model.path, args.model);
+      assert.ok(r.results.some((x) => x.provider === 'cpu' && x.ok && x.runs === 10));
+    });
   });
 
   it('opens the first-run walkthrough', async () => {

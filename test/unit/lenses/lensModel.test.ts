@@ -50,8 +50,20 @@ describe('lens model', () => {
       target: 'species',
       file: path.join(WS, 'data', 'flowers.csv'),
     });
-    for (const s of specs.slice(4)) assert.deepEqual(s.args, { model: path.join(WS, 'src', 'models', 'net.onnx') });
+    const model = path.join(WS, 'src', 'models', 'net.onnx');
+    assert.deepEqual(specs[4].args, { model });
+    assert.deepEqual(specs[5].args, { model });
+    assert.deepEqual(specs[6].args, { model, data: path.join(WS, 'data', 'flowers.csv') }, 'Evaluate gets the data the script reads');
     assert.equal(specs[3].args.intentDefault, 'Train train.py', 'the intent is offered in the prompt, not imposed');
+  });
+
+  it("prefills Evaluate with the data's Flowbench split once it exists", () => {
+    const folds = path.join(WS, 'data', 'flowers.folds.csv');
+    const defaultSplitFile = (data: string) => data.replace(/\.csv$/, '.folds.csv');
+    const evalArgs = (exists: Set<string>) =>
+      lensSpecs(scan, ctx({ defaultSplitFile, exists: (p) => exists.has(p) })).find((s) => s.command === LENS_COMMANDS.eval)!.args;
+    assert.equal(evalArgs(new Set()).split, undefined, 'no split file yet: the command asks');
+    assert.equal(evalArgs(new Set([folds])).split, folds);
   });
 
   it('shows the last timing from the history in place of the plain title', () => {

@@ -185,6 +185,7 @@ describe('lenses scanner: sites in a scikit-learn script', () => {
       ],
       'the f-string path cannot be resolved and gets no lens',
     );
+    assert.deepEqual(onnx.map((o) => o.dataPath), ['data/flowers.csv', 'data/flowers.csv'], 'the data the script reads, for Evaluate');
   });
 
   it('has no focus lens when there is no entry point', () => {
