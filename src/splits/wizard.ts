@@ -5,6 +5,9 @@ import type { CsvPreview } from './inspect';
 import type { SplitRequest } from './engine';
 import type { Strategy } from './strategies';
 import type { Size } from './sizes';
+import { applicableOnly, defaultOut, parseWizardSize, strategyOrder, wizardSteps, type ColumnStep } from './wizardPlan';
+
+export { defaultOut };
 
 const DESCRIPTIONS: Record<Strategy, string> = {
   holdout: 'train_test_split: one train/valid split',
@@ -15,7 +18,6 @@ const DESCRIPTIONS: Record<Strategy, string> = {
   'group-holdout': 'GroupShuffleSplit: unseen groups in valid',
   'time-series': 'TimeSeriesSplit: validate on later rows',
 };
-const ORDER: Strategy[] = ['stratified-kfold', 'kfold', 'holdout', 'group-kfold', 'stratified-group-kfold', 'group-holdout', 'time-series'];
 
 function cancelled(): never {
   throw new CancelledError();
@@ -55,14 +57,12 @@ export async function runWizard(
   file: string,
   preview: CsvPreview,
   prefill: Partial<SplitRequest>,
-  defaults: { seed: number; folds: number },
+  settings: { seed: number; folds: number },
 ): Promise<SplitRequest> {
   const s = preview.suggestion;
   const columns = preview.header.columns;
-  const first: Strategy = prefill.strategy ?? s.strategy;
-  const strategies = [first, ...ORDER.filter((x) => x !== first)];
   const strategyItem = await pick(
-    strategies.map((st) => ({
+    strategyOrder(preview, prefill).map((st) => ({
       label: st,
       description: st === s.strategy ? `suggested: ${s.reason}` : DESCRIPTIONS[st],
       detail: st === s.strategy && s.notes.length ? s.notes.join(' ') : undefined,
@@ -72,59 +72,43 @@ export async function runWizard(
     'Flowbench split (2/5): strategy',
   );
   const strategy = strategyItem.strategy;
-  const opts: Partial<SplitRequest> = applicableOnly({ ...prefill, strategy }, strategy);
-  const fromSuggestion = strategy === s.strategy ? s.options : {};
+  const opts = applicableOnly(prefill, strategy);
+  const steps = wizardSteps(strategy, preview, opts, settings);
 
-  const columnPick = async (what: string, preferred: string | undefined, optional: boolean): Promise<string | undefined> => {
+  const columnPick = async (what: string, step: ColumnStep): Promise<string | undefined> => {
+    const preferred = step.preferred;
     const ordered = preferred && columns.includes(preferred) ? [preferred, ...columns.filter((c) => c !== preferred)] : [...columns];
     const items = ordered.map((c) => ({ label: c, description: c === preferred ? 'suggested' : undefined, column: c as string | undefined }));
-    if (optional) {
+    if (step.optional) {
       const none = { label: '(none)', description: `no ${what} column`, column: undefined };
       if (preferred && columns.includes(preferred)) items.push(none);
       else items.unshift(none);
     }
     return (await pick(items, `${what} column`, `Flowbench split (3/5): ${what} column`)).column;
   };
-  const needsTarget = strategy === 'stratified-kfold' || strategy === 'stratified-group-kfold';
-  const needsGroup = strategy === 'group-kfold' || strategy === 'stratified-group-kfold' || strategy === 'group-holdout';
-  if (opts.target === undefined && (needsTarget || strategy === 'holdout')) {
-    // A plain holdout is stratified by default only on a categorical target (a continuous one cannot be).
-    const categorical = preview.likelyTargetType === 'binary' || preview.likelyTargetType === 'multiclass';
-    const preferred = fromSuggestion.target ?? (needsTarget || categorical ? preview.likelyTarget : undefined);
-    opts.target = await columnPick('target', preferred, !needsTarget);
+  if (steps.target) opts.target = await columnPick('target', steps.target);
+  if (steps.binsForContinuousTarget && opts.target === preview.likelyTarget) opts.bins = steps.binsForContinuousTarget;
+  if (steps.group) opts.group = await columnPick('group', steps.group);
+  if (steps.time) opts.time = await columnPick('time', steps.time);
+  if (steps.size) {
+    const v = await ask('Validation size: a fraction in (0, 1), or a whole number of rows (groups for group-holdout)', steps.size, 'Flowbench split (4/5): size', (t) =>
+      /^\s*(0?\.\d+|\d+)\s*$/.test(t) && Number(t) > 0 ? undefined : 'a fraction like 0.2, or a count like 30',
+    );
+    opts.testSize = parseWizardSize(v);
   }
-  if (needsTarget && opts.bins === undefined && opts.target === preview.likelyTarget && preview.likelyTargetType === 'continuous') {
-    opts.bins = 5; // stratify a continuous target on quantile bins, as the suggestion explains
-  }
-  if (opts.group === undefined && needsGroup) opts.group = await columnPick('group', fromSuggestion.group ?? s.groupColumns[0], false);
-  if (opts.time === undefined && strategy === 'time-series') opts.time = await columnPick('time', fromSuggestion.time ?? s.dateColumns[0], true);
-
-  if (strategy === 'holdout' || strategy === 'group-holdout') {
-    if (!opts.testSize) {
-      const dflt = strategy === 'holdout' ? '0.25' : '0.2';
-      const v = await ask('Validation size: a fraction in (0, 1), or a whole number of rows (groups for group-holdout)', dflt, 'Flowbench split (4/5): size', (t) =>
-        /^\s*(0?\.\d+|\d+)\s*$/.test(t) && Number(t) > 0 ? undefined : 'a fraction like 0.2, or a count like 30',
-      );
-      opts.testSize = /\./.test(v) ? { fraction: Number(v) } : { count: Number(v) };
-    }
-  } else if (opts.folds === undefined) {
-    const v = await ask(strategy === 'time-series' ? 'Number of splits' : 'Number of folds', String(defaults.folds), 'Flowbench split (4/5): folds', (t) =>
+  if (steps.folds) {
+    const v = await ask(strategy === 'time-series' ? 'Number of splits' : 'Number of folds', steps.folds, 'Flowbench split (4/5): folds', (t) =>
       /^\s*\d+\s*$/.test(t) && Number(t) >= 2 ? undefined : 'a whole number >= 2',
     );
     opts.folds = Number(v);
   }
-  if (opts.seed === undefined) {
-    const v = await ask('Seed (random_state)', String(defaults.seed), 'Flowbench split (5/5): seed', (t) =>
+  if (steps.seed) {
+    const v = await ask('Seed (random_state)', steps.seed, 'Flowbench split (5/5): seed', (t) =>
       /^\s*\d+\s*$/.test(t) && Number(t) <= 0xffffffff ? undefined : 'a whole number between 0 and 2**32 - 1',
     );
     opts.seed = Number(v);
   }
-  return { ...opts, strategy, input: file, out: opts.out ?? defaultOut(file) } as SplitRequest;
-}
-
-export function defaultOut(file: string): string {
-  const ext = path.extname(file);
-  return path.join(path.dirname(file), `${path.basename(file, ext)}.folds.csv`);
+  return { ...opts, strategy, input: file, out: opts.out ?? defaultOut(file) };
 }
 
 /** Reads a size from command args: `testSize` (fraction) / `testCount` (rows); a number ≥ 1 in testSize is a count. */
@@ -140,18 +124,3 @@ export function sizeFromArgs(fraction: unknown, count: unknown, name: string): S
   return undefined;
 }
 
-/** Drops pre-filled options (e.g. from a code lens) that the strategy picked in the wizard does not take. */
-export function applicableOnly(opts: Partial<SplitRequest>, strategy: Strategy): Partial<SplitRequest> {
-  const o = { ...opts };
-  const holdout = strategy === 'holdout' || strategy === 'group-holdout';
-  if (holdout) delete o.folds;
-  if (strategy !== 'time-series') { delete o.gap; delete o.maxTrainSize; }
-  if (!holdout && strategy !== 'time-series') { delete o.testSize; delete o.trainSize; }
-  if (strategy === 'time-series') {
-    delete o.trainSize;
-    delete o.shuffle;
-    if (o.testSize && 'fraction' in o.testSize) delete o.testSize;
-  }
-  if (strategy === 'group-holdout') delete o.shuffle;
-  return o;
-}
