@@ -100,6 +100,10 @@ describe('Flowbench training-script lenses', function () {
     }
     const focus = lenses.find((l) => l.command!.command === 'flowbench.focus.start')!;
     assert.equal(argsOf(focus).intentDefault, 'Train train.py');
+
+    // The same lenses, as data, for scripts and other extensions.
+    const listed = await vscode.commands.executeCommand<{ line: number; title: string; command: string }[]>('flowbench.lenses.list', { file: uri.fsPath });
+    assert.deepEqual(listed.map((l) => [l.line, l.title, l.command]).sort(), summary(lenses).sort());
   });
 
   it('turns each kind off with its setting and all of them with flowbench.lenses.toggle', async () => {
