@@ -35,6 +35,3 @@ export async function showSplitReport(manifest: SplitManifest, subscriptions: vs
   panel.webview.html = splitReportHtml(manifest, { nonce: randomBytes(16).toString('base64'), cspSource: panel.webview.cspSource });
 }
 
-export function isSplitReportOpen(): boolean {
-  return panel !== undefined;
-}

@@ -15,8 +15,6 @@ export const STRATEGIES = [
 ] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
-export const HOLDOUT_STRATEGIES: readonly Strategy[] = ['holdout', 'group-holdout'];
-
 export function isStrategy(s: string): s is Strategy {
   return (STRATEGIES as readonly string[]).includes(s);
 }
@@ -366,15 +364,4 @@ export function timeSeries(n: number, p: SplitParams, order: Int32Array | undefi
     for (let pos = start; pos < start + testSize && pos < n; pos++) out.assignment[order ? order[pos] : pos] = f;
   }
   return out;
-}
-
-/** The train rows of time-series fold f (positions in time order), for the manifest's counts and overlap check. */
-export function timeSeriesTrainRange(n: number, p: SplitParams, f: number): [number, number] {
-  const k = p.folds;
-  const testSize = p.testSize && 'count' in p.testSize ? p.testSize.count : Math.floor(n / (k + 1));
-  const testStart = n - k * testSize + f * testSize;
-  const trainEnd = testStart - p.gap;
-  const max = p.maxTrainSize;
-  const trainStart = max && max < trainEnd ? trainEnd - max : 0;
-  return [trainStart, trainEnd];
 }
