@@ -8,6 +8,42 @@ import { cramersVFromCounts } from './driftStats';
 export interface FoldView {
   fold: number;
   side: Uint8Array;
+  /** Memo for sideCounts: one pass per fold and column, shared by the manifest summary and the checks. */
+  counts?: Map<EncodedColumn | null, SideCounts>;
+}
+
+export interface SideCounts {
+  train: number;
+  valid: number;
+  /** Rows per label code on each side (empty without a column). */
+  trainByLabel: Int32Array;
+  validByLabel: Int32Array;
+}
+
+/** Train/valid row counts of a fold, overall and per label of `col`, computed once per fold and column. */
+export function sideCounts(view: FoldView, col?: EncodedColumn): SideCounts {
+  const key = col ?? null;
+  const memo = view.counts ?? (view.counts = new Map());
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const side = view.side;
+  const k = col ? col.labels.length : 0;
+  const trainByLabel = new Int32Array(k);
+  const validByLabel = new Int32Array(k);
+  let train = 0;
+  let valid = 0;
+  if (col) {
+    const codes = col.codes;
+    for (let i = 0; i < side.length; i++) {
+      const s = side[i];
+      if (s === 1) { train++; trainByLabel[codes[i]]++; } else if (s === 2) { valid++; validByLabel[codes[i]]++; }
+    }
+  } else {
+    for (let i = 0; i < side.length; i++) { const s = side[i]; if (s === 1) train++; else if (s === 2) valid++; }
+  }
+  const out = { train, valid, trainByLabel, validByLabel };
+  memo.set(key, out);
+  return out;
 }
 
 export interface CheckResult {
@@ -54,38 +90,44 @@ export function runChecks(input: CheckInput): CheckResult[] {
 }
 
 /**
- * Groups identical rows through an open-addressing table of their hashes (no sort, no per-group objects): returns,
- * for rows whose hash occurs more than once, the table slot shared by the group (-1 for unique rows).
+ * Groups identical rows by their hashes: returns, for rows whose hash occurs more than once, a group id shared by
+ * the group (-1 for unique rows). A cache-friendly 2^24-bit "seen"/"seen twice" filter settles almost every row;
+ * only the rare candidates go through an exact table.
  */
 export function duplicateGroups(hashes: Float64Array): { slotOf: Int32Array; groups: number; cap: number } {
-  let cap = 1024;
-  while (cap < hashes.length * 2) cap *= 2;
-  const mask = cap - 1;
-  // Slots hold the first row with that hash (4 bytes a slot rather than the 8-byte hash itself).
-  const firstRow = new Int32Array(cap).fill(-1);
-  const counts = new Uint8Array(cap);
-  const slotOf = new Int32Array(hashes.length);
-  for (let i = 0; i < hashes.length; i++) {
-    const h = hashes[i];
-    // The low 32 bits of the 53-bit value, spread: cheaper than float division and just as well distributed.
-    let slot = (Math.imul(h | 0, 0x9e3779b1) >>> 7) & mask;
-    for (;;) {
-      const k = firstRow[slot];
-      if (k === -1) { firstRow[slot] = i; break; }
-      if (hashes[k] === h) break;
-      slot = (slot + 1) & mask;
-    }
-    if (counts[slot] < 2) counts[slot]++;
-    slotOf[i] = slot;
+  const n = hashes.length;
+  const BITS = 24;
+  const seen = new Uint32Array(1 << (BITS - 5));
+  const twice = new Uint32Array(1 << (BITS - 5));
+  const bucket = (h: number): number => Math.imul(h | 0, 0x9e3779b1) >>> (32 - BITS);
+  for (let i = 0; i < n; i++) {
+    const b = bucket(hashes[i]);
+    const word = b >>> 5;
+    const bit = 1 << (b & 31);
+    if (seen[word] & bit) twice[word] |= bit;
+    else seen[word] |= bit;
+  }
+  const slotOf = new Int32Array(n).fill(-1);
+  // Exact grouping of the candidates (rows whose bucket was hit twice): same hash, same group.
+  const groupOf = new Map<number, number>();
+  const sizes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const b = bucket(hashes[i]);
+    if (!(twice[b >>> 5] & (1 << (b & 31)))) continue;
+    let g = groupOf.get(hashes[i]);
+    if (g === undefined) { g = sizes.length; groupOf.set(hashes[i], g); sizes.push(0); }
+    sizes[g]++;
+    slotOf[i] = g;
   }
   let groups = 0;
-  for (let s = 0; s < cap; s++) if (counts[s] === 2) groups++;
-  for (let i = 0; i < hashes.length; i++) if (counts[slotOf[i]] < 2) slotOf[i] = -1;
-  return { slotOf, groups, cap };
+  for (const size of sizes) if (size > 1) groups++;
+  for (let i = 0; i < n; i++) if (slotOf[i] >= 0 && sizes[slotOf[i]] < 2) slotOf[i] = -1;
+  return { slotOf, groups, cap: sizes.length };
 }
 
 /** deepchecks TrainTestSamplesMix: valid rows whose values (label included) also occur in train, ÷ valid rows. */
-function duplicateCheck({ folds, hashes }: CheckInput): CheckResult {
+function duplicateCheck(input: CheckInput): CheckResult {
+  const { folds, hashes } = input;
   const { slotOf, groups, cap } = duplicateGroups(hashes);
   let nDup = 0;
   if (groups > 0) for (let i = 0; i < slotOf.length; i++) if (slotOf[i] >= 0) nDup++;
@@ -93,9 +135,9 @@ function duplicateCheck({ folds, hashes }: CheckInput): CheckResult {
   for (let i = 0, w = 0; w < nDup; i++) if (slotOf[i] >= 0) dupRows[w++] = i;
   const marked = new Uint8Array(nDup ? cap : 0);
   let worst = 0;
-  const perFold = folds.map(({ fold, side }) => {
-    let valid = 0;
-    for (let i = 0; i < side.length; i++) if (side[i] === 2) valid++;
+  const perFold = folds.map((view) => {
+    const { fold, side } = view;
+    const valid = sideCounts(view, input.target).valid;
     marked.fill(0);
     for (let j = 0; j < nDup; j++) { const r = dupRows[j]; if (side[r] === 1) marked[slotOf[r]] = 1; }
     let mixed = 0;
@@ -179,13 +221,11 @@ function labelCheck({ folds, target }: CheckInput): CheckResult {
   const k = target.labels.length;
   let worstDrift = 0;
   let anyMissing = false;
-  const perFold = folds.map(({ fold, side }) => {
-    const tc = new Array<number>(k).fill(0);
-    const vc = new Array<number>(k).fill(0);
-    for (let i = 0; i < side.length; i++) {
-      if (side[i] === 1) tc[target.codes[i]]++;
-      else if (side[i] === 2) vc[target.codes[i]]++;
-    }
+  const perFold = folds.map((view) => {
+    const fold = view.fold;
+    const counts = sideCounts(view, target);
+    const tc = Array.from(counts.trainByLabel);
+    const vc = Array.from(counts.validByLabel);
     const missingFromValid = target.labels.filter((_, c) => vc[c] === 0 && target.counts[c] > 0);
     const missingFromTrain = target.labels.filter((_, c) => tc[c] === 0 && target.counts[c] > 0);
     if (missingFromValid.length || missingFromTrain.length) anyMissing = true;

@@ -10,7 +10,7 @@ import { ColumnInterner, quantileBins, targetType, parsesAsNumber, parseNumber, 
 import { parseTimestamp, stableOrder } from './dates';
 import { computeSplit, defaultShuffle, isStrategy, STRATEGIES, TRAIN, VALID, UNUSED, type SplitAssignment, type SplitParams, type Strategy } from './strategies';
 import type { Size } from './sizes';
-import { runChecks, type CheckResult, type FoldView } from './checks';
+import { runChecks, sideCounts, type CheckResult, type FoldView } from './checks';
 import { ColumnSample } from './columnSample';
 import { suggestStrategy, type Suggestion } from './suggest';
 import { pythonSnippet, sklearnCall } from './pythonSnippet';
@@ -354,20 +354,11 @@ function foldViews(split: SplitAssignment, p: SplitParams, n: number, timeOrder:
 }
 
 function summarizeFold(view: FoldView, target: EncodedColumn | undefined): FoldSummary {
-  const n = view.side.length;
-  let train = 0;
-  let valid = 0;
-  const tc = target ? new Array<number>(target.labels.length).fill(0) : undefined;
-  const vc = target ? new Array<number>(target.labels.length).fill(0) : undefined;
-  for (let i = 0; i < n; i++) {
-    const s = view.side[i];
-    if (s === 1) { train++; if (tc) tc[target!.codes[i]]++; }
-    else if (s === 2) { valid++; if (vc) vc[target!.codes[i]]++; }
-  }
-  const summary: FoldSummary = { fold: view.fold, train, valid, unused: n - train - valid };
-  if (target && tc && vc) {
-    const rec = (c: number[]): Record<string, number> => Object.fromEntries(target.labels.map((l, i) => [l, c[i]]));
-    summary.classes = { train: rec(tc), valid: rec(vc) };
+  const c = sideCounts(view, target);
+  const summary: FoldSummary = { fold: view.fold, train: c.train, valid: c.valid, unused: view.side.length - c.train - c.valid };
+  if (target) {
+    const rec = (counts: Int32Array): Record<string, number> => Object.fromEntries(target.labels.map((l, i) => [l, counts[i]]));
+    summary.classes = { train: rec(c.trainByLabel), valid: rec(c.validByLabel) };
   }
   return summary;
 }
