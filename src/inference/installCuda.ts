@@ -50,11 +50,14 @@ function checkVersion(root: string, cudaLib: string, expected: string): InstallR
     const m = /<version>([^<]+)<\/version>/.exec(fs.readFileSync(path.join(root, nuspec), 'utf8'));
     if (m) return { status: m[1].trim() === expected ? 'match' : 'mismatch', found: m[1].trim(), evidence: nuspec };
   }
+  const pkg = path.join(root, 'package', 'package.json');
+  const nugetLike = fs.readdirSync(root).find((f) => /onnxruntime.*gpu.*\.(\d+\.\d+\.\d+)/i.test(f));
+  const named = nugetLike ? /(\d+\.\d+\.\d+)/.exec(nugetLike)![1] : null;
+  if (named) return { status: named === expected ? 'match' : 'mismatch', found: named, evidence: nugetLike! };
+  // A binary scan can only confirm: libraries embed many version-like strings, so absence proves nothing.
   const bytes = fs.readFileSync(cudaLib);
   if (bytes.includes(Buffer.from(expected))) return { status: 'match', found: expected, evidence: `'${expected}' inside ${path.basename(cudaLib)}` };
-  const other = /\b1\.(\d{1,2})\.(\d{1,2})\b/.exec(bytes.toString('latin1').match(/onnxruntime[^\0]{0,40}?1\.\d{1,2}\.\d{1,2}/)?.[0] ?? '');
-  if (other) return { status: 'mismatch', found: other[0], evidence: `version string in ${path.basename(cudaLib)}` };
-  return { status: 'unknown', found: null, evidence: 'no version found in the package or the library' };
+  return { status: 'unknown', found: null, evidence: `no version found (${fs.existsSync(pkg) ? 'package/package.json is a wrapper package, not ONNX Runtime\'s version' : 'no .nuspec'}, and '${expected}' is not inside ${path.basename(cudaLib)}); make sure it is the CUDA build of ONNX Runtime ${expected}` };
 }
 
 /**

@@ -34,6 +34,15 @@ describe('inference/installCuda', () => {
     assert.deepEqual(fs.readdirSync(runtimeDir).filter((f) => f.endsWith('.part')), []);
   });
 
+  it('installs with version "unknown" when nothing states a version, and says so', async () => {
+    const src = path.join(dir, 'plain');
+    fakePackage(src, 'x.y.z');
+    const r = await installCudaProviders(src, { runtimeDir, runtimeVersion: '1.29.0' });
+    assert.equal(r.version.status, 'unknown');
+    assert.match(r.version.evidence, /CUDA build of ONNX Runtime 1\.29\.0/);
+    assert.equal(r.copied.length, 2);
+  });
+
   it('extracts a .tgz with tar (npm package layout)', async () => {
     const src = path.join(dir, 'npm', 'package', 'Plugins', 'Linux', 'x64');
     fs.mkdirSync(src, { recursive: true });
