@@ -205,14 +205,18 @@ export function failingModel(features: number): Uint8Array {
   });
 }
 
-/** A stack of square MatMul + Relu layers for throughput benchmarks; weights are a fixed pseudo-random pattern. */
+/**
+ * A stack of square MatMul + Relu layers for throughput benchmarks (and CUDA-vs-CPU checks); weights are a fixed
+ * pseudo-random pattern scaled like He initialisation, so activations keep their size through the layers.
+ */
 export function matmulStackModel(width: number, depth: number): Uint8Array {
   const inits: InitSpec[] = [];
   const nodes: NodeSpec[] = [];
   let cur = 'X';
   for (let i = 0; i < depth; i++) {
     const data = new Float32Array(width * width);
-    for (let j = 0; j < data.length; j++) data[j] = (((j * 2654435761) >>> 0) % 1000) / 1000 / width - 0.5 / width;
+    const scale = Math.sqrt(6 / width);
+    for (let j = 0; j < data.length; j++) data[j] = ((((j + i * 7919) * 2654435761) >>> 0) % 2001 / 1000 - 1) * scale;
     inits.push({ name: `W${i}`, dims: [width, width], data });
     nodes.push({ op: 'MatMul', inputs: [cur, `W${i}`], outputs: [`M${i}`] });
     nodes.push({ op: 'Relu', inputs: [`M${i}`], outputs: [i === depth - 1 ? 'Y' : `R${i}`] });

@@ -139,7 +139,7 @@ export async function runInference(o: InferOptions): Promise<InferReport> {
   }
   const host = newHost(o);
   try {
-    const session = await host.createSession(model.bytes, o.providers, o.intraOpThreads);
+    const session = await host.createSession(path.resolve(model.path), o.providers, o.intraOpThreads);
     o.onProgress?.(`running on ${session.provider}`);
     const fetches = fetchesFor(model.info);
     let outputs: Record<string, WireTensor>;
@@ -232,7 +232,7 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
   let session: SessionHandle;
   let result: { outputs: Record<string, WireTensor>; ms: number };
   try {
-    session = await host.createSession(model.bytes, o.providers, o.intraOpThreads);
+    session = await host.createSession(path.resolve(model.path), o.providers, o.intraOpThreads);
     o.onProgress?.(`evaluating ${split.valid.length} rows on ${session.provider}`);
     result = await runRows(host, session, plan.build, split.valid, fetchesFor(model.info), o);
   } finally {
@@ -352,7 +352,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       const before = await host.memory();
       let session: SessionHandle;
       try {
-        session = await host.createSession(model.bytes, [provider], o.intraOpThreads);
+        session = await host.createSession(path.resolve(model.path), [provider], o.intraOpThreads);
       } catch (err) {
         const f = (err as { failures?: ProviderFailure[] }).failures?.[0];
         if (f) { results.push({ provider, ok: false, failure: f }); continue; }
