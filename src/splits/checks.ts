@@ -91,12 +91,13 @@ export function runChecks(input: CheckInput): CheckResult[] {
 
 /**
  * Groups identical rows by their hashes: returns, for rows whose hash occurs more than once, a group id shared by
- * the group (-1 for unique rows). A cache-friendly 2^24-bit "seen"/"seen twice" filter settles almost every row;
+ * the group (-1 for unique rows). A "seen"/"seen twice" bit filter (about 16 bits a row) settles almost every row;
  * only the rare candidates go through an exact table.
  */
 export function duplicateGroups(hashes: Float64Array): { slotOf: Int32Array; groups: number; cap: number } {
   const n = hashes.length;
-  const BITS = 24;
+  // About 16 filter bits per row keep the candidates (buckets hit twice by chance) near 6% of the rows at any size.
+  const BITS = Math.min(30, Math.max(20, Math.ceil(Math.log2(Math.max(1, n))) + 4));
   const seen = new Uint32Array(1 << (BITS - 5));
   const twice = new Uint32Array(1 << (BITS - 5));
   const bucket = (h: number): number => Math.imul(h | 0, 0x9e3779b1) >>> (32 - BITS);

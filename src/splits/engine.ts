@@ -250,6 +250,9 @@ export async function createSplit(request: SplitRequest, opts: SplitRunOptions =
   opts.onProgress?.(0.9, 'splitting');
   const targetCol = pass.target?.encode();
   const groupCol = pass.group?.encode();
+  // The interners' per-row codes are copied into the encoded columns: let them go before the split allocates more.
+  pass.target = undefined;
+  pass.group = undefined;
   let stratifyCol: EncodedColumn | undefined = targetCol;
   if (targetCol && req.bins !== undefined) stratifyCol = quantileBins(targetCol, req.bins);
   const timeOrder = pass.times ? stableOrder(pass.times) : undefined;
