@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -42,6 +43,15 @@ function lineOf(doc: vscode.TextDocument, needle: string): number {
 
 const argsOf = (l: vscode.CodeLens) => (l.command?.arguments?.[0] ?? {}) as Record<string, unknown>;
 const summary = (ls: vscode.CodeLens[]) => ls.map((l) => [l.range.start.line, l.command!.title, l.command!.command]);
+
+/**
+ * A python3 with numpy, which train.py's cells import. The extension host's PATH comes from a login shell and may
+ * miss it (pyenv shims), as timing.test.ts explains; the timing command takes the interpreter as `python`.
+ */
+function pythonWithNumpy(): string | undefined {
+  const pyenv = process.env.PYENV_ROOT ? path.join(process.env.PYENV_ROOT, 'shims', 'python3') : '';
+  return ['python3', pyenv, '/usr/local/bin/python3'].filter((c) => c && spawnSync(c, ['-c', 'import numpy']).status === 0)[0];
+}
 
 async function assertRegistered(id: string): Promise<void> {
   const all = await vscode.commands.getCommands(true);
@@ -187,7 +197,8 @@ describe('Flowbench training-script lenses', function () {
     it('Time cell times that cell and records it', async () => {
       const { id, args } = lens('flowbench.timing.timeCell', (l) => argsOf(l).cell === 2);
       // Fewer runs than %timeit's 7 only to keep the suite short; file and cell come from the lens.
-      const r = await vscode.commands.executeCommand<{ cell: number; line: string; mean: number }>(id, { ...args, runs: 3, quiet: true });
+      const python = pythonWithNumpy();
+      const r = await vscode.commands.executeCommand<{ cell: number; line: string; mean: number }>(id, { ...args, runs: 3, quiet: true, ...(python ? { python } : {}) });
       assert.equal(r.cell, 2);
       assert.ok(r.mean > 0);
       assert.match(r.line, /per loop \(mean ± std\. dev\. of 3 runs/);
