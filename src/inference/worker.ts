@@ -147,7 +147,11 @@ async function handle(req: Envelope): Promise<unknown> {
         // A time budget runs until it is spent, with `runs` (at least 1) as the minimum; otherwise exactly `runs`.
         const minRuns = Math.max(1, req.runs);
         for (;;) {
-          latenciesMs.push(await once());
+          // Inlined rather than `await once()`: one promise less per run, measurable on microsecond models.
+          const r0 = performance.now();
+          if (fetches) await s.run(feeds, fetches);
+          else await s.run(feeds);
+          latenciesMs.push(performance.now() - r0);
           if (latenciesMs.length < minRuns) continue;
           if (req.timeBudgetMs <= 0 || performance.now() - t0 >= req.timeBudgetMs) break;
         }
