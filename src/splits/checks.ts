@@ -84,7 +84,7 @@ export function runChecks(input: CheckInput): CheckResult[] {
       id: 'suggestion',
       title: 'Suggested strategy',
       status: 'info',
-      detail: `${input.suggestion.strategy}: ${input.suggestion.reason}${input.suggestion.notes.length ? '. ' + input.suggestion.notes.join('. ') : ''}`,
+      detail: [`${input.suggestion.strategy}: ${input.suggestion.reason}`, ...input.suggestion.notes.map((n) => n[0].toUpperCase() + n.slice(1))].join('. '),
     },
   ];
 }

@@ -49,13 +49,14 @@ function classBalanceSvg(m: SplitManifest): string {
     });
     return `<text x="0" y="${i * rowH + 15}" class="lbl">${esc(r.name)}</text>${parts.join('')}`;
   });
-  const legend = shown.map((l, c) => `<span class="key"><span class="swatch" style="background:${PALETTE[c]}"></span>${esc(l)}</span>`).join(' ');
+  const legend = shown.map((l, c) => `<span class="key"><span class="swatch c${c}"></span>${esc(l)}</span>`).join(' ');
   const more = labels.length > shown.length ? ` <span class="muted">(+${labels.length - shown.length} more classes; colours repeat)</span>` : '';
   return `<svg role="img" aria-label="Class balance per fold" width="${width + 80}" height="${rows.length * rowH + 4}">${bars.join('')}</svg><div>${legend}${more}</div>`;
 }
 
 /**
- * The split report page. Its CSP allows only the nonce'd style and script; the one script posts button clicks
+ * The split report page. Its CSP allows only the nonce'd style and script (so no style="" attributes: colours are
+ * classes or SVG fill attributes); the one script posts button clicks
  * (copy snippet, open file) back to the extension.
  */
 export function splitReportHtml(m: SplitManifest, opts: { nonce: string; cspSource: string }): string {
@@ -83,6 +84,8 @@ table { border-collapse: collapse; margin: .5em 0; } th, td { text-align: left; 
 tr.warn td.status, tr.warn td:last-child { color: var(--vscode-editorWarning-foreground, #c80); font-weight: bold; }
 tr.pass td.status { color: var(--vscode-testing-iconPassed, #388a34); } tr.skip td.status, tr.info td.status { opacity: .7; }
 .key { margin-right: 1em; white-space: nowrap; } .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
+.train-key { background: #4e79a7; } .valid-key { background: #f28e2b; } .unused-key { background: #bab0ac; }
+${PALETTE.map((colour, i) => `.c${i} { background: ${colour}; }`).join(' ')}
 button { margin-right: .5em; color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: 0; padding: 4px 10px; cursor: pointer; }
 pre { background: var(--vscode-textCodeBlock-background); padding: .6em; overflow: auto; }
 </style></head><body>
@@ -91,7 +94,7 @@ pre { background: var(--vscode-textCodeBlock-background); padding: .6em; overflo
 Same indices as scikit-learn ${esc(m.sklearn)}: <code>${esc(m.sklearnEquivalent)}</code>.</p>
 <p><button id="copy">Copy Python snippet</button><button id="open">Open ${esc(m.output.column === 'fold' ? 'folds' : 'split')} file</button></p>
 <h2>Fold sizes</h2>
-<p class="muted"><span class="key"><span class="swatch train-key" style="background:#4e79a7"></span>train</span><span class="key"><span class="swatch" style="background:#f28e2b"></span>valid</span><span class="key"><span class="swatch" style="background:#bab0ac"></span>unused</span></p>
+<p class="muted"><span class="key"><span class="swatch train-key"></span>train</span><span class="key"><span class="swatch valid-key"></span>valid</span><span class="key"><span class="swatch unused-key"></span>unused</span></p>
 ${foldSizesSvg(m)}
 <h2>Class balance</h2>
 ${classBalanceSvg(m)}

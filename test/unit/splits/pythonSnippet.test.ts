@@ -58,6 +58,7 @@ describe('splits/pythonSnippet: the copied Python reproduces the split with pand
     const html = splitReportHtml(manifest, { nonce: 'N0NCE', cspSource: 'vscode-resource:' });
     assert.match(html, /Content-Security-Policy" content="default-src 'none'; style-src 'nonce-N0NCE'; script-src 'nonce-N0NCE'/);
     assert.doesNotMatch(html, /https?:\/\//);
+    assert.doesNotMatch(html, /\sstyle="/, 'inline style attributes are blocked by the CSP');
     assert.equal((html.match(/<script/g) ?? []).length, (html.match(/<script nonce="N0NCE">/g) ?? []).length);
     assert.match(html, /<svg role="img" aria-label="Class balance per fold"/);
     // Text from the data (class labels, file names) is escaped, never markup.
