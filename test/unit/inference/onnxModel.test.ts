@@ -99,3 +99,52 @@ describe('inference/onnxModel vs the onnx Python package (python3 -m pip install
     }
   });
 });
+
+describe('inference/onnxModel on models written by the onnx Python package', function () {
+  this.timeout(60_000);
+  it('reads subgraphs, external data, float_data tensors and unknown dims as onnx.load does; the CNN runs', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { runInference } = await import('../../../src/inference/operations');
+    const fixtures = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'inference');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbench-foreign-'));
+    try {
+      const make = spawnSync('python3', [path.join(fixtures, 'make_foreign_models.py'), dir], { encoding: 'utf8', timeout: 50_000 });
+      if (make.status !== 0 && /No module named 'onnx'|ENOENT/.test(`${make.stderr}${make.error?.message ?? ''}`)) {
+        // Without the onnx package there are no foreign models; the builder-based tests cover the parser.
+        assert.ok(!fs.existsSync(path.join(dir, 'if.onnx')));
+        return;
+      }
+      assert.equal(make.status, 0, make.stderr);
+      const files = ['if.onnx', 'cnn.onnx'].map((f) => path.join(dir, f));
+      const py = spawnSync('python3', [path.join(fixtures, 'onnx_inspect.py'), ...files], { encoding: 'utf8', timeout: 50_000 });
+      assert.equal(py.status, 0, py.stderr);
+      const refs = JSON.parse(py.stdout) as { inputs: [string, string, unknown[]][]; outputs: [string, string, unknown[] | null][]; parameters: number; operators: Record<string, number>; metadata: Record<string, string>; checker: true | string }[];
+      const np: Record<string, string> = { float: 'float32', bool: 'bool' };
+      const parsed = files.map((f) => parseModel(fs.readFileSync(f), path.basename(f)));
+      parsed.forEach((ours, i) => {
+        assert.equal(refs[i].checker, true, String(refs[i].checker));
+        assert.deepEqual(ours.inputs.map((v) => [v.name, np[v.elemType], v.shape]), refs[i].inputs);
+        assert.deepEqual(ours.outputs.map((v) => [v.name, np[v.elemType], v.shape]), refs[i].outputs);
+        assert.equal(ours.parameterCount, refs[i].parameters);
+        assert.deepEqual(Object.fromEntries(ours.operators.map((o) => [o.op, o.count])), refs[i].operators);
+        assert.deepEqual(ours.metadata, refs[i].metadata);
+      });
+      const [ifModel, cnn] = parsed;
+      assert.equal(ifModel.docString, 'an If model');
+      assert.equal(cnn.externalInitializers, 1);
+      assert.equal(cnn.parameterBytes, 252 * 4);
+      // Conv 8×16×16 outputs × 27 MACs, Gemm 8×4.
+      assert.equal(cnn.flopsPerRow, 2 * 8 * 16 * 16 * 27 + 2 * 8 * 4);
+      // ONNX Runtime loads the external weights from beside the model (sessions open the path, not bytes).
+      const r = await runInference({ model: files[1], batch: 2, providers: ['cpu'] });
+      assert.deepEqual(r.table.columns, ['logits_0', 'logits_1', 'logits_2', 'logits_3']);
+      assert.equal(r.rows, 2);
+      assert.ok(r.table.values.every((c) => c.every((v) => Number.isFinite(v as number))));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
