@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { parseModel } from '../../../src/inference/onnxModel';
 import { classifierModel, linearRegressorModel, perColumnRegressorModel } from '../../../src/inference/onnxBuilder';
 import { outputsToTable, planFeeds, predictionCsv, randomFeeds } from '../../../src/inference/feeds';
@@ -8,6 +9,7 @@ import { tempDir, writeFile } from './helpers';
 
 describe('inference/data: CSV → model inputs', () => {
   const dir = tempDir();
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const csv = writeFile(dir, 'd.csv', 'a,b,when,c,y\n1,2,2024-01-01,3,x\n4,5.5,2024-01-02,6,z\n-1,0,2024-01-03,1e2,x\n');
 
   it('feeds every numeric column except the target, in file order, to a single 2-D input', async () => {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { OnnxHost, ProvidersFailedError, WorkerCrashError, resolveWorkerPath } from '../../../src/inference/runtimeHost';
 import { classifierModel, failingModel, linearRegressorModel, logisticRegressionModel, mlpModel, perColumnRegressorModel } from '../../../src/inference/onnxBuilder';
 import { CancelledError, UserError } from '../../../src/util/errors';
-import { assertClose, ref } from './helpers';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { assertClose, ref, tempDir } from './helpers';
 
 const X = [[0.5, -1.2, 3.0], [2.0, 0.1, -0.7], [-1.5, 2.5, 0.25], [0, 0, 0]];
 const feed = (rows: number[][]) => ({ X: { type: 'float32' as const, dims: [rows.length, rows[0].length], data: Float32Array.from(rows.flat()) } });
@@ -13,8 +15,20 @@ describe('inference/runtime host (real onnxruntime in a child process)', functio
   before(() => { host = new OnnxHost(); });
   after(() => host.dispose());
 
-  it('resolves the compiled worker when running from out/', () => {
-    assert.match(resolveWorkerPath(), /(onnxWorker|worker)\.js$/);
+  it('resolves the worker: env override, then the bundle beside dist/*.js, then the tsc output', () => {
+    assert.match(resolveWorkerPath(), /worker\.js$/);
+    const dir = tempDir();
+    try {
+      assert.throws(() => resolveWorkerPath(dir, {}), /ONNX worker script not found.*npm run build/);
+      fs.writeFileSync(path.join(dir, 'worker.js'), '');
+      assert.equal(resolveWorkerPath(dir, {}), path.join(dir, 'worker.js'));
+      fs.writeFileSync(path.join(dir, 'onnxWorker.js'), '');
+      assert.equal(resolveWorkerPath(dir, {}), path.join(dir, 'onnxWorker.js'));
+      fs.writeFileSync(path.join(dir, 'custom.js'), '');
+      assert.equal(resolveWorkerPath(dir, { FLOWBENCH_ONNX_WORKER: path.join(dir, 'custom.js') }), path.join(dir, 'custom.js'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('logistic regression matches sigmoid(x·w + b) computed in JS', async () => {
