@@ -274,6 +274,21 @@ describe('Flowbench training-script lenses', function () {
     });
   });
 
+  it('contributes the Python snippets: inserting one by name expands it in the editor', async () => {
+    const scratch = await vscode.workspace.openTextDocument({ language: 'python', content: '' });
+    const editor = await vscode.window.showTextDocument(scratch);
+    try {
+      await vscode.commands.executeCommand('editor.action.insertSnippet', { langId: 'python', name: 'Flowbench: seed everything' });
+      const deadline = Date.now() + 5000;
+      while (!editor.document.getText().includes('seed_everything(42)') && Date.now() < deadline) await sleep(100);
+      const text = editor.document.getText();
+      assert.match(text, /def seed_everything\(seed: int = 42\) -> None:/);
+      assert.match(text, /torch\.backends\.cudnn\.deterministic = True/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
   it('opens the first-run walkthrough', async () => {
     const r = await vscode.commands.executeCommand<{ walkthrough: string }>('flowbench.openWalkthrough');
     assert.equal(r.walkthrough, 'flowbench.flowbench#flowbench.firstRun');
