@@ -258,10 +258,14 @@ function focusSites(lexed: LexedSource): FocusSite[] {
     defs.push({ line: lineOf(lexed.lineStarts, m.index), indent: indentOf(m[1]) });
   }
   // The guard's '__main__' is a string, so it is matched on the real text and kept only where 'if' is code.
-  for (const m of lexed.text.matchAll(MAIN_GUARD)) if (isCode(lexed, m.index)) add(m.index, '__main__');
+  for (const m of lexed.text.matchAll(MAIN_GUARD)) {
+    if (!isCode(lexed, m.index)) continue;
+    add(m.index, '__main__');
+    defs.push({ line: lineOf(lexed.lineStarts, m.index), indent: 0 });
+  }
   for (const m of lexed.masked.matchAll(EPOCH_LOOP)) {
     const line = lineOf(lexed.lineStarts, m.index);
-    // A loop inside `def train` / `def main` already has that function's lens: one lens per entry point.
+    // A loop inside `def train` / `def main` / the __main__ guard already has that block's lens: one per entry point.
     if (insideEntryDef(lexed, line, indentOf(m[1]), defs)) continue;
     add(m.index + m[1].length, 'epoch loop');
   }

@@ -236,6 +236,11 @@ describe('lenses scanner: edge cases', () => {
     assert.equal(Object.keys(k).length, 4);
   });
 
+  it('gives an epoch loop under the __main__ guard no second focus lens', () => {
+    const r = scanPython('import torch\nif __name__ == "__main__":\n    for epoch in range(3):\n        pass\n');
+    assert.deepEqual(byKind(r.sites, 'focus').map((f) => [f.line, f.entry]), [[1, '__main__']]);
+  });
+
   it('does not treat a function named like a split helper as a call site', () => {
     const r = scanPython('import sklearn\ndef train_test_split(a):\n    return a\n');
     assert.deepEqual(byKind(r.sites, 'split'), []);
