@@ -126,6 +126,9 @@ const evaluate: CliCommand = {
   help: `Usage: flowbench eval MODEL.onnx --data DATA.csv --split FOLDS.csv [--fold K] --target COL [--features a,b]
                       [--ep cuda,cpu] [--no-ledger] [--json]
 
+--data and --target default to the data file and target named in the split's manifest (FOLDS.csv.json from
+flowbench split); a data file that changed since the split was made gives a warning.
+
 Classifiers: accuracy, balanced accuracy, log loss, ROC AUC (binary, or one-vs-rest macro), macro F1.
 Regressors: RMSE, MAE, R². Always beside the trivial baseline learned on the train rows (majority class with the
 train class frequencies as probabilities, or the train mean). Class order: the model metadata 'flowbench.classes'
@@ -139,12 +142,10 @@ Example: flowbench eval models/baseline.onnx --data data/flowers.csv --split dat
       data: { type: 'string' }, split: { type: 'string' }, fold: { type: 'string' }, target: { type: 'string' },
       features: { type: 'string' }, 'no-ledger': { type: 'boolean' }, ...runtimeOptions,
     });
-    if (!values.data) throw new UserError('missing --data DATA.csv');
     if (!values.split) throw new UserError('missing --split FOLDS.csv (make one with flowbench split)');
-    if (!values.target) throw new UserError('missing --target COLUMN');
     const { runEval } = await import('./operations');
     const r = await runEval({
-      model: abs(io, requireOne(positionals, 'MODEL.onnx'))!, data: abs(io, values.data)!, split: abs(io, values.split)!,
+      model: abs(io, requireOne(positionals, 'MODEL.onnx'))!, data: abs(io, values.data), split: abs(io, values.split)!,
       fold: parseIntOption(values.fold, 'fold', 0), target: values.target, features: list(values.features),
       ledgerRoot: values['no-ledger'] ? false : io.cwd, ...(await runtime(values, io)),
     });

@@ -164,11 +164,15 @@ export function inferenceFeature(services: FeatureServices): Feature {
         requireTrust();
         const model = await modelArg(args);
         if (!model) return undefined;
-        const data = str(args?.data) ?? await pickFile('**/*.{csv,tsv}', 'Data (CSV) to evaluate on');
+        const { readSplitManifest } = await import('./table');
+        const givenSplit = str(args?.split);
+        // A split made by Flowbench names its data file and target in FOLDS.csv.json: no need to ask for them.
+        const hints = givenSplit ? readSplitManifest(resolve(givenSplit)) : {};
+        const data = str(args?.data) ?? hints.dataFile ?? await pickFile('**/*.{csv,tsv}', 'Data (CSV) to evaluate on');
         if (!data) return undefined;
-        const split = str(args?.split) ?? await pickFile('**/*.{csv,tsv}', 'Split file (FOLDS.csv from Flowbench: Create Split)');
+        const split = givenSplit ?? await pickFile('**/*.{csv,tsv}', 'Split file (FOLDS.csv from Flowbench: Create Split)');
         if (!split) return undefined;
-        let target = str(args?.target);
+        let target = str(args?.target) ?? hints.target ?? readSplitManifest(resolve(split)).target;
         if (!target) {
           const { readCsvHeader } = await import('../splits/csvReader');
           const header = await readCsvHeader(resolve(data));
@@ -181,6 +185,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
           features: strings(args?.features, 'features'), ledgerRoot: args?.ledger === false ? false : workspaceRoot() ?? path.dirname(model),
         }));
         logSession('eval', report.session);
+        for (const w of report.warnings) log.warn(`eval: ${w}`);
         if (show(args)) showResults(context, `Evaluation: ${path.basename(model)}`, (await import('./html')).evalBody(report));
         experimentsPanel.refresh();
         return report;

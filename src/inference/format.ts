@@ -82,6 +82,7 @@ export function formatEval(r: EvalReport): string {
     `baseline: ${r.baselineKind}, learned on ${r.split.train} train rows`,
     table(rows),
     `inference ${r.inferenceMs.toFixed(1)} ms${r.ledger ? '; recorded in .flowbench/experiments.jsonl' : ''}`,
+    ...r.warnings.map((w) => `warning: ${w}`),
   ].filter(Boolean).join('\n') + '\n';
 }
 

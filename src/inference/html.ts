@@ -100,7 +100,8 @@ export function evalBody(r: EvalReport): string {
 <p>${esc(r.task)} on ${r.split.valid} validation rows${r.split.fold !== null ? ` (fold ${r.split.fold})` : ''} of <code>${esc(r.data.path)}</code>, target <code>${esc(r.target)}</code>; features ${esc(r.featureColumns.join(', '))}</p>
 ${r.classes ? `<p class="muted">classes (${esc(r.classes.source)}): ${esc(r.classes.names.join(', '))}</p>` : ''}
 ${tableHtml(['metric', 'model', 'baseline', 'change'], rows)}
-<p class="muted">baseline: ${esc(r.baselineKind)}, learned on ${r.split.train} train rows. ${r.ledger ? 'Recorded in .flowbench/experiments.jsonl.' : ''}</p>`;
+<p class="muted">baseline: ${esc(r.baselineKind)}, learned on ${r.split.train} train rows. ${r.ledger ? 'Recorded in .flowbench/experiments.jsonl.' : ''}</p>
+${r.warnings.map((w) => `<p class="bad">${esc(w)}</p>`).join('')}`;
 }
 
 export function benchBody(r: BenchReport): string {

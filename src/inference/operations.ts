@@ -7,7 +7,7 @@ import { encodeColumn } from '../splits/labels';
 import { parseModel, type ModelInfo } from './onnxModel';
 import { OnnxHost, type SessionHandle } from './runtimeHost';
 import { feedRows, outputsToTable, planFeeds, predictionCsv, randomFeeds, type PredictionTable } from './feeds';
-import { cellNumber, columnIndex, readSplit, readTable, type Table } from './table';
+import { cellNumber, columnIndex, readSplit, readSplitManifest, readTable, type Table } from './table';
 import { classSpace, classCoder, concatOutputs, decodeClassifier, decodeRegressor, outputRoles } from './predictions';
 import { classificationMetrics, majorityBaseline, regressionMetrics } from './metrics';
 import { appendExperiment, type ExperimentRecord } from './ledger';
@@ -170,10 +170,12 @@ export async function runInference(o: InferOptions): Promise<InferReport> {
 
 export interface EvalOptions extends RuntimeOptions {
   model: string;
-  data: string;
+  /** Defaults to the data file named in the split's manifest (FOLDS.csv.json). */
+  data?: string;
   split: string;
   fold?: number;
-  target: string;
+  /** Defaults to the target named in the split's manifest. */
+  target?: string;
   features?: string[];
   /** Folder whose .flowbench/experiments.jsonl gets the record; false to skip the ledger. */
   ledgerRoot: string | false;
@@ -194,9 +196,18 @@ export interface EvalReport {
   baseline: Record<string, number | null>;
   baselineKind: string;
   ledger?: ExperimentRecord;
+  /** Things worth knowing that did not stop the evaluation (e.g. the data changed since the split was made). */
+  warnings: string[];
 }
 
-export async function runEval(o: EvalOptions): Promise<EvalReport> {
+export async function runEval(opts: EvalOptions): Promise<EvalReport> {
+  const hints = readSplitManifest(opts.split);
+  const dataFile = opts.data ?? (hints.dataFile && fs.existsSync(hints.dataFile) ? hints.dataFile : undefined);
+  if (!dataFile) throw new UserError('missing --data DATA.csv (the split has no manifest naming its data file)');
+  const targetName = opts.target ?? hints.target;
+  if (!targetName) throw new UserError('missing --target COLUMN (the split\'s manifest names none)');
+  const o = { ...opts, data: dataFile, target: targetName };
+  const warnings: string[] = [];
   const model = await loadModel(o.model);
   const roles = outputRoles(model.info);
   o.onProgress?.('reading data');
@@ -260,10 +271,14 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
     baseline = { ...regressionMetrics(yTrue, new Float64Array(n).fill(mean)) };
     baselineKind = `train mean ${Number(mean.toPrecision(6))}`;
   }
+  const dataSha256 = await sha256File(o.data);
+  if (hints.dataSha256 && hints.dataSha256 !== dataSha256) {
+    warnings.push(`${path.basename(o.data)} changed since ${path.basename(o.split)} was made (its SHA-256 differs from the manifest's); the rows may no longer match the split`);
+  }
   const report: EvalReport = {
     task: roles.task,
     model: { path: o.model, sha256: model.sha256 },
-    data: { path: o.data, sha256: await sha256File(o.data), rows: table.rows },
+    data: { path: o.data, sha256: dataSha256, rows: table.rows },
     split: { path: o.split, fold: split.fold, manifestHash: split.manifestHash, train: split.train.length, valid: n },
     target: o.target,
     featureColumns: plan.columns,
@@ -274,6 +289,7 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
     metrics,
     baseline,
     baselineKind,
+    warnings,
   };
   if (o.ledgerRoot !== false) {
     report.ledger = await appendExperiment(o.ledgerRoot, {

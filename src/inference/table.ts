@@ -118,3 +118,26 @@ export async function readSplit(file: string, dataRows: number, fold?: number, c
   const manifestFile = fs.existsSync(manifest) ? manifest : file;
   return { file, kind, fold: k, train, valid, manifestHash: await sha256File(manifestFile), manifestFile };
 }
+
+/** What a split's manifest (FOLDS.csv.json, written by `flowbench split`) says about the data it was made for. */
+export interface SplitManifestHints {
+  target?: string;
+  dataFile?: string;
+  dataSha256?: string;
+}
+
+/** Reads FOLDS.csv.json when present; a missing or unreadable manifest gives no hints rather than an error. */
+export function readSplitManifest(foldsFile: string): SplitManifestHints {
+  try {
+    const m = JSON.parse(fs.readFileSync(`${foldsFile}.json`, 'utf8')) as { parameters?: { target?: unknown }; input?: { file?: unknown; sha256?: unknown } };
+    const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+    const dataFile = str(m.input?.file);
+    return {
+      target: str(m.parameters?.target),
+      dataFile: dataFile ? path.resolve(path.dirname(foldsFile), dataFile) : undefined,
+      dataSha256: str(m.input?.sha256),
+    };
+  } catch {
+    return {};
+  }
+}

@@ -141,3 +141,34 @@ describe('inference/cli: inspect, infer, eval, bench, experiments', function () 
     assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
   });
 });
+
+describe('inference/cli: eval reads data and target from the split manifest', function () {
+  this.timeout(60_000);
+  it('defaults --data and --target from FOLDS.csv.json and warns when the data changed', async () => {
+    const dir = tempDir();
+    try {
+      const rows = ['a,b,y', ...Array.from({ length: 10 }, (_, i) => `${i},${-i},${i % 2 ? 'p' : 'n'}`)];
+      const data = writeFile(dir, 'd.csv', rows.join('\n') + '\n');
+      writeFile(dir, 'model.onnx', classifierModel([[1, -1], [0, 0]], [0, 0], ['n', 'p']));
+      writeFile(dir, 'F.csv', 'split\n' + Array.from({ length: 10 }, (_, i) => (i < 6 ? 'train' : 'valid')).join('\n') + '\n');
+      const { sha256File } = await import('../../../src/util/hash');
+      writeFile(dir, 'F.csv.json', JSON.stringify({ parameters: { target: 'y' }, input: { file: 'd.csv', sha256: await sha256File(data) } }));
+      let r = await cli(dir, 'eval', 'model.onnx', '--split', 'F.csv', '--ep', 'cpu', '--json', '--no-ledger');
+      assert.equal(r.code, 0, r.err);
+      let j = JSON.parse(r.out);
+      assert.equal(j.target, 'y');
+      assert.equal(j.data.path, data);
+      assert.deepEqual(j.warnings, []);
+      fs.writeFileSync(data, rows.join('\n').replace('0,0,n', '0,1,n') + '\n');
+      r = await cli(dir, 'eval', 'model.onnx', '--split', 'F.csv', '--ep', 'cpu', '--json', '--no-ledger');
+      j = JSON.parse(r.out);
+      assert.match(j.warnings[0], /d\.csv changed since F\.csv was made/);
+      fs.rmSync(path.join(dir, 'F.csv.json'));
+      r = await cli(dir, 'eval', 'model.onnx', '--split', 'F.csv', '--ep', 'cpu');
+      assert.equal(r.code, 2);
+      assert.match(r.err, /missing --data/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
