@@ -13,7 +13,7 @@ interface FocusState {
   remainingMs: number;
   text: string;
   statusBar: { id: string; name: string; text: string };
-  session: { id: string; intent: string; pausedAt: number | null; plannedMs: number } | null;
+  session: { id: string; intent: string; pausedAt: number | null; plannedMs: number; zen: boolean } | null;
   dnd: { belief: string; pending: unknown };
   dndTogglesThisWindow: number;
   logFile: string;
@@ -159,6 +159,23 @@ describe('Flowbench focus sessions', function () {
     await assert.rejects(Promise.resolve(run('flowbench.focus.start', { minutes: 0 })), /positive number/);
     // An empty args object: without args the registry only shows the error (interactive use) and resolves.
     await assert.rejects(Promise.resolve(run('flowbench.focus.pause', {})), /no focus session/);
+  });
+
+  it('with Zen mode chosen, the timer stays visible in Zen and the setting is restored when the session ends', async () => {
+    const G = vscode.ConfigurationTarget.Global;
+    const hideStatusBar = () => vscode.workspace.getConfiguration('zenMode').inspect<boolean>('hideStatusBar')?.globalValue;
+    const before = hideStatusBar();
+    await vscode.workspace.getConfiguration('flowbench.focus').update('zenMode', true, G);
+    try {
+      const s = await run('flowbench.focus.start', { minutes: 25 });
+      assert.equal(s.session?.zen, true);
+      assert.equal(vscode.workspace.getConfiguration('zenMode').get('hideStatusBar'), false, 'Zen keeps the status bar');
+      await run('flowbench.focus.stop');
+      assert.equal(hideStatusBar(), before, 'the user setting is back');
+    } finally {
+      await vscode.workspace.getConfiguration('flowbench.focus').update('zenMode', undefined, G);
+      await vscode.commands.executeCommand('workbench.action.exitZenMode');
+    }
   });
 
   it('shows the focus log with per-day minutes for 14 days', async () => {

@@ -90,3 +90,41 @@ describe('focus git summary', function () {
     }
   });
 });
+
+describe('focus session end record with git activity', function () {
+  this.timeout(20_000);
+  it('logs the commits made between start and stop', async () => {
+    const { FocusController } = await import('../../../src/focus/controller');
+    const { FocusStateStore } = await import('../../../src/focus/store');
+    const { readFocusLog } = await import('../../../src/focus/focusLog');
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-focus-e2e-'));
+    try {
+      git(repo, 'init', '-q', '-b', 'main');
+      fs.writeFileSync(path.join(repo, 'train.py'), 'print(1)\n');
+      git(repo, 'add', '.');
+      git(repo, 'commit', '-q', '-m', 'start');
+      const clock = { now: Date.UTC(2026, 10, 26, 9) };
+      const logFile = path.join(repo, '.flowbench', 'focus.jsonl');
+      const c = new FocusController(new FocusStateStore(path.join(repo, '.state'), { windowId: 'w' }), 'w', () => clock.now, {
+        toggleDnd: async () => undefined,
+        readHead,
+        gitSummary,
+        warn: () => undefined,
+        info: () => undefined,
+      });
+      await c.start({ kind: 'work', minutes: 25, intent: 'lr sweep', suppress: false, logFile, workspaceDir: repo });
+      fs.writeFileSync(path.join(repo, 'train.py'), 'print(2)\nprint(3)\n');
+      git(repo, 'commit', '-q', '-am', 'sweep lr');
+      clock.now += 20 * 60_000;
+      await c.stop('lr=3e-4 wins');
+      const { sessions } = await readFocusLog(logFile);
+      assert.equal(sessions.length, 1);
+      assert.equal(sessions[0].outcome, 'lr=3e-4 wins');
+      assert.equal(sessions[0].focusedMin, 20);
+      assert.deepEqual(sessions[0].git?.commits.map((x) => x.subject), ['sweep lr']);
+      assert.deepEqual([sessions[0].git?.filesChanged, sessions[0].git?.insertions, sessions[0].git?.deletions], [1, 2, 1]);
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});
