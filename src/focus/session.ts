@@ -52,6 +52,8 @@ export interface SessionSummary {
 }
 
 export const MAX_SESSION_MINUTES = 24 * 60;
+/** An intent is a label for the status bar and the log, not a document. */
+export const MAX_INTENT_CHARS = 500;
 const MINUTE = 60_000;
 
 export function validateMinutes(value: unknown, what: string, max = MAX_SESSION_MINUTES): number {
@@ -83,7 +85,7 @@ export function createSession(o: NewSession): FocusSession {
     id: o.id,
     kind: o.kind,
     breakKind: o.kind === 'break' ? (o.breakKind ?? 'short') : null,
-    intent: (o.intent ?? '').trim(),
+    intent: (o.intent ?? '').trim().slice(0, MAX_INTENT_CHARS),
     startedAt: o.now,
     plannedMs: Math.round(minutes * MINUTE),
     extendedMs: 0,

@@ -102,7 +102,19 @@ export class FocusStateStore {
       const stat = await fs.promises.stat(this.lockFile).catch(() => null);
       if (stat && Date.now() - stat.mtimeMs > this.staleLockMs) {
         this.warn(`breaking a stale focus lock (${Math.round((Date.now() - stat.mtimeMs) / 1000)} s old)`);
-        await fs.promises.rm(this.lockFile, { force: true });
+        // Rename, not unlink: only one waiter can move the stale lock away, and the moved file can be checked.
+        const grave = `${this.lockFile}.${process.pid}.${Math.random().toString(36).slice(2)}.stale`;
+        try {
+          await fs.promises.rename(this.lockFile, grave);
+        } catch {
+          continue;
+        }
+        const moved = await fs.promises.stat(grave).catch(() => null);
+        if (moved && Date.now() - moved.mtimeMs <= this.staleLockMs) {
+          // Another window broke the stale lock and took a fresh one between our stat and rename: give it back.
+          await fs.promises.link(grave, this.lockFile).catch(() => undefined);
+        }
+        await fs.promises.rm(grave, { force: true });
         continue;
       }
       if (Date.now() > deadline) throw new Error(`could not lock the focus state (${this.lockFile} is held)`);

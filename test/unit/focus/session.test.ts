@@ -144,3 +144,10 @@ describe('focus session state machine', () => {
     assert.equal(msUntilNextSecond(s, T0 + 26 * MIN), 0);
   });
 });
+
+describe('focus session intent', () => {
+  it('caps an over-long intent', () => {
+    const s = createSession({ id: 'x', kind: 'work', minutes: 5, intent: 'x'.repeat(2000), now: 0, windowId: 'w' });
+    assert.equal(s.intent.length, 500);
+  });
+});
