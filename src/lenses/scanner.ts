@@ -1,4 +1,4 @@
-import { parseCells, type CellMarkerSettings } from '../timing/cells';
+import { hasCode, parseCells, type CellMarkerSettings } from '../timing/cells';
 import { callArguments, type CallArguments } from './callArgs';
 import { lexPython, lineOf, type LexedSource, type StringLiteral } from './pythonLexer';
 
@@ -138,8 +138,9 @@ export function scanPython(text: string, options: ScanOptions = {}): ScanResult 
 }
 
 function cellSites(text: string, markers: CellMarkerSettings | undefined): CellSite[] {
+  // Markdown cells and cells of only comments have nothing to time.
   return parseCells(text, markers)
-    .filter((c) => c.kind === 'code')
+    .filter((c) => c.kind === 'code' && hasCode(c.source))
     .map((c) => ({ kind: 'timeCell', line: c.startLine, cell: c.index, endLine: c.endLine, hash: c.hash, title: c.title }));
 }
 

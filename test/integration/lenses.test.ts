@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseCells } from '../../src/timing/cells';
+import { hasCode, parseCells } from '../../src/timing/cells';
 
 /**
  * Training-script lenses in a real VS Code on the demo workspace: what vscode.executeCodeLensProvider returns for
@@ -81,7 +81,7 @@ describe('Flowbench training-script lenses', function () {
   it('shows each lens on the right line of train.py with the right command and prefilled arguments', async () => {
     const lenses = await lensesUntil(uri, (l) => l.length > 0, 'lenses appear');
     const cells = parseCells(doc.getText());
-    const codeCells = cells.filter((c) => c.kind === 'code');
+    const codeCells = cells.filter((c) => c.kind === 'code' && hasCode(c.source));
     const dataLine = lineOf(doc, 'train_test_split(X, y');
     const modelLine = lineOf(doc, 'BASELINE_MODEL = ');
     const expected = [
@@ -292,6 +292,9 @@ describe('Flowbench training-script lenses', function () {
   it('opens the first-run walkthrough', async () => {
     const r = await vscode.commands.executeCommand<{ walkthrough: string }>('flowbench.openWalkthrough');
     assert.equal(r.walkthrough, 'flowbench.flowbench#flowbench.firstRun');
+    const deadline = Date.now() + 5000;
+    while (!/Welcome|Walkthrough/.test(vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '') && Date.now() < deadline) await sleep(100);
+    assert.match(vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '', /Welcome|Walkthrough/, 'the walkthrough page is open');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

@@ -236,6 +236,11 @@ describe('lenses scanner: edge cases', () => {
     assert.equal(Object.keys(k).length, 4);
   });
 
+  it('offers no Time cell on a cell of only comments and blank lines', () => {
+    const r = scanPython('import torch\n# %%\n# just notes\n\n# %%\nx = 1\n');
+    assert.deepEqual(byKind(r.sites, 'timeCell').map((c) => [c.line, c.cell]), [[4, 1]]);
+  });
+
   it('gives an epoch loop under the __main__ guard no second focus lens', () => {
     const r = scanPython('import torch\nif __name__ == "__main__":\n    for epoch in range(3):\n        pass\n');
     assert.deepEqual(byKind(r.sites, 'focus').map((f) => [f.line, f.entry]), [[1, '__main__']]);
