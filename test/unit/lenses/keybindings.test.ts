@@ -51,6 +51,9 @@ interface DefaultBinding {
  * - src/vs/editor/contrib/find/browser/findController.ts: editor.action.startFindReplaceAction (Replace),
  *   primary Ctrl+H, mac KeyMod.CtrlCmd | KeyMod.Alt | KeyCode.KeyF: Cmd+Alt+F is Replace in every macOS editor, so
  *   no guard can free it and the chord must not use it on macOS (hence Ctrl+Alt+F there too).
+ * Checked against the workbench VS Code 1.139.1 ships (code-server 4.139.1, out/vs/code/browser/workbench/workbench.js):
+ * list.find and repl.action.find carry primary 2596 (= CtrlCmd 2048 | Alt 512 | KeyF 36) with the when clauses above,
+ * and its when-clause parser reads `!( … )` (a negated parenthesised expression), which CHORD_GUARDS relies on.
  * The Jupyter extension (microsoft/vscode-jupyter package.json, contributes.keybindings, 2023.9 and later) binds
  * shift/ctrl/alt+enter, the Ctrl+; chord (s b a x u d m c), ctrl+alt+[ ] \ and ctrl+alt+shift+[ ] \ and
  * ctrl+alt+shift+enter / f10 / ctrl+r: nothing on Ctrl+Alt+F; its first chord parts are listed below so a future
