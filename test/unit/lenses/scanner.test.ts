@@ -236,6 +236,13 @@ describe('lenses scanner: edge cases', () => {
     assert.equal(Object.keys(k).length, 4);
   });
 
+  it('reads CRLF files the same as LF files', () => {
+    const lf = scanPython(SKLEARN_SCRIPT);
+    const crlf = scanPython(SKLEARN_SCRIPT.replace(/\n/g, '\r\n'));
+    const view = (r: typeof lf) => r.sites.map((x) => [x.line, x.kind, 'modelPath' in x ? x.modelPath : '', x.kind === 'split' ? x.args.keywords.test_size?.value : '']);
+    assert.deepEqual(view(crlf), view(lf));
+  });
+
   it('offers no Time cell on a cell of only comments and blank lines', () => {
     const r = scanPython('import torch\n# %%\n# just notes\n\n# %%\nx = 1\n');
     assert.deepEqual(byKind(r.sites, 'timeCell').map((c) => [c.line, c.cell]), [[4, 1]]);
