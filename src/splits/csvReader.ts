@@ -64,8 +64,8 @@ export function sniffDelimiter(file: string, headerLine: string): ',' | '\t' | '
   const tabs = count('\t');
   const commas = count(',');
   if (ext === '.tsv' || ext === '.tab') return '\t';
-  if (ext === '.csv') return commas === 0 && tabs > 0 ? '\t' : ',';
   const semis = count(';');
+  if (ext === '.csv') return commas > 0 ? ',' : tabs > 0 ? '\t' : semis > 0 ? ';' : ',';
   if (tabs >= commas && tabs >= semis && tabs > 0) return '\t';
   if (semis > commas) return ';';
   return ',';

@@ -46,6 +46,8 @@ describe('splits/csvReader: what it accepts', () => {
   it('TSV by extension and by sniffing, with commas inside tab-separated fields', async () => {
     const a = await rows(write('t.tsv', 'x\ty\n1,5\tb\n'));
     assert.deepEqual(a.rows, [['1,5', 'b']]);
+    const c = await rows(write('semi.csv', 'x;y\n"1,5";b\n'));
+    assert.deepEqual(c.rows, [['1,5', 'b']]);
     const b = await rows(write('t.txt', 'x\ty\tz\n1\t2\t3\n'));
     assert.deepEqual(b.columns, ['x', 'y', 'z']);
     assert.deepEqual(b.rows, [['1', '2', '3']]);
