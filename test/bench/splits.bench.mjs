@@ -80,6 +80,15 @@ pd.DataFrame({"fold": fold}).to_csv(sys.argv[2], index=False)
       times[name].push(s);
     }
   }
+  // Peak memory (max RSS) of one more run each, where GNU time is available: the split must not hold the file.
+  const peakKb = {};
+  if (fs.existsSync('/usr/bin/time')) {
+    for (const [name, [cmd, args]] of Object.entries(runs)) {
+      const res = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      const kb = Number(res.stderr.trim().split('\n').pop());
+      if (res.status === 0 && Number.isFinite(kb)) peakKb[name] = kb;
+    }
+  }
   const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   const identical = peerOk ? fs.readFileSync(ours, 'utf8') === fs.readFileSync(theirs, 'utf8') : null;
@@ -91,6 +100,7 @@ pd.DataFrame({"fold": fold}).to_csv(sys.argv[2], index=False)
     speedupVsPandasSklearn: vsPeer, targetSpeedup: 3,
     timesReadOnly: vsRead, targetReadOnly: 2,
     identicalToScikitLearn: identical,
+    peakRssMB: Object.fromEntries(Object.entries(peakKb).map(([k, v]) => [k, Math.round(v / 1024)])),
   };
   if (asJson) console.log(JSON.stringify(result, null, 2));
   else {
@@ -99,6 +109,7 @@ pd.DataFrame({"fold": fold}).to_csv(sys.argv[2], index=False)
     if (peerOk) console.log(`  pandas + scikit-learn  ${m.peer.toFixed(3)} s   → flowbench ${vsPeer.toFixed(2)}x faster (target >= 3x: ${vsPeer >= 3 ? 'met' : 'MISSED'})`);
     console.log(`  read only (node)       ${m.readOnly.toFixed(3)} s   → flowbench ${vsRead.toFixed(2)}x the read time (target <= 2x: ${vsRead <= 2 ? 'met' : 'MISSED'})`);
     if (peerOk) console.log(`  fold column identical to scikit-learn's: ${identical ? 'yes' : 'NO'}`);
+    if (Object.keys(peakKb).length) console.log(`  peak RSS: ${Object.entries(result.peakRssMB).map(([k, v]) => `${k} ${v} MB`).join(', ')} (file ${(bytes / 2 ** 20).toFixed(0)} MiB)`);
   }
   if (identical === false || (vsPeer !== null && vsPeer < 3) || vsRead > 2) exitCode = 1;
 } finally {
