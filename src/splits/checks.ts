@@ -2,6 +2,7 @@ import type { EncodedColumn } from './labels';
 import { parsesAsNumber, parseNumber } from './labels';
 import type { ColumnSample } from './columnSample';
 import type { Suggestion } from './suggest';
+import { parseTimestamp } from './dates';
 import { cramersVFromCounts } from './driftStats';
 
 /** One fold's sides: side[row] is 1 for train, 2 for valid, 0 for neither. */
@@ -251,12 +252,12 @@ function labelCheck({ folds, target }: CheckInput): CheckResult {
 }
 
 /** A numeric sample column sorted once (empty cells dropped), with the data row of each value. */
-function numericOrder(vals: readonly string[], rows: readonly number[]): { values: Float64Array; rows: Int32Array } {
+function numericOrder(vals: readonly string[], rows: readonly number[], parse: (v: string) => number): { values: Float64Array; rows: Int32Array } {
   const idx: number[] = [];
   const parsed = new Float64Array(vals.length);
   vals.forEach((v, s) => {
     if (v.trim() === '') return;
-    parsed[s] = parseNumber(v);
+    parsed[s] = parse(v);
     idx.push(s);
   });
   idx.sort((a, b) => parsed[a] - parsed[b]);
@@ -298,10 +299,12 @@ function driftCheck({ folds, sample, exclude }: CheckInput): CheckResult {
     const distinct = new Set(nonEmpty).size;
     // A unique value per row is an identifier: its "drift" is meaningless.
     if (distinct === vals.length && vals.length > 20) return;
-    const numeric = numericAll && distinct > 10;
+    // Dates drift like numbers (KS on their timestamps); as categories every day would be its own class.
+    const dates = !numericAll && distinct > 10 && nonEmpty.every((v) => !Number.isNaN(parseTimestamp(v)));
+    const numeric = (numericAll && distinct > 10) || dates;
     let worst = 0;
     let measured = false;
-    const numbers = numeric ? numericOrder(vals, sampleRows) : undefined;
+    const numbers = numeric ? numericOrder(vals, sampleRows, dates ? parseTimestamp : parseNumber) : undefined;
     for (const { side } of folds) {
       if (numbers) {
         const d = ksOnSorted(numbers.values, numbers.rows, side);
