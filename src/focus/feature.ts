@@ -37,6 +37,8 @@ export function focusFeature(services: FeatureServices): Feature {
   const clock = () => Date.now() + clockOffsetMs;
   let runtime = new FocusRuntime(services, clock);
   let ready = runtime.init();
+  // Logged here (and so never an unhandled rejection); commands awaiting `ready` still see the failure.
+  ready.catch((err) => services.log.error(`focus: startup failed: ${(err as Error)?.stack ?? err}`));
   const wire = (rt: FocusRuntime) => {
     rt.endChoices = {
       startBreak: () => vscode.commands.executeCommand('flowbench.focus.break'),
