@@ -84,6 +84,8 @@ export interface TimeCellResult extends CellStatistics {
   ipythonVersion: string | null;
   /** Command start to the first timed loop, less the setup cells' own time (ms). */
   overheadMs: number | null;
+  /** Epoch ms at which the first timed loop started (benchmarks measure from their own start to here). */
+  firstLoopAt: number | null;
   wallMs: number;
   /** What the cell printed (the last 64 KiB). */
   output: string;
@@ -229,6 +231,7 @@ export async function timeCell(o: TimeCellOptions): Promise<TimeCellResult> {
     },
     ipythonVersion: r.ipython?.version ?? null,
     overheadMs: r.firstLoopEpoch === null ? null : r.firstLoopEpoch * 1000 - startedAt - r.setupSeconds * 1000,
+    firstLoopAt: r.firstLoopEpoch === null ? null : r.firstLoopEpoch * 1000,
     wallMs: Date.now() - startedAt,
     output: run.output,
   };
