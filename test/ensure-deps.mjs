@@ -23,4 +23,24 @@ export function ensureDeps() {
   if (r.status !== 0) throw new Error('npm ci failed');
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) ensureDeps();
+// Reference peers for tests and benchmarks only (never runtime dependencies of the extension): scikit-learn's splits,
+// pandas, onnx and onnxruntime for Python. They install offline from this machine's local wheel cache.
+const PYTHON_PEERS = { pandas: 'pandas', sklearn: 'scikit-learn', onnx: 'onnx', onnxruntime: 'onnxruntime', IPython: 'ipython', numpy: 'numpy' };
+
+export function ensurePythonPeers() {
+  const python = process.env.FLOWBENCH_PYTHON ?? 'python3';
+  const missing = Object.entries(PYTHON_PEERS).filter(
+    ([mod]) => spawnSync(python, ['-c', `import ${mod}`], { stdio: 'ignore' }).status !== 0,
+  );
+  if (missing.length === 0) return;
+  const names = missing.map(([, pkg]) => pkg);
+  process.stderr.write(`[deps] ${python} -m pip install ${names.join(' ')} (test and benchmark peers)\n`);
+  const r = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...names], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // Not fatal here: the tests that need a peer fail with a message naming it.
+  if (r.status !== 0) process.stderr.write(`[deps] pip could not install ${names.join(' ')}\n`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  ensureDeps();
+  ensurePythonPeers();
+}

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { ensureDeps } from './ensure-deps.mjs';
+import { ensureDeps, ensurePythonPeers } from './ensure-deps.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -53,7 +53,8 @@ async function unitTier() {
 }
 
 function integrationTier() {
-  const ok = step('integration tests (VS Code 1.139.1 via code-server)', 'node', ['test/vscode/run-integration.mjs', '--no-build']);
+  // Bounded so a hung VS Code can never run CI past its limit; the harness has its own, shorter, timeouts.
+  const ok = step('integration tests (VS Code 1.139.1 via code-server)', 'node', ['test/vscode/run-integration.mjs', '--no-build'], { timeout: 45 * 60_000, killSignal: 'SIGKILL' });
   const file = path.join(ROOT, '.vscode-test', 'integration-results.json');
   const r = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { passed: 0, failed: 1, failures: [{ title: 'integration harness' }] };
   totals.passed += r.passed;
@@ -67,6 +68,7 @@ function integrationTier() {
 
 async function main() {
   ensureDeps();
+  ensurePythonPeers();
   if (!step('build (esbuild)', 'node', ['esbuild.config.mjs'])) {
     totals.failed++;
     failures.push('build');

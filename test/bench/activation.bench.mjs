@@ -60,3 +60,4 @@ try {
   await browser.close();
   server.stop();
 }
+process.exit(0);

@@ -4,11 +4,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureDeps } from '../ensure-deps.mjs';
+import { ensureDeps, ensurePythonPeers } from '../ensure-deps.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 ensureDeps();
+ensurePythonPeers();
 for (const [cmd, args] of [['node', ['esbuild.config.mjs', '--production']], ['npx', ['tsc', '-p', 'tsconfig.json', '--outDir', 'out']]]) {
   if (spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
 }

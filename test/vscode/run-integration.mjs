@@ -97,13 +97,14 @@ async function main() {
   fs.writeFileSync(path.join(T, 'integration-results.json'), JSON.stringify(results, null, 2));
   process.stdout.write(`(integration tier took ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   process.stdout.write(`vscode: ${results.passed} passed, ${results.failed} failed\n`);
-  process.exitCode = results.failed === 0 && results.passed > 0 ? 0 : 1;
+  return results.failed === 0 && results.passed > 0 ? 0 : 1;
 }
 
-main().catch((err) => {
+// Exit explicitly: a lingering handle (a browser pipe, a keep-alive socket) must not hold `npm test` open.
+main().then((code) => process.exit(code), (err) => {
   process.stderr.write(`${err.stack ?? err}\n`);
   fs.mkdirSync(T, { recursive: true });
   fs.writeFileSync(path.join(T, 'integration-results.json'), JSON.stringify({ passed: 0, failed: 1, failures: [{ title: 'harness', error: String(err) }] }));
   process.stdout.write('vscode: 0 passed, 1 failed\n');
-  process.exitCode = 1;
+  process.exit(1);
 });
