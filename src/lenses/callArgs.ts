@@ -1,4 +1,4 @@
-import type { LexedSource } from './pythonLexer';
+import { closingBracket, stringAt, type LexedSource } from './pythonLexer';
 
 /** A Python constant read from source: only what can be known without running anything. */
 export type PythonLiteral = string | number | boolean | null;
@@ -31,7 +31,7 @@ function literalOf(text: string, lexed: LexedSource, start: number, end: number)
     return { ok: true, value: neg ? -v : v };
   }
   // One string token spanning the whole argument (implicit concatenation of several is rare in these calls).
-  const s = lexed.stringsByStart.get(start);
+  const s = stringAt(lexed, start);
   if (s && s.end === end && s.terminated && !s.hasPlaceholder && !/[bB]/.test(s.prefix)) return { ok: true, value: s.value };
   return { ok: false };
 }
@@ -42,7 +42,7 @@ function literalOf(text: string, lexed: LexedSource, start: number, end: number)
  */
 export function callArguments(lexed: LexedSource, openParen: number): CallArguments {
   const { text, masked } = lexed;
-  let close = lexed.closing.get(openParen) ?? -1;
+  let close = closingBracket(lexed, openParen);
   if (close === -1) {
     const eol = text.indexOf('\n', openParen);
     close = eol === -1 ? text.length : eol;

@@ -57,6 +57,7 @@ export class TrainingScriptLensProvider implements vscode.CodeLensProvider, vsco
           return undefined;
         })
       : undefined;
+    const existing = new Map<string, boolean>();
     const ctx: LensContext = {
       file,
       workspaceFolder: vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath,
@@ -64,7 +65,12 @@ export class TrainingScriptLensProvider implements vscode.CodeLensProvider, vsco
       canRunPython: vscode.workspace.isTrusted,
       cellTiming: timings,
       splitArgs: (site) => this.deps.splitArgs(site),
-      exists: (p) => this.deps.exists(p),
+      // Many lenses share a path (the data file, a model): one stat per path per refresh.
+      exists: (p) => {
+        let known = existing.get(p);
+        if (known === undefined) existing.set(p, (known = this.deps.exists(p)));
+        return known;
+      },
       defaultSplitFile: (f) => this.deps.defaultSplitFile(f),
     };
     return lensSpecs(scan, ctx);

@@ -28,10 +28,43 @@ export interface LexedSource {
   strings: StringLiteral[];
   /** Offset of the first character of each line. */
   lineStarts: number[];
-  /** For each offset of an opening bracket in code, the offset of its closing bracket, or -1 when unclosed. */
-  closing: Map<number, number>;
-  /** String tokens by their start offset. */
-  stringsByStart: Map<number, StringLiteral>;
+}
+
+/** Brackets further apart than this are treated as unclosed: a half-typed call must not cost a scan to the end. */
+const MAX_CALL_CHARS = 64 * 1024;
+
+/**
+ * The offset of the bracket closing the one at `open` in code, or -1 when it is not closed (within MAX_CALL_CHARS).
+ * Computed on demand: only the few calls that get lenses need it, not every bracket of the file.
+ */
+export function closingBracket(lexed: LexedSource, open: number): number {
+  const m = lexed.masked;
+  const end = Math.min(m.length, open + MAX_CALL_CHARS);
+  let depth = 0;
+  for (let i = open; i < end; i++) {
+    const c = m.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+/** The string token starting exactly at `offset` (binary search over tokens in file order). */
+export function stringAt(lexed: LexedSource, offset: number): StringLiteral | undefined {
+  const list = lexed.strings;
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const start = list[mid].start;
+    if (start === offset) return list[mid];
+    if (start < offset) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 const STRING_PREFIX = /^(?:[rRbBuUfFtT]|[rR][bBfFtT]|[bBfFtT][rR])$/;
@@ -76,11 +109,9 @@ export function lineOf(lineStarts: number[], offset: number): number {
 export function lexPython(text: string): LexedSource {
   const n = text.length;
   // Masking happens in place on a copy of the UTF-16 code units: far cheaper than building strings per token.
-  const out = new Uint16Array(n);
-  for (let k = 0; k < n; k++) out[k] = text.charCodeAt(k);
+  const bytes = Buffer.from(text, 'utf16le');
+  const out = bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, n) : new Uint16Array(Uint8Array.from(bytes).buffer);
   const strings: StringLiteral[] = [];
-  const closing = new Map<number, number>();
-  const stack: number[] = [];
   let i = 0;
 
   // Blank [from, to), keeping newlines so line numbers stay put; string tokens keep a quote at each end.
@@ -116,24 +147,10 @@ export function lexPython(text: string): LexedSource {
       i = readString(i, i);
       continue;
     }
-    if (c === 40 || c === 91 || c === 123) {
-      stack.push(i);
-      closing.set(i, -1);
-    } else if (c === 41 || c === 93 || c === 125) {
-      // A stray closer (typing in progress) is ignored rather than unbalancing everything after it.
-      const want = c === 41 ? 40 : c - 2;
-      for (let k = stack.length - 1; k >= 0; k--) {
-        if (out[stack[k]] === want) {
-          closing.set(stack[k], i);
-          stack.length = k;
-          break;
-        }
-      }
-    }
     i++;
   }
   const masked = Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString('utf16le');
-  return { text, masked, strings, lineStarts: lineStartsOf(text), closing, stringsByStart: new Map(strings.map((s) => [s.start, s])) };
+  return { text, masked, strings, lineStarts: lineStartsOf(text) };
 
   function readString(tokenStart: number, quoteAt: number): number {
     const quote = out[quoteAt];

@@ -1,6 +1,6 @@
 import { hasCode, parseCells, type CellMarkerSettings } from '../timing/cells';
 import { callArguments, type CallArguments } from './callArgs';
-import { lexPython, lineOf, type LexedSource, type StringLiteral } from './pythonLexer';
+import { closingBracket, lexPython, lineOf, type LexedSource, type StringLiteral } from './pythonLexer';
 
 /**
  * Finds where a Python training script wants Flowbench: its '# %%' cells, its validation-split calls, its ONNX
@@ -167,7 +167,7 @@ function splitSites(lexed: LexedSource): SplitSite[] {
     // `def train_test_split(` defines, it does not split.
     if (/\bdef[ \t]+$/.test(lexed.masked.slice(Math.max(0, m.index - 8), m.index))) continue;
     const open = openParenAfter(lexed, m.index + m[0].length - 1);
-    const close = lexed.closing.get(open) ?? -1;
+    const close = closingBracket(lexed, open);
     const end = close === -1 ? lineEnd(lexed, open) : close + 1;
     const line = lineOf(lexed.lineStarts, nameAt);
     out.push({
@@ -211,7 +211,7 @@ function onnxSites(lexed: LexedSource): OnnxSite[] {
   const out: OnnxSite[] = [];
   for (const m of lexed.masked.matchAll(ONNX_CALL)) {
     const open = openParenAfter(lexed, m.index + m[0].length - 1);
-    const close = lexed.closing.get(open) ?? -1;
+    const close = closingBracket(lexed, open);
     const end = close === -1 ? lineEnd(lexed, open) : close;
     const startAt = m[0].startsWith('.') ? m.index + 1 : m.index;
     const line = lineOf(lexed.lineStarts, startAt);
