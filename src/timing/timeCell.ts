@@ -185,6 +185,21 @@ function statistics(s: HarnessStats): CellStatistics {
   };
 }
 
+/** Runs a job in the interpreter (the cell's folder as working directory); a cell that raised becomes CellRaisedError. */
+async function runJob<R extends HarnessTimeitResult | HarnessCompareResult>(job: HarnessJob, o: TimingOptions) {
+  const run = await runHarness<R>(job, {
+    python: o.python.path,
+    cwd: o.cwd ?? path.dirname(job.file),
+    env: o.env,
+    cancellation: o.cancellation,
+    onProgress: o.onProgress,
+    onSpawn: o.onSpawn,
+  });
+  const r = run.outcome;
+  if (r.event === 'error') throw new CellRaisedError(r, job.file, run.output);
+  return { r: r as R, fmt: formatOptionsFor(r as R, o.precision), output: run.output };
+}
+
 /** Times one '# %%' cell of a .py file with IPython's %timeit protocol in the given interpreter. */
 export async function timeCell(o: TimeCellOptions): Promise<TimeCellResult> {
   const startedAt = o.startedAt ?? Date.now();
@@ -196,17 +211,7 @@ export async function timeCell(o: TimeCellOptions): Promise<TimeCellResult> {
   const { runs, loops, cap } = validateCounts(o);
   const setup = setupParts(text, cells, cell.index, setupMode);
   const job: HarnessJob = { mode: 'timeit', file, text, setup: setup.parts, cells: [jobCell(cell)], runs, loops, timeCap: cap };
-  const run = await runHarness<HarnessTimeitResult>(job, {
-    python: o.python.path,
-    cwd: o.cwd ?? path.dirname(file),
-    env: o.env,
-    cancellation: o.cancellation,
-    onProgress: o.onProgress,
-    onSpawn: o.onSpawn,
-  });
-  const r = run.outcome;
-  if (r.event === 'error') throw new CellRaisedError(r, file, run.output);
-  const fmt = formatOptionsFor(r, o.precision);
+  const { r, fmt, output } = await runJob<HarnessTimeitResult>(job, o);
   const stats = statistics(r);
   return {
     file,
@@ -233,7 +238,7 @@ export async function timeCell(o: TimeCellOptions): Promise<TimeCellResult> {
     overheadMs: r.firstLoopEpoch === null ? null : r.firstLoopEpoch * 1000 - startedAt - r.setupSeconds * 1000,
     firstLoopAt: r.firstLoopEpoch === null ? null : r.firstLoopEpoch * 1000,
     wallMs: Date.now() - startedAt,
-    output: run.output,
+    output,
   };
 }
 
@@ -286,17 +291,7 @@ export async function compareCells(o: CompareOptions): Promise<CompareResult> {
     loops,
     timeCap: 0,
   };
-  const run = await runHarness<HarnessCompareResult>(job, {
-    python: o.python.path,
-    cwd: o.cwd ?? path.dirname(file),
-    env: o.env,
-    cancellation: o.cancellation,
-    onProgress: o.onProgress,
-    onSpawn: o.onSpawn,
-  });
-  const r = run.outcome;
-  if (r.event === 'error') throw new CellRaisedError(r, file, run.output);
-  const fmt = formatOptionsFor(r, o.precision);
+  const { r, fmt } = await runJob<HarnessCompareResult>(job, o);
   const side = (c: PercentCell, s: HarnessStats): CompareSide => ({
     cell: c.index,
     cellLine: c.startLine + 1,

@@ -125,6 +125,24 @@ print(json.dumps({'loops': res.loops, 'repeat': res.repeat, 'average': mine.aver
     assert.equal(r.mean, r.firstRun);
   });
 
+  it('synchronises CUDA around every timed run once the cell has imported torch and initialised CUDA', async () => {
+    // A stand-in torch next to the file (the file's folder is sys.path[0]) that counts synchronize() calls.
+    const log = path.join(dir, 'sync.log');
+    fs.mkdirSync(path.join(dir, 'torch'));
+    fs.writeFileSync(
+      path.join(dir, 'torch', '__init__.py'),
+      `class _Cuda:\n    def is_available(self): return True\n    def is_initialized(self): return True\n` +
+        `    def synchronize(self):\n        open(${JSON.stringify(log)}, 'a').write('.')\ncuda = _Cuda()\n`,
+    );
+    const file = write(dir, 'gpu.py', '# %%\nimport torch\ny = 1\n');
+    const r = await timeCell({ file, cell: 0, python, loops: 2, runs: 3 });
+    assert.equal(r.cudaSync, true);
+    // Cold run: torch arrives during it, so only its end is synchronised; then 3 runs, each synchronised at both ends.
+    assert.equal(count(log), 1 + 3 * 2);
+    const plain = write(dir, 'cpu.py', '# %%\ny = 1\n');
+    assert.equal((await timeCell({ file: plain, cell: 0, python, loops: 2, runs: 3 })).cudaSync, false);
+  });
+
   it('runs in the file folder, with __name__ == "__main__" and __file__ set', async () => {
     fs.writeFileSync(path.join(dir, 'data.txt'), 'hello');
     const file = write(dir, 'cwd.py', `# %%\nassert open('data.txt').read() == 'hello'\nassert __name__ == '__main__'\nassert __file__.endswith('cwd.py')\n`);
