@@ -4,26 +4,35 @@ import { lensSettings, timingSettings } from '../config';
 import type { Feature, FeatureServices } from '../feature';
 import { defaultOut } from '../splits/wizard';
 import { onTimingRecorded } from '../timing/events';
-import { HISTORY_DIR, HISTORY_FILE, readHistory, relativeKey, summarizeCell, type TimingRecord } from '../timing/history';
+import { HISTORY_DIR, HISTORY_FILE, historyFile, readHistory, relativeKey, summarizeCell, type TimingRecord } from '../timing/history';
 import { historyRootOf } from '../timing/notebook';
 import { TrainingScriptLensProvider } from './codeLensProvider';
 import { splitPrefill } from './splitPrefill';
 
 export const WALKTHROUGH_ID = 'flowbench.flowbench#flowbench.firstRun';
 
-/** Timing records per history root, read on first use and dropped when timings.jsonl changes. */
+/**
+ * Timing records per history root. Each use checks the file's size and mtime (one stat), so the lenses are right
+ * even when a file-watcher event is late or lost; the watcher and the timing feature's notice only trigger a refresh.
+ */
 class HistoryCache {
-  private readonly byRoot = new Map<string, Promise<TimingRecord[]>>();
+  private readonly byRoot = new Map<string, { stamp: string; records: Promise<TimingRecord[]> }>();
 
-  records(root: string): Promise<TimingRecord[]> {
-    let p = this.byRoot.get(root);
-    if (!p) {
-      p = readHistory(root).then((h) => h.records);
-      this.byRoot.set(root, p);
-      // A failed read is retried next time rather than cached.
-      p.catch(() => this.byRoot.delete(root));
+  async records(root: string): Promise<TimingRecord[]> {
+    let stamp: string;
+    try {
+      const st = await fs.promises.stat(historyFile(root));
+      stamp = `${st.size}:${st.mtimeMs}`;
+    } catch {
+      return []; // no timings yet
     }
-    return p;
+    const cached = this.byRoot.get(root);
+    if (cached && cached.stamp === stamp) return cached.records;
+    const records = readHistory(root).then((h) => h.records);
+    this.byRoot.set(root, { stamp, records });
+    // A failed read is retried next time rather than cached.
+    records.catch(() => this.byRoot.delete(root));
+    return records;
   }
 
   clear(): void {
