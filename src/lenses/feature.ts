@@ -50,8 +50,9 @@ export function lensesFeature(services: FeatureServices): Feature {
     cellTimings: async (file) => {
       // The same root the timing feature records into.
       const root = historyRootOf(vscode.Uri.file(file));
-      const records = await history.records(root);
       const key = relativeKey(root, file);
+      // This file's timings only: a long history of many files is then filtered once per refresh, not per cell.
+      const records = (await history.records(root)).filter((r) => r.file === key);
       return (site) => {
         const summary = summarizeCell(records, { file: key, hash: site.hash, cell: site.cell });
         return summary ? { text: summary.lensText, tooltip: summary.tooltip } : undefined;
