@@ -9,6 +9,7 @@ import type { TimeCellResult, CompareResult } from './timeCell';
 import type { TimingRecord } from './history';
 import { formatCellDuration, historyRootOf, jupyterKernel, keepNotebookDurations, timeInKernel } from './notebook';
 import { pythonExtensionInterpreter } from './interpreter';
+import { KeptDurationStatusBar } from './notebookStatusBar';
 
 const UNTRUSTED =
   'this workspace is not trusted, so Flowbench runs no Python in it. Trust it (Workspaces: Manage Workspace Trust) to time cells.';
@@ -112,6 +113,7 @@ function progressText(p: HarnessProgress, previous: TimingRecord | undefined, fo
 export function timingFeature(services: FeatureServices): Feature {
   const { context, log } = services;
   context.subscriptions.push(keepNotebookDurations(log));
+  new KeptDurationStatusBar(context);
   let historyPanel: vscode.WebviewPanel | undefined;
 
   async function lastTiming(root: string, t: Target): Promise<TimingRecord | undefined> {
