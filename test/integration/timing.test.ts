@@ -90,6 +90,51 @@ describe('Timing cells', function () {
     }
   });
 
+  it('in a notebook without a kernel it can reach, shows and keeps the duration VS Code records for an executed cell', async () => {
+    const root = workspaceRoot();
+    const file = path.join(root, 'timing_test_notebook.ipynb');
+    const nb = { cells: [{ cell_type: 'code', source: ['x = 1\n'], metadata: {}, outputs: [], execution_count: null }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    fs.writeFileSync(file, JSON.stringify(nb));
+    // A stand-in kernel: VS Code records executionSummary.timing from what a controller reports.
+    const controller = vscode.notebooks.createNotebookController('flowbench-timing-test', 'jupyter-notebook', 'Flowbench test kernel');
+    controller.supportedLanguages = ['python'];
+    controller.executeHandler = (cells) => {
+      for (const cell of cells) {
+        const exec = controller.createNotebookCellExecution(cell);
+        const start = Date.now();
+        exec.start(start);
+        exec.end(true, start + 1234);
+      }
+    };
+    try {
+      const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
+      await vscode.window.showNotebookDocument(doc);
+      controller.updateNotebookAffinity(doc, vscode.NotebookControllerAffinity.Preferred);
+      await vscode.commands.executeCommand('notebook.selectKernel', { id: controller.id, extension: 'flowbench.flowbench' });
+      const before = historyLines(root).length;
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('flowbench.timing.timeNotebookCell', { notebook: doc.uri, cell: 0, quiet: true })),
+        /has not run yet/,
+      );
+      await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: doc.uri });
+      const deadline = Date.now() + 20000;
+      while (!doc.cellAt(0).executionSummary?.timing && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const r = await vscode.commands.executeCommand<{ source: string; durationMs: number; text: string }>('flowbench.timing.timeNotebookCell', { notebook: doc.uri, cell: 0, quiet: true });
+      assert.equal(r.source, 'executionSummary');
+      assert.equal(r.durationMs, 1234);
+      assert.match(r.text, /last ran in 1\.2s/);
+      while (historyLines(root).length === before && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+      const kept = JSON.parse(historyLines(root).at(-1)!);
+      assert.equal(kept.kind, 'notebook-run');
+      assert.equal(kept.file, 'timing_test_notebook.ipynb');
+      assert.equal(kept.mean, 1.234);
+    } finally {
+      controller.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   it('lists the timed cells for the history view', async () => {
     const h = await vscode.commands.executeCommand<{ cells: Array<{ file: string; cell: number; count: number }> }>('flowbench.timing.showHistory', { quiet: true });
     const trainCell = h.cells.find((c) => c.file === 'train.py' && c.cell === 2);
