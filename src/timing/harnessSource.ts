@@ -16,7 +16,7 @@
 export const HARNESS_MARK = '@@FLOWBENCH@@ ';
 
 export const HARNESS_SOURCE = String.raw`
-import ast, gc, itertools, json, linecache, math, os, sys, time, traceback, types
+import ast, gc, io, itertools, json, linecache, math, os, sys, time, traceback, types
 
 _MARK = '@@FLOWBENCH@@ '
 _OUT = sys.stdout
@@ -316,7 +316,7 @@ def main():
     text = job.get('text')
     if text is not None:
         # The editor's text, saved or not, is what tracebacks quote (mtime None: linecache never re-reads it).
-        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        linecache.cache[filename] = (len(text), None, io.StringIO(text, newline=None).readlines(), filename)
     module = types.ModuleType('__main__')
     module.__file__ = filename
     ns = module.__dict__
