@@ -99,8 +99,9 @@ if (asJson) {
   console.log(`timing accuracy vs IPython %timeit (median of ${rounds} interleaved rounds; ${machine.cpus} CPUs, load ${machine.load1.toFixed(2)})`);
   for (const r of results) {
     console.log(`  ${r.snippet}`);
-    console.log(`    IPython   : ${r.ipython.line}`);
-    console.log(`    Flowbench : ${r.flowbench.line}`);
+    console.log(`    IPython   (last round): ${r.ipython.line}`);
+    console.log(`    Flowbench (last round): ${r.flowbench.line}`);
+    console.log(`    median of the rounds' means: IPython ${(r.ipython.mean * 1e6).toPrecision(4)} µs, Flowbench ${(r.flowbench.mean * 1e6).toPrecision(4)} µs`);
     console.log(`    ratio Flowbench/IPython = ${r.ratio.toFixed(4)} (${((r.ratio - 1) * 100).toFixed(2)}%) ${r.withinTarget ? 'within' : 'OUTSIDE'} the ±5% target`);
   }
   console.log('harness overhead per Time Cell (median of 5; setup cells excluded)');
