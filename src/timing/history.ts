@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import { appendJsonl, readJsonl } from '../util/jsonl';
 import { readGitState } from '../util/git';
 import { formatG, formatTime, MICRO_SIGN } from './format';
-import type { TimeCellResult } from './timeCell';
+import type { CellStatistics, TimeCellResult } from './timeCell';
 
 /** One line of .flowbench/timings.jsonl. Version 1; readers skip what they do not understand. */
-export interface TimingRecord {
+export interface TimingRecord extends Omit<CellStatistics, 'timings' | 'allRuns'> {
   v: 1;
   /** How it was measured: the %timeit harness (default), %timeit in a notebook's kernel, or VS Code's cell duration. */
   kind?: 'timeit' | 'kernel-timeit' | 'notebook-run';
@@ -17,14 +17,6 @@ export interface TimingRecord {
   cellLine: number;
   hash: string;
   title?: string;
-  mean: number;
-  stdev: number;
-  best: number;
-  worst: number;
-  loops: number;
-  runs: number;
-  firstRun: number;
-  capped: boolean;
   /** IPython's line as shown. */
   line: string;
   setup: 'above' | 'none';
