@@ -140,7 +140,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 export const commands: CliCommand[] = [
   {
     name: 'timeit',
-    summary: "time a '# %%' cell of a .py file like IPython's %timeit",
+    summary: "Time a '# %%' cell of a .py file like IPython's %timeit",
     help: HELP,
     run,
   },
