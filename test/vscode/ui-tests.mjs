@@ -54,12 +54,12 @@ export function focusItem(page) {
   return page.locator('.statusbar-item', { hasText: COUNTDOWN }).first();
 }
 
-/** Starts a focus session from the palette with the defaults, reads the countdown, stops it again. */
-export async function focusFromPalette(page, shotName) {
+/** Starts a focus session (from the palette, or with `start(page)`), reads the countdown, stops it again. */
+export async function focusFromPalette(page, shotName, start = (p) => runFromPalette(p, FOCUS_START_TITLE)) {
   await page.locator('.statusbar').waitFor({ timeout: 60_000 });
   // The workbench needs a moment before the palette lists extension commands.
   await page.waitForTimeout(1_500);
-  await runFromPalette(page, FOCUS_START_TITLE);
+  await start(page);
   await acceptPrompts(page);
   const item = focusItem(page);
   await item.waitFor({ timeout: 30_000 });
@@ -74,6 +74,14 @@ export async function focusFromPalette(page, shotName) {
     { timeout: 20_000 },
   );
   return text;
+}
+
+/** The default chord, typed as a person types it: Ctrl+Alt+F, release, F — with the focus in an editor. */
+async function startWithChord(page) {
+  await page.keyboard.press('Escape');
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+Alt+KeyF');
+  await page.keyboard.press('KeyF');
 }
 
 async function uiTest(results, title, fn) {
@@ -98,6 +106,15 @@ export async function uiTests(results) {
     await page.goto(workbenchUrl(server.base, workspace, { extensionDevelopmentPath: ROOT }));
     await uiTest(results, 'the command palette starts a focus session and the status bar counts down', async () => {
       const text = await focusFromPalette(page, 'ui-focus');
+      if (!COUNTDOWN.test(text)) throw new Error(`status bar item reads '${text}'`);
+    });
+    await uiTest(results, 'the Ctrl+Alt+F F chord in an editor starts a focus session', async () => {
+      await runFromPalette(page, 'Go to File');
+      await page.keyboard.type('train.py');
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Enter');
+      await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 20_000 });
+      const text = await focusFromPalette(page, 'ui-chord', startWithChord);
       if (!COUNTDOWN.test(text)) throw new Error(`status bar item reads '${text}'`);
     });
   } finally {
