@@ -1,3 +1,4 @@
+import { escapeHtml } from '../util/html';
 import type { FocusLogSession } from './focusLog';
 import type { FocusStats } from './stats';
 
@@ -6,10 +7,6 @@ import type { FocusStats } from './stats';
  * table of sessions with their commits. No script at all; the CSP allows only the nonce'd stylesheet, and every piece
  * of user text (intents, outcomes, commit subjects) is escaped.
  */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
 export function chartSvg(stats: FocusStats): string {
   const w = 28;
   const gap = 6;

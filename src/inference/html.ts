@@ -6,10 +6,7 @@ import { formatShape, type ModelInfo } from './onnxModel';
 import type { BenchReport, EvalReport, InferReport, SessionReport } from './operations';
 import type { LedgerSummary } from './ledger';
 import { benchTable, formatBytes, formatCount } from './format';
-
-export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+import { escapeHtml as esc } from '../util/html';
 
 const STYLE = `
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1em 2em; }

@@ -1,8 +1,5 @@
+import { escapeHtml as esc } from '../util/html';
 import { formatChange, meanAndSpread, sparklineSvg, type TimedCellOverview } from './history';
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /** The history page: one row per timed cell (file + code), newest first, with a sparkline of its means. No script. */
 export function historyHtml(cells: TimedCellOverview[], cspSource: string, skipped: number): string {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FocusLogSession } from '../../../src/focus/focusLog';
-import { chartSvg, escapeHtml, focusLogHtml } from '../../../src/focus/logHtml';
+import { chartSvg, focusLogHtml } from '../../../src/focus/logHtml';
+import { escapeHtml } from '../../../src/util/html';
 import { focusStats, localDateKey } from '../../../src/focus/stats';
 
 function session(start: Date, focusedMin: number, kind: 'work' | 'break' = 'work'): FocusLogSession {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { parseModel } from '../../../src/inference/onnxModel';
 import { classifierModel } from '../../../src/inference/onnxBuilder';
-import { errorBody, esc, inspectBody, ledgerBody, page } from '../../../src/inference/html';
+import { errorBody, inspectBody, ledgerBody, page } from '../../../src/inference/html';
+import { escapeHtml as esc } from '../../../src/util/html';
 import { summarizeLedger } from '../../../src/inference/ledger';
 
 describe('inference/html', () => {
