@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { inferenceSettings } from '../config';
 import type { Feature, FeatureServices } from '../feature';
 import { UserError, type Cancellation } from '../util/errors';
+import { resolveInWorkspace, workspaceRoot } from '../workspacePaths';
 import type { OnnxHost } from './runtimeHost';
 import type { RuntimeOptions } from './operations';
 import { OnnxInspectorProvider, ONNX_VIEW_TYPE } from './onnxEditor';
@@ -32,17 +33,6 @@ function strings(v: unknown, name: string): string[] | undefined {
   throw new UserError(`${name} must be a list of names`);
 }
 
-function workspaceRoot(): string | undefined {
-  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-}
-
-function resolve(p: string): string {
-  if (path.isAbsolute(p)) return p;
-  const root = workspaceRoot();
-  if (!root) throw new UserError(`a relative path (${p}) needs an open workspace folder`);
-  return path.join(root, p);
-}
-
 async function pickFile(glob: string, placeHolder: string, extra: vscode.QuickPickItem[] = []): Promise<string | undefined> {
   const files = await vscode.workspace.findFiles(glob, '**/{node_modules,.git,.venv,out,dist}/**', 500);
   const items = [...extra, ...files.map((u) => ({ label: vscode.workspace.asRelativePath(u), description: '', uri: u }))];
@@ -55,7 +45,7 @@ async function pickFile(glob: string, placeHolder: string, extra: vscode.QuickPi
 /** The model: args.model/uri, else the .onnx open in the active tab, else a pick among the workspace's .onnx files. */
 async function modelArg(args: Record<string, unknown> | undefined): Promise<string | undefined> {
   const given = str(args?.model) ?? str(args?.uri);
-  if (given) return resolve(given);
+  if (given) return resolveInWorkspace(given);
   const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
   if (tab instanceof vscode.TabInputCustom && tab.uri.fsPath.endsWith('.onnx')) return tab.uri.fsPath;
   const doc = vscode.window.activeTextEditor?.document;
@@ -85,7 +75,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Flowbench: ${title}`, cancellable: true }, (progress, token) =>
       work({
         providers,
-        libraryPath: s.cudaLibraryPath.map(resolve),
+        libraryPath: s.cudaLibraryPath.map(resolveInWorkspace),
         intraOpThreads: s.intraOpThreads || undefined,
         cancellation: cancellationOf(token),
         onStderr: (t) => { for (const line of t.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) if (line.trim()) log.debug(`onnxruntime: ${line.trim()}`); },
@@ -127,10 +117,10 @@ export function inferenceFeature(services: FeatureServices): Feature {
           if (picked !== random.label) input = picked;
         }
         const root = workspaceRoot() ?? path.dirname(model);
-        const out = str(args?.out) ? resolve(str(args?.out)!) : path.join(root, '.flowbench', 'predictions', `${path.basename(model, '.onnx')}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`);
+        const out = str(args?.out) ? resolveInWorkspace(str(args?.out)!) : path.join(root, '.flowbench', 'predictions', `${path.basename(model, '.onnx')}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`);
         const { runInference } = await import('./operations');
         const report = await withRuntime(`running ${path.basename(model)}`, args, (o) => runInference({
-          ...o, model, input: input ? resolve(input) : undefined, split: str(args?.split) ? resolve(str(args?.split)!) : undefined,
+          ...o, model, input: input ? resolveInWorkspace(input) : undefined, split: str(args?.split) ? resolveInWorkspace(str(args?.split)!) : undefined,
           fold: int(args?.fold, 'fold'), features: strings(args?.features, 'features'), target: str(args?.target),
           batch: int(args?.batch, 'batch') ?? inferenceSettings().batchSize, out,
         }));
@@ -167,21 +157,21 @@ export function inferenceFeature(services: FeatureServices): Feature {
         const { readSplitManifest } = await import('./table');
         const givenSplit = str(args?.split);
         // A split made by Flowbench names its data file and target in FOLDS.csv.json: no need to ask for them.
-        const hints = givenSplit ? readSplitManifest(resolve(givenSplit)) : {};
+        const hints = givenSplit ? readSplitManifest(resolveInWorkspace(givenSplit)) : {};
         const data = str(args?.data) ?? hints.dataFile ?? await pickFile('**/*.{csv,tsv}', 'Data (CSV) to evaluate on');
         if (!data) return undefined;
         const split = givenSplit ?? await pickFile('**/*.{csv,tsv}', 'Split file (FOLDS.csv from Flowbench: Create Split)');
         if (!split) return undefined;
-        let target = str(args?.target) ?? hints.target ?? readSplitManifest(resolve(split)).target;
+        let target = str(args?.target) ?? hints.target ?? readSplitManifest(resolveInWorkspace(split)).target;
         if (!target) {
           const { readCsvHeader } = await import('../splits/csvReader');
-          const header = await readCsvHeader(resolve(data));
+          const header = await readCsvHeader(resolveInWorkspace(data));
           target = await vscode.window.showQuickPick(header.columns, { placeHolder: 'Target column' });
           if (!target) return undefined;
         }
         const { runEval } = await import('./operations');
         const report = await withRuntime(`evaluating ${path.basename(model)}`, args, (o) => runEval({
-          ...o, model, data: resolve(data), split: resolve(split), fold: int(args?.fold, 'fold'), target: target!,
+          ...o, model, data: resolveInWorkspace(data), split: resolveInWorkspace(split), fold: int(args?.fold, 'fold'), target: target!,
           features: strings(args?.features, 'features'), ledgerRoot: args?.ledger === false ? false : workspaceRoot() ?? path.dirname(model),
         }));
         logSession('eval', report.session);
@@ -215,7 +205,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
           if (!picked?.[0]) return undefined;
           source = picked[0].fsPath;
         }
-        const result = await installCudaProviders(/^https?:/i.test(source) ? source : resolve(source), {
+        const result = await installCudaProviders(/^https?:/i.test(source) ? source : resolveInWorkspace(source), {
           runtimeDir: str(args?.runtimeDir), force: args?.force === true,
         });
         log.info(`installCuda: ${result.copied.map((c) => c.file).join(', ')} → ${result.runtimeDir} (version ${result.version.status}: ${result.version.evidence})`);
@@ -224,7 +214,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
       },
 
       'flowbench.experiments.show': async (args) => {
-        const root = str(args?.root) ? resolve(str(args?.root)!) : workspaceRoot();
+        const root = str(args?.root) ? resolveInWorkspace(str(args?.root)!) : workspaceRoot();
         if (!root) throw new UserError('open a workspace folder to see its experiments');
         const { readLedger, summarizeLedger } = await import('./ledger');
         const { records, skipped } = await readLedger(root);

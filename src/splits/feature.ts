@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Feature, FeatureServices } from '../feature';
 import { splitSettings } from '../config';
 import { UserError } from '../util/errors';
+import { resolveInWorkspace } from '../workspacePaths';
 import type { SplitManifest, SplitOutcome, SplitRequest } from './engine';
 import type { Strategy } from './strategies';
 import { defaultOut, pickDataFile, runWizard, sizeFromArgs } from './wizard';
@@ -23,13 +24,6 @@ function int(v: unknown, name: string): number | undefined {
   return v;
 }
 
-function resolvePath(p: string): string {
-  if (path.isAbsolute(p)) return p;
-  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  if (!root) throw new UserError(`relative path '${p}' needs an open workspace folder`);
-  return path.join(root, p);
-}
-
 /** Command args → a partial request. Accepts the names the code lens and explorer menu send. */
 export function requestFromArgs(args: Record<string, unknown>): Partial<SplitRequest> & { file?: string } {
   const uri = args.uri instanceof vscode.Uri ? args.uri : undefined;
@@ -40,7 +34,7 @@ export function requestFromArgs(args: Record<string, unknown>): Partial<SplitReq
   const shuffle = args.shuffle;
   if (shuffle !== undefined && typeof shuffle !== 'boolean') throw new UserError('shuffle must be true or false');
   return {
-    file: file ? resolvePath(file) : undefined,
+    file: file ? resolveInWorkspace(file) : undefined,
     strategy: strategy as Strategy | undefined,
     target: str(args.target, 'target'),
     group: str(args.group, 'group'),
@@ -53,7 +47,7 @@ export function requestFromArgs(args: Record<string, unknown>): Partial<SplitReq
     shuffle,
     seed: int(args.seed, 'seed'),
     bins: int(args.bins, 'bins'),
-    out: out ? resolvePath(out) : undefined,
+    out: out ? resolveInWorkspace(out) : undefined,
   };
 }
 
@@ -98,7 +92,7 @@ export function splitsFeature(services: FeatureServices): Feature {
   async function loadManifest(args: Record<string, unknown> | undefined): Promise<SplitManifest> {
     const given = str(args?.manifest, 'manifest') ?? (args?.uri instanceof vscode.Uri ? args.uri.fsPath : undefined);
     if (given) {
-      const file = resolvePath(given.endsWith('.json') ? given : given + '.json');
+      const file = resolveInWorkspace(given.endsWith('.json') ? given : given + '.json');
       try {
         return JSON.parse(await fs.promises.readFile(file, 'utf8')) as SplitManifest;
       } catch (err) {

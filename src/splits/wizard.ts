@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../util/errors';
+import { workspaceRoot } from '../workspacePaths';
 import type { CsvPreview } from './inspect';
 import type { SplitRequest } from './engine';
 import type { Strategy } from './strategies';
@@ -43,7 +44,7 @@ export async function pickDataFile(): Promise<string> {
     paths.unshift(active.fsPath);
   }
   if (paths.length === 0) throw new UserError('no .csv or .tsv file in the workspace; open one or pass { file }');
-  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const root = workspaceRoot();
   const chosen = await pick(
     paths.map((p) => ({ label: path.basename(p), description: root ? path.relative(root, path.dirname(p)) || '.' : path.dirname(p), file: p })),
     'Data file to split',

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { timingSettings } from '../config';
 import type { Feature, FeatureServices } from '../feature';
 import { CancelledError, UserError } from '../util/errors';
+import { resolveInWorkspace } from '../workspacePaths';
 import type { PercentCell } from './cells';
 import type { HarnessProgress } from './runner';
 import type { TimeCellResult, CompareResult } from './timeCell';
@@ -36,13 +37,6 @@ function int(v: unknown, name: string): number | undefined {
   return v;
 }
 
-function resolveFile(arg: string): string {
-  if (path.isAbsolute(arg)) return arg;
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new UserError(`a relative file (${arg}) needs an open workspace folder`);
-  return path.join(folder.uri.fsPath, arg);
-}
-
 /** The file's text as the editor has it (unsaved edits included) and the cell asked for or under the cursor. */
 async function target(args: Record<string, unknown> | undefined, cellArg: unknown): Promise<Target> {
   const { parseCells, cellAtLine } = await import('./cells');
@@ -52,7 +46,7 @@ async function target(args: Record<string, unknown> | undefined, cellArg: unknow
   let cursorLine: number | undefined;
   const fileArg = str(args?.file) ?? (args?.uri instanceof vscode.Uri ? args.uri.fsPath : undefined);
   if (fileArg) {
-    file = resolveFile(fileArg);
+    file = resolveInWorkspace(fileArg);
     const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
     if (open) {
       text = open.getText();
@@ -181,7 +175,7 @@ export function timingFeature(services: FeatureServices): Feature {
   };
 
   const timeNotebookCell = async (args?: Record<string, unknown>) => {
-    const uriArg = args?.notebook instanceof vscode.Uri ? args.notebook : str(args?.notebook) ? vscode.Uri.file(resolveFile(str(args?.notebook)!)) : undefined;
+    const uriArg = args?.notebook instanceof vscode.Uri ? args.notebook : str(args?.notebook) ? vscode.Uri.file(resolveInWorkspace(str(args?.notebook)!)) : undefined;
     const editor = vscode.window.activeNotebookEditor;
     const notebook = uriArg ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uriArg.toString()) : editor?.notebook;
     if (!notebook) throw new UserError('open a notebook and select the cell to time');
@@ -227,7 +221,7 @@ export function timingFeature(services: FeatureServices): Feature {
     const { readHistory, overview } = await import('./history');
     const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
     const fileArg = str(args?.file);
-    const filterKey = fileArg ? resolveFile(fileArg) : undefined;
+    const filterKey = fileArg ? resolveInWorkspace(fileArg) : undefined;
     const all: TimingRecord[] = [];
     let skipped = 0;
     for (const root of roots) {

@@ -1,0 +1,16 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { UserError } from './util/errors';
+
+/** The first workspace folder's path: where command arguments' relative paths and workspace-wide outputs are anchored. */
+export function workspaceRoot(): string | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+}
+
+/** A path given in a command's arguments: absolute as is, relative to the first workspace folder otherwise. */
+export function resolveInWorkspace(p: string): string {
+  if (path.isAbsolute(p)) return p;
+  const root = workspaceRoot();
+  if (!root) throw new UserError(`a relative path (${p}) needs an open workspace folder`);
+  return path.join(root, p);
+}
