@@ -1,4 +1,4 @@
-import { findGitRoot } from '../util/git';
+import { simpleGitAt } from '../util/git';
 
 /**
  * What the repository gained during a session, read with simple-git (loaded on first use): HEAD at start and end,
@@ -23,25 +23,8 @@ export interface GitSummary {
 /** The well-known id of git's empty tree: a diff base for a repository that had no commit at the start. */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
-async function git(root: string) {
-  const { simpleGit } = await import('simple-git');
-  return simpleGit({ baseDir: root });
-}
-
-/** HEAD of the repository containing `dir`; null outside a repository or before the first commit. */
-export async function readHead(dir: string): Promise<{ root: string; head: string | null } | null> {
-  const root = findGitRoot(dir);
-  if (!root) return null;
-  const g = await git(root);
-  try {
-    return { root, head: (await g.revparse(['HEAD'])).trim() };
-  } catch {
-    return { root, head: null };
-  }
-}
-
 export async function gitSummary(root: string, headStart: string | null): Promise<GitSummary> {
-  const g = await git(root);
+  const g = await simpleGitAt(root);
   let headEnd: string | null = null;
   try {
     headEnd = (await g.revparse(['HEAD'])).trim();

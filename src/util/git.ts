@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { SimpleGit } from 'simple-git';
 
 export interface GitState {
   head: string | null;
@@ -17,12 +18,29 @@ export function findGitRoot(dir: string): string | null {
   }
 }
 
-/** HEAD and dirtiness via simple-git, loaded on first use so activation never pays for it. Null outside a repository. */
+/** simple-git at `root`, loaded on first use so activation never pays for it. */
+export async function simpleGitAt(root: string): Promise<SimpleGit> {
+  const { simpleGit } = await import('simple-git');
+  return simpleGit({ baseDir: root });
+}
+
+/** HEAD of the repository containing `dir`; null outside a repository, head null before the first commit. */
+export async function readHead(dir: string): Promise<{ root: string; head: string | null } | null> {
+  const root = findGitRoot(dir);
+  if (!root) return null;
+  const git = await simpleGitAt(root);
+  try {
+    return { root, head: (await git.revparse(['HEAD'])).trim() };
+  } catch {
+    return { root, head: null };
+  }
+}
+
+/** HEAD and dirtiness. Null outside a repository. */
 export async function readGitState(dir: string): Promise<GitState | null> {
   const root = findGitRoot(dir);
   if (!root) return null;
-  const { simpleGit } = await import('simple-git');
-  const git = simpleGit({ baseDir: root });
+  const git = await simpleGitAt(root);
   try {
     const head = (await git.revparse(['HEAD'])).trim();
     const status = await git.status();

@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gitSummary, readHead } from '../../../src/focus/gitSummary';
+import { gitSummary } from '../../../src/focus/gitSummary';
+import { readHead } from '../../../src/util/git';
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
