@@ -3,7 +3,7 @@ import { parseCliArgs, parseIntOption, parseNumberOption, printJson, requireOne,
 import { UserError } from '../util/errors';
 import type { Size } from './sizes';
 import type { SplitRequest } from './engine';
-import type { Strategy } from './strategies';
+import { isStrategy, STRATEGIES } from './strategyNames';
 
 const HELP = `Usage: flowbench split DATA.csv --strategy S --out FOLDS.csv [options]
 
@@ -74,13 +74,13 @@ export function parseSplitArgs(argv: string[], cwd: string): { request: SplitReq
   if (!values.strategy) throw new UserError(`missing --strategy (${STRATEGY_LIST})`);
   if (!values.out) throw new UserError('missing --out FOLDS.csv');
   if (values.shuffle && values['no-shuffle']) throw new UserError('give --shuffle or --no-shuffle, not both');
-  if (!(STRATEGY_LIST.split(', ') as string[]).includes(values.strategy)) throw new UserError(`unknown strategy '${values.strategy}'; use one of: ${STRATEGY_LIST}`);
+  if (!isStrategy(values.strategy)) throw new UserError(`unknown strategy '${values.strategy}'; use one of: ${STRATEGY_LIST}`);
   return {
     json: values.json === true,
     request: {
       input,
       out: path.resolve(cwd, values.out),
-      strategy: values.strategy as Strategy,
+      strategy: values.strategy,
       target: values.target,
       group: values.group,
       time: values.time,
@@ -96,8 +96,7 @@ export function parseSplitArgs(argv: string[], cwd: string): { request: SplitReq
   };
 }
 
-// Kept literal (not imported) so `flowbench --help` loads no engine module.
-const STRATEGY_LIST = 'holdout, kfold, stratified-kfold, group-kfold, stratified-group-kfold, group-holdout, time-series';
+const STRATEGY_LIST = STRATEGIES.join(', ');
 
 export const commands: CliCommand[] = [
   {

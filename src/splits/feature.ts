@@ -6,11 +6,10 @@ import { splitSettings } from '../config';
 import { UserError } from '../util/errors';
 import { resolveInWorkspace } from '../workspacePaths';
 import type { SplitManifest, SplitOutcome, SplitRequest } from './engine';
-import type { Strategy } from './strategies';
+import { isStrategy, STRATEGIES } from './strategyNames';
 import { defaultOut, pickDataFile, runWizard, sizeFromArgs } from './wizard';
 import { showSplitReport } from './reportWebview';
 
-const STRATEGY_NAMES = ['holdout', 'kfold', 'stratified-kfold', 'group-kfold', 'stratified-group-kfold', 'group-holdout', 'time-series'];
 
 function str(v: unknown, name: string): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
@@ -29,13 +28,13 @@ export function requestFromArgs(args: Record<string, unknown>): Partial<SplitReq
   const uri = args.uri instanceof vscode.Uri ? args.uri : undefined;
   const file = uri?.fsPath ?? str(args.file, 'file');
   const strategy = str(args.strategy, 'strategy');
-  if (strategy !== undefined && !STRATEGY_NAMES.includes(strategy)) throw new UserError(`unknown strategy '${strategy}'; use one of: ${STRATEGY_NAMES.join(', ')}`);
+  if (strategy !== undefined && !isStrategy(strategy)) throw new UserError(`unknown strategy '${strategy}'; use one of: ${STRATEGIES.join(', ')}`);
   const out = str(args.out, 'out');
   const shuffle = args.shuffle;
   if (shuffle !== undefined && typeof shuffle !== 'boolean') throw new UserError('shuffle must be true or false');
   return {
     file: file ? resolveInWorkspace(file) : undefined,
-    strategy: strategy as Strategy | undefined,
+    strategy,
     target: str(args.target, 'target'),
     group: str(args.group, 'group'),
     time: str(args.time, 'time'),

@@ -3,21 +3,9 @@ import { RandomState } from './randomState';
 import { validateShuffleSplit, validateTrainTestSplitParams, type Size } from './sizes';
 import { requireClassificationTarget, type EncodedColumn } from './labels';
 import { npIsClose, npStd1d, npStdAxis0, npSum1d } from './numpyMath';
+import type { Strategy } from './strategyNames';
 
-export const STRATEGIES = [
-  'holdout',
-  'kfold',
-  'stratified-kfold',
-  'group-kfold',
-  'stratified-group-kfold',
-  'group-holdout',
-  'time-series',
-] as const;
-export type Strategy = (typeof STRATEGIES)[number];
-
-export function isStrategy(s: string): s is Strategy {
-  return (STRATEGIES as readonly string[]).includes(s);
-}
+export { STRATEGIES, isStrategy, type Strategy } from './strategyNames';
 
 export interface SplitParams {
   strategy: Strategy;
