@@ -91,11 +91,11 @@ export class FocusRuntime implements vscode.Disposable {
   }
 
   logFile(): string {
-    const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+    const folder = this.workspaceDir();
     if (focusSettings().logLocation === 'global' || !folder) {
       return path.join(this.services.context.globalStorageUri.fsPath, 'focus.jsonl');
     }
-    return path.join(folder.uri.fsPath, WORKSPACE_LOG_PATH);
+    return path.join(folder, WORKSPACE_LOG_PATH);
   }
 
   workspaceDir(): string | null {
