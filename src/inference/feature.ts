@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { inferenceSettings } from '../config';
 import type { Feature, FeatureServices } from '../feature';
 import { UserError, type Cancellation } from '../util/errors';
-import { resolveInWorkspace, workspaceRoot } from '../workspacePaths';
+import { intArg, resolveInWorkspace, workspaceRoot } from '../commandArgs';
 import type { OnnxHost } from './runtimeHost';
 import type { RuntimeOptions } from './operations';
 import { OnnxInspectorProvider, ONNX_VIEW_TYPE } from './onnxEditor';
@@ -18,12 +18,6 @@ function requireTrust(): void {
 function str(v: unknown): string | undefined {
   if (v instanceof vscode.Uri) return v.fsPath;
   return typeof v === 'string' && v.trim() !== '' ? v : undefined;
-}
-
-function int(v: unknown, name: string): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new UserError(`${name} must be a whole number, got ${JSON.stringify(v)}`);
-  return v;
 }
 
 function strings(v: unknown, name: string): string[] | undefined {
@@ -121,8 +115,8 @@ export function inferenceFeature(services: FeatureServices): Feature {
         const { runInference } = await import('./operations');
         const report = await withRuntime(`running ${path.basename(model)}`, args, (o) => runInference({
           ...o, model, input: input ? resolveInWorkspace(input) : undefined, split: str(args?.split) ? resolveInWorkspace(str(args?.split)!) : undefined,
-          fold: int(args?.fold, 'fold'), features: strings(args?.features, 'features'), target: str(args?.target),
-          batch: int(args?.batch, 'batch') ?? inferenceSettings().batchSize, out,
+          fold: intArg(args?.fold, 'fold'), features: strings(args?.features, 'features'), target: str(args?.target),
+          batch: intArg(args?.batch, 'batch') ?? inferenceSettings().batchSize, out,
         }));
         logSession('run', report.session);
         if (show(args)) showResults(context, `Predictions: ${path.basename(model)}`, (await import('./html')).inferBody(report, inferenceSettings().previewRows));
@@ -140,8 +134,8 @@ export function inferenceFeature(services: FeatureServices): Feature {
         const budget = args?.timeBudgetSeconds ?? (s.benchTimeBudgetSeconds || undefined);
         if (budget !== undefined && (typeof budget !== 'number' || budget <= 0)) throw new UserError('timeBudgetSeconds must be a positive number');
         const report = await withRuntime(`benchmarking ${path.basename(model)}`, args, (o) => runBench({
-          ...o, model, runs: int(args?.runs, 'runs') ?? s.benchRuns, warmup: int(args?.warmup, 'warmup') ?? s.benchWarmup,
-          batch: int(args?.batch, 'batch') ?? s.batchSize, timeBudgetS: budget as number | undefined,
+          ...o, model, runs: intArg(args?.runs, 'runs') ?? s.benchRuns, warmup: intArg(args?.warmup, 'warmup') ?? s.benchWarmup,
+          batch: intArg(args?.batch, 'batch') ?? s.batchSize, timeBudgetS: budget as number | undefined,
           ledgerRoot: args?.ledger === false ? false : workspaceRoot() ?? path.dirname(model),
         }));
         for (const r of report.results) if (!r.ok) log.warn(`bench: ${r.provider} did not run: ${r.failure.reason}. Fix: ${r.failure.fix}`);
@@ -171,7 +165,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
         }
         const { runEval } = await import('./operations');
         const report = await withRuntime(`evaluating ${path.basename(model)}`, args, (o) => runEval({
-          ...o, model, data: resolveInWorkspace(data), split: resolveInWorkspace(split), fold: int(args?.fold, 'fold'), target: target!,
+          ...o, model, data: resolveInWorkspace(data), split: resolveInWorkspace(split), fold: intArg(args?.fold, 'fold'), target: target!,
           features: strings(args?.features, 'features'), ledgerRoot: args?.ledger === false ? false : workspaceRoot() ?? path.dirname(model),
         }));
         logSession('eval', report.session);

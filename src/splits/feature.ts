@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Feature, FeatureServices } from '../feature';
 import { splitSettings } from '../config';
 import { UserError } from '../util/errors';
-import { resolveInWorkspace } from '../workspacePaths';
+import { intArg, resolveInWorkspace } from '../commandArgs';
 import type { SplitManifest, SplitOutcome, SplitRequest } from './engine';
 import { isStrategy, STRATEGIES } from './strategyNames';
 import { defaultOut, pickDataFile, runWizard, sizeFromArgs } from './wizard';
@@ -14,12 +14,6 @@ import { showSplitReport } from './reportWebview';
 function str(v: unknown, name: string): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string') throw new UserError(`${name} must be a string`);
-  return v;
-}
-
-function int(v: unknown, name: string): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new UserError(`${name} must be a whole number`);
   return v;
 }
 
@@ -38,14 +32,14 @@ export function requestFromArgs(args: Record<string, unknown>): Partial<SplitReq
     target: str(args.target, 'target'),
     group: str(args.group, 'group'),
     time: str(args.time, 'time'),
-    folds: int(args.folds, 'folds'),
+    folds: intArg(args.folds, 'folds'),
     testSize: sizeFromArgs(args.testSize, args.testCount, 'test'),
     trainSize: sizeFromArgs(args.trainSize, args.trainCount, 'train'),
-    gap: int(args.gap, 'gap'),
-    maxTrainSize: int(args.maxTrainSize, 'maxTrainSize'),
+    gap: intArg(args.gap, 'gap'),
+    maxTrainSize: intArg(args.maxTrainSize, 'maxTrainSize'),
     shuffle,
-    seed: int(args.seed, 'seed'),
-    bins: int(args.bins, 'bins'),
+    seed: intArg(args.seed, 'seed'),
+    bins: intArg(args.bins, 'bins'),
     out: out ? resolveInWorkspace(out) : undefined,
   };
 }

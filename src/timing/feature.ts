@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { timingSettings } from '../config';
 import type { Feature, FeatureServices } from '../feature';
 import { CancelledError, UserError } from '../util/errors';
-import { resolveInWorkspace } from '../workspacePaths';
+import { intArg, resolveInWorkspace } from '../commandArgs';
 import type { PercentCell } from './cells';
 import type { HarnessProgress } from './runner';
 import type { TimeCellResult, CompareResult } from './timeCell';
@@ -29,12 +29,6 @@ interface Target {
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-function int(v: unknown, name: string): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new UserError(`${name} must be a whole number, got ${JSON.stringify(v)}`);
-  return v;
 }
 
 /** The file's text as the editor has it (unsaved edits included) and the cell asked for or under the cursor. */
@@ -66,8 +60,8 @@ async function target(args: Record<string, unknown> | undefined, cellArg: unknow
     cursorLine = editor.selection.active.line;
   }
   const cells = parseCells(text, markers);
-  let index = int(cellArg, 'cell');
-  const lineArg = int(args?.line, 'line');
+  let index = intArg(cellArg, 'cell');
+  const lineArg = intArg(args?.line, 'line');
   if (index === undefined && lineArg !== undefined) index = cellAtLine(cells, lineArg - 1)?.index;
   if (index === undefined && cursorLine !== undefined) index = cellAtLine(cells, cursorLine)?.index;
   if (index === undefined) {
@@ -143,8 +137,8 @@ export function timingFeature(services: FeatureServices): Feature {
             text: t.text,
             cell: t.cell.index,
             setup,
-            runs: int(args?.runs, 'runs') ?? settings.runs,
-            loops: int(args?.loops, 'loops') ?? settings.loops,
+            runs: intArg(args?.runs, 'runs') ?? settings.runs,
+            loops: intArg(args?.loops, 'loops') ?? settings.loops,
             timeCapSeconds: typeof args?.timeCapSeconds === 'number' ? args.timeCapSeconds : settings.timeCapSeconds,
             precision: settings.precision,
             markers: settings.cellMarkers,
@@ -179,7 +173,7 @@ export function timingFeature(services: FeatureServices): Feature {
     const editor = vscode.window.activeNotebookEditor;
     const notebook = uriArg ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uriArg.toString()) : editor?.notebook;
     if (!notebook) throw new UserError('open a notebook and select the cell to time');
-    const index = int(args?.cell, 'cell') ?? (editor?.notebook === notebook ? editor.selection.start : undefined);
+    const index = intArg(args?.cell, 'cell') ?? (editor?.notebook === notebook ? editor.selection.start : undefined);
     if (index === undefined || index < 0 || index >= notebook.cellCount) throw new UserError(`no cell ${index ?? ''} in this notebook`);
     const cell = notebook.cellAt(index);
     if (cell.kind !== vscode.NotebookCellKind.Code) throw new UserError(`cell ${index} is not a code cell`);
@@ -248,8 +242,8 @@ export function timingFeature(services: FeatureServices): Feature {
 
   const compare = async (args?: Record<string, unknown>): Promise<CompareResult | undefined> => {
     requireTrust();
-    let a = int(args?.a, 'a');
-    let b = int(args?.b, 'b');
+    let a = intArg(args?.a, 'a');
+    let b = intArg(args?.b, 'b');
     const t = await target(args, a ?? args?.cell);
     if (a === undefined) a = t.cell.index;
     if (b === undefined) {
@@ -272,8 +266,8 @@ export function timingFeature(services: FeatureServices): Feature {
           a: a!,
           b: b!,
           setup: args?.setup === 'none' || args?.setup === 'above' ? args.setup : settings.setup,
-          runs: int(args?.runs, 'runs') ?? settings.runs,
-          loops: int(args?.loops, 'loops') ?? settings.loops,
+          runs: intArg(args?.runs, 'runs') ?? settings.runs,
+          loops: intArg(args?.loops, 'loops') ?? settings.loops,
           precision: settings.precision,
           markers: settings.cellMarkers,
           python,
