@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { newNonce } from '../util/html';
 import { readFocusLog } from './focusLog';
 import { focusLogHtml } from './logHtml';
 import { type FocusStats, focusStats } from './stats';
@@ -33,7 +33,7 @@ export async function showFocusLog(logFile: string, now: number, log: vscode.Log
   panel.webview.html = focusLogHtml({
     stats,
     sessions: read.sessions,
-    nonce: randomBytes(16).toString('base64'),
+    nonce: newNonce(),
     cspSource: panel.webview.cspSource,
     logFile,
     warnings: read.warnings,

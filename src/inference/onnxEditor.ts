@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { newNonce } from '../util/html';
 
 export const ONNX_VIEW_TYPE = 'flowbench.onnxInspector';
 
@@ -17,7 +17,7 @@ export class OnnxInspectorProvider implements vscode.CustomReadonlyEditorProvide
 
   async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
     const trusted = vscode.workspace.isTrusted;
-    const nonce = randomBytes(16).toString('base64');
+    const nonce = newNonce();
     panel.webview.options = { enableScripts: trusted, localResourceRoots: [] };
     const { page, inspectBody, errorBody } = await import('./html');
     const name = vscode.workspace.asRelativePath(document.uri);

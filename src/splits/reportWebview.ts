@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { newNonce } from '../util/html';
 import type { SplitManifest } from './engine';
 
 let panel: vscode.WebviewPanel | undefined;
@@ -32,6 +32,6 @@ export async function showSplitReport(manifest: SplitManifest, subscriptions: vs
     panel.reveal(vscode.ViewColumn.Beside, true);
   }
   panel.title = `Split: ${manifest.strategy}`;
-  panel.webview.html = splitReportHtml(manifest, { nonce: randomBytes(16).toString('base64'), cspSource: panel.webview.cspSource });
+  panel.webview.html = splitReportHtml(manifest, { nonce: newNonce(), cspSource: panel.webview.cspSource });
 }
 
