@@ -31,8 +31,6 @@ export interface FocusShared {
   /** Completed work sessions since the last long break (for "long break every N sessions"). */
   workSinceLongBreak: number;
   lastEnded: SessionSummary | null;
-  /** Global value of zenMode.hideStatusBar before Flowbench changed it (undefined: unset), restored at the end. */
-  zenRestore: { hideStatusBar: boolean | null } | null;
 }
 
 export function initialShared(): FocusShared {
@@ -46,7 +44,6 @@ export function initialShared(): FocusShared {
     lastCustomMinutes: null,
     workSinceLongBreak: 0,
     lastEnded: null,
-    zenRestore: null,
   };
 }
 
@@ -65,7 +62,6 @@ export function normalizeShared(raw: unknown): FocusShared {
     lastCustomMinutes: typeof r.lastCustomMinutes === 'number' ? r.lastCustomMinutes : null,
     workSinceLongBreak: typeof r.workSinceLongBreak === 'number' ? r.workSinceLongBreak : 0,
     lastEnded: r.lastEnded ?? null,
-    zenRestore: r.zenRestore ?? null,
   };
 }
 
