@@ -4,8 +4,6 @@
  * tries providers one by one and explains each failure with a fix.
  */
 
-export const KNOWN_PROVIDERS = ['cuda', 'tensorrt', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
-
 export function defaultProviders(platform: NodeJS.Platform = process.platform): string[] {
   if (platform === 'linux') return ['cuda', 'cpu'];
   if (platform === 'win32') return ['dml', 'cpu'];

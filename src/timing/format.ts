@@ -5,7 +5,6 @@
 
 /** U+00B5 MICRO SIGN is what IPython 8.x prints; recent 9.x sources print U+03BC GREEK SMALL LETTER MU. */
 export const MICRO_SIGN = '\u00b5';
-export const GREEK_MU = '\u03bc';
 
 export interface FormatOptions {
   /** Significant digits (%timeit -p), 3 by default. */
