@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { appendJsonl, readJsonl } from '../util/jsonl';
-import { readGitState } from '../util/git';
+import { readGitState, type GitState } from '../util/git';
 import { formatG, formatTime, MICRO_SIGN } from './format';
 import type { CellStatistics, TimeCellResult } from './timeCell';
 
@@ -23,7 +23,7 @@ export interface TimingRecord extends Omit<CellStatistics, 'timings' | 'allRuns'
   interpreter: { path: string; executable?: string; version: string };
   /** ISO 8601. */
   time: string;
-  git: { head: string | null; dirty: boolean } | null;
+  git: GitState | null;
 }
 
 export const HISTORY_DIR = '.flowbench';
