@@ -13,6 +13,9 @@ function get<T>(key: string, fallback: T, valid: (v: unknown) => boolean = (v) =
   return v !== undefined && v !== null && valid(v) ? (v as T) : fallback;
 }
 
+/** A validator for whole-number settings within [min, max]. */
+const whole = (min: number, max = Infinity) => (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+
 export interface GeneralSettings {
   logLevelVerbose: boolean;
 }
@@ -57,7 +60,7 @@ export function focusSettings(): FocusSettings {
     defaultMinutes: get('focus.defaultMinutes', 25, minutes),
     breakMinutes: get('focus.breakMinutes', 5, minutes),
     longBreakMinutes: get('focus.longBreakMinutes', 15, minutes),
-    longBreakEvery: get('focus.longBreakEvery', 4, (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0),
+    longBreakEvery: get('focus.longBreakEvery', 4, whole(0)),
     suppressNotifications: get('focus.suppressNotifications', true),
     zenMode: get('focus.zenMode', false),
     sound: get('focus.sound', false),
@@ -80,7 +83,6 @@ export interface TimingSettings {
 }
 
 export function timingSettings(): TimingSettings {
-  const wholeAtLeast = (min: number) => (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min;
   const markers = get<Record<string, unknown>>('timing.cellMarkers', {}, (v) => typeof v === 'object' && v !== null);
   const iw = vscode.workspace.getConfiguration('jupyter.interactiveWindow.cellMarker');
   const pick = (own: unknown, jupyterKey: string): string | undefined => {
@@ -91,10 +93,10 @@ export function timingSettings(): TimingSettings {
   return {
     pythonPath: get('timing.pythonPath', ''),
     setup: get<'above' | 'none'>('timing.setup', 'above', (v) => v === 'above' || v === 'none'),
-    runs: get('timing.runs', 7, wholeAtLeast(1)),
-    loops: get('timing.loops', 0, wholeAtLeast(0)),
+    runs: get('timing.runs', 7, whole(1)),
+    loops: get('timing.loops', 0, whole(0)),
     timeCapSeconds: get('timing.timeCapSeconds', 30, (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0),
-    precision: get('timing.precision', 3, (v) => wholeAtLeast(1)(v) && (v as number) <= 17),
+    precision: get('timing.precision', 3, whole(1, 17)),
     cellMarkers: {
       codeRegex: pick(markers.codeRegex, 'codeRegex'),
       markdownRegex: pick(markers.markdownRegex, 'markdownRegex'),
@@ -117,16 +119,15 @@ export interface InferenceSettings {
 
 export function inferenceSettings(): InferenceSettings {
   const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
-  const wholeAtLeast = (min: number) => (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min;
   return {
     executionProviders: get<string[]>('inference.executionProviders', [], strings),
-    batchSize: get('inference.batchSize', 1, wholeAtLeast(1)),
-    benchRuns: get('inference.benchRuns', 100, wholeAtLeast(1)),
-    benchWarmup: get('inference.benchWarmup', 5, wholeAtLeast(0)),
+    batchSize: get('inference.batchSize', 1, whole(1)),
+    benchRuns: get('inference.benchRuns', 100, whole(1)),
+    benchWarmup: get('inference.benchWarmup', 5, whole(0)),
     benchTimeBudgetSeconds: get('inference.benchTimeBudgetSeconds', 0, (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0),
-    intraOpThreads: get('inference.intraOpThreads', 0, wholeAtLeast(0)),
+    intraOpThreads: get('inference.intraOpThreads', 0, whole(0)),
     cudaLibraryPath: get<string[]>('inference.cudaLibraryPath', [], strings),
-    previewRows: get('inference.previewRows', 20, wholeAtLeast(1)),
+    previewRows: get('inference.previewRows', 20, whole(1)),
   };
 }
 
@@ -139,7 +140,6 @@ export interface SplitSettings {
 }
 
 export function splitSettings(): SplitSettings {
-  const whole = (min: number, max: number) => (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
   return {
     defaultSeed: get('splits.defaultSeed', 42, whole(0, 0xffffffff)),
     defaultFolds: get('splits.defaultFolds', 5, whole(2, 1000)),
