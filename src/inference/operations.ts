@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, throwIfCancelled, type Cancellation } from '../util/errors';
-import { sha256, sha256File } from '../util/hash';
+import { sha256 } from '../util/hash';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { encodeColumn } from '../splits/labels';
 import { parseModel, type ModelInfo } from './onnxModel';
@@ -271,7 +271,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     baseline = { ...regressionMetrics(yTrue, new Float64Array(n).fill(mean)) };
     baselineKind = `train mean ${Number(mean.toPrecision(6))}`;
   }
-  const dataSha256 = await sha256File(o.data);
+  const dataSha256 = table.sha256;
   if (hints.dataSha256 && hints.dataSha256 !== dataSha256) {
     warnings.push(`${path.basename(o.data)} changed since ${path.basename(o.split)} was made (its SHA-256 differs from the manifest's); the rows may no longer match the split`);
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, type Cancellation } from '../util/errors';
@@ -14,12 +15,15 @@ export interface Table {
   /** 1-based file line of each data row, for error messages. */
   lines: Int32Array;
   rows: number;
+  /** SHA-256 of the file, hashed from the chunks the parser read (no second read). */
+  sha256: string;
 }
 
 export async function readTable(file: string, cancellation?: Cancellation): Promise<Table> {
   let columns: string[] = [];
   let cells: string[][] = [];
   let lines = new Int32Array(1024);
+  const hash = createHash('sha256');
   const result = await scanCsv(
     file,
     (h) => {
@@ -35,9 +39,9 @@ export async function readTable(file: string, cancellation?: Cancellation): Prom
       }
       lines[row.index] = row.line;
     },
-    { cancellation },
+    { cancellation, onChunk: (chunk) => hash.update(chunk) },
   );
-  return { file, name: path.basename(file), columns, cells, lines: lines.subarray(0, result.rows), rows: result.rows };
+  return { file, name: path.basename(file), columns, cells, lines: lines.subarray(0, result.rows), rows: result.rows, sha256: hash.digest('hex') };
 }
 
 export function columnIndex(t: Table, name: string, role = 'column'): number {

@@ -5,6 +5,7 @@ import { classifierModel, linearRegressorModel, perColumnRegressorModel } from '
 import { outputsToTable, planFeeds, predictionCsv, randomFeeds } from '../../../src/inference/feeds';
 import { readSplit, readTable } from '../../../src/inference/table';
 import { UserError } from '../../../src/util/errors';
+import { sha256File } from '../../../src/util/hash';
 import { tempDir, writeFile } from './helpers';
 
 describe('inference/data: CSV → model inputs', () => {
@@ -20,6 +21,15 @@ describe('inference/data: CSV → model inputs', () => {
     const f = plan.build([0, 2]).X;
     assert.deepEqual(f.dims, [2, 3]);
     assert.deepEqual(Array.from(f.data as Float32Array), [1, 2, 3, -1, 0, 100]);
+  });
+
+  it("the table's SHA-256 is the file's, also when the file spans several read chunks", async () => {
+    assert.equal((await readTable(csv)).sha256, await sha256File(csv));
+    // Three rows of about 3 MiB each: the 4 MiB reads split rows, so every chunk must reach the hash once, in order.
+    const big = writeFile(dir, 'big.csv', 'id,blob\n' + [1, 2, 3].map((i) => `${i},${String(i).repeat(3 << 20)}\n`).join(''));
+    const t = await readTable(big);
+    assert.equal(t.rows, 3);
+    assert.equal(t.sha256, await sha256File(big));
   });
 
   it('--features chooses columns; a width mismatch names both sides', async () => {
