@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { LensSettings } from './lenses/lensModel';
+import type { CellMarkerSettings } from './timing/cells';
 
 /**
  * The one typed place where settings are read. Each feature reads its own section through these functions; the
@@ -25,15 +27,7 @@ export function generalSettings(): GeneralSettings {
 }
 
 /** flowbench.lenses.*: the master switch and one switch per lens kind (see package.json). */
-export interface LensSettingsConfig {
-  enabled: boolean;
-  timeCell: boolean;
-  splits: boolean;
-  onnx: boolean;
-  focus: boolean;
-}
-
-export function lensSettings(): LensSettingsConfig {
+export function lensSettings(): LensSettings {
   return {
     enabled: get('lenses.enabled', true),
     timeCell: get('lenses.timeCell', true),
@@ -79,7 +73,7 @@ export interface TimingSettings {
   timeCapSeconds: number;
   precision: number;
   /** Our own markers; empty fields fall back to the Jupyter extension's cellMarker settings, then its defaults. */
-  cellMarkers: { codeRegex?: string; markdownRegex?: string; defaultMarker?: string };
+  cellMarkers: CellMarkerSettings;
 }
 
 export function timingSettings(): TimingSettings {
