@@ -5,13 +5,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDeps, ensurePythonPeers } from '../ensure-deps.mjs';
+import { build } from '../build.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 ensureDeps();
 ensurePythonPeers();
-for (const [cmd, args] of [['node', ['esbuild.config.mjs', '--production']], ['npx', ['tsc', '-p', 'tsconfig.json', '--outDir', 'out']]]) {
-  if (spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
+try {
+  build({ production: true });
+} catch (err) {
+  console.error(`error: ${err.message}`);
+  process.exit(1);
 }
 const wanted = process.argv.slice(2);
 const benches = fs.readdirSync(HERE).filter((f) => f.endsWith('.bench.mjs')).filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w))).sort();

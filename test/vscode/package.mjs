@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { build } from '../build.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // vsce target → onnxruntime-node's bin/napi-v6/<os>/<arch>
@@ -26,7 +27,7 @@ export function packageVsix({ target = 'linux-x64', quiet = false } = {}) {
   const platform = TARGETS[target];
   if (!platform) throw new Error(`unknown target ${target}; one of ${Object.keys(TARGETS).join(', ')}`);
   const stdio = quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit';
-  run('node', ['esbuild.config.mjs', '--production'], { cwd: ROOT, stdio });
+  build({ production: true, tests: false, stdio });
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const stage = path.join(ROOT, '.vscode-test', 'package', target);
   fs.rmSync(stage, { recursive: true, force: true });

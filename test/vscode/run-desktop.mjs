@@ -1,11 +1,11 @@
 // `npm run test:desktop`: the same integration suite on a desktop VS Code through @vscode/test-electron, for
 // contributors who have one. Offline it needs VSCODE_EXECUTABLE (the Electron binary, e.g. /usr/share/code/code);
 // online, test-electron downloads the version in engines.vscode. Use `xvfb-run -a` on a headless Linux.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { ensureDeps } from '../ensure-deps.mjs';
+import { build } from '../build.mjs';
 import { ROOT, T } from './codeServer.mjs';
 import { prepareDemoWorkspace } from './demoWorkspace.mjs';
 
@@ -13,9 +13,7 @@ const require = createRequire(import.meta.url);
 
 async function main() {
   ensureDeps();
-  for (const [cmd, args] of [['node', ['esbuild.config.mjs']], ['npx', ['tsc', '-p', 'tsconfig.json', '--outDir', 'out']]]) {
-    if (spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error(`${cmd} failed`);
-  }
+  build();
   const { runTests } = require('@vscode/test-electron');
   const workspace = prepareDemoWorkspace(path.join(T, 'desktop', 'ws'));
   const resultsFile = path.join(T, 'desktop', 'mocha-results.json');

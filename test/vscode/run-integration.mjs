@@ -2,7 +2,6 @@
 // then browser UI tests drive the workbench, then the packaged .vsix is installed and checked for activation.
 // Usage: node test/vscode/run-integration.mjs [--grep PATTERN] [--no-build] [--no-ui] [--no-vsix]
 // Prints `vscode: N passed, N failed` last and writes .vscode-test/integration-results.json.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, format } from 'node:util';
@@ -12,6 +11,7 @@ import {
 import { prepareDemoWorkspace } from './demoWorkspace.mjs';
 import { uiTests } from './ui-tests.mjs';
 import { vsixTest } from './vsix-test.mjs';
+import { build } from '../build.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -22,11 +22,6 @@ const { values: opts } = parseArgs({
     timeout: { type: 'string', default: '900' },
   },
 });
-
-function sh(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
-}
 
 async function runSuite(results) {
   const workspace = prepareDemoWorkspace(path.join(T, 'integration', 'ws'));
@@ -85,10 +80,7 @@ async function runSuite(results) {
 async function main() {
   const started = Date.now();
   ensureCodeServer();
-  if (!opts['no-build']) {
-    sh('npm', ['run', '--silent', 'build']);
-    sh('npx', ['tsc', '-p', 'tsconfig.json', '--outDir', 'out']);
-  }
+  if (!opts['no-build']) build();
   const results = { passed: 0, failed: 0, failures: [] };
   await runSuite(results);
   if (!opts['no-ui'] && !opts.grep) await uiTests(results);

@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDeps } from '../ensure-deps.mjs';
+import { build } from '../build.mjs';
 import { ROOT, T, ensureCodeServer, startCodeServer, workbenchUrl } from './codeServer.mjs';
 import { prepareDemoWorkspace } from './demoWorkspace.mjs';
 
@@ -25,8 +26,7 @@ function desktopCode() {
 
 async function main() {
   ensureDeps();
-  const build = spawnSync('node', ['esbuild.config.mjs'], { cwd: ROOT, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('build failed');
+  build({ tests: false });
   // The demo workspace keeps what you do in it between starts; --reset starts it over.
   const workspace = prepareDemoWorkspace(path.join(T, 'demo', 'ws'), { fresh: values.reset });
   const code = desktopCode();

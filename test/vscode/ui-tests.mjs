@@ -84,16 +84,17 @@ async function startWithChord(page) {
   await page.keyboard.press('KeyF');
 }
 
-async function uiTest(results, title, fn) {
+/** Runs one harness-level test and records it in `results`; `fn` may return a detail for the pass line. */
+export async function harnessTest(results, title, fn) {
   const started = Date.now();
   try {
-    await fn();
+    const detail = await fn();
     results.passed += 1;
-    process.stdout.write(`  ✔ ui: ${title} (${Date.now() - started} ms)\n`);
+    process.stdout.write(`  ✔ ${title}${detail ? `, ${detail}` : ''} (${Date.now() - started} ms)\n`);
   } catch (err) {
     results.failed += 1;
-    results.failures.push({ title: `ui: ${title}`, error: String(err?.stack ?? err) });
-    process.stdout.write(`  ✗ ui: ${title}\n`);
+    results.failures.push({ title, error: String(err?.stack ?? err) });
+    process.stdout.write(`  ✗ ${title}\n`);
   }
 }
 
@@ -104,11 +105,11 @@ export async function uiTests(results) {
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(workbenchUrl(server.base, workspace, { extensionDevelopmentPath: ROOT }));
-    await uiTest(results, 'the command palette starts a focus session and the status bar counts down', async () => {
+    await harnessTest(results, 'ui: the command palette starts a focus session and the status bar counts down', async () => {
       const text = await focusFromPalette(page, 'ui-focus');
       if (!COUNTDOWN.test(text)) throw new Error(`status bar item reads '${text}'`);
     });
-    await uiTest(results, 'the Ctrl+Alt+F F chord in an editor starts a focus session', async () => {
+    await harnessTest(results, 'ui: the Ctrl+Alt+F F chord in an editor starts a focus session', async () => {
       await runFromPalette(page, 'Go to File');
       await page.keyboard.type('train.py');
       await page.waitForTimeout(500);
