@@ -57,7 +57,7 @@ export function f1Macro(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, nCla
     for (let r = 0; r < nClasses; r++) predicted += m[r][c];
     if (support === 0 && predicted === 0) continue;
     const denom = support + predicted;
-    sum += denom === 0 ? 0 : (2 * m[c][c]) / denom;
+    sum += (2 * m[c][c]) / denom; // denom > 0: the class has a true or a predicted positive
     n++;
   }
   return sum / n;
