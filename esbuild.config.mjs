@@ -40,7 +40,8 @@ const builds = [
   { ...common, plugins: [], entryPoints: { 'vendor/simple-git': 'simple-git' }, outdir: 'dist' },
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist' },
-  { ...common, entryPoints: { 'onnxWorker': 'src/inference/worker.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { onnxWorker: 'src/inference/worker.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { sha256Worker: 'src/util/sha256Worker.ts' }, outdir: 'dist' },
 ];
 
 rmSync('dist', { recursive: true, force: true });

@@ -1,8 +1,19 @@
 #!/usr/bin/env node
 import { UserError, CancelledError, errorMessage } from './util/errors';
-import type { CliCommand, CliIo } from './cliTypes';
-import { cliCommands } from './cliCommands';
-import { VERSION } from './version';
+import type { CliCommand, CliIo } from './util/cli';
+import { VERSION } from './util/version';
+
+/**
+ * Every subcommand of the `flowbench` CLI, in --help order. Each feature's vscode-free cli.ts contributes its own;
+ * they are required lazily so `flowbench --help` loads no engine.
+ */
+export function cliCommands(): CliCommand[] {
+  return [
+    ...require('./splits/cli').commands as CliCommand[],
+    ...require('./timing/cli').commands as CliCommand[],
+    ...require('./inference/cli').commands as CliCommand[],
+  ];
+}
 
 function topHelp(commands: CliCommand[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
-import { createLog } from './log';
-import type { Feature, FeatureServices } from './feature';
-import { coreFeature } from './coreCommands';
+import { registerCommands } from './editor/commands';
+import { createLog } from './editor/log';
+import type { Feature, FeatureServices } from './editor/feature';
+import { coreFeature } from './editor/coreCommands';
 import { focusFeature } from './focus/feature';
 import { lensesFeature } from './lenses/feature';
 import { timingFeature } from './timing/feature';

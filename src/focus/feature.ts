@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { focusSettings } from '../config';
-import type { Feature, FeatureServices } from '../feature';
+import { focusSettings } from '../editor/config';
+import type { Feature, FeatureServices } from '../editor/feature';
 import { CancelledError, UserError } from '../util/errors';
 import type { EndOutcome } from './controller';
 import { focusDisplay } from './display';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import type { CliCommand, CliIo } from '../cliTypes';
-import { parseCliArgs, parseIntOption, parseNumberOption, printJson, requireOne } from '../cliTypes';
+import type { CliCommand, CliIo } from '../util/cli';
+import { parseCliArgs, parseIntOption, parseNumberOption, printJson, requireOne } from '../util/cli';
 import { UserError } from '../util/errors';
 
 /* Engines load inside run() so `flowbench --help` stays light. */

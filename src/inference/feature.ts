@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { inferenceSettings } from '../config';
-import type { Feature, FeatureServices } from '../feature';
+import { inferenceSettings } from '../editor/config';
+import type { Feature, FeatureServices } from '../editor/feature';
 import { UserError, type Cancellation } from '../util/errors';
-import { intArg, resolveInWorkspace, workspaceRoot } from '../commandArgs';
+import { intArg, resolveInWorkspace, workspaceRoot } from '../editor/commandArgs';
 import type { OnnxHost } from './runtimeHost';
 import type { RuntimeOptions } from './operations';
 import { OnnxInspectorProvider, ONNX_VIEW_TYPE } from './onnxEditor';
@@ -148,17 +148,17 @@ export function inferenceFeature(services: FeatureServices): Feature {
         requireTrust();
         const model = await modelArg(args);
         if (!model) return undefined;
-        const { readSplitManifest } = await import('./table');
+        const { splitManifestHints } = await import('../data/splitFile');
         const givenSplit = str(args?.split);
         // A split made by Flowbench names its data file and target in FOLDS.csv.json: no need to ask for them.
-        const hints = givenSplit ? readSplitManifest(resolveInWorkspace(givenSplit)) : {};
+        const hints = givenSplit ? splitManifestHints(resolveInWorkspace(givenSplit)) : {};
         const data = str(args?.data) ?? hints.dataFile ?? await pickFile('**/*.{csv,tsv}', 'Data (CSV) to evaluate on');
         if (!data) return undefined;
         const split = givenSplit ?? await pickFile('**/*.{csv,tsv}', 'Split file (FOLDS.csv from Flowbench: Create Split)');
         if (!split) return undefined;
-        let target = str(args?.target) ?? hints.target ?? readSplitManifest(resolveInWorkspace(split)).target;
+        let target = str(args?.target) ?? hints.target ?? splitManifestHints(resolveInWorkspace(split)).target;
         if (!target) {
-          const { readCsvHeader } = await import('../splits/csvReader');
+          const { readCsvHeader } = await import('../data/csv');
           const header = await readCsvHeader(resolveInWorkspace(data));
           target = await vscode.window.showQuickPick(header.columns, { placeHolder: 'Target column' });
           if (!target) return undefined;

@@ -2,7 +2,7 @@ import { UserError } from '../util/errors';
 import type { ModelInfo, ValueInfo } from './onnxModel';
 import { formatShape } from './onnxModel';
 import type { Feeds, TensorType, WireTensor } from './protocol';
-import { cellNumber, columnIndex, numericColumns, type Table } from './table';
+import { cellNumber, columnIndex, numericColumns, type Table } from '../data/table';
 
 /** ONNX element type → onnxruntime-node tensor type, for the types a CSV can feed. */
 const TENSOR_TYPES: Record<string, TensorType> = { float: 'float32', double: 'float64', int64: 'int64', int32: 'int32', string: 'string', bool: 'bool' };

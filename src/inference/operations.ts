@@ -3,17 +3,18 @@ import * as path from 'node:path';
 import { UserError, throwIfCancelled, type Cancellation } from '../util/errors';
 import { sha256 } from '../util/hash';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { encodeColumn } from '../splits/labels';
+import { encodeColumn } from '../data/labels';
 import { parseModel, type ModelInfo } from './onnxModel';
 import { OnnxHost, type SessionHandle } from './runtimeHost';
 import { feedRows, outputsToTable, planFeeds, predictionCsv, randomFeeds, type PredictionTable } from './feeds';
-import { cellNumber, columnIndex, readSplit, readSplitManifest, readTable, type Table } from './table';
+import { cellNumber, columnIndex, readTable, type Table } from '../data/table';
+import { readSplitRows, splitManifestHints } from '../data/splitFile';
 import { classSpace, classCoder, concatOutputs, decodeClassifier, decodeRegressor, outputRoles } from './predictions';
 import { classificationMetrics, majorityBaseline, regressionMetrics } from './metrics';
 import { appendExperiment, type ExperimentRecord } from './ledger';
 import type { ProviderFailure } from './providers';
 import type { Feeds, WireTensor } from './protocol';
-import { VERSION } from '../version';
+import { VERSION } from '../util/version';
 
 /** What every runtime operation shares: provider order, CUDA library folders, cancellation, the native log. */
 export interface RuntimeOptions {
@@ -129,7 +130,7 @@ export async function runInference(o: InferOptions): Promise<InferReport> {
     if (o.target) columnIndex(table, o.target, 'target');
     plan = planFeeds(model.info, table, { features: o.features, target: o.target });
     if (o.split) {
-      rows = (await readSplit(o.split, table.rows, o.fold, o.cancellation)).valid;
+      rows = (await readSplitRows(o.split, table.rows, o.fold, o.cancellation)).valid;
       subset = true;
     } else rows = Array.from({ length: table.rows }, (_, i) => i);
     // Parse every cell before starting a process, so bad data fails fast with the line and column.
@@ -201,7 +202,7 @@ export interface EvalReport {
 }
 
 export async function runEval(opts: EvalOptions): Promise<EvalReport> {
-  const hints = readSplitManifest(opts.split);
+  const hints = splitManifestHints(opts.split);
   const dataFile = opts.data ?? (hints.dataFile && fs.existsSync(hints.dataFile) ? hints.dataFile : undefined);
   if (!dataFile) throw new UserError('missing --data DATA.csv (the split has no manifest naming its data file)');
   const targetName = opts.target ?? hints.target;
@@ -213,7 +214,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   o.onProgress?.('reading data');
   const table = await readTable(o.data, o.cancellation);
   const tj = columnIndex(table, o.target, 'target');
-  const split = await readSplit(o.split, table.rows, o.fold, o.cancellation);
+  const split = await readSplitRows(o.split, table.rows, o.fold, o.cancellation);
   if (split.train.length === 0) throw new UserError(`${path.basename(o.split)} has no train rows; the baseline needs them`);
   const plan = planFeeds(model.info, table, { features: o.features, target: o.target });
   plan.build(split.valid.slice(0, 1));

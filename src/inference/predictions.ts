@@ -1,5 +1,5 @@
 import { UserError } from '../util/errors';
-import { compareCodePoints, parseNumber, parsesAsNumber } from '../splits/labels';
+import { compareCodePoints, parseNumber, parsesAsNumber } from '../data/labels';
 import type { ModelInfo, ValueInfo } from './onnxModel';
 import type { WireTensor } from './protocol';
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { CellMarkerSettings } from '../timing/cells';
+import type { CellMarkerSettings } from '../python/cells';
 import { lensSpecs, type LensContext, type LensSettings, type LensSpec } from './lensModel';
-import { scanPython, type CellSite, type ScanResult, type SplitSite } from './scanner';
+import { scanPython, type CellSite, type ScanResult, type SplitSite } from '../python/scanner';
 
 export interface LensProviderDeps {
   settings(): LensSettings;

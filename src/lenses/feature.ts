@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { lensSettings, timingSettings } from '../config';
-import type { Feature, FeatureServices } from '../feature';
-import { defaultOut } from '../splits/wizard';
+import { lensSettings, timingSettings } from '../editor/config';
+import type { Feature, FeatureServices } from '../editor/feature';
+import { defaultSplitPath } from '../data/splitFile';
 import { onTimingRecorded } from '../timing/events';
 import { HISTORY_DIR, HISTORY_FILE, historyFile, readHistory, relativeKey, summarizeCell, type TimingRecord } from '../timing/history';
 import { historyRootOf } from '../timing/notebook';
 import { TrainingScriptLensProvider } from './codeLensProvider';
-import { splitPrefill } from './splitPrefill';
+import { splitPrefill } from '../splits/prefill';
 
 export const WALKTHROUGH_ID = 'flowbench.flowbench#flowbench.firstRun';
 
@@ -60,7 +60,7 @@ export function lensesFeature(services: FeatureServices): Feature {
     },
     splitArgs: (site) => splitPrefill(site),
     exists: (p) => fs.existsSync(p),
-    defaultSplitFile: defaultOut,
+    defaultSplitFile: defaultSplitPath,
     log,
   });
 

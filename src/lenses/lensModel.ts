@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { CellSite, LensSite, OnnxSite, ScanResult, SplitSite } from './scanner';
+import type { CellSite, LensSite, OnnxSite, ScanResult, SplitSite } from '../python/scanner';
 
 /**
  * Turns scanner sites into lens descriptions (line, title, command, argument object). Pure, so what each lens shows

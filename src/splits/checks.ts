@@ -1,8 +1,9 @@
-import type { EncodedColumn } from './labels';
-import { parsesAsNumber, parseNumber } from './labels';
-import type { ColumnSample } from './columnSample';
+import type { SplitCheck } from '../data/splitFile';
+import type { EncodedColumn } from '../data/labels';
+import { parsesAsNumber, parseNumber } from '../data/labels';
+import type { ColumnSample } from '../data/sample';
 import type { Suggestion } from './suggest';
-import { parseTimestamp } from './dates';
+import { parseTimestamp } from '../data/dates';
 import { cramersVFromCounts } from './driftStats';
 
 /** One fold's sides: side[row] is 1 for train, 2 for valid, 0 for neither. */
@@ -47,17 +48,8 @@ export function sideCounts(view: FoldView, col?: EncodedColumn): SideCounts {
   return out;
 }
 
-export interface CheckResult {
-  id: 'duplicates' | 'group-overlap' | 'time-overlap' | 'labels' | 'drift' | 'suggestion';
-  title: string;
-  status: 'pass' | 'warn' | 'skip' | 'info';
-  /** The worst value over the folds, compared with `threshold` (deepchecks' defaults). */
-  value?: number;
-  threshold?: number;
-  detail: string;
-  perFold?: Array<Record<string, unknown>>;
-  columns?: Array<{ column: string; method: 'ks' | 'cramers-v'; value: number; status: 'pass' | 'warn' }>;
-}
+/** The manifest's check record is the check result: the split format owns the shape. */
+export type CheckResult = SplitCheck;
 
 export interface CheckInput {
   folds: FoldView[];

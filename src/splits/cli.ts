@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { parseCliArgs, parseIntOption, parseNumberOption, printJson, requireOne, type CliCommand } from '../cliTypes';
+import { parseCliArgs, parseIntOption, parseNumberOption, printJson, requireOne, type CliCommand } from '../util/cli';
 import { UserError } from '../util/errors';
 import type { Size } from './sizes';
 import type { SplitRequest } from './engine';
-import { isStrategy, STRATEGIES } from './strategyNames';
+import { isStrategy, STRATEGIES } from '../data/splitFile';
 
 const HELP = `Usage: flowbench split DATA.csv --strategy S --out FOLDS.csv [options]
 

@@ -1,17 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { sha256FileOnWorker } from './parallelHash';
-import { AtomicFileWriter } from '../util/atomicWrite';
-import { CancelledError, UserError, throwIfCancelled, type Cancellation } from '../util/errors';
-import { VERSION } from '../version';
-import { scanCsv, fieldText, type CsvHeader, type CsvRow } from './csvReader';
-import { ColumnInterner, quantileBins, targetType, parsesAsNumber, parseNumber, type EncodedColumn } from './labels';
-import { parseTimestamp, stableOrder } from './dates';
-import { computeSplit, defaultShuffle, isStrategy, STRATEGIES, TRAIN, VALID, UNUSED, type SplitAssignment, type SplitParams, type Strategy } from './strategies';
-import type { Size } from './sizes';
+import { sha256FileOnWorker } from '../util/hash';
+import { UserError, throwIfCancelled, type Cancellation } from '../util/errors';
+import { VERSION } from '../util/version';
+import { scanCsv, fieldText, type CsvHeader, type CsvRow } from '../data/csv';
+import { ColumnInterner, quantileBins, targetType, parsesAsNumber, parseNumber, type EncodedColumn } from '../data/labels';
+import { parseTimestamp, stableOrder } from '../data/dates';
+import { computeSplit, defaultShuffle, type SplitAssignment, type SplitParams } from './strategies';
+import {
+  isStrategy, manifestPathOf, STRATEGIES, TRAIN, VALID, UNUSED, writeSplitFiles, type FoldSummary, type Size, type SplitManifest, type Strategy,
+} from '../data/splitFile';
 import { runChecks, sideCounts, type CheckResult, type FoldView } from './checks';
-import { ColumnSample } from './columnSample';
+import { ColumnSample } from '../data/sample';
 import { suggestStrategy, type Suggestion } from './suggest';
 import { pythonSnippet, sklearnCall } from './pythonSnippet';
 
@@ -39,43 +40,6 @@ export interface SplitRequest {
 export interface SplitRunOptions {
   cancellation?: Cancellation;
   onProgress?(fraction: number, message: string): void;
-}
-
-export interface FoldSummary {
-  fold: number;
-  train: number;
-  valid: number;
-  unused: number;
-  /** Rows per class in train and valid (when a target is known). */
-  classes?: { train: Record<string, number>; valid: Record<string, number> };
-}
-
-export interface SplitManifest {
-  flowbench: string;
-  sklearn: string;
-  createdAt: string;
-  strategy: Strategy;
-  parameters: {
-    target: string | null;
-    group: string | null;
-    time: string | null;
-    folds: number | null;
-    testSize: Size | null;
-    trainSize: Size | null;
-    gap: number | null;
-    maxTrainSize: number | null;
-    shuffle: boolean;
-    seed: number;
-    bins: number | null;
-  };
-  sklearnEquivalent: string;
-  input: { file: string; bytes: number; rows: number; columns: string[]; delimiter: string; sha256: string };
-  output: { file: string; column: 'split' | 'fold' };
-  folds: FoldSummary[];
-  warnings: string[];
-  checks: CheckResult[];
-  suggestion: Suggestion;
-  python: string;
 }
 
 export interface SplitOutcome {
@@ -287,7 +251,7 @@ export async function createSplit(request: SplitRequest, opts: SplitRunOptions =
     exclude: new Set([req.target, req.group, req.time].filter((c): c is string => c !== undefined)),
     suggestion,
   });
-  const manifestPath = req.out + '.json';
+  const manifestPath = manifestPathOf(req.out);
   const manifest: SplitManifest = {
     flowbench: VERSION,
     sklearn: SKLEARN_VERSION,
@@ -324,7 +288,7 @@ export async function createSplit(request: SplitRequest, opts: SplitRunOptions =
     python: '',
   };
   manifest.python = pythonSnippet(manifest);
-  await writeOutputs(req.out, manifestPath, split, manifest, opts);
+  await writeSplitFiles(req.out, split, manifest, opts.cancellation);
   opts.onProgress?.(1, 'done');
   return { out: path.resolve(req.out), manifestPath: path.resolve(manifestPath), manifest };
 }
@@ -364,42 +328,6 @@ function summarizeFold(view: FoldView, target: EncodedColumn | undefined): FoldS
     summary.classes = { train: rec(c.trainByLabel), valid: rec(c.validByLabel) };
   }
   return summary;
-}
-
-async function writeOutputs(out: string, manifestPath: string, split: SplitAssignment, manifest: SplitManifest, opts: SplitRunOptions): Promise<void> {
-  const folds = new AtomicFileWriter(out);
-  let meta: AtomicFileWriter | undefined;
-  try {
-    folds.write(split.column + '\n');
-    const a = split.assignment;
-    // Each row's line as bytes, assembled in one buffer per block and handed over as latin1 text (all ASCII).
-    const values = split.column === 'split' ? ['train', 'valid', 'unused'] : Array.from({ length: split.nFolds + 1 }, (_, f) => String(f - 1));
-    const offset = split.column === 'split' ? 0 : 1;
-    const encoded = values.map((v) => Buffer.from(v + '\n', 'latin1'));
-    const step = 1 << 16;
-    const block = Buffer.allocUnsafe(step * (Math.max(...encoded.map((e) => e.length))));
-    for (let start = 0; start < a.length; start += step) {
-      const end = Math.min(a.length, start + step);
-      let w = 0;
-      for (let i = start; i < end; i++) {
-        const e = encoded[a[i] + offset];
-        for (let k = 0; k < e.length; k++) block[w++] = e[k];
-      }
-      folds.write(block.toString('latin1', 0, w));
-      if (opts.cancellation?.isCancellationRequested) throw new CancelledError();
-      // Let the event loop breathe on big files (cancellation, progress UI).
-      if ((start / step) % 16 === 15) await new Promise((r) => setImmediate(r));
-    }
-    meta = new AtomicFileWriter(manifestPath);
-    meta.write(JSON.stringify(manifest, null, 2) + '\n');
-    throwIfCancelled(opts.cancellation);
-    folds.commit();
-    meta.commit();
-  } catch (err) {
-    folds.abort();
-    meta?.abort();
-    throw err;
-  }
 }
 
 export { TRAIN, VALID, UNUSED, targetType };

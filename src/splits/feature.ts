@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Feature, FeatureServices } from '../feature';
-import { splitSettings } from '../config';
+import type { Feature, FeatureServices } from '../editor/feature';
+import { splitSettings } from '../editor/config';
 import { UserError } from '../util/errors';
-import { intArg, resolveInWorkspace } from '../commandArgs';
-import type { SplitManifest, SplitOutcome, SplitRequest } from './engine';
-import { isStrategy, STRATEGIES } from './strategyNames';
-import { defaultOut, pickDataFile, runWizard, sizeFromArgs } from './wizard';
+import { intArg, resolveInWorkspace } from '../editor/commandArgs';
+import type { SplitManifest } from '../data/splitFile';
+import type { SplitOutcome, SplitRequest } from './engine';
+import { isStrategy, STRATEGIES } from '../data/splitFile';
+import { defaultSplitPath } from '../data/splitFile';
+import { pickDataFile, runWizard, sizeFromArgs } from './wizard';
 import { showSplitReport } from './reportWebview';
 
 
@@ -108,7 +110,7 @@ export function splitsFeature(services: FeatureServices): Feature {
           if (!partial.file) throw new UserError('file is required when running without prompts');
           if (!partial.strategy) throw new UserError('strategy is required when running without prompts');
           const { file, ...rest } = partial;
-          request = { ...rest, strategy: partial.strategy, input: file, out: partial.out ?? defaultOut(file), seed: partial.seed ?? settings.defaultSeed };
+          request = { ...rest, strategy: partial.strategy, input: file, out: partial.out ?? defaultSplitPath(file), seed: partial.seed ?? settings.defaultSeed };
         } else {
           const file = partial.file ?? (await pickDataFile());
           const { previewCsv } = await import('./inspect');

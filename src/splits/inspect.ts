@@ -1,8 +1,8 @@
 import * as path from 'node:path';
-import { scanCsv, type CsvHeader } from './csvReader';
-import { ColumnSample } from './columnSample';
+import { scanCsv, type CsvHeader } from '../data/csv';
+import { ColumnSample } from '../data/sample';
 import { suggestStrategy, type Suggestion } from './suggest';
-import { encodeColumn, targetType } from './labels';
+import { encodeColumn, targetType } from '../data/labels';
 import { UserError } from '../util/errors';
 
 export interface CsvPreview {

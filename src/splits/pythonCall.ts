@@ -1,5 +1,5 @@
-import { scanPython, type SplitSite } from '../lenses/scanner';
-import { splitPrefill } from '../lenses/splitPrefill';
+import { scanPython, type SplitSite } from '../python/scanner';
+import { splitPrefill } from './prefill';
 
 /**
  * flowbench.split.create's wizard arguments from one scikit-learn call written in Python, e.g.

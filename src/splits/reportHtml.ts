@@ -1,4 +1,4 @@
-import type { SplitManifest } from './engine';
+import type { SplitManifest } from '../data/splitFile';
 import { escapeHtml as esc } from '../util/html';
 
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];

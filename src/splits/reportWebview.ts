@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { newNonce } from '../util/html';
-import type { SplitManifest } from './engine';
+import type { SplitManifest } from '../data/splitFile';
 
 let panel: vscode.WebviewPanel | undefined;
 let current: SplitManifest | undefined;

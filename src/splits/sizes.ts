@@ -1,7 +1,8 @@
 import { UserError } from '../util/errors';
 
-/** A split size as scikit-learn types it: a float is a fraction, an int a row count (JS can't tell 1 from 1.0). */
-export type Size = { fraction: number } | { count: number };
+import type { Size } from '../data/splitFile';
+
+export type { Size };
 
 export function sizeToPython(size: Size | undefined): string {
   if (size === undefined) return 'None';

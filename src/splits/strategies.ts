@@ -1,11 +1,11 @@
 import { UserError } from '../util/errors';
 import { RandomState } from './randomState';
 import { validateShuffleSplit, validateTrainTestSplitParams, type Size } from './sizes';
-import { requireClassificationTarget, type EncodedColumn } from './labels';
+import { requireClassificationTarget, type EncodedColumn } from '../data/labels';
 import { npIsClose, npStd1d, npStdAxis0, npSum1d } from './numpyMath';
-import type { Strategy } from './strategyNames';
+import type { Strategy } from '../data/splitFile';
 
-export { STRATEGIES, isStrategy, type Strategy } from './strategyNames';
+export { STRATEGIES, isStrategy, type Strategy } from '../data/splitFile';
 
 export interface SplitParams {
   strategy: Strategy;
@@ -19,10 +19,9 @@ export interface SplitParams {
   seed: number;
 }
 
-/** Split codes for the holdout strategies. */
-export const TRAIN = 0;
-export const VALID = 1;
-export const UNUSED = 2;
+import { TRAIN, VALID, UNUSED } from '../data/splitFile';
+
+export { TRAIN, VALID, UNUSED };
 
 export interface SplitAssignment {
   /** 'split': assignment holds TRAIN/VALID/UNUSED; 'fold': the fold validating each row, -1 if none. */

@@ -1,18 +1,9 @@
-import type { ColumnSample } from './columnSample';
-import { parsesAsNumber, targetType, type EncodedColumn } from './labels';
-import { looksLikeDate } from './dates';
-import type { Strategy } from './strategies';
+import type { ColumnSample } from '../data/sample';
+import { parsesAsNumber, targetType, type EncodedColumn } from '../data/labels';
+import { looksLikeDate } from '../data/dates';
+import type { SplitSuggestion, Strategy } from '../data/splitFile';
 
-export interface Suggestion {
-  strategy: Strategy;
-  /** Wizard/CLI arguments that go with the strategy. */
-  options: { time?: string; group?: string; target?: string; bins?: number };
-  reason: string;
-  /** Other findings worth a look (e.g. a continuous target that could be binned). */
-  notes: string[];
-  dateColumns: string[];
-  groupColumns: string[];
-}
+export type Suggestion = SplitSuggestion;
 
 /** Names that usually identify an entity seen in several rows (Thomas: unseen drivers, boats, patients). */
 const ENTITY_NAME = /(^|[_\s-])(id|user|users|patient|subject|customer|client|session|group|grp|site|driver|boat|account|household|store|device|person|player|team|visit|family|source)s?($|[_\s-])|Id$|ID$/i;

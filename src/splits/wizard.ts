@@ -1,14 +1,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../util/errors';
-import { workspaceRoot } from '../commandArgs';
+import { workspaceRoot } from '../editor/commandArgs';
 import type { CsvPreview } from './inspect';
 import type { SplitRequest } from './engine';
 import type { Strategy } from './strategies';
 import type { Size } from './sizes';
-import { applicableOnly, defaultOut, parseWizardSize, strategyOrder, wizardSteps, type ColumnStep } from './wizardPlan';
+import { defaultSplitPath } from '../data/splitFile';
+import { applicableOnly, parseWizardSize, strategyOrder, wizardSteps, type ColumnStep } from './wizardPlan';
 
-export { defaultOut };
 
 const DESCRIPTIONS: Record<Strategy, string> = {
   holdout: 'train_test_split: one train/valid split',
@@ -109,7 +109,7 @@ export async function runWizard(
     );
     opts.seed = Number(v);
   }
-  return { ...opts, strategy, input: file, out: opts.out ?? defaultOut(file) };
+  return { ...opts, strategy, input: file, out: opts.out ?? defaultSplitPath(file) };
 }
 
 /** Reads a size from command args: `testSize` (fraction) / `testCount` (rows); a number ≥ 1 in testSize is a count. */

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { CsvPreview } from './inspect';
 import type { SplitRequest } from './engine';
-import type { Strategy } from './strategies';
+import { defaultSplitPath, type Strategy } from '../data/splitFile';
 
 const ORDER: Strategy[] = ['stratified-kfold', 'kfold', 'holdout', 'group-kfold', 'stratified-group-kfold', 'group-holdout', 'time-series'];
 
@@ -71,11 +71,6 @@ export function parseWizardSize(text: string): { fraction: number } | { count: n
   return /\./.test(text) ? { fraction: Number(text) } : { count: Number(text.trim()) };
 }
 
-export function defaultOut(file: string): string {
-  const ext = path.extname(file);
-  return path.join(path.dirname(file), `${path.basename(file, ext)}.folds.csv`);
-}
-
 /** The request the wizard makes when every step is answered with Enter (its defaults), for a given strategy. */
 export function acceptDefaults(
   file: string,
@@ -93,5 +88,5 @@ export function acceptDefaults(
   if (steps.size) opts.testSize = parseWizardSize(steps.size);
   if (steps.folds) opts.folds = Number(steps.folds);
   if (steps.seed) opts.seed = Number(steps.seed);
-  return { ...opts, strategy, input: file, out: opts.out ?? defaultOut(file) };
+  return { ...opts, strategy, input: file, out: opts.out ?? defaultSplitPath(file) };
 }

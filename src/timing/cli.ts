@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import type { CliCommand, CliIo } from '../cliTypes';
-import { parseCliArgs, parseIntOption, parseNumberOption, printJson, requireOne } from '../cliTypes';
+import type { CliCommand, CliIo } from '../util/cli';
+import { parseCliArgs, parseIntOption, parseNumberOption, printJson, requireOne } from '../util/cli';
 import { UserError } from '../util/errors';
 
 const HELP = `Usage: flowbench timeit FILE.py --cell N [options]
@@ -50,7 +50,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   });
   const startedAt = Date.now();
   const file = path.resolve(io.cwd, requireOne(positionals, 'FILE.py'));
-  const { parseCells, cellAtLine } = await import('./cells');
+  const { parseCells, cellAtLine } = await import('../python/cells');
   const { readSource } = await import('./timeCell');
   const text = readSource(file);
   const cells = parseCells(text);

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { timingSettings } from '../config';
-import type { Feature, FeatureServices } from '../feature';
+import { timingSettings } from '../editor/config';
+import type { Feature, FeatureServices } from '../editor/feature';
 import { CancelledError, UserError } from '../util/errors';
-import { intArg, resolveInWorkspace } from '../commandArgs';
-import type { PercentCell } from './cells';
+import { intArg, resolveInWorkspace } from '../editor/commandArgs';
+import type { PercentCell } from '../python/cells';
 import type { HarnessProgress } from './runner';
 import type { TimeCellResult, CompareResult } from './timeCell';
 import type { TimingRecord } from './history';
@@ -33,7 +33,7 @@ function str(v: unknown): string | undefined {
 
 /** The file's text as the editor has it (unsaved edits included) and the cell asked for or under the cursor. */
 async function target(args: Record<string, unknown> | undefined, cellArg: unknown): Promise<Target> {
-  const { parseCells, cellAtLine } = await import('./cells');
+  const { parseCells, cellAtLine } = await import('../python/cells');
   const markers = timingSettings().cellMarkers;
   let file: string;
   let text: string;
@@ -187,7 +187,7 @@ export function timingFeature(services: FeatureServices): Feature {
       const root = historyRootOf(notebook.uri);
       const { appendJsonl } = await import('../util/jsonl');
       const { historyFile, relativeKey } = await import('./history');
-      const { cellHash } = await import('./cells');
+      const { cellHash } = await import('../python/cells');
       await appendJsonl(historyFile(root), {
         v: 1, kind: 'kernel-timeit', file: relativeKey(root, notebook.uri.fsPath), cell: index, cellLine: index + 1,
         hash: cellHash(cell.document.getText()), mean: r.mean, stdev: r.stdev, best: r.best, worst: r.worst, loops: r.loops,

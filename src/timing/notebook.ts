@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, UserError, errorMessage } from '../util/errors';
 import { appendJsonl } from '../util/jsonl';
-import { cellHash } from './cells';
+import { cellHash } from '../python/cells';
 import { formatTimeitLine } from './format';
 import { historyFile, relativeKey, type TimingRecord } from './history';
 import { HARNESS_MARK } from './harnessSource';

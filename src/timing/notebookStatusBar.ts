@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { cellHash } from './cells';
+import { cellHash } from '../python/cells';
 import { HISTORY_DIR, HISTORY_FILE, readHistory, relativeKey, type TimingRecord } from './history';
 import { formatCellDuration, historyRootOf } from './notebook';
 import { formatTime } from './format';

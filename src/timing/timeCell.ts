@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, type Cancellation } from '../util/errors';
-import { hasCode, parseCells, preamble, type CellMarkerSettings, type PercentCell } from './cells';
+import { hasCode, parseCells, preamble, type CellMarkerSettings, type PercentCell } from '../python/cells';
 import { formatTimeitLine, slowestRunWarning, MICRO_SIGN, type FormatOptions } from './format';
 import type { ResolvedPython } from './python';
 import {

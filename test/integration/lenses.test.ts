@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { hasCode, parseCells } from '../../src/timing/cells';
+import { hasCode, parseCells } from '../../src/python/cells';
 
 /**
  * Training-script lenses in a real VS Code on the demo workspace: what vscode.executeCodeLensProvider returns for

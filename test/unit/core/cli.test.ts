@@ -3,8 +3,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../../src/cli';
-import type { CliIo } from '../../../src/cliTypes';
-import { cliCommands } from '../../../src/cliCommands';
+import type { CliIo } from '../../../src/util/cli';
+import { cliCommands } from '../../../src/cli';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../../src/cli';
-import type { CliIo } from '../../../src/cliTypes';
+import type { CliIo } from '../../../src/util/cli';
 import { classifierModel, linearRegressorModel } from '../../../src/inference/onnxBuilder';
 import { tempDir, writeFile, ref } from './helpers';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { DEFAULT_LENS_SETTINGS, LENS_COMMANDS, lensSpecs, resolveScriptPath, type LensContext } from '../../../src/lenses/lensModel';
-import { scanPython } from '../../../src/lenses/scanner';
-import { columnOf, splitPrefill } from '../../../src/lenses/splitPrefill';
+import { scanPython } from '../../../src/python/scanner';
+import { columnOf, splitPrefill } from '../../../src/splits/prefill';
 
 const WS = path.resolve('/ws');
 const SCRIPT = path.join(WS, 'src', 'train.py');

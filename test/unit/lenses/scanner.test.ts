@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { scanPython, type FocusSite, type LensSite, type OnnxSite, type SplitSite } from '../../../src/lenses/scanner';
+import { scanPython, type FocusSite, type LensSite, type OnnxSite, type SplitSite } from '../../../src/python/scanner';
 
 function byKind<K extends LensSite['kind']>(sites: LensSite[], kind: K): Extract<LensSite, { kind: K }>[] {
   return sites.filter((s) => s.kind === kind) as Extract<LensSite, { kind: K }>[];

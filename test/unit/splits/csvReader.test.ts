@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { scanCsv, fieldText, readCsvHeader } from '../../../src/splits/csvReader';
+import { scanCsv, fieldText, readCsvHeader } from '../../../src/data/csv';
 import { createSplit } from '../../../src/splits/engine';
 import { UserError } from '../../../src/util/errors';
 

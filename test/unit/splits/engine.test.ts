@@ -4,12 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RandomState } from '../../../src/splits/randomState';
 import { validateShuffleSplit } from '../../../src/splits/sizes';
-import { encodeColumn, quantileBins } from '../../../src/splits/labels';
+import { encodeColumn, quantileBins } from '../../../src/data/labels';
 import { stratifiedKFold, groupKFold, timeSeries, approximateMode, type SplitParams } from '../../../src/splits/strategies';
 import { createSplit } from '../../../src/splits/engine';
 import { pairwiseSum } from '../../../src/splits/numpyMath';
 import { ksStatistic, cramersVFromCounts } from '../../../src/splits/driftStats';
-import { parseTimestamp } from '../../../src/splits/dates';
+import { parseTimestamp } from '../../../src/data/dates';
 
 const base: SplitParams = { strategy: 'kfold', folds: 3, gap: 0, shuffle: false, seed: 42 };
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CellMatcher, cellAtLine, cellHash, hasCode, parseCells, preamble } from '../../../src/timing/cells';
+import { CellMatcher, cellAtLine, cellHash, hasCode, parseCells, preamble } from '../../../src/python/cells';
 
 describe('timing/cells: percent-format parsing as the Jupyter extension delimits cells', () => {
   it('splits at every marker form, the last cell running to the end of the file', () => {

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { LensSettings } from './lenses/lensModel';
-import type { CellMarkerSettings } from './timing/cells';
+import type { CellMarkerSettings } from '../python/cells';
 
 /**
  * The one typed place where settings are read. Each feature reads its own section through these functions; the
@@ -27,6 +26,14 @@ export function generalSettings(): GeneralSettings {
 }
 
 /** flowbench.lenses.*: the master switch and one switch per lens kind (see package.json). */
+export interface LensSettings {
+  enabled: boolean;
+  timeCell: boolean;
+  splits: boolean;
+  onnx: boolean;
+  focus: boolean;
+}
+
 export function lensSettings(): LensSettings {
   return {
     enabled: get('lenses.enabled', true),

@@ -1,4 +1,4 @@
-import { fieldText, type CsvRow } from './csvReader';
+import { fieldText, type CsvRow } from './csv';
 
 /**
  * A bounded, deterministic sample of whole rows (every `stride`-th row; the stride doubles whenever the sample fills),

@@ -1,4 +1,4 @@
-import { closingBracket, stringAt, type LexedSource } from './pythonLexer';
+import { closingBracket, stringAt, type LexedSource } from './lexer';
 
 /** A Python constant read from source: only what can be known without running anything. */
 export type PythonLiteral = string | number | boolean | null;

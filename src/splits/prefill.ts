@@ -1,5 +1,5 @@
-import type { CallArgument } from './callArgs';
-import type { SplitSite } from './scanner';
+import type { CallArgument } from '../python/callArgs';
+import type { SplitSite } from '../python/scanner';
 
 /**
  * flowbench.split.create's arguments from a scikit-learn split call's literal arguments: the strategy its class

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { UserError } from './util/errors';
+import { UserError } from '../util/errors';
 
 /** The first workspace folder's path: where command arguments' relative paths and workspace-wide outputs are anchored. */
 export function workspaceRoot(): string | undefined {

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UserError, type Cancellation } from './util/errors';
+import { UserError, type Cancellation } from './errors';
 
 export interface CliIo {
   stdout(text: string): void;

@@ -1,6 +1,6 @@
-import { hasCode, parseCells, type CellMarkerSettings } from '../timing/cells';
+import { hasCode, parseCells, type CellMarkerSettings } from './cells';
 import { callArguments, type CallArguments } from './callArgs';
-import { closingBracket, lexPython, lineOf, type LexedSource, type StringLiteral } from './pythonLexer';
+import { closingBracket, lexPython, lineOf, type LexedSource, type StringLiteral } from './lexer';
 
 /**
  * Finds where a Python training script wants Flowbench: its '# %%' cells, its validation-split calls, its ONNX

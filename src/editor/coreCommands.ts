@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Feature, FeatureServices } from './feature';
-import { VERSION } from './version';
+import { VERSION } from '../util/version';
 
 /** Commands that belong to no single feature. */
 export function coreFeature(services: FeatureServices): Feature {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { CommandHandler, FeatureServices } from './feature';
-import { CancelledError, UserError, errorMessage } from './util/errors';
+import { CancelledError, UserError, errorMessage } from '../util/errors';
 
 /**
  * The one place where commands are registered. Every handler is wrapped so that a bad input shows as a plain error
