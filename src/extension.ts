@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './editor/commands';
 import { createLog } from './editor/log';
-import type { Feature, FeatureServices } from './editor/feature';
+import type { FeatureServices } from './editor/feature';
 import { coreFeature } from './editor/coreCommands';
-import { focusFeature } from './focus/feature';
-import { lensesFeature } from './lenses/feature';
+import { focusFeature, type FocusApi } from './focus/feature';
+import { lensesFeature, type LensesApi } from './lenses/feature';
 import { timingFeature } from './timing/feature';
 import { inferenceFeature } from './inference/feature';
 import { splitsFeature } from './splits/feature';
@@ -14,18 +14,28 @@ export function activate(context: vscode.ExtensionContext): FlowbenchApi {
   const started = performance.now();
   const log = createLog(context);
   const services: FeatureServices = { context, log };
-  const features: Feature[] = [coreFeature(services), lensesFeature(services), focusFeature(services), timingFeature(services), inferenceFeature(services), splitsFeature(services)];
+  const timing = timingFeature(services);
+  const splits = splitsFeature(services);
+  // The lenses show timings and prefill splits through those features' small APIs, never their internals.
+  const lenses = lensesFeature(services, { timings: timing.api, splits: splits.api });
+  const focus = focusFeature(services);
+  const features = [coreFeature(services), lenses, focus, timing, inferenceFeature(services), splits];
   registerCommands(services, Object.assign({}, ...features.map((f) => f.commands)));
   const activationMs = performance.now() - started;
   log.info(`Flowbench activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs };
+  return { activationMs, focus: focus.api, lenses: lenses.api };
 }
 
 export function deactivate(): void {
   // Every disposable is owned by context.subscriptions; VS Code disposes them.
 }
 
-/** Returned from activate(); tests and benchmarks read it through vscode.extensions.getExtension(...).exports. */
+/**
+ * Returned from activate(): what scripts, tests and other extensions may use through
+ * vscode.extensions.getExtension('flowbench.flowbench').exports, besides the commands.
+ */
 export interface FlowbenchApi {
   activationMs: number;
+  focus: FocusApi;
+  lenses: LensesApi;
 }

@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
-import type { CommandHandler, FeatureServices } from './feature';
+import type { CommandId } from './commandIds';
+import type { CommandHandlers, FeatureServices } from './feature';
 import { CancelledError, UserError, errorMessage } from '../util/errors';
 
 /**
  * The one place where commands are registered. Every handler is wrapped so that a bad input shows as a plain error
  * message, a cancellation is quiet, and an unexpected failure is logged with its stack instead of vanishing.
  */
-export function registerCommands(services: FeatureServices, handlers: Record<string, CommandHandler>): void {
-  for (const [id, handler] of Object.entries(handlers)) {
+export function registerCommands(services: FeatureServices, handlers: CommandHandlers): void {
+  for (const [id, handler] of Object.entries(handlers) as [CommandId, NonNullable<CommandHandlers[CommandId]>][]) {
     services.context.subscriptions.push(
       vscode.commands.registerCommand(id, async (args?: unknown) => {
         // Explorer context menus pass a Uri as the first argument; wrap it so every handler sees an object.
@@ -33,4 +34,9 @@ export function registerCommands(services: FeatureServices, handlers: Record<str
       }),
     );
   }
+}
+
+/** Runs one of Flowbench's own commands by its typed id (a command that calls another goes through its wrapper). */
+export function runCommand<T = unknown>(id: CommandId, args?: Record<string, unknown>): Thenable<T> {
+  return vscode.commands.executeCommand<T>(id, args);
 }

@@ -17,14 +17,6 @@ function get<T>(key: string, fallback: T, valid: (v: unknown) => boolean = (v) =
 /** A validator for whole-number settings within [min, max]. */
 const whole = (min: number, max = Infinity) => (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
-export interface GeneralSettings {
-  logLevelVerbose: boolean;
-}
-
-export function generalSettings(): GeneralSettings {
-  return { logLevelVerbose: get('verboseLog', false) };
-}
-
 /** flowbench.lenses.*: the master switch and one switch per lens kind (see package.json). */
 export interface LensSettings {
   enabled: boolean;
@@ -32,6 +24,17 @@ export interface LensSettings {
   splits: boolean;
   onnx: boolean;
   focus: boolean;
+}
+
+/**
+ * Turns every Flowbench lens on or off, where the user keeps the setting: in the workspace when it is set there,
+ * else for the user.
+ */
+export async function setLensesEnabled(enabled: boolean): Promise<void> {
+  const config = section();
+  const target =
+    config.inspect('lenses.enabled')?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await config.update('lenses.enabled', enabled, target);
 }
 
 export function lensSettings(): LensSettings {
@@ -148,5 +151,3 @@ export function splitSettings(): SplitSettings {
   };
 }
 
-export const settingsSection = 'flowbench';
-export { get as readSetting };

@@ -1,3 +1,4 @@
+import { COMMANDS } from '../editor/commandIds';
 import * as vscode from 'vscode';
 import { focusSettings } from '../editor/config';
 import type { Feature, FeatureServices } from '../editor/feature';
@@ -31,7 +32,17 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function focusFeature(services: FeatureServices): Feature {
+/** What the focus feature offers scripts, tests and other extensions through Flowbench's exports. */
+export interface FocusApi {
+  /** The session state, as every focus command returns it. */
+  state(): Promise<FocusStateResult>;
+  /**
+   * Development and test hosts only: shift the clock, and/or simulate a window reload ({reload: true}).
+   */
+  testHook?(args: { clockOffsetMs?: number; reload?: boolean }): Promise<FocusStateResult & { startup: string | null }>;
+}
+
+export function focusFeature(services: FeatureServices): Feature<FocusApi> {
   const { context } = services;
   let clockOffsetMs = 0;
   const clock = () => Date.now() + clockOffsetMs;
@@ -41,8 +52,8 @@ export function focusFeature(services: FeatureServices): Feature {
   ready.catch((err) => services.log.error(`focus: startup failed: ${(err as Error)?.stack ?? err}`));
   const wire = (rt: FocusRuntime) => {
     rt.endChoices = {
-      startBreak: () => vscode.commands.executeCommand('flowbench.focus.break'),
-      startSession: () => vscode.commands.executeCommand('flowbench.focus.start'),
+      startBreak: () => vscode.commands.executeCommand(COMMANDS.focus.startBreak),
+      startSession: () => vscode.commands.executeCommand(COMMANDS.focus.start),
     };
   };
   wire(runtime);
@@ -137,7 +148,7 @@ export function focusFeature(services: FeatureServices): Feature {
     const interactive = args?.minutes === undefined;
     if (interactive && live && phase(live, r.clock()) !== 'ended') {
       void vscode.window.showInformationMessage('Flowbench: a focus session is already running.');
-      await vscode.commands.executeCommand('flowbench.focus.actions');
+      await vscode.commands.executeCommand(COMMANDS.focus.actions);
       return { ...stateResult(r), joined: true, ended: null };
     }
     let minutes: number;
@@ -212,17 +223,17 @@ export function focusFeature(services: FeatureServices): Feature {
     const p = s ? phase(s, r.clock()) : 'idle';
     const items: (vscode.QuickPickItem & { command: string; args?: Record<string, unknown> })[] = [];
     if (p === 'running' || p === 'paused') {
-      items.push({ label: p === 'paused' ? '$(debug-continue) Resume' : '$(debug-pause) Pause', command: 'flowbench.focus.pause' });
-      items.push({ label: '$(add) Extend by 5 minutes', command: 'flowbench.focus.extend', args: { minutes: 5 } });
-      items.push({ label: '$(add) Extend by 15 minutes', command: 'flowbench.focus.extend', args: { minutes: 15 } });
-      items.push({ label: '$(debug-stop) Stop', command: 'flowbench.focus.stop' });
-      if (s?.kind === 'work') items.push({ label: '$(coffee) Stop and take a break', command: 'flowbench.focus.break' });
+      items.push({ label: p === 'paused' ? '$(debug-continue) Resume' : '$(debug-pause) Pause', command: COMMANDS.focus.pause });
+      items.push({ label: '$(add) Extend by 5 minutes', command: COMMANDS.focus.extend, args: { minutes: 5 } });
+      items.push({ label: '$(add) Extend by 15 minutes', command: COMMANDS.focus.extend, args: { minutes: 15 } });
+      items.push({ label: '$(debug-stop) Stop', command: COMMANDS.focus.stop });
+      if (s?.kind === 'work') items.push({ label: '$(coffee) Stop and take a break', command: COMMANDS.focus.startBreak });
     } else {
-      items.push({ label: '$(target) Start focus session', command: 'flowbench.focus.start' });
-      items.push({ label: '$(coffee) Start a break', command: 'flowbench.focus.break' });
+      items.push({ label: '$(target) Start focus session', command: COMMANDS.focus.start });
+      items.push({ label: '$(coffee) Start a break', command: COMMANDS.focus.startBreak });
     }
-    items.push({ label: '$(graph) Show focus log', command: 'flowbench.focus.showLog' });
-    items.push({ label: '$(bell-slash) Tell Flowbench whether Do Not Disturb is on…', command: 'flowbench.focus.dnd' });
+    items.push({ label: '$(graph) Show focus log', command: COMMANDS.focus.showLog });
+    items.push({ label: '$(bell-slash) Tell Flowbench whether Do Not Disturb is on…', command: COMMANDS.focus.dnd });
     const pick = await vscode.window.showQuickPick(items, { title: s ? focusDisplay(s, r.clock()).tooltip.split('\n')[0] : 'Flowbench Focus' });
     if (!pick) return stateResult(r);
     return vscode.commands.executeCommand(pick.command, pick.args);
@@ -249,30 +260,32 @@ export function focusFeature(services: FeatureServices): Feature {
   }
 
   const commands: Feature['commands'] = {
-    'flowbench.focus.start': start,
-    'flowbench.focus.pause': async () => {
+    [COMMANDS.focus.start]: start,
+    [COMMANDS.focus.pause]: async () => {
       const r = await rt();
       await r.controller.togglePause();
       r.clearHighlight();
       await r.refresh();
       return stateResult(r);
     },
-    'flowbench.focus.extend': extend,
-    'flowbench.focus.stop': async (args) => {
+    [COMMANDS.focus.extend]: extend,
+    [COMMANDS.focus.stop]: async (args) => {
       const r = await rt();
       const ended = await r.stop(str(args?.outcome) ?? null, true);
       if (!ended) throw new UserError('no focus session is running');
       return withEnded(r, ended);
     },
-    'flowbench.focus.break': startBreak,
-    'flowbench.focus.showLog': async () => {
+    [COMMANDS.focus.startBreak]: startBreak,
+    [COMMANDS.focus.showLog]: async () => {
       const r = await rt();
       return showFocusLog(r.logFile(), r.clock(), services.log);
     },
-    'flowbench.focus.actions': actions,
-    'flowbench.focus.dnd': dnd,
-    // Not in package.json (no palette entry): the state object for tests and other extensions.
-    'flowbench.focus.state': async () => {
+    [COMMANDS.focus.actions]: actions,
+    [COMMANDS.focus.dnd]: dnd,
+  };
+
+  const api: FocusApi = {
+    state: async () => {
       const r = await rt();
       await r.refresh();
       return stateResult(r);
@@ -285,7 +298,7 @@ export function focusFeature(services: FeatureServices): Feature {
      * runtime (session untouched, as a closing window leaves it) and building a new one that runs the startup
      * reconciliation against the persisted state.
      */
-    commands['flowbench.focus._test'] = async (args) => {
+    api.testHook = async (args) => {
       let startup: { action: string } | null = null;
       if (args?.reload === true) {
         await ready.catch(() => undefined);
@@ -305,5 +318,5 @@ export function focusFeature(services: FeatureServices): Feature {
       return { ...stateResult(r), startup: (startup as { action: string } | null)?.action ?? null };
     };
   }
-  return { commands };
+  return { commands, api };
 }

@@ -1,9 +1,10 @@
+import { COMMANDS } from '../editor/commandIds';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { inferenceSettings } from '../editor/config';
 import type { Feature, FeatureServices } from '../editor/feature';
 import { UserError, type Cancellation } from '../util/errors';
-import { intArg, resolveInWorkspace, workspaceRoot } from '../editor/commandArgs';
+import { intArg, resolveInWorkspace, workspaceRoot } from '../editor/workspace';
 import type { OnnxHost } from './runtimeHost';
 import type { RuntimeOptions } from './operations';
 import { OnnxInspectorProvider, ONNX_VIEW_TYPE } from './onnxEditor';
@@ -89,8 +90,9 @@ export function inferenceFeature(services: FeatureServices): Feature {
   const show = (args: Record<string, unknown> | undefined): boolean => args?.show !== false;
 
   return {
+    api: undefined,
     commands: {
-      'flowbench.onnx.inspect': async (args) => {
+      [COMMANDS.onnx.inspect]: async (args) => {
         const model = await modelArg(args);
         if (!model) return undefined;
         const { loadModel } = await import('./operations');
@@ -99,7 +101,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
         return { model, sha256: m.sha256, ...m.info };
       },
 
-      'flowbench.onnx.run': async (args) => {
+      [COMMANDS.onnx.run]: async (args) => {
         requireTrust();
         const model = await modelArg(args);
         if (!model) return undefined;
@@ -125,7 +127,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
         return { ...rest, columns: table.columns, preview: table.values.map((c) => c.slice(0, preview)) };
       },
 
-      'flowbench.onnx.bench': async (args) => {
+      [COMMANDS.onnx.bench]: async (args) => {
         requireTrust();
         const model = await modelArg(args);
         if (!model) return undefined;
@@ -144,7 +146,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
         return report;
       },
 
-      'flowbench.onnx.eval': async (args) => {
+      [COMMANDS.onnx.eval]: async (args) => {
         requireTrust();
         const model = await modelArg(args);
         if (!model) return undefined;
@@ -175,7 +177,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
         return report;
       },
 
-      'flowbench.onnx.installCuda': async (args) => {
+      [COMMANDS.onnx.installCuda]: async (args) => {
         requireTrust();
         const { installCudaProviders, officialPackageUrl, defaultRuntimeDir } = await import('./installCuda');
         let source = str(args?.source);
@@ -207,7 +209,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
         return result;
       },
 
-      'flowbench.experiments.show': async (args) => {
+      [COMMANDS.onnx.showExperiments]: async (args) => {
         const root = str(args?.root) ? resolveInWorkspace(str(args?.root)!) : workspaceRoot();
         if (!root) throw new UserError('open a workspace folder to see its experiments');
         const { readLedger, summarizeLedger } = await import('./ledger');

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { appendJsonl, readJsonl } from '../util/jsonl';
 import { readGitState, type GitState } from '../util/git';
+import { flowbenchPath, portablePath } from '../util/flowbenchDir';
 
 /** One line of .flowbench/experiments.jsonl: every eval and bench appends one, so iterations stay comparable. */
 export interface ExperimentRecord {
@@ -21,25 +22,18 @@ export interface ExperimentRecord {
   flowbench: string;
 }
 
-export const LEDGER_RELATIVE = path.join('.flowbench', 'experiments.jsonl');
-
 export function ledgerPath(root: string): string {
-  return path.join(root, LEDGER_RELATIVE);
+  return flowbenchPath(root, 'experiments.jsonl');
 }
 
-/** Paths inside the ledger's folder are stored relative to it, so the ledger survives moving the project. */
-function portable(root: string, p: string): string {
-  const rel = path.relative(root, p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : p;
-}
 
 export async function appendExperiment(root: string, record: Omit<ExperimentRecord, 'git' | 'v'>, gitDir = root): Promise<ExperimentRecord> {
   const full: ExperimentRecord = {
     v: 1,
     ...record,
-    model: { ...record.model, path: portable(root, record.model.path) },
-    ...(record.data ? { data: { ...record.data, path: portable(root, record.data.path) } } : {}),
-    ...(record.split ? { split: { ...record.split, path: portable(root, record.split.path) } } : {}),
+    model: { ...record.model, path: portablePath(root, record.model.path) },
+    ...(record.data ? { data: { ...record.data, path: portablePath(root, record.data.path) } } : {}),
+    ...(record.split ? { split: { ...record.split, path: portablePath(root, record.split.path) } } : {}),
     git: await readGitState(gitDir).catch(() => null),
   };
   await appendJsonl(ledgerPath(root), full);

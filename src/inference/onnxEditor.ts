@@ -1,3 +1,4 @@
+import { COMMANDS } from '../editor/commandIds';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { newNonce } from '../util/html';
@@ -35,7 +36,7 @@ document.querySelectorAll('button[data-cmd]').forEach((b) => b.addEventListener(
       }
     };
     await render();
-    const commands: Record<string, string> = { run: 'flowbench.onnx.run', bench: 'flowbench.onnx.bench', eval: 'flowbench.onnx.eval' };
+    const commands: Record<string, string> = { run: COMMANDS.onnx.run, bench: COMMANDS.onnx.bench, eval: COMMANDS.onnx.eval };
     const subs: vscode.Disposable[] = [
       panel.webview.onDidReceiveMessage((m: { cmd?: string }) => {
         const id = m.cmd ? commands[m.cmd] : undefined;

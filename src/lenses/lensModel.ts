@@ -1,3 +1,4 @@
+import { COMMANDS } from '../editor/commandIds';
 import * as path from 'node:path';
 import type { CellSite, LensSite, OnnxSite, ScanResult, SplitSite } from '../python/scanner';
 
@@ -27,12 +28,12 @@ export interface LensSpec {
 }
 
 export const LENS_COMMANDS = {
-  timeCell: 'flowbench.timing.timeCell',
-  split: 'flowbench.split.create',
-  run: 'flowbench.onnx.run',
-  bench: 'flowbench.onnx.bench',
-  eval: 'flowbench.onnx.eval',
-  focus: 'flowbench.focus.start',
+  timeCell: COMMANDS.timing.timeCell,
+  split: COMMANDS.split.create,
+  run: COMMANDS.onnx.run,
+  bench: COMMANDS.onnx.bench,
+  eval: COMMANDS.onnx.eval,
+  focus: COMMANDS.focus.start,
 } as const;
 
 export interface LensContext {

@@ -1,16 +1,19 @@
+import { COMMANDS } from '../editor/commandIds';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Feature, FeatureServices } from '../editor/feature';
 import { splitSettings } from '../editor/config';
 import { UserError } from '../util/errors';
-import { intArg, resolveInWorkspace } from '../editor/commandArgs';
+import { intArg, resolveInWorkspace } from '../editor/workspace';
 import type { SplitManifest } from '../data/splitFile';
 import type { SplitOutcome, SplitRequest } from './engine';
 import { isStrategy, STRATEGIES } from '../data/splitFile';
 import { defaultSplitPath } from '../data/splitFile';
 import { pickDataFile, runWizard, sizeFromArgs } from './wizard';
 import { showSplitReport } from './reportWebview';
+import { splitPrefill } from './prefill';
+import type { SplitsApi } from './api';
 
 
 function str(v: unknown, name: string): string | undefined {
@@ -56,7 +59,7 @@ export interface SplitCommandResult {
  * flowbench.split.*: create a split (wizard, or no prompts when args carry `out`), show its report, copy the Python
  * snippet. Engines load on first use, never at activation.
  */
-export function splitsFeature(services: FeatureServices): Feature {
+export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
   let last: SplitOutcome | undefined;
 
   async function run(request: SplitRequest): Promise<SplitOutcome> {
@@ -99,8 +102,9 @@ export function splitsFeature(services: FeatureServices): Feature {
   }
 
   return {
+    api: { prefillFromCall: (site) => splitPrefill(site) },
     commands: {
-      'flowbench.split.create': async (args) => {
+      [COMMANDS.split.create]: async (args) => {
         const a = args ?? {};
         const partial = requestFromArgs(a);
         const settings = splitSettings();
@@ -130,12 +134,12 @@ export function splitsFeature(services: FeatureServices): Feature {
         const result: SplitCommandResult = { out: outcome.out, manifestPath: outcome.manifestPath, manifest: outcome.manifest };
         return result;
       },
-      'flowbench.split.showReport': async (args) => {
+      [COMMANDS.split.showReport]: async (args) => {
         const manifest = await loadManifest(args);
         await showSplitReport(manifest, services.context.subscriptions);
         return { manifest: manifest.output.file };
       },
-      'flowbench.split.copyPython': async (args) => {
+      [COMMANDS.split.copyPython]: async (args) => {
         const manifest = await loadManifest(args);
         await vscode.env.clipboard.writeText(manifest.python);
         if (args?.quiet !== true) void vscode.window.showInformationMessage('Flowbench: Python snippet copied (pandas + scikit-learn, same indices).');

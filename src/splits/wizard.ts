@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../util/errors';
-import { workspaceRoot } from '../editor/commandArgs';
+import { workspaceRoot } from '../editor/workspace';
 import type { CsvPreview } from './inspect';
 import type { SplitRequest } from './engine';
 import type { Strategy } from './strategies';

@@ -100,8 +100,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     const r = await timeCell({ ...common, python, cell: cell! });
     let recordedIn: string | undefined;
     if (!values['no-record']) {
-      const { recordTiming, defaultHistoryRoot, historyFile } = await import('./history');
-      const root = values['history-dir'] ? path.resolve(io.cwd, values['history-dir']) : defaultHistoryRoot(file, io.cwd);
+      const { recordTiming, historyFile } = await import('./history');
+      const { projectRootFor } = await import('../util/flowbenchDir');
+      const root = values['history-dir'] ? path.resolve(io.cwd, values['history-dir']) : projectRootFor(file, { cwd: io.cwd });
       await recordTiming(root, r);
       recordedIn = historyFile(root);
     }

@@ -1,14 +1,18 @@
+import { COMMANDS } from '../editor/commandIds';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { timingSettings } from '../editor/config';
 import type { Feature, FeatureServices } from '../editor/feature';
 import { CancelledError, UserError } from '../util/errors';
-import { intArg, resolveInWorkspace } from '../editor/commandArgs';
+import { intArg, projectRootOf, resolveInWorkspace } from '../editor/workspace';
 import type { PercentCell } from '../python/cells';
 import type { HarnessProgress } from './runner';
 import type { TimeCellResult, CompareResult } from './timeCell';
 import type { TimingRecord } from './history';
-import { formatCellDuration, historyRootOf, jupyterKernel, keepNotebookDurations, timeInKernel } from './notebook';
+import { formatCellDuration, jupyterKernel, keepNotebookDurations, kernelTimingRecord, timeInKernel } from './notebook';
+import { TimingHistoryStore } from './historyStore';
+import type { TimingsApi } from './api';
+import { portablePath } from '../util/flowbenchDir';
 import { pythonExtensionInterpreter } from './interpreter';
 import { KeptDurationStatusBar } from './notebookStatusBar';
 
@@ -98,17 +102,17 @@ function progressText(p: HarnessProgress, previous: TimingRecord | undefined, fo
   }
 }
 
-export function timingFeature(services: FeatureServices): Feature {
+export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
   const { context, log } = services;
-  context.subscriptions.push(keepNotebookDurations(log));
-  new KeptDurationStatusBar(context);
+  const store = new TimingHistoryStore();
+  context.subscriptions.push(store, keepNotebookDurations(store, log), new KeptDurationStatusBar(store));
   let historyPanel: vscode.WebviewPanel | undefined;
 
   async function lastTiming(root: string, t: Target): Promise<TimingRecord | undefined> {
-    const { readHistory, summarizeCell, relativeKey } = await import('./history');
+    const { summarizeCell } = await import('./history');
     try {
-      const { records } = await readHistory(root);
-      return summarizeCell(records, { file: relativeKey(root, t.file), hash: t.cell.hash, cell: t.cell.index })?.last;
+      const records = await store.records(root);
+      return summarizeCell(records, { file: portablePath(root, t.file), hash: t.cell.hash, cell: t.cell.index })?.last;
     } catch {
       return undefined;
     }
@@ -120,7 +124,7 @@ export function timingFeature(services: FeatureServices): Feature {
     const t = await target(args, args?.cell);
     const settings = timingSettings();
     const python = await interpreter(args, t.uri, services);
-    const root = historyRootOf(t.uri);
+    const root = projectRootOf(t.file);
     const previous = await lastTiming(root, t);
     const { timeCell: run, CellRaisedError } = await import('./timeCell');
     const { formatTime } = await import('./format');
@@ -156,9 +160,7 @@ export function timingFeature(services: FeatureServices): Feature {
       throw err;
     }
     const { recordTiming, historyFile } = await import('./history');
-    const { fireTimingRecorded } = await import('./events');
-    const record = await recordTiming(root, result);
-    fireTimingRecorded(record, root);
+    const record = await recordTiming(root, result, (r, rec) => store.append(r, rec));
     const first = result.capped ? 'single run (time cap)' : `first run ${formatTime(result.firstRun)}`;
     log.info(`${path.basename(t.file)} ${name}: ${result.warning ? result.warning + ' ' : ''}${result.line}; ${first}; overhead ${result.overheadMs?.toFixed(0)} ms`);
     if (args?.quiet !== true) {
@@ -184,16 +186,8 @@ export function timingFeature(services: FeatureServices): Feature {
         { location: vscode.ProgressLocation.Notification, title: `Flowbench: %timeit of notebook cell ${index} in its kernel`, cancellable: true },
         (_p, token) => timeInKernel(kernel, cell.document.getText(), settings, token),
       );
-      const root = historyRootOf(notebook.uri);
-      const { appendJsonl } = await import('../util/jsonl');
-      const { historyFile, relativeKey } = await import('./history');
-      const { cellHash } = await import('../python/cells');
-      await appendJsonl(historyFile(root), {
-        v: 1, kind: 'kernel-timeit', file: relativeKey(root, notebook.uri.fsPath), cell: index, cellLine: index + 1,
-        hash: cellHash(cell.document.getText()), mean: r.mean, stdev: r.stdev, best: r.best, worst: r.worst, loops: r.loops,
-        runs: r.runs, firstRun: r.allRuns[0] / r.loops, capped: false, line: r.line, setup: 'none',
-        interpreter: { path: 'kernel', version: '' }, time: new Date().toISOString(), git: null,
-      } satisfies TimingRecord);
+      const root = projectRootOf(notebook.uri.fsPath);
+      await store.append(root, kernelTimingRecord(root, notebook.uri.fsPath, index, cell.document.getText(), r));
       if (args?.quiet !== true) void vscode.window.showInformationMessage(`Notebook cell ${index}: ${r.line}`);
       return { source: 'kernel', cell: index, ...r };
     }
@@ -280,12 +274,28 @@ export function timingFeature(services: FeatureServices): Feature {
     return r;
   };
 
+  const api: TimingsApi = {
+    cellTimings: async (file) => {
+      const { summarizeCell } = await import('./history');
+      const root = projectRootOf(file);
+      const key = portablePath(root, file);
+      // This file's timings only: a long history of many files is filtered once per refresh, not once per cell.
+      const records = (await store.records(root)).filter((r) => r.file === key);
+      return (cell) => {
+        const summary = summarizeCell(records, { file: key, hash: cell.hash, cell: cell.index });
+        return summary ? { text: summary.lensText, tooltip: summary.tooltip } : undefined;
+      };
+    },
+    onDidChange: (listener) => store.onDidChange(listener),
+  };
+
   return {
+    api,
     commands: {
-      'flowbench.timing.timeCell': timeCell,
-      'flowbench.timing.timeNotebookCell': timeNotebookCell,
-      'flowbench.timing.showHistory': showHistory,
-      'flowbench.timing.compare': compare,
+      [COMMANDS.timing.timeCell]: timeCell,
+      [COMMANDS.timing.timeNotebookCell]: timeNotebookCell,
+      [COMMANDS.timing.showHistory]: showHistory,
+      [COMMANDS.timing.compare]: compare,
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { TimeitStats } from './stats';
 /**
  * IPython's %timeit output, byte for byte (IPython/core/magics/execution.py: _format_time and TimeitResult.__str__),
  * including its quirks (59.99 s → '60 s', 0.9996 s → '1e+03 ms'), because users compare our line with theirs.
@@ -126,20 +127,8 @@ export function formatTime(timespan: number, options: FormatOptions = {}): strin
   return `${formatG(timespan * scaling[order], precision)} ${units[order]}`;
 }
 
-export interface TimeitStats {
-  /** Loops per run (timeit's `number`). */
-  loops: number;
-  /** Runs (timeit's `repeat`). */
-  runs: number;
-  /** Seconds per loop. */
-  mean: number;
-  stdev: number;
-  best: number;
-  worst: number;
-}
-
 /** TimeitResult.__str__: '12.3 ms ± 456 µs per loop (mean ± std. dev. of 7 runs, 100 loops each)'. */
-export function formatTimeitLine(stats: TimeitStats, options: FormatOptions = {}): string {
+export function formatTimeitLine(stats: Pick<TimeitStats, 'loops' | 'runs' | 'mean' | 'stdev'> & Partial<TimeitStats>, options: FormatOptions = {}): string {
   const pm = options.ascii ? '+-' : '\u00b1';
   const mean = formatTime(stats.mean, options);
   const std = formatTime(stats.stdev, options);

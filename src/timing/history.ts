@@ -1,15 +1,17 @@
-import * as path from 'node:path';
-import * as fs from 'node:fs';
+import { flowbenchPath, portablePath } from '../util/flowbenchDir';
 import { appendJsonl, readJsonl } from '../util/jsonl';
 import { readGitState, type GitState } from '../util/git';
 import { formatG, formatTime, MICRO_SIGN } from './format';
-import type { CellStatistics, TimeCellResult } from './timeCell';
+import { timeitStats, type TimeitStats } from './stats';
+import type { TimeCellResult } from './timeCell';
+
+export type TimingKind = 'timeit' | 'kernel-timeit' | 'notebook-run';
 
 /** One line of .flowbench/timings.jsonl. Version 1; readers skip what they do not understand. */
-export interface TimingRecord extends Omit<CellStatistics, 'timings' | 'allRuns'> {
+export interface TimingRecord extends TimeitStats {
   v: 1;
   /** How it was measured: the %timeit harness (default), %timeit in a notebook's kernel, or VS Code's cell duration. */
-  kind?: 'timeit' | 'kernel-timeit' | 'notebook-run';
+  kind?: TimingKind;
   /** Path relative to the history root, '/'-separated, so the history survives moving the project. */
   file: string;
   cell: number;
@@ -26,70 +28,86 @@ export interface TimingRecord extends Omit<CellStatistics, 'timings' | 'allRuns'
   git: GitState | null;
 }
 
-export const HISTORY_DIR = '.flowbench';
 export const HISTORY_FILE = 'timings.jsonl';
 
 export function historyFile(root: string): string {
-  return path.join(root, HISTORY_DIR, HISTORY_FILE);
+  return flowbenchPath(root, HISTORY_FILE);
 }
 
-/**
- * Where a file's timings are kept when no workspace folder says so (the CLI): the nearest folder above the file
- * that already has .flowbench/, else the working directory when the file is inside it, else the file's folder.
- */
-export function defaultHistoryRoot(file: string, cwd: string): string {
-  let dir = path.dirname(path.resolve(file));
-  for (;;) {
-    if (fs.existsSync(path.join(dir, HISTORY_DIR))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  const rel = path.relative(path.resolve(cwd), path.resolve(file));
-  if (!rel.startsWith('..') && !path.isAbsolute(rel)) return path.resolve(cwd);
-  return path.dirname(path.resolve(file));
+/** What every timing source knows about what it measured; the factory adds the rest of a record. */
+export interface TimingRecordInput {
+  kind: TimingKind;
+  /** Absolute path of the .py file or notebook. */
+  file: string;
+  cell: number;
+  cellLine: number;
+  hash: string;
+  title?: string;
+  stats: TimeitStats;
+  line: string;
+  setup?: 'above' | 'none';
+  interpreter?: TimingRecord['interpreter'];
+  git?: GitState | null;
+  time?: Date;
 }
 
-export function relativeKey(root: string, file: string): string {
-  const rel = path.relative(root, path.resolve(file));
-  return (rel.startsWith('..') || path.isAbsolute(rel) ? path.resolve(file) : rel).split(path.sep).join('/');
-}
-
-export function toRecord(root: string, r: TimeCellResult, git: TimingRecord['git'], now = new Date()): TimingRecord {
+/** The one way a history line is made, for the harness, the kernel and the notebook's own durations alike. */
+export function timingRecord(root: string, input: TimingRecordInput): TimingRecord {
   return {
     v: 1,
-    file: relativeKey(root, r.file),
-    cell: r.cell,
-    cellLine: r.cellLine,
-    hash: r.hash,
-    title: r.title || undefined,
-    mean: r.mean,
-    stdev: r.stdev,
-    best: r.best,
-    worst: r.worst,
-    loops: r.loops,
-    runs: r.runs,
-    firstRun: r.firstRun,
-    capped: r.capped,
-    line: r.line,
-    setup: r.setup,
-    interpreter: { path: r.interpreter.path, executable: r.interpreter.executable, version: r.interpreter.version },
-    time: now.toISOString(),
-    git,
+    // The harness is the default reader's assumption, so its records stay as they were written before kinds existed.
+    kind: input.kind === 'timeit' ? undefined : input.kind,
+    file: portablePath(root, input.file),
+    cell: input.cell,
+    cellLine: input.cellLine,
+    hash: input.hash,
+    title: input.title || undefined,
+    ...timeitStats(input.stats),
+    line: input.line,
+    setup: input.setup ?? 'none',
+    interpreter: input.interpreter ?? { path: '', version: '' },
+    time: (input.time ?? new Date()).toISOString(),
+    git: input.git ?? null,
   };
 }
 
+/** A harness timing of a '# %%' cell as a history line. */
+export function timeCellRecord(root: string, r: TimeCellResult, git: GitState | null, now = new Date()): TimingRecord {
+  return timingRecord(root, {
+    kind: 'timeit',
+    file: r.file,
+    cell: r.cell,
+    cellLine: r.cellLine,
+    hash: r.hash,
+    title: r.title,
+    stats: r,
+    line: r.line,
+    setup: r.setup,
+    interpreter: { path: r.interpreter.path, executable: r.interpreter.executable, version: r.interpreter.version },
+    git,
+    time: now,
+  });
+}
+
 /** Appends one timing (crash-safe, one line) with the git HEAD of the root, and returns what was written. */
-export async function recordTiming(root: string, r: TimeCellResult): Promise<TimingRecord> {
-  let git: TimingRecord['git'] = null;
+export async function recordTiming(
+  root: string,
+  r: TimeCellResult,
+  append: (root: string, record: TimingRecord) => Promise<void> = appendTiming,
+): Promise<TimingRecord> {
+  let git: GitState | null = null;
   try {
     git = await readGitState(root);
   } catch {
     git = null; // no git binary: the timing still counts
   }
-  const rec = toRecord(root, r, git);
-  await appendJsonl(historyFile(root), rec);
+  const rec = timeCellRecord(root, r, git);
+  await append(root, rec);
   return rec;
+}
+
+export async function appendTiming(root: string, record: TimingRecord): Promise<void> {
+  await appendJsonl(historyFile(root), record);
 }
 
 function isRecord(x: unknown): x is TimingRecord {

@@ -1,10 +1,11 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, UserError, errorMessage } from '../util/errors';
-import { appendJsonl } from '../util/jsonl';
 import { cellHash } from '../python/cells';
 import { formatTimeitLine } from './format';
-import { historyFile, relativeKey, type TimingRecord } from './history';
+import { timingRecord, type TimingRecord } from './history';
+import type { TimingHistoryStore } from './historyStore';
+import type { TimeitRuns } from './stats';
+import { projectRootOf } from '../editor/workspace';
 import { HARNESS_MARK } from './harnessSource';
 
 /** The parts of the Jupyter extension's API (@vscode/jupyter-extension src/api.d.ts) used here. */
@@ -15,16 +16,9 @@ interface JupyterApi {
   kernels?: { getKernel(uri: vscode.Uri): Thenable<JupyterKernel | undefined> };
 }
 
-export interface KernelTiming {
-  loops: number;
-  runs: number;
-  allRuns: number[];
-  mean: number;
-  stdev: number;
-  best: number;
-  worst: number;
+/** IPython's TimeitResult from the kernel, with its own str() of it. */
+export interface KernelTiming extends TimeitRuns {
   compileTime: number;
-  /** IPython's own str(TimeitResult), from the kernel. */
   line: string;
 }
 
@@ -93,16 +87,11 @@ export function formatCellDuration(ms: number): string {
   return minutes > 0 ? `${minutes}m ${seconds}.${tenths}s` : `${seconds}.${tenths}s`;
 }
 
-export function historyRootOf(uri: vscode.Uri): string {
-  const folder = vscode.workspace.getWorkspaceFolder(uri);
-  return folder ? folder.uri.fsPath : path.dirname(uri.fsPath);
-}
-
 /**
  * Keeps the duration VS Code records for every executed notebook cell (executionSummary.timing), which VS Code
  * itself forgets on reload, as 'notebook-run' lines in the timing history.
  */
-export function keepNotebookDurations(log: vscode.LogOutputChannel): vscode.Disposable {
+export function keepNotebookDurations(store: TimingHistoryStore, log: vscode.LogOutputChannel): vscode.Disposable {
   const seen = new Set<string>();
   return vscode.workspace.onDidChangeNotebookDocument((e) => {
     if (e.notebook.uri.scheme !== 'file') return;
@@ -113,30 +102,35 @@ export function keepNotebookDurations(log: vscode.LogOutputChannel): vscode.Disp
       const key = `${e.notebook.uri.toString()}#${cell.index}@${timing.startTime}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const root = historyRootOf(e.notebook.uri);
+      const file = e.notebook.uri.fsPath;
+      const root = projectRootOf(file);
       const seconds = (timing.endTime - timing.startTime) / 1000;
-      const rec: TimingRecord = {
-        v: 1,
+      const failed = change.executionSummary?.success === false ? ', failed' : '';
+      const rec = timingRecord(root, {
         kind: 'notebook-run',
-        file: relativeKey(root, e.notebook.uri.fsPath),
+        file,
         cell: cell.index,
         cellLine: cell.index + 1,
         hash: cellHash(cell.document.getText()),
-        mean: seconds,
-        stdev: 0,
-        best: seconds,
-        worst: seconds,
-        loops: 1,
-        runs: 1,
-        firstRun: seconds,
-        capped: false,
-        line: `${formatCellDuration(seconds * 1000)} (VS Code cell duration${change.executionSummary?.success === false ? ', failed' : ''})`,
-        setup: 'none',
-        interpreter: { path: '', version: '' },
-        time: new Date(timing.endTime).toISOString(),
-        git: null,
-      };
-      appendJsonl(historyFile(root), rec).catch((err) => log.warn(`timing: could not keep a notebook cell duration: ${errorMessage(err)}`));
+        stats: { mean: seconds, stdev: 0, best: seconds, worst: seconds, loops: 1, runs: 1, firstRun: seconds, capped: false },
+        line: `${formatCellDuration(seconds * 1000)} (VS Code cell duration${failed})`,
+        time: new Date(timing.endTime),
+      });
+      store.append(root, rec).catch((err) => log.warn(`timing: could not keep a notebook cell duration: ${errorMessage(err)}`));
     }
+  });
+}
+
+/** A kernel %timeit of a notebook cell as a history line. */
+export function kernelTimingRecord(root: string, file: string, index: number, source: string, r: KernelTiming): TimingRecord {
+  return timingRecord(root, {
+    kind: 'kernel-timeit',
+    file,
+    cell: index,
+    cellLine: index + 1,
+    hash: cellHash(source),
+    stats: { ...r, firstRun: r.allRuns[0] / r.loops, capped: false },
+    line: r.line,
+    interpreter: { path: 'kernel', version: '' },
   });
 }

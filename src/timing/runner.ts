@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { CancelledError, UserError, type Cancellation } from '../util/errors';
 import { HARNESS_MARK, HARNESS_SOURCE } from './harnessSource';
 import { NO_PYTHON_FIX } from './python';
+import type { TimeitRuns } from './stats';
 
 /** What the harness is asked to do (see harnessSource.ts). Lines are 1-based lines of the file. */
 export interface HarnessJob {
@@ -26,18 +27,8 @@ export interface HarnessProgress {
   elapsedSeconds?: number;
 }
 
-export interface HarnessStats {
-  loops: number;
-  runs: number;
-  allRuns: number[];
-  timings: number[];
-  mean: number;
-  stdev: number;
-  best: number;
-  worst: number;
-  firstRun: number;
-  capped: boolean;
-}
+/** The harness reports each cell's %timeit figures with their runs. */
+export type HarnessStats = TimeitRuns;
 
 export interface HarnessEnvironment {
   python: { executable: string; version: string; implementation: string };

@@ -4,6 +4,7 @@ import { UserError, type Cancellation } from '../util/errors';
 import { hasCode, parseCells, preamble, type CellMarkerSettings, type PercentCell } from '../python/cells';
 import { formatTimeitLine, slowestRunWarning, MICRO_SIGN, type FormatOptions } from './format';
 import type { ResolvedPython } from './python';
+import { timeitStats, type TimeitRuns } from './stats';
 import {
   runHarness,
   type HarnessCompareResult,
@@ -45,23 +46,7 @@ export interface TimeCellOptions extends TimingOptions {
   cell: number;
 }
 
-export interface CellStatistics {
-  /** Seconds per loop. */
-  mean: number;
-  stdev: number;
-  best: number;
-  worst: number;
-  loops: number;
-  runs: number;
-  /** Seconds of the first (cold) single-loop run. */
-  firstRun: number;
-  /** Seconds per loop of each run. */
-  timings: number[];
-  /** Seconds of each run (all its loops), as IPython's TimeitResult.all_runs. */
-  allRuns: number[];
-  /** True when the time cap cut the protocol to the single cold run. */
-  capped: boolean;
-}
+export type CellStatistics = TimeitRuns;
 
 export interface TimeCellResult extends CellStatistics {
   file: string;
@@ -170,21 +155,6 @@ export function formatOptionsFor(r: { ipython: HarnessTimeitResult['ipython'] },
   return { precision: precision ?? 3, micro: r.ipython?.micro ?? MICRO_SIGN };
 }
 
-function statistics(s: HarnessStats): CellStatistics {
-  return {
-    mean: s.mean,
-    stdev: s.stdev,
-    best: s.best,
-    worst: s.worst,
-    loops: s.loops,
-    runs: s.runs,
-    firstRun: s.firstRun,
-    timings: s.timings,
-    allRuns: s.allRuns,
-    capped: s.capped,
-  };
-}
-
 /** Runs a job in the interpreter (the cell's folder as working directory); a cell that raised becomes CellRaisedError. */
 async function runJob<R extends HarnessTimeitResult | HarnessCompareResult>(job: HarnessJob, o: TimingOptions) {
   const run = await runHarness<R>(job, {
@@ -212,7 +182,7 @@ export async function timeCell(o: TimeCellOptions): Promise<TimeCellResult> {
   const setup = setupParts(text, cells, cell.index, setupMode);
   const job: HarnessJob = { mode: 'timeit', file, text, setup: setup.parts, cells: [jobCell(cell)], runs, loops, timeCap: cap };
   const { r, fmt, output } = await runJob<HarnessTimeitResult>(job, o);
-  const stats = statistics(r);
+  const stats: TimeitRuns = { ...timeitStats(r), timings: r.timings, allRuns: r.allRuns };
   return {
     file,
     cell: cell.index,
@@ -296,7 +266,9 @@ export async function compareCells(o: CompareOptions): Promise<CompareResult> {
     cell: c.index,
     cellLine: c.startLine + 1,
     hash: c.hash,
-    ...statistics(s),
+    ...timeitStats(s),
+    timings: s.timings,
+    allRuns: s.allRuns,
     line: formatTimeitLine(s, fmt),
   });
   const ratio = r.ratio;

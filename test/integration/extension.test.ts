@@ -33,6 +33,10 @@ describe('Flowbench extension', () => {
     assert.ok(declared.length > 0);
     const missing = declared.map((c) => c.command).filter((id) => !registered.has(id));
     assert.deepEqual(missing, [], 'declared but not registered');
+    // Nothing beyond what the manifest declares: test and script hooks go through the extension's exports instead.
+    const declaredIds = new Set(declared.map((c) => c.command));
+    const undeclared = [...registered].filter((id) => id.startsWith('flowbench.') && !declaredIds.has(id));
+    assert.deepEqual(undeclared, [], 'registered but not declared in package.json');
     for (const c of declared) {
       assert.match(c.command, /^flowbench\./);
       assert.equal(c.category, 'Flowbench', `${c.command} has the Flowbench category`);

@@ -23,7 +23,13 @@ interface FocusState {
 }
 
 const run = <T = FocusState>(id: string, args?: Record<string, unknown>) => vscode.commands.executeCommand<T>(id, args);
-const state = () => run('flowbench.focus.state');
+/** The focus part of Flowbench's exports (state for scripts; a clock and reload hook in test hosts). */
+interface FocusApi {
+  state(): Promise<FocusState>;
+  testHook(args: { clockOffsetMs?: number; reload?: boolean }): Promise<FocusState>;
+}
+const api = (): FocusApi => (vscode.extensions.getExtension('flowbench.flowbench')!.exports as { focus: FocusApi }).focus;
+const state = () => api().state();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function lastLogLine(file: string): Record<string, unknown> {
@@ -32,7 +38,7 @@ function lastLogLine(file: string): Record<string, unknown> {
 }
 
 async function reset(): Promise<void> {
-  await run('flowbench.focus._test', { clockOffsetMs: 0 });
+  await api().testHook({ clockOffsetMs: 0 });
   const s = await state();
   if (s.session) await run('flowbench.focus.stop', { outcome: 'test cleanup' });
 }
@@ -96,7 +102,7 @@ describe('Flowbench focus sessions', function () {
 
   it('a window reload mid-session keeps the session and the DND record', async () => {
     const s = await run('flowbench.focus.start', { minutes: 25, intent: 'survive reload' });
-    const r = await run('flowbench.focus._test', { reload: true });
+    const r = await api().testHook({ reload: true });
     assert.equal(r.startup, 'continue');
     assert.equal(r.session?.id, s.session?.id);
     assert.equal(r.phase, 'running');
@@ -112,7 +118,7 @@ describe('Flowbench focus sessions', function () {
     const s = await run('flowbench.focus.start', { minutes: 1, intent: 'ended while closed' });
     assert.equal(s.dnd.belief, 'on-flowbench');
     // "Close" the window, let two hours pass, "open" it again.
-    const r = await run('flowbench.focus._test', { reload: true, clockOffsetMs: 2 * 60 * 60_000 });
+    const r = await api().testHook({ reload: true, clockOffsetMs: 2 * 60 * 60_000 });
     assert.equal(r.startup, 'closed-out');
     assert.equal(r.phase, 'idle');
     assert.equal(r.dnd.belief, 'off');

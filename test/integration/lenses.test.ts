@@ -112,7 +112,10 @@ describe('Flowbench training-script lenses', function () {
     assert.equal(argsOf(focus).intentDefault, 'Train train.py');
 
     // The same lenses, as data, for scripts and other extensions.
-    const listed = await vscode.commands.executeCommand<{ line: number; title: string; command: string }[]>('flowbench.lenses.list', { file: uri.fsPath });
+    const lensesApi = (vscode.extensions.getExtension('flowbench.flowbench')!.exports as {
+      lenses: { list(file: string): Promise<{ line: number; title: string; command: string }[]> };
+    }).lenses;
+    const listed = await lensesApi.list(uri.fsPath);
     assert.deepEqual(listed.map((l) => [l.line, l.title, l.command]).sort(), summary(lenses).sort());
   });
 

@@ -1,17 +1,16 @@
+import { projectRootFor, portablePath } from '../../../src/util/flowbenchDir';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   cellHistory,
-  defaultHistoryRoot,
   formatChange,
   historyFile,
   meanAndSpread,
   overview,
   readHistory,
   recordTiming,
-  relativeKey,
   sparklineSvg,
   summarizeCell,
   type TimingRecord,
@@ -99,11 +98,22 @@ describe('timing/history', () => {
       fs.mkdirSync(path.join(root, 'proj', '.flowbench'), { recursive: true });
       fs.mkdirSync(path.join(root, 'proj', 'sub'), { recursive: true });
       const f = path.join(root, 'proj', 'sub', 'x.py');
-      assert.equal(defaultHistoryRoot(f, os.tmpdir()), path.join(root, 'proj'));
+      assert.equal(projectRootFor(f, { cwd: os.tmpdir() }), path.join(root, 'proj'));
       const g = path.join(root, 'other', 'y.py');
-      assert.equal(defaultHistoryRoot(g, root), root);
-      assert.equal(defaultHistoryRoot(g, path.join(root, 'proj')), path.join(root, 'other'));
-      assert.equal(relativeKey(path.join(root, 'proj'), f), 'sub/x.py');
+      assert.equal(projectRootFor(g, { cwd: root }), root);
+      assert.equal(projectRootFor(g, { cwd: path.join(root, 'proj') }), path.join(root, 'other'));
+      assert.equal(portablePath(path.join(root, 'proj'), f), 'sub/x.py');
+      // A stray .flowbench/ above the boundary (the working folder here; the git root or workspace folder elsewhere)
+      // must not capture the history of the files below it.
+      fs.mkdirSync(path.join(root, '.flowbench'));
+      const h = path.join(root, 'work', 'deep', 'z.py');
+      assert.equal(projectRootFor(h, { cwd: path.join(root, 'work') }), path.join(root, 'work'));
+      assert.equal(projectRootFor(h, { cwd: path.join(root, 'elsewhere') }), path.join(root, 'work', 'deep'));
+      assert.equal(projectRootFor(h, { cwd: root }), root, 'inside the boundary, the stray folder is the nearest one');
+      // A git repository bounds the search too, and is the root when nothing below has .flowbench/.
+      fs.mkdirSync(path.join(root, 'repo', '.git'), { recursive: true });
+      const r = path.join(root, 'repo', 'src', 'm.py');
+      assert.equal(projectRootFor(r, { cwd: root }), path.join(root, 'repo'));
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

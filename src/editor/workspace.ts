@@ -1,10 +1,20 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../util/errors';
+import { projectRootFor } from '../util/flowbenchDir';
 
 /** The first workspace folder's path: where command arguments' relative paths and workspace-wide outputs are anchored. */
 export function workspaceRoot(): string | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+}
+
+/**
+ * The project root a file's records (timings, experiments) go to in the editor: its workspace folder, or for a file
+ * outside every folder, the root the CLI would choose for it (the same rule, so both write to one history).
+ */
+export function projectRootOf(file: string): string {
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath;
+  return folder ?? projectRootFor(file, { cwd: path.dirname(file) });
 }
 
 /** A path given in a command's arguments: absolute as is, relative to the first workspace folder otherwise. */
