@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { UserError, CancelledError, errorMessage } from './util/errors';
+import { CancellationSource, CancelledError, UserError, errorMessage } from './util/errors';
 import type { CliCommand, CliIo } from './util/cli';
 import { VERSION } from './util/version';
 
@@ -68,10 +68,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 if (require.main === module) {
-  const cancellation = { isCancellationRequested: false };
+  const source = new CancellationSource();
+  const cancellation = source.token;
   process.on('SIGINT', () => {
     if (cancellation.isCancellationRequested) process.exit(130);
-    cancellation.isCancellationRequested = true;
+    source.cancel();
   });
   const io: CliIo = {
     stdout: (t) => process.stdout.write(t),

@@ -48,10 +48,6 @@ async function modelArg(args: Record<string, unknown> | undefined): Promise<stri
   return pickFile('**/*.onnx', 'ONNX model to use');
 }
 
-function cancellationOf(token: vscode.CancellationToken): Cancellation {
-  return { get isCancellationRequested() { return token.isCancellationRequested; } };
-}
-
 export function inferenceFeature(services: FeatureServices): Feature {
   const { context, log } = services;
   const hosts = new Set<OnnxHost>();
@@ -72,7 +68,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
         providers,
         libraryPath: s.cudaLibraryPath.map(resolveInWorkspace),
         intraOpThreads: s.intraOpThreads || undefined,
-        cancellation: cancellationOf(token),
+        cancellation: token,
         onStderr: (t) => { for (const line of t.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) if (line.trim()) log.debug(`onnxruntime: ${line.trim()}`); },
         onProgress: (message) => progress.report({ message }),
         onHost: (h) => {

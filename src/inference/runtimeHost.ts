@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CancelledError, UserError, type Cancellation } from '../util/errors';
+import { CancelledError, UserError, onCancelled, type Cancellation } from '../util/errors';
 import type { BenchResult, CreateResult, Envelope, Feeds, MemoryResult, Reply, Request, RunResult, RuntimeFacts, WorkerError } from './protocol';
 import { classifyProviderFailure, formatFailure, type ProviderFailure } from './providers';
 
@@ -33,7 +33,7 @@ export class OnnxHost {
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   private stderrText = '';
   private exited: string | null = null;
-  private cancelTimer: NodeJS.Timeout | undefined;
+  private cancelListener: { dispose(): void } | undefined;
   private facts: RuntimeFacts | undefined;
 
   constructor(private readonly opts: HostOptions = {}) {
@@ -70,15 +70,12 @@ export class OnnxHost {
         : new WorkerCrashError(`the ONNX Runtime process stopped (${this.exited}); a native crash in the model or runtime. The editor is unaffected. ${this.lastStderrLine()}`.trim());
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
-      if (this.cancelTimer) clearInterval(this.cancelTimer);
+      this.cancelListener?.dispose();
     });
     this.child.on('error', () => { /* 'exit' follows and rejects pending requests */ });
     if (opts.cancellation) {
       // Cancelling kills the child: a running session.run cannot be interrupted any other way.
-      this.cancelTimer = setInterval(() => {
-        if (opts.cancellation?.isCancellationRequested) this.dispose();
-      }, 100);
-      this.cancelTimer.unref();
+      this.cancelListener = onCancelled(opts.cancellation, () => this.dispose());
     }
   }
 
@@ -171,7 +168,7 @@ export class OnnxHost {
   }
 
   dispose(): void {
-    if (this.cancelTimer) clearInterval(this.cancelTimer);
+    this.cancelListener?.dispose();
     if (this.exited === null) this.child.kill('SIGKILL');
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CancelledError, UserError, type Cancellation } from '../util/errors';
+import { CancelledError, UserError, onCancelled, type Cancellation } from '../util/errors';
 import { HARNESS_MARK, HARNESS_SOURCE } from './harnessSource';
 import { NO_PYTHON_FIX } from './python';
 import type { TimeitRuns } from './stats';
@@ -139,15 +139,13 @@ export function runHarness<R extends { event: 'result' }>(job: HarnessJob, optio
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
-      clearInterval(poll);
+      onCancel.dispose();
       fn();
     };
-    const poll = setInterval(() => {
-      if (options.cancellation?.isCancellationRequested) {
-        killTree(child);
-        finish(() => reject(new CancelledError('timing cancelled; the Python process was stopped')));
-      }
-    }, 50);
+    const onCancel = onCancelled(options.cancellation, () => {
+      killTree(child);
+      finish(() => reject(new CancelledError('timing cancelled; the Python process was stopped')));
+    });
 
     child.on('error', (err: NodeJS.ErrnoException) => finish(() => reject(spawnError(options.python, err))));
     if (child.pid !== undefined) options.onSpawn?.(child.pid);

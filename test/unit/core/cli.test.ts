@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../../../src/cli';
+import { main, cliCommands } from '../../../src/cli';
+import { neverCancelled } from '../../../src/util/errors';
 import type { CliIo } from '../../../src/util/cli';
-import { cliCommands } from '../../../src/cli';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
@@ -13,7 +13,7 @@ function capture(): CliIo & { out: string; err: string } {
     out: '',
     err: '',
     cwd: ROOT,
-    cancellation: { isCancellationRequested: false },
+    cancellation: neverCancelled,
     stdout(t: string) { io.out += t; },
     stderr(t: string) { io.err += t; },
   };

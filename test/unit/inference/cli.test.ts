@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../../src/cli';
+import { neverCancelled } from '../../../src/util/errors';
 import type { CliIo } from '../../../src/util/cli';
 import { classifierModel, linearRegressorModel } from '../../../src/inference/onnxBuilder';
 import { tempDir, writeFile, ref } from './helpers';
@@ -11,7 +12,7 @@ const demo = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures',
 async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CliIo = { stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, cwd, cancellation: { isCancellationRequested: false } };
+  const io: CliIo = { stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, cwd, cancellation: neverCancelled };
   const code = await main(argv, io);
   return { code, out, err };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { OnnxHost, ProvidersFailedError, WorkerCrashError, resolveWorkerPath } from '../../../src/inference/runtimeHost';
 import { classifierModel, failingModel, linearRegressorModel, logisticRegressionModel, mlpModel, perColumnRegressorModel } from '../../../src/inference/onnxBuilder';
-import { CancelledError, UserError } from '../../../src/util/errors';
+import { CancelledError, UserError, CancellationSource } from '../../../src/util/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertClose, ref, tempDir } from './helpers';
@@ -135,11 +135,11 @@ describe('inference/runtime host (real onnxruntime in a child process)', functio
   });
 
   it('cancellation kills the child and rejects with CancelledError', async () => {
-    const token = { isCancellationRequested: false };
-    const h = new OnnxHost({ cancellation: token });
+    const source = new CancellationSource();
+    const h = new OnnxHost({ cancellation: source.token });
     const s = await h.createSession(logisticRegressionModel([1], 0), ['cpu']);
     const pending = h.bench(s.sessionId, { X: { type: 'float32', dims: [1, 1], data: Float32Array.from([1]) } }, { warmup: 0, runs: 1e9, timeBudgetMs: 0 });
-    setTimeout(() => { token.isCancellationRequested = true; }, 200);
+    setTimeout(() => source.cancel(), 200);
     await assert.rejects(pending, CancelledError);
     assert.equal(h.alive, false);
   });

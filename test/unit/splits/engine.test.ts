@@ -1,3 +1,4 @@
+import { CancellationSource } from '../../../src/util/errors';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,6 +13,12 @@ import { ksStatistic, cramersVFromCounts } from '../../../src/splits/driftStats'
 import { parseTimestamp } from '../../../src/data/dates';
 
 const base: SplitParams = { strategy: 'kfold', folds: 3, gap: 0, shuffle: false, seed: 42 };
+
+function cancelled() {
+  const source = new CancellationSource();
+  source.cancel();
+  return source.token;
+}
 
 describe('splits/randomState: numpy legacy RandomState', () => {
   it('permutation matches numpy for seeds 0 and 42', () => {
@@ -158,12 +165,12 @@ describe('splits/engine: manifest and checks', () => {
     const body = Array.from({ length: 300000 }, (_, i) => `${i},${i % 5},text ${i % 97}`).join('\n');
     fs.writeFileSync(input, 'id,label,t\n' + body + '\n');
     const out = path.join(dir, 'half-folds.csv');
-    const token = { isCancellationRequested: false };
+    const source = new CancellationSource();
     let progressCalls = 0;
     await assert.rejects(
       createSplit({ input, out, strategy: 'stratified-kfold', target: 'label' }, {
-        cancellation: token,
-        onProgress: () => { if (++progressCalls === 1) token.isCancellationRequested = true; },
+        cancellation: source.token,
+        onProgress: () => { if (++progressCalls === 1) source.cancel(); },
       }),
       /cancelled/,
     );
@@ -175,7 +182,7 @@ describe('splits/engine: manifest and checks', () => {
     const input = path.join(dir, 'c.csv');
     fs.writeFileSync(input, 'a\n' + Array.from({ length: 1000 }, (_, i) => String(i)).join('\n'));
     const out = path.join(dir, 'c-folds.csv');
-    await assert.rejects(createSplit({ input, out, strategy: 'kfold' }, { cancellation: { isCancellationRequested: true } }), /cancelled/);
+    await assert.rejects(createSplit({ input, out, strategy: 'kfold' }, { cancellation: cancelled() }), /cancelled/);
     assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('c-folds') || f.includes('.tmp')), []);
   });
 });

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CancelledError, UserError } from '../../../src/util/errors';
+import { CancelledError, UserError, CancellationSource } from '../../../src/util/errors';
 import { resolvePython } from '../../../src/timing/python';
 import { runHarness } from '../../../src/timing/runner';
 import { CellRaisedError, compareCells, timeCell } from '../../../src/timing/timeCell';
@@ -201,14 +201,14 @@ describe('timing harness: failures', function () {
   it('cancellation kills the harness and the processes the cell started', async () => {
     const pids = path.join(dir, 'pids.txt');
     const file = write(dir, 'forever.py', `# %%\nimport os, subprocess, time\np = subprocess.Popen(['sleep', '60'])\nopen(${JSON.stringify(pids)}, 'w').write('%d %d' % (os.getpid(), p.pid))\ntime.sleep(60)\n`);
-    const token = { isCancellationRequested: false };
+    const source = new CancellationSource();
     let spawned = 0;
     const started = Date.now();
-    const run = timeCell({ file, cell: 0, python, cancellation: token, onSpawn: (pid) => (spawned = pid) });
+    const run = timeCell({ file, cell: 0, python, cancellation: source.token, onSpawn: (pid) => (spawned = pid) });
     await waitFor(() => fs.existsSync(pids) && fs.readFileSync(pids, 'utf8').includes(' '), 15000);
     const [harnessPid, childPid] = fs.readFileSync(pids, 'utf8').split(' ').map(Number);
     assert.ok(alive(harnessPid) && alive(childPid));
-    token.isCancellationRequested = true;
+    source.cancel();
     await assert.rejects(run, CancelledError);
     await waitFor(() => !alive(harnessPid) && !alive(childPid), 5000);
     assert.ok(spawned > 0);
