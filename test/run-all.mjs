@@ -21,7 +21,7 @@ function step(title, cmd, args, opts = {}) {
 function listTests(dir) {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { recursive: true })
-    .filter((f) => f.endsWith('.test.js'))
+    .filter((f) => f.endsWith('.unit.test.js'))
     .map((f) => path.join(dir, f))
     .sort();
 }
@@ -78,6 +78,16 @@ async function main() {
   if (!step('type-check and compile tests (tsc)', 'npx', ['tsc', '-p', 'tsconfig.json', '--outDir', 'out'])) {
     totals.failed++;
     failures.push('typecheck');
+  }
+  // The tree stays clean under both: a lint or format problem counts as a failure before any test runs.
+  for (const [title, args] of [
+    ['lint (eslint, with the architecture rules)', ['eslint', 'src', 'test', '*.mjs']],
+    ['format (prettier --check)', ['prettier', '--check', 'src', 'test', '*.mjs']],
+  ]) {
+    if (!step(title, 'npx', args)) {
+      totals.failed++;
+      failures.push(title.split(' ')[0]);
+    }
   }
   await unitTier();
   if (process.env.FLOWBENCH_SKIP_INTEGRATION !== '1') integrationTier();

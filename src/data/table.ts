@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError, type Cancellation } from '../util/errors';
-import { sha256File } from '../util/hash';
 import { fieldText, scanCsv } from './csv';
 import { parseNumber, parsesAsNumber } from './labels';
 

@@ -1,7 +1,7 @@
 import type { ColumnSample } from '../data/sample';
 import { parsesAsNumber, targetType, type EncodedColumn } from '../data/labels';
 import { looksLikeDate } from '../data/dates';
-import type { SplitSuggestion, Strategy } from '../data/splitFile';
+import type { SplitSuggestion } from '../data/splitFile';
 
 export type Suggestion = SplitSuggestion;
 

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import type { CsvPreview } from './inspect';
 import type { SplitRequest } from './engine';
 import { defaultSplitPath, type Strategy } from '../data/splitFile';

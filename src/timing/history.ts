@@ -95,7 +95,7 @@ export async function recordTiming(
   r: TimeCellResult,
   append: (root: string, record: TimingRecord) => Promise<void> = appendTiming,
 ): Promise<TimingRecord> {
-  let git: GitState | null = null;
+  let git: GitState | null;
   try {
     git = await readGitState(root);
   } catch {

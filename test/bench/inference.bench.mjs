@@ -204,7 +204,7 @@ try {
   fs.writeFileSync(mlp, matmulStackModel(256, 4));
   console.log(`per-run overhead, CPU, ${RUNS} runs × ${OVERHEAD_ROUNDS} interleaved rounds (best p50 of the rounds, as timeit), ${os.cpus().length} cores:`);
   const o1 = await overhead('  MatMul stack 256×256 ×4, batch 16 (8.4 MFLOP)', mlp, [16, 256]);
-  const o2 = await overhead('  demo softmax regression, batch 1 (24 FLOP)', DEMO_MODEL, [1, 4]);
+  await overhead('  demo softmax regression, batch 1 (24 FLOP)', DEMO_MODEL, [1, 4]);
   if (o1.overheadPct >= 5) console.log('  NOTE: overhead target (< 5% at p50) missed on the MatMul model');
   await evalBench();
 } finally {

@@ -9,7 +9,7 @@ export async function run(): Promise<void> {
   const grep = process.env.FLOWBENCH_TEST_GREP;
   if (grep) mocha.grep(grep);
   const dir = __dirname;
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(dir, f));
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.integration.test.js')).sort()) mocha.addFile(path.join(dir, f));
 
   const failures: { title: string; error: string }[] = [];
   let passed = 0;

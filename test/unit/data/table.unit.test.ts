@@ -7,7 +7,7 @@ import { readTable } from '../../../src/data/table';
 import { readSplitRows as readSplit } from '../../../src/data/splitFile';
 import { UserError } from '../../../src/util/errors';
 import { sha256File } from '../../../src/util/hash';
-import { tempDir, writeFile } from './helpers';
+import { tempDir, writeFile } from '../inference/helpers';
 
 describe('inference/data: CSV → model inputs', () => {
   const dir = tempDir();

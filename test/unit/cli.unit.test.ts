@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main, cliCommands } from '../../../src/cli';
-import { neverCancelled } from '../../../src/util/errors';
-import type { CliIo } from '../../../src/util/cli';
+import { main, cliCommands } from '../../src/cli';
+import { neverCancelled } from '../../src/util/errors';
+import type { CliIo } from '../../src/util/cli';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 function capture(): CliIo & { out: string; err: string } {
   const io = {
