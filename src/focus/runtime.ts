@@ -6,7 +6,7 @@ import { focusSettings } from '../config';
 import type { FeatureServices } from '../feature';
 import { errorMessage } from '../util/errors';
 import { type EndOutcome, FocusController, type StartOptions, type StartOutcome } from './controller';
-import { focusDisplay } from './display';
+import { highlightsEnd } from './display';
 import { WORKSPACE_LOG_PATH } from './focusLog';
 import { readHead } from '../util/git';
 import { gitSummary } from './gitSummary';
@@ -14,9 +14,8 @@ import { phase } from './session';
 import type { FocusShared } from './state';
 import { FocusStateStore } from './store';
 import { playEndSound } from './sound';
+import { FocusStatusBar } from './statusBar';
 
-export const STATUS_BAR_ID = 'flowbench.focus';
-export const STATUS_BAR_NAME = 'Flowbench Focus';
 const ZEN_SESSION_KEY = 'flowbench.focus.zenSession';
 const ZEN_RESTORE_KEY = 'flowbench.focus.zenRestore';
 /** A tick arriving this much later than planned means the machine slept (or the extension host was frozen). */
@@ -36,20 +35,16 @@ export interface EndChoiceHandlers {
 export class FocusRuntime implements vscode.Disposable {
   readonly windowId = randomUUID();
   readonly controller: FocusController;
-  readonly item: vscode.StatusBarItem;
+  private readonly statusBar: FocusStatusBar;
   state: FocusShared | null = null;
   endChoices: EndChoiceHandlers | null = null;
-  private timer: NodeJS.Timeout | undefined;
-  private highlightTimer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private lastTick = 0;
-  private lastRender = 0;
   private watcher: fs.FSWatcher | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private idle = false;
   private runningTasks = 0;
   private runningExecutions = 0;
-  private highlighted = false;
   private disposed = false;
   private refreshChain: Promise<void> = Promise.resolve();
 
@@ -71,10 +66,14 @@ export class FocusRuntime implements vscode.Disposable {
       warn: (m) => log.warn(m),
       info: (m) => log.info(m),
     });
-    this.item = vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 1000);
-    this.item.name = STATUS_BAR_NAME;
-    this.item.command = 'flowbench.focus.actions';
-    this.disposables.push(this.item);
+    this.statusBar = new FocusStatusBar({
+      clock,
+      session: () => this.state?.session ?? null,
+      tick: (expectedDelay) => this.tick(expectedDelay),
+      stopped: () => {
+        this.lastTick = 0;
+      },
+    });
     this.listen();
   }
 
@@ -148,35 +147,12 @@ export class FocusRuntime implements vscode.Disposable {
       this.state = await this.controller.read();
       if (ended) this.afterEnd(ended);
     }
-    this.render();
-    this.schedule();
+    this.statusBar.render();
+    this.statusBar.schedule();
   }
 
-  render(): void {
-    if (this.disposed) return;
-    const now = this.clock();
-    const d = focusDisplay(this.state?.session ?? null, now);
-    this.item.text = this.highlighted && d.phase === 'idle' ? '$(bell-dot) Focus done' : d.text;
-    this.item.tooltip = d.tooltip;
-    this.item.accessibilityInformation = { label: `${STATUS_BAR_NAME}: ${d.text.replace(/\$\([^)]*\)\s*/g, '')}` };
-    this.item.backgroundColor = this.highlighted ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.item.show();
-    this.lastRender = now;
-  }
-
-  /** Only a running session has a timer; it fires when the displayed second changes, never more than once a second. */
-  private schedule(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const s = this.state?.session;
-    if (this.disposed || !s || s.pausedAt !== null) {
-      this.lastTick = 0;
-      return;
-    }
-    const rem = s.startedAt + s.pausedMs + s.plannedMs - this.clock();
-    const untilSecond = rem > 0 ? rem % 1000 || 1000 : 0;
-    const delay = Math.max(untilSecond, 1000 - (this.clock() - this.lastRender), 50);
-    this.timer = setTimeout(() => void this.tick(delay), delay);
+  get item(): vscode.StatusBarItem {
+    return this.statusBar.item;
   }
 
   private async tick(expectedDelay: number): Promise<void> {
@@ -194,7 +170,7 @@ export class FocusRuntime implements vscode.Disposable {
 
   afterEnd(ended: EndOutcome, notify = true): void {
     const st = focusSettings();
-    if (ended.summary.kind === 'work' || ended.summary.endedBy !== 'stopped') this.highlight();
+    if (highlightsEnd(ended.summary)) this.statusBar.highlight();
     if (!notify) return;
     if (st.sound && ended.summary.endedBy === 'completed') playEndSound();
     void this.showEndNotice(ended);
@@ -237,19 +213,8 @@ export class FocusRuntime implements vscode.Disposable {
     }
   }
 
-  /** A status-bar colour is the end signal that no DND can hide; it clears on the next action or after a minute. */
-  private highlight(): void {
-    this.highlighted = true;
-    clearTimeout(this.highlightTimer);
-    this.highlightTimer = setTimeout(() => this.clearHighlight(), 60_000);
-    this.render();
-  }
-
   clearHighlight(): void {
-    clearTimeout(this.highlightTimer);
-    if (!this.highlighted) return;
-    this.highlighted = false;
-    this.render();
+    this.statusBar.clearHighlight();
   }
 
   // ──── Zen mode ───────────────────────────────────────────────
@@ -350,11 +315,6 @@ export class FocusRuntime implements vscode.Disposable {
         this.updateIdle();
       }),
     );
-    d.push(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('flowbench.focus')) this.render();
-      }),
-    );
   }
 
   private activity(): void {
@@ -387,8 +347,7 @@ export class FocusRuntime implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.highlightTimer);
+    this.statusBar.dispose();
     clearTimeout(this.debounce);
     this.watcher?.close();
     // Best effort: a closing window stops holding the others "active" for idle accounting.
