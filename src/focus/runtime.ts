@@ -15,11 +15,10 @@ import type { FocusShared } from './state';
 import { FocusStateStore } from './store';
 import { playEndSound } from './sound';
 import { FocusStatusBar } from './statusBar';
+import { IdleTracker } from './idleTracker';
 
 const ZEN_SESSION_KEY = 'flowbench.focus.zenSession';
 const ZEN_RESTORE_KEY = 'flowbench.focus.zenRestore';
-/** A tick arriving this much later than planned means the machine slept (or the extension host was frozen). */
-const SLEEP_GAP_MS = 5_000;
 
 export interface EndChoiceHandlers {
   startBreak(): Thenable<unknown>;
@@ -36,15 +35,12 @@ export class FocusRuntime implements vscode.Disposable {
   readonly windowId = randomUUID();
   readonly controller: FocusController;
   private readonly statusBar: FocusStatusBar;
+  private readonly idle: IdleTracker;
   state: FocusShared | null = null;
   endChoices: EndChoiceHandlers | null = null;
   private debounce: NodeJS.Timeout | undefined;
-  private lastTick = 0;
   private watcher: fs.FSWatcher | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private idle = false;
-  private runningTasks = 0;
-  private runningExecutions = 0;
   private disposed = false;
   private refreshChain: Promise<void> = Promise.resolve();
 
@@ -66,15 +62,20 @@ export class FocusRuntime implements vscode.Disposable {
       warn: (m) => log.warn(m),
       info: (m) => log.info(m),
     });
+    this.listen();
+    this.idle = new IdleTracker({
+      clock,
+      session: () => this.state?.session ?? null,
+      setIdle: (idle) => this.controller.setIdle(idle),
+      sleepGap: (from, to) => this.controller.sleepGap(from, to),
+      warn: (m) => log.warn(m),
+    });
     this.statusBar = new FocusStatusBar({
       clock,
       session: () => this.state?.session ?? null,
       tick: (expectedDelay) => this.tick(expectedDelay),
-      stopped: () => {
-        this.lastTick = 0;
-      },
+      stopped: () => this.idle.ticksStopped(),
     });
-    this.listen();
   }
 
   /** Startup reconciliation: continue a live session, close out one that ended while no window was open. */
@@ -138,7 +139,7 @@ export class FocusRuntime implements vscode.Disposable {
     if (this.disposed) return;
     const prev = this.state;
     this.state = await this.controller.read();
-    if (prev?.session && this.state.session?.id !== prev.session.id) this.clearIdle();
+    if (prev?.session && this.state.session?.id !== prev.session.id) this.idle.sessionChanged();
     await this.reconcileZen();
     const s = this.state.session;
     if (this.disposed) return;
@@ -156,13 +157,7 @@ export class FocusRuntime implements vscode.Disposable {
   }
 
   private async tick(expectedDelay: number): Promise<void> {
-    const now = this.clock();
-    const due = this.lastTick === 0 ? now : this.lastTick + expectedDelay;
-    if (this.lastTick !== 0 && now - due > SLEEP_GAP_MS) {
-      // Timers do not run while the machine sleeps: the gap is away time, reported as idle.
-      await this.controller.sleepGap(this.lastTick, now).catch(() => undefined);
-    }
-    this.lastTick = now;
+    await this.idle.tick(expectedDelay);
     await this.refresh();
   }
 
@@ -278,66 +273,11 @@ export class FocusRuntime implements vscode.Disposable {
   }
 
   private listen(): void {
-    const d = this.disposables;
-    d.push(
+    this.disposables.push(
       vscode.window.onDidChangeWindowState((s) => {
         if (s.focused) void this.refresh();
-        this.updateIdle();
       }),
     );
-    const activity = () => this.activity();
-    d.push(vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length > 0 && activity()));
-    d.push(vscode.window.onDidChangeTextEditorSelection(activity));
-    d.push(vscode.window.onDidChangeActiveTextEditor(activity));
-    d.push(vscode.window.onDidChangeActiveTerminal(activity));
-    d.push(vscode.window.onDidOpenTerminal(activity));
-    d.push(
-      vscode.tasks.onDidStartTaskProcess(() => {
-        this.runningTasks++;
-        activity();
-      }),
-    );
-    d.push(
-      vscode.tasks.onDidEndTaskProcess(() => {
-        this.runningTasks = Math.max(0, this.runningTasks - 1);
-        this.updateIdle();
-      }),
-    );
-    d.push(
-      vscode.window.onDidStartTerminalShellExecution(() => {
-        this.runningExecutions++;
-        activity();
-      }),
-    );
-    d.push(
-      vscode.window.onDidEndTerminalShellExecution(() => {
-        this.runningExecutions = Math.max(0, this.runningExecutions - 1);
-        this.updateIdle();
-      }),
-    );
-  }
-
-  private activity(): void {
-    if (this.idle) this.setIdle(false);
-  }
-
-  /** Idle: the window is inactive (window.state.active, ~70–100 s after the last input) and no task or command runs. */
-  private updateIdle(): void {
-    const state = vscode.window.state as vscode.WindowState & { active?: boolean };
-    const inactive = state.active === undefined ? !state.focused : !state.active;
-    this.setIdle(inactive && this.runningTasks === 0 && this.runningExecutions === 0);
-  }
-
-  private setIdle(idle: boolean): void {
-    if (idle === this.idle) return;
-    this.idle = idle;
-    const s = this.state?.session;
-    if (!s || s.pausedAt !== null) return;
-    void this.controller.setIdle(idle).catch((err) => this.services.log.warn(`focus: idle update failed: ${errorMessage(err)}`));
-  }
-
-  private clearIdle(): void {
-    this.idle = false;
   }
 
   /**
@@ -352,6 +292,7 @@ export class FocusRuntime implements vscode.Disposable {
     this.watcher?.close();
     // Best effort: a closing window stops holding the others "active" for idle accounting.
     if (this.state?.session) void this.controller.windowClosed().catch(() => undefined);
+    this.idle.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }
