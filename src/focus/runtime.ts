@@ -16,9 +16,8 @@ import { FocusStateStore } from './store';
 import { playEndSound } from './sound';
 import { FocusStatusBar } from './statusBar';
 import { IdleTracker } from './idleTracker';
+import { ZenMode } from './zen';
 
-const ZEN_SESSION_KEY = 'flowbench.focus.zenSession';
-const ZEN_RESTORE_KEY = 'flowbench.focus.zenRestore';
 
 export interface EndChoiceHandlers {
   startBreak(): Thenable<unknown>;
@@ -36,6 +35,7 @@ export class FocusRuntime implements vscode.Disposable {
   readonly controller: FocusController;
   private readonly statusBar: FocusStatusBar;
   private readonly idle: IdleTracker;
+  private readonly zen: ZenMode;
   state: FocusShared | null = null;
   endChoices: EndChoiceHandlers | null = null;
   private debounce: NodeJS.Timeout | undefined;
@@ -62,6 +62,16 @@ export class FocusRuntime implements vscode.Disposable {
       warn: (m) => log.warn(m),
       info: (m) => log.info(m),
     });
+    const zenConfig = () => vscode.workspace.getConfiguration('zenMode');
+    this.zen = new ZenMode({
+      workspaceState: context.workspaceState,
+      globalState: context.globalState,
+      hidesStatusBar: () => zenConfig().get<boolean>('hideStatusBar', true) !== false,
+      userHideStatusBar: () => zenConfig().inspect<boolean>('hideStatusBar')?.globalValue,
+      setUserHideStatusBar: (v) => zenConfig().update('hideStatusBar', v, vscode.ConfigurationTarget.Global),
+      command: (id) => vscode.commands.executeCommand(id),
+      warn: (m) => log.warn(m),
+    });
     this.listen();
     this.idle = new IdleTracker({
       clock,
@@ -83,7 +93,7 @@ export class FocusRuntime implements vscode.Disposable {
     const r = await this.controller.startup();
     this.state = r.state;
     if (r.action !== 'none') this.services.log.info(`focus: startup: ${r.action}`);
-    await this.reconcileZen();
+    await this.zen.reconcile(this.state.session?.id ?? null);
     if (r.ended) this.afterEnd(r.ended);
     await this.refresh();
     this.watch();
@@ -112,7 +122,7 @@ export class FocusRuntime implements vscode.Disposable {
       workspaceDir: this.workspaceDir(),
     });
     if (r.ended) this.afterEnd(r.ended, false);
-    if (!r.joined && r.session.zen) await this.enterZen(r.session.id);
+    if (!r.joined && r.session.zen) await this.zen.enter(r.session.id);
     this.clearHighlight();
     await this.refresh();
     return r;
@@ -140,7 +150,7 @@ export class FocusRuntime implements vscode.Disposable {
     const prev = this.state;
     this.state = await this.controller.read();
     if (prev?.session && this.state.session?.id !== prev.session.id) this.idle.sessionChanged();
-    await this.reconcileZen();
+    await this.zen.reconcile(this.state.session?.id ?? null);
     const s = this.state.session;
     if (this.disposed) return;
     if (s && phase(s, this.clock()) === 'ended') {
@@ -210,45 +220,6 @@ export class FocusRuntime implements vscode.Disposable {
 
   clearHighlight(): void {
     this.statusBar.clearHighlight();
-  }
-
-  // ──── Zen mode ───────────────────────────────────────────────
-
-  private async enterZen(sessionId: string): Promise<void> {
-    const cfg = vscode.workspace.getConfiguration('zenMode');
-    try {
-      // Zen hides the status bar by default, and with it the timer (microsoft/vscode#85540).
-      if (cfg.get<boolean>('hideStatusBar', true) !== false) {
-        const prev = cfg.inspect<boolean>('hideStatusBar')?.globalValue;
-        await this.services.context.globalState.update(ZEN_RESTORE_KEY, { hideStatusBar: prev ?? null });
-        await cfg.update('hideStatusBar', false, vscode.ConfigurationTarget.Global);
-      }
-      await this.services.context.workspaceState.update(ZEN_SESSION_KEY, sessionId);
-      // Zen state is unreadable (microsoft/vscode#114741); exit is idempotent, so exit-then-toggle always enters.
-      await vscode.commands.executeCommand('workbench.action.exitZenMode');
-      await vscode.commands.executeCommand('workbench.action.toggleZenMode');
-    } catch (err) {
-      this.services.log.warn(`focus: could not enter Zen mode: ${errorMessage(err)}`);
-    }
-  }
-
-  /** This window entered Zen for a session that is no longer live: leave Zen and restore the status-bar setting. */
-  private async reconcileZen(): Promise<void> {
-    const zenSession = this.services.context.workspaceState.get<string>(ZEN_SESSION_KEY);
-    if (!zenSession || this.state?.session?.id === zenSession) return;
-    await this.services.context.workspaceState.update(ZEN_SESSION_KEY, undefined);
-    try {
-      await vscode.commands.executeCommand('workbench.action.exitZenMode');
-      const restore = this.services.context.globalState.get<{ hideStatusBar: boolean | null }>(ZEN_RESTORE_KEY);
-      if (restore) {
-        await vscode.workspace
-          .getConfiguration('zenMode')
-          .update('hideStatusBar', restore.hideStatusBar ?? undefined, vscode.ConfigurationTarget.Global);
-        await this.services.context.globalState.update(ZEN_RESTORE_KEY, undefined);
-      }
-    } catch (err) {
-      this.services.log.warn(`focus: could not leave Zen mode: ${errorMessage(err)}`);
-    }
   }
 
   // ──── Observing other windows, focus and activity ────────────
