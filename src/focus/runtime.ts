@@ -17,6 +17,7 @@ import { playEndSound } from './sound';
 import { FocusStatusBar } from './statusBar';
 import { IdleTracker } from './idleTracker';
 import { ZenMode } from './zen';
+import { OtherWindowsWatcher } from './otherWindows';
 
 
 export interface EndChoiceHandlers {
@@ -38,9 +39,7 @@ export class FocusRuntime implements vscode.Disposable {
   private readonly zen: ZenMode;
   state: FocusShared | null = null;
   endChoices: EndChoiceHandlers | null = null;
-  private debounce: NodeJS.Timeout | undefined;
-  private watcher: fs.FSWatcher | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly otherWindows: OtherWindowsWatcher;
   private disposed = false;
   private refreshChain: Promise<void> = Promise.resolve();
 
@@ -72,7 +71,7 @@ export class FocusRuntime implements vscode.Disposable {
       command: (id) => vscode.commands.executeCommand(id),
       warn: (m) => log.warn(m),
     });
-    this.listen();
+    this.otherWindows = new OtherWindowsWatcher(store.file, () => void this.refresh(), (m) => log.warn(m));
     this.idle = new IdleTracker({
       clock,
       session: () => this.state?.session ?? null,
@@ -96,7 +95,7 @@ export class FocusRuntime implements vscode.Disposable {
     await this.zen.reconcile(this.state.session?.id ?? null);
     if (r.ended) this.afterEnd(r.ended);
     await this.refresh();
-    this.watch();
+    this.otherWindows.watch();
     return { action: r.action, ended: r.ended };
   }
 
@@ -222,35 +221,6 @@ export class FocusRuntime implements vscode.Disposable {
     this.statusBar.clearHighlight();
   }
 
-  // ──── Observing other windows, focus and activity ────────────
-
-  /**
-   * Other windows write the shared file; fs.watch on its folder notices at once. Window focus also re-reads, which
-   * covers file systems where watching is unreliable, and a running session re-reads on every render anyway.
-   */
-  private watch(): void {
-    const dir = path.dirname(this.controller.store.file);
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-      this.watcher = fs.watch(dir, (_event, name) => {
-        if (name && !String(name).startsWith('focus-state.json')) return;
-        clearTimeout(this.debounce);
-        this.debounce = setTimeout(() => void this.refresh(), 50);
-      });
-      this.watcher.on('error', () => undefined);
-    } catch (err) {
-      this.services.log.warn(`focus: cannot watch ${dir}; other windows are seen on focus: ${errorMessage(err)}`);
-    }
-  }
-
-  private listen(): void {
-    this.disposables.push(
-      vscode.window.onDidChangeWindowState((s) => {
-        if (s.focused) void this.refresh();
-      }),
-    );
-  }
-
   /**
    * Stops timers and watchers without ending the session: that is what a window close or reload does. The session
    * and the DND record stay in the shared file for the next window (or this one after reload).
@@ -259,11 +229,9 @@ export class FocusRuntime implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.statusBar.dispose();
-    clearTimeout(this.debounce);
-    this.watcher?.close();
+    this.otherWindows.dispose();
     // Best effort: a closing window stops holding the others "active" for idle accounting.
     if (this.state?.session) void this.controller.windowClosed().catch(() => undefined);
     this.idle.dispose();
-    for (const d of this.disposables) d.dispose();
   }
 }
