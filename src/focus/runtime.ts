@@ -13,17 +13,12 @@ import { gitSummary } from './gitSummary';
 import { phase } from './session';
 import type { FocusShared } from './state';
 import { FocusStateStore } from './store';
-import { playEndSound } from './sound';
 import { FocusStatusBar } from './statusBar';
 import { IdleTracker } from './idleTracker';
 import { ZenMode } from './zen';
 import { OtherWindowsWatcher } from './otherWindows';
+import { EndNotice, type EndChoiceHandlers } from './endNotice';
 
-
-export interface EndChoiceHandlers {
-  startBreak(): Thenable<unknown>;
-  startSession(): Thenable<unknown>;
-}
 
 /**
  * One window's live focus machinery: the status-bar item, the render timer (only while a session runs, at most once
@@ -40,6 +35,7 @@ export class FocusRuntime implements vscode.Disposable {
   state: FocusShared | null = null;
   endChoices: EndChoiceHandlers | null = null;
   private readonly otherWindows: OtherWindowsWatcher;
+  private readonly endNotice: EndNotice;
   private disposed = false;
   private refreshChain: Promise<void> = Promise.resolve();
 
@@ -70,6 +66,10 @@ export class FocusRuntime implements vscode.Disposable {
       setUserHideStatusBar: (v) => zenConfig().update('hideStatusBar', v, vscode.ConfigurationTarget.Global),
       command: (id) => vscode.commands.executeCommand(id),
       warn: (m) => log.warn(m),
+    });
+    this.endNotice = new EndNotice({
+      choices: () => this.endChoices,
+      noteOutcome: (logFile, id, outcome) => this.controller.noteOutcome(logFile, id, outcome),
     });
     this.otherWindows = new OtherWindowsWatcher(store.file, () => void this.refresh(), (m) => log.warn(m));
     this.idle = new IdleTracker({
@@ -173,48 +173,8 @@ export class FocusRuntime implements vscode.Disposable {
   // ──── End of a session ───────────────────────────────────────
 
   afterEnd(ended: EndOutcome, notify = true): void {
-    const st = focusSettings();
     if (highlightsEnd(ended.summary)) this.statusBar.highlight();
-    if (!notify) return;
-    if (st.sound && ended.summary.endedBy === 'completed') playEndSound();
-    void this.showEndNotice(ended);
-  }
-
-  private async showEndNotice(ended: EndOutcome): Promise<void> {
-    const s = ended.summary;
-    const min = (ms: number) => Math.round(ms / 60_000);
-    if (s.kind === 'break') {
-      const pick = await vscode.window.showInformationMessage('Flowbench: break over.', 'Start Focus Session');
-      if (pick) await this.endChoices?.startSession();
-      return;
-    }
-    const commits = ended.record?.git?.commits.length ?? 0;
-    const parts = [`${min(s.focusedMs)} min focused`];
-    if (s.idleMs >= 60_000) parts.push(`${min(s.idleMs)} min idle`);
-    if (s.pausedMs >= 60_000) parts.push(`${min(s.pausedMs)} min paused`);
-    if (ended.record?.git) parts.push(`${commits} commit${commits === 1 ? '' : 's'}`);
-    const head =
-      s.endedBy === 'closed-while-away'
-        ? 'Flowbench: a focus session ended while VS Code was closed'
-        : s.endedBy === 'stopped'
-          ? 'Flowbench: focus session stopped'
-          : 'Flowbench: focus session done';
-    const pick = await vscode.window.showInformationMessage(
-      `${head}${s.intent ? ` (${s.intent})` : ''}: ${parts.join(', ')}.`,
-      'Start Break',
-      'Another Session',
-      'Note Outcome',
-    );
-    if (pick === 'Start Break') await this.endChoices?.startBreak();
-    else if (pick === 'Another Session') await this.endChoices?.startSession();
-    else if (pick === 'Note Outcome' && ended.logFile) {
-      const outcome = await vscode.window.showInputBox({
-        title: 'Outcome of the focus session',
-        prompt: s.intent ? `Intent: ${s.intent}` : 'What came out of this session?',
-        ignoreFocusOut: true,
-      });
-      if (outcome && outcome.trim()) await this.controller.noteOutcome(ended.logFile, s.id, outcome);
-    }
+    if (notify) this.endNotice.show(ended);
   }
 
   clearHighlight(): void {
