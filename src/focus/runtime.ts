@@ -1,41 +1,42 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { focusSettings } from '../config';
 import type { FeatureServices } from '../feature';
 import { errorMessage } from '../util/errors';
+import { readHead } from '../util/git';
 import { type EndOutcome, FocusController, type StartOptions, type StartOutcome } from './controller';
 import { highlightsEnd } from './display';
-import { WORKSPACE_LOG_PATH } from './focusLog';
-import { readHead } from '../util/git';
+import { type EndChoiceHandlers, EndNotice } from './endNotice';
+import { focusLogFile } from './focusLog';
 import { gitSummary } from './gitSummary';
+import { IdleTracker } from './idleTracker';
+import { OtherWindowsWatcher } from './otherWindows';
 import { phase } from './session';
 import type { FocusShared } from './state';
-import { FocusStateStore } from './store';
 import { FocusStatusBar } from './statusBar';
-import { IdleTracker } from './idleTracker';
+import { FocusStateStore } from './store';
 import { ZenMode } from './zen';
-import { OtherWindowsWatcher } from './otherWindows';
-import { EndNotice, type EndChoiceHandlers } from './endNotice';
 
+/** What a command may start; the rest of StartOptions comes from the settings and the workspace. */
+export type RuntimeStartOptions = Omit<StartOptions, 'logFile' | 'workspaceDir' | 'suppress' | 'zen'>;
 
 /**
- * One window's live focus machinery: the status-bar item, the render timer (only while a session runs, at most once
- * a second, re-aligned to the displayed second), the watcher that notices other windows' changes, idle tracking and
- * the end-of-session effects. All time comes from `clock()` and the shared record, so disposing this object and
- * building a new one (a window reload) shows exactly the same session.
+ * One window's focus machinery, as a coordinator: it holds the shared record as last read (`state`) and wires the
+ * parts that act on it, each owning its own timers and subscriptions: the status-bar view (FocusStatusBar), Zen mode
+ * (ZenMode), idle tracking (IdleTracker), the other-windows watcher (OtherWindowsWatcher) and the end notice
+ * (EndNotice). All time comes from `clock()` and the shared record, so disposing this object and building a new one
+ * (a window reload) shows exactly the same session.
  */
 export class FocusRuntime implements vscode.Disposable {
   readonly windowId = randomUUID();
   readonly controller: FocusController;
-  private readonly statusBar: FocusStatusBar;
-  private readonly idle: IdleTracker;
-  private readonly zen: ZenMode;
   state: FocusShared | null = null;
   endChoices: EndChoiceHandlers | null = null;
-  private readonly otherWindows: OtherWindowsWatcher;
+  private readonly zen: ZenMode;
   private readonly endNotice: EndNotice;
+  private readonly otherWindows: OtherWindowsWatcher;
+  private readonly idle: IdleTracker;
+  private readonly statusBar: FocusStatusBar;
   private disposed = false;
   private refreshChain: Promise<void> = Promise.resolve();
 
@@ -71,6 +72,7 @@ export class FocusRuntime implements vscode.Disposable {
       choices: () => this.endChoices,
       noteOutcome: (logFile, id, outcome) => this.controller.noteOutcome(logFile, id, outcome),
     });
+    // Created before the idle tracker so that, when the window gains focus, the re-read starts before the idle report.
     this.otherWindows = new OtherWindowsWatcher(store.file, () => void this.refresh(), (m) => log.warn(m));
     this.idle = new IdleTracker({
       clock,
@@ -101,17 +103,15 @@ export class FocusRuntime implements vscode.Disposable {
 
   logFile(): string {
     const folder = this.workspaceDir();
-    if (focusSettings().logLocation === 'global' || !folder) {
-      return path.join(this.services.context.globalStorageUri.fsPath, 'focus.jsonl');
-    }
-    return path.join(folder, WORKSPACE_LOG_PATH);
+    return focusLogFile(focusSettings().logLocation, folder, this.services.context.globalStorageUri.fsPath);
   }
 
   workspaceDir(): string | null {
     return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath ?? null;
   }
 
-  async start(o: Omit<StartOptions, 'logFile' | 'workspaceDir' | 'suppress' | 'zen'>, work = true): Promise<StartOutcome> {
+  /** `work` false (a break): no DND and no Zen whatever the settings say. */
+  async start(o: RuntimeStartOptions, work = true): Promise<StartOutcome> {
     const st = focusSettings();
     const r = await this.controller.start({
       ...o,
@@ -127,7 +127,10 @@ export class FocusRuntime implements vscode.Disposable {
     return r;
   }
 
-  /** Ends the session here and carries out the end in order: DND restored (by the controller), Zen, then the notice. */
+  /**
+   * Ends the session here and carries out the end in order: DND restored (by the controller), then the highlight and
+   * the notice; the refresh after them leaves Zen.
+   */
   async stop(outcome: string | null, notify: boolean): Promise<EndOutcome | null> {
     const ended = await this.controller.stop(outcome);
     if (ended) this.afterEnd(ended, notify);
@@ -161,18 +164,17 @@ export class FocusRuntime implements vscode.Disposable {
     this.statusBar.schedule();
   }
 
-  get item(): vscode.StatusBarItem {
-    return this.statusBar.item;
-  }
-
   private async tick(expectedDelay: number): Promise<void> {
     await this.idle.tick(expectedDelay);
     await this.refresh();
   }
 
-  // ──── End of a session ───────────────────────────────────────
+  get item(): vscode.StatusBarItem {
+    return this.statusBar.item;
+  }
 
-  afterEnd(ended: EndOutcome, notify = true): void {
+  /** `notify` false: the user already chose what comes next (another session, a break), so no notice asks. */
+  private afterEnd(ended: EndOutcome, notify = true): void {
     if (highlightsEnd(ended.summary)) this.statusBar.highlight();
     if (notify) this.endNotice.show(ended);
   }
@@ -190,8 +192,8 @@ export class FocusRuntime implements vscode.Disposable {
     this.disposed = true;
     this.statusBar.dispose();
     this.otherWindows.dispose();
+    this.idle.dispose();
     // Best effort: a closing window stops holding the others "active" for idle accounting.
     if (this.state?.session) void this.controller.windowClosed().catch(() => undefined);
-    this.idle.dispose();
   }
 }
