@@ -8,24 +8,9 @@ import { disposeFocusLogView, showFocusLog } from './logView';
 import { FocusRuntime } from './runtime';
 import { type BreakKind, phase, validateMinutes } from './session';
 import { nextBreakKind } from './state';
+import { focusStateResult, withEnded } from './stateResult';
 
-/** What every focus command returns: tests and other extensions read the session through it. */
-export interface FocusStateResult {
-  phase: 'idle' | 'running' | 'paused' | 'ended';
-  remainingMs: number;
-  text: string;
-  tooltip: string;
-  statusBar: { id: string; name: string | undefined; text: string; visible: boolean };
-  session: import('./session').FocusSession | null;
-  dnd: import('./dnd').DndRecord | null;
-  /** DND toggles issued by this window's current runtime (DND itself cannot be read). */
-  dndTogglesThisWindow: number;
-  windowId: string;
-  rev: number;
-  logFile: string;
-  workSinceLongBreak: number;
-  lastEnded: import('./session').SessionSummary | null;
-}
+export type { FocusStateResult } from './stateResult';
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
@@ -53,28 +38,16 @@ export function focusFeature(services: FeatureServices): Feature {
     return runtime;
   }
 
-  function stateResult(r: FocusRuntime): FocusStateResult {
-    const st = r.state;
-    const d = focusDisplay(st?.session ?? null, r.clock());
-    return {
-      phase: d.phase,
-      remainingMs: d.remainingMs,
-      text: r.item.text,
-      tooltip: d.tooltip,
-      statusBar: { id: r.item.id, name: r.item.name, text: r.item.text, visible: true },
-      session: st?.session ?? null,
-      dnd: st?.dnd ?? null,
-      dndTogglesThisWindow: r.controller.dndToggles,
+  function stateResult(r: FocusRuntime) {
+    const { item } = r;
+    return focusStateResult({
+      state: r.state,
+      now: r.clock(),
+      statusBar: { id: item.id, name: item.name, text: item.text },
+      dndToggles: r.controller.dndToggles,
       windowId: r.windowId,
-      rev: st?.rev ?? 0,
       logFile: r.logFile(),
-      workSinceLongBreak: st?.workSinceLongBreak ?? 0,
-      lastEnded: st?.lastEnded ?? null,
-    };
-  }
-
-  function withEnded(r: FocusRuntime, ended: EndOutcome | null, extra: Record<string, unknown> = {}) {
-    return { ...stateResult(r), ...extra, ended: ended ? { summary: ended.summary, record: ended.record, logFile: ended.logFile } : null };
+    });
   }
 
   /**
@@ -152,7 +125,7 @@ export function focusFeature(services: FeatureServices): Feature {
     }
     const out = await r.start({ kind: 'work', minutes, intent, customMinutes: custom });
     if (out.joined) services.log.info('focus: a session was already running in another window; joined it');
-    return withEnded(r, out.ended, { joined: out.joined });
+    return withEnded(stateResult(r), out.ended, { joined: out.joined });
   }
 
   async function startBreak(args?: Record<string, unknown>) {
@@ -183,7 +156,7 @@ export function focusFeature(services: FeatureServices): Feature {
     }
     const minutes = args?.minutes !== undefined ? validateMinutes(args.minutes, 'minutes') : kind === 'long' ? st.longBreakMinutes : st.breakMinutes;
     const out = await r.start({ kind: 'break', breakKind: kind, minutes }, false);
-    return withEnded(r, out.ended ?? stopped, { joined: out.joined });
+    return withEnded(stateResult(r), out.ended ?? stopped, { joined: out.joined });
   }
 
   async function extend(args?: Record<string, unknown>) {
@@ -262,7 +235,7 @@ export function focusFeature(services: FeatureServices): Feature {
       const r = await rt();
       const ended = await r.stop(str(args?.outcome) ?? null, true);
       if (!ended) throw new UserError('no focus session is running');
-      return withEnded(r, ended);
+      return withEnded(stateResult(r), ended, {});
     },
     'flowbench.focus.break': startBreak,
     'flowbench.focus.showLog': async () => {
