@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { focusSettings } from '../config';
 import type { Feature, FeatureServices } from '../feature';
-import { CancelledError, UserError } from '../util/errors';
+import { UserError } from '../util/errors';
 import type { EndOutcome } from './controller';
-import { focusDisplay } from './display';
 import { disposeFocusLogView, showFocusLog } from './logView';
+import { pickAction, pickBreakKind, pickDndState, pickExtension, pickLength } from './prompts';
 import { FocusRuntime } from './runtime';
 import { type BreakKind, phase, validateMinutes } from './session';
 import { nextBreakKind } from './state';
@@ -50,59 +50,6 @@ export function focusFeature(services: FeatureServices): Feature {
     });
   }
 
-  /**
-   * One quick pick for both questions: the typed text is the intent, the item is the length. Every item is
-   * alwaysShow so typing never filters them, and the default length is first so Enter starts it.
-   */
-  async function pickLength(intentDefault: string, lastCustom: number | null): Promise<{ minutes: number; intent: string; custom: number | null }> {
-    const st = focusSettings();
-    const lengths = [st.defaultMinutes, 25, 50, 90].filter((m, i, a) => a.indexOf(m) === i);
-    type Item = vscode.QuickPickItem & { minutes: number | null };
-    const items: Item[] = lengths.map((m, i) => ({
-      label: `$(target) ${m} minutes`,
-      description: i === 0 ? 'default' : undefined,
-      minutes: m,
-      alwaysShow: true,
-    }));
-    if (lastCustom !== null && !lengths.includes(lastCustom)) {
-      items.push({ label: `$(history) ${lastCustom} minutes`, description: 'last custom length', minutes: lastCustom, alwaysShow: true });
-    }
-    items.push({ label: '$(edit) Custom length…', minutes: null, alwaysShow: true });
-    const qp = vscode.window.createQuickPick<Item>();
-    qp.title = 'Start Focus Session';
-    qp.placeholder = 'What is this session for? (optional: type it, then pick a length; Enter starts the default)';
-    qp.items = items;
-    qp.value = intentDefault;
-    qp.activeItems = [items[0]];
-    qp.matchOnDescription = false;
-    const picked = await new Promise<{ item: Item; intent: string } | undefined>((resolve) => {
-      qp.onDidAccept(() => {
-        resolve({ item: qp.selectedItems[0] ?? qp.activeItems[0] ?? items[0], intent: qp.value });
-        qp.hide();
-      });
-      qp.onDidHide(() => resolve(undefined));
-      qp.show();
-    });
-    qp.dispose();
-    if (!picked) throw new CancelledError();
-    if (picked.item.minutes !== null) return { minutes: picked.item.minutes, intent: picked.intent, custom: null };
-    const typed = await vscode.window.showInputBox({
-      title: 'Focus session length (minutes)',
-      value: String(lastCustom ?? st.defaultMinutes),
-      validateInput: (v) => {
-        try {
-          validateMinutes(v, 'Length');
-          return undefined;
-        } catch (err) {
-          return (err as Error).message;
-        }
-      },
-    });
-    if (typed === undefined) throw new CancelledError();
-    const minutes = validateMinutes(typed, 'Length');
-    return { minutes, intent: picked.intent, custom: minutes };
-  }
-
   async function start(args?: Record<string, unknown>) {
     const r = await rt();
     await r.refresh();
@@ -120,7 +67,8 @@ export function focusFeature(services: FeatureServices): Feature {
       minutes = validateMinutes(args?.minutes, 'minutes');
       intent = str(args?.intent) ?? '';
     } else {
-      const p = await pickLength(str(args?.intentDefault) ?? str(args?.intent) ?? '', r.state?.lastCustomMinutes ?? null);
+      const intentDefault = str(args?.intentDefault) ?? str(args?.intent) ?? '';
+      const p = await pickLength(focusSettings().defaultMinutes, intentDefault, r.state?.lastCustomMinutes ?? null);
       ({ minutes, intent, custom } = p);
     }
     const out = await r.start({ kind: 'work', minutes, intent, customMinutes: custom });
@@ -138,39 +86,29 @@ export function focusFeature(services: FeatureServices): Feature {
     let kind: BreakKind;
     const suggested = r.state ? nextBreakKind(r.state, st.longBreakEvery) : 'short';
     if (args?.kind !== undefined) {
-      if (args.kind !== 'short' && args.kind !== 'long') throw new UserError(`kind must be 'short' or 'long', got ${JSON.stringify(args.kind)}`);
+      if (args.kind !== 'short' && args.kind !== 'long') {
+        throw new UserError(`kind must be 'short' or 'long', got ${JSON.stringify(args.kind)}`);
+      }
       kind = args.kind;
     } else if (args?.minutes !== undefined) {
       kind = 'short';
     } else {
-      // Not `kind`: QuickPickItem.kind means separator/default.
-      const items: (vscode.QuickPickItem & { breakKind: BreakKind })[] = (['short', 'long'] as const).map((k) => ({
-        label: k === 'short' ? `$(coffee) Short break (${st.breakMinutes} min)` : `$(coffee) Long break (${st.longBreakMinutes} min)`,
-        description: k === suggested ? 'suggested' : undefined,
-        breakKind: k,
-      }));
-      if (suggested === 'long') items.reverse();
-      const pick = await vscode.window.showQuickPick(items, { title: 'Start a break' });
-      if (!pick) throw new CancelledError();
-      kind = pick.breakKind;
+      kind = await pickBreakKind(st.breakMinutes, st.longBreakMinutes, suggested);
     }
-    const minutes = args?.minutes !== undefined ? validateMinutes(args.minutes, 'minutes') : kind === 'long' ? st.longBreakMinutes : st.breakMinutes;
+    const minutes =
+      args?.minutes !== undefined
+        ? validateMinutes(args.minutes, 'minutes')
+        : kind === 'long'
+          ? st.longBreakMinutes
+          : st.breakMinutes;
     const out = await r.start({ kind: 'break', breakKind: kind, minutes }, false);
     return withEnded(stateResult(r), out.ended ?? stopped, { joined: out.joined });
   }
 
   async function extend(args?: Record<string, unknown>) {
     const r = await rt();
-    let minutes: number;
-    if (args?.minutes !== undefined) minutes = validateMinutes(args.minutes, 'minutes', 240);
-    else {
-      const pick = await vscode.window.showQuickPick(
-        [5, 15].map((m) => ({ label: `$(add) ${m} minutes`, minutes: m })),
-        { title: 'Extend the focus session' },
-      );
-      if (!pick) throw new CancelledError();
-      minutes = pick.minutes;
-    }
+    const minutes =
+      args?.minutes !== undefined ? validateMinutes(args.minutes, 'minutes', 240) : await pickExtension();
     await r.controller.extend(minutes);
     r.clearHighlight();
     await r.refresh();
@@ -181,41 +119,14 @@ export function focusFeature(services: FeatureServices): Feature {
     const r = await rt();
     await r.refresh();
     r.clearHighlight();
-    const s = r.state?.session;
-    const p = s ? phase(s, r.clock()) : 'idle';
-    const items: (vscode.QuickPickItem & { command: string; args?: Record<string, unknown> })[] = [];
-    if (p === 'running' || p === 'paused') {
-      items.push({ label: p === 'paused' ? '$(debug-continue) Resume' : '$(debug-pause) Pause', command: 'flowbench.focus.pause' });
-      items.push({ label: '$(add) Extend by 5 minutes', command: 'flowbench.focus.extend', args: { minutes: 5 } });
-      items.push({ label: '$(add) Extend by 15 minutes', command: 'flowbench.focus.extend', args: { minutes: 15 } });
-      items.push({ label: '$(debug-stop) Stop', command: 'flowbench.focus.stop' });
-      if (s?.kind === 'work') items.push({ label: '$(coffee) Stop and take a break', command: 'flowbench.focus.break' });
-    } else {
-      items.push({ label: '$(target) Start focus session', command: 'flowbench.focus.start' });
-      items.push({ label: '$(coffee) Start a break', command: 'flowbench.focus.break' });
-    }
-    items.push({ label: '$(graph) Show focus log', command: 'flowbench.focus.showLog' });
-    items.push({ label: '$(bell-slash) Tell Flowbench whether Do Not Disturb is on…', command: 'flowbench.focus.dnd' });
-    const pick = await vscode.window.showQuickPick(items, { title: s ? focusDisplay(s, r.clock()).tooltip.split('\n')[0] : 'Flowbench Focus' });
+    const pick = await pickAction(r.state?.session ?? null, r.clock());
     if (!pick) return stateResult(r);
     return vscode.commands.executeCommand(pick.command, pick.args);
   }
 
   async function dnd(args?: Record<string, unknown>) {
     const r = await rt();
-    let on: boolean;
-    if (typeof args?.on === 'boolean') on = args.on;
-    else {
-      const pick = await vscode.window.showQuickPick(
-        [
-          { label: '$(bell-slash) Do Not Disturb is ON (I turned it on: Flowbench must leave it on)', on: true },
-          { label: '$(bell) Do Not Disturb is OFF', on: false },
-        ],
-        { title: 'VS Code does not let extensions read Do Not Disturb: what does the bell in the status bar show?' },
-      );
-      if (!pick) throw new CancelledError();
-      on = pick.on;
-    }
+    const on = typeof args?.on === 'boolean' ? args.on : await pickDndState();
     await r.controller.reportUserDnd(on);
     await r.refresh();
     return stateResult(r);
