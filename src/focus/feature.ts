@@ -6,6 +6,7 @@ import type { EndOutcome } from './controller';
 import { disposeFocusLogView, showFocusLog } from './logView';
 import { pickAction, pickBreakKind, pickDndState, pickExtension, pickLength } from './prompts';
 import { FocusRuntime } from './runtime';
+import { RuntimeSlot } from './runtimeSlot';
 import { type BreakKind, phase, validateMinutes } from './session';
 import { nextBreakKind } from './state';
 import { focusStateResult, withEnded } from './stateResult';
@@ -16,27 +17,23 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** The focus commands. Each takes its answers from `args` when given, else asks (prompts.ts). */
 export function focusFeature(services: FeatureServices): Feature {
   const { context } = services;
-  let clockOffsetMs = 0;
-  const clock = () => Date.now() + clockOffsetMs;
-  let runtime = new FocusRuntime(services, clock);
-  let ready = runtime.init();
-  // Logged here (and so never an unhandled rejection); commands awaiting `ready` still see the failure.
-  ready.catch((err) => services.log.error(`focus: startup failed: ${(err as Error)?.stack ?? err}`));
-  const wire = (rt: FocusRuntime) => {
-    rt.endChoices = {
-      startBreak: () => vscode.commands.executeCommand('flowbench.focus.break'),
-      startSession: () => vscode.commands.executeCommand('flowbench.focus.start'),
-    };
+  const endChoices = {
+    startBreak: () => vscode.commands.executeCommand('flowbench.focus.break'),
+    startSession: () => vscode.commands.executeCommand('flowbench.focus.start'),
   };
-  wire(runtime);
-  context.subscriptions.push({ dispose: () => runtime.dispose() }, { dispose: disposeFocusLogView });
-
-  async function rt(): Promise<FocusRuntime> {
-    await ready;
-    return runtime;
-  }
+  const slot = new RuntimeSlot(
+    (clock) => {
+      const r = new FocusRuntime(services, clock);
+      r.endChoices = endChoices;
+      return r;
+    },
+    (err) => services.log.error(`focus: startup failed: ${(err as Error)?.stack ?? err}`),
+  );
+  context.subscriptions.push({ dispose: () => slot.dispose() }, { dispose: disposeFocusLogView });
+  const rt = () => slot.get();
 
   function stateResult(r: FocusRuntime) {
     const { item } = r;
@@ -170,23 +167,13 @@ export function focusFeature(services: FeatureServices): Feature {
      * reconciliation against the persisted state.
      */
     commands['flowbench.focus._test'] = async (args) => {
+      const offset = typeof args?.clockOffsetMs === 'number' ? args.clockOffsetMs : undefined;
       let startup: { action: string } | null = null;
-      if (args?.reload === true) {
-        await ready.catch(() => undefined);
-        // Dispose before moving the clock, so the old window cannot see the jump (a closed window sees nothing).
-        runtime.dispose();
-        if (typeof args?.clockOffsetMs === 'number') clockOffsetMs = args.clockOffsetMs;
-        runtime = new FocusRuntime(services, clock);
-        wire(runtime);
-        ready = runtime.init().then((s) => {
-          startup = s;
-          return s;
-        });
-        await ready;
-      } else if (typeof args?.clockOffsetMs === 'number') clockOffsetMs = args.clockOffsetMs;
+      if (args?.reload === true) startup = await slot.reload(offset);
+      else if (offset !== undefined) slot.moveClock(offset);
       const r = await rt();
       await r.refresh();
-      return { ...stateResult(r), startup: (startup as { action: string } | null)?.action ?? null };
+      return { ...stateResult(r), startup: startup?.action ?? null };
     };
   }
   return { commands };
