@@ -1,32 +1,21 @@
 import { COMMANDS } from '../editor/commandIds';
+import { runCommand } from '../editor/commands';
 import * as vscode from 'vscode';
 import { focusSettings } from '../editor/config';
 import type { Feature, FeatureServices } from '../editor/feature';
-import { CancelledError, UserError } from '../util/errors';
+import { UserError } from '../util/errors';
 import type { EndOutcome } from './controller';
-import { focusDisplay } from './display';
 import { disposeFocusLogView, showFocusLog } from './logView';
+import { pickAction, pickBreakKind, pickDndState, pickExtension, pickLength } from './prompts';
 import { FocusRuntime } from './runtime';
+import { RuntimeSlot } from './runtimeSlot';
 import { type BreakKind, phase, validateMinutes } from './session';
 import { nextBreakKind } from './state';
+import { focusStateResult, withEnded } from './stateResult';
 
-/** What every focus command returns: tests and other extensions read the session through it. */
-export interface FocusStateResult {
-  phase: 'idle' | 'running' | 'paused' | 'ended';
-  remainingMs: number;
-  text: string;
-  tooltip: string;
-  statusBar: { id: string; name: string | undefined; text: string; visible: boolean };
-  session: import('./session').FocusSession | null;
-  dnd: import('./dnd').DndRecord | null;
-  /** DND toggles issued by this window's current runtime (DND itself cannot be read). */
-  dndTogglesThisWindow: number;
-  windowId: string;
-  rev: number;
-  logFile: string;
-  workSinceLongBreak: number;
-  lastEnded: import('./session').SessionSummary | null;
-}
+import type { FocusStateResult } from './stateResult';
+
+export type { FocusStateResult };
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
@@ -36,109 +25,38 @@ function str(v: unknown): string | undefined {
 export interface FocusApi {
   /** The session state, as every focus command returns it. */
   state(): Promise<FocusStateResult>;
-  /**
-   * Development and test hosts only: shift the clock, and/or simulate a window reload ({reload: true}).
-   */
+  /** Development and test hosts only: shift the clock, and/or simulate a window reload ({reload: true}). */
   testHook?(args: { clockOffsetMs?: number; reload?: boolean }): Promise<FocusStateResult & { startup: string | null }>;
 }
 
+/** The focus commands. Each takes its answers from `args` when given, else asks (prompts.ts). */
 export function focusFeature(services: FeatureServices): Feature<FocusApi> {
   const { context } = services;
-  let clockOffsetMs = 0;
-  const clock = () => Date.now() + clockOffsetMs;
-  let runtime = new FocusRuntime(services, clock);
-  let ready = runtime.init();
-  // Logged here (and so never an unhandled rejection); commands awaiting `ready` still see the failure.
-  ready.catch((err) => services.log.error(`focus: startup failed: ${(err as Error)?.stack ?? err}`));
-  const wire = (rt: FocusRuntime) => {
-    rt.endChoices = {
-      startBreak: () => vscode.commands.executeCommand(COMMANDS.focus.startBreak),
-      startSession: () => vscode.commands.executeCommand(COMMANDS.focus.start),
-    };
+  const endChoices = {
+    startBreak: () => runCommand(COMMANDS.focus.startBreak),
+    startSession: () => runCommand(COMMANDS.focus.start),
   };
-  wire(runtime);
-  context.subscriptions.push({ dispose: () => runtime.dispose() }, { dispose: disposeFocusLogView });
+  const slot = new RuntimeSlot(
+    (clock) => {
+      const r = new FocusRuntime(services, clock);
+      r.endChoices = endChoices;
+      return r;
+    },
+    (err) => services.log.error(`focus: startup failed: ${(err as Error)?.stack ?? err}`),
+  );
+  context.subscriptions.push({ dispose: () => slot.dispose() }, { dispose: disposeFocusLogView });
+  const rt = () => slot.get();
 
-  async function rt(): Promise<FocusRuntime> {
-    await ready;
-    return runtime;
-  }
-
-  function stateResult(r: FocusRuntime): FocusStateResult {
-    const st = r.state;
-    const d = focusDisplay(st?.session ?? null, r.clock());
-    return {
-      phase: d.phase,
-      remainingMs: d.remainingMs,
-      text: r.item.text,
-      tooltip: d.tooltip,
-      statusBar: { id: r.item.id, name: r.item.name, text: r.item.text, visible: true },
-      session: st?.session ?? null,
-      dnd: st?.dnd ?? null,
-      dndTogglesThisWindow: r.controller.dndToggles,
+  function stateResult(r: FocusRuntime) {
+    const { item } = r;
+    return focusStateResult({
+      state: r.state,
+      now: r.clock(),
+      statusBar: { id: item.id, name: item.name, text: item.text },
+      dndToggles: r.controller.dndToggles,
       windowId: r.windowId,
-      rev: st?.rev ?? 0,
       logFile: r.logFile(),
-      workSinceLongBreak: st?.workSinceLongBreak ?? 0,
-      lastEnded: st?.lastEnded ?? null,
-    };
-  }
-
-  function withEnded(r: FocusRuntime, ended: EndOutcome | null, extra: Record<string, unknown> = {}) {
-    return { ...stateResult(r), ...extra, ended: ended ? { summary: ended.summary, record: ended.record, logFile: ended.logFile } : null };
-  }
-
-  /**
-   * One quick pick for both questions: the typed text is the intent, the item is the length. Every item is
-   * alwaysShow so typing never filters them, and the default length is first so Enter starts it.
-   */
-  async function pickLength(intentDefault: string, lastCustom: number | null): Promise<{ minutes: number; intent: string; custom: number | null }> {
-    const st = focusSettings();
-    const lengths = [st.defaultMinutes, 25, 50, 90].filter((m, i, a) => a.indexOf(m) === i);
-    type Item = vscode.QuickPickItem & { minutes: number | null };
-    const items: Item[] = lengths.map((m, i) => ({
-      label: `$(target) ${m} minutes`,
-      description: i === 0 ? 'default' : undefined,
-      minutes: m,
-      alwaysShow: true,
-    }));
-    if (lastCustom !== null && !lengths.includes(lastCustom)) {
-      items.push({ label: `$(history) ${lastCustom} minutes`, description: 'last custom length', minutes: lastCustom, alwaysShow: true });
-    }
-    items.push({ label: '$(edit) Custom length…', minutes: null, alwaysShow: true });
-    const qp = vscode.window.createQuickPick<Item>();
-    qp.title = 'Start Focus Session';
-    qp.placeholder = 'What is this session for? (optional: type it, then pick a length; Enter starts the default)';
-    qp.items = items;
-    qp.value = intentDefault;
-    qp.activeItems = [items[0]];
-    qp.matchOnDescription = false;
-    const picked = await new Promise<{ item: Item; intent: string } | undefined>((resolve) => {
-      qp.onDidAccept(() => {
-        resolve({ item: qp.selectedItems[0] ?? qp.activeItems[0] ?? items[0], intent: qp.value });
-        qp.hide();
-      });
-      qp.onDidHide(() => resolve(undefined));
-      qp.show();
     });
-    qp.dispose();
-    if (!picked) throw new CancelledError();
-    if (picked.item.minutes !== null) return { minutes: picked.item.minutes, intent: picked.intent, custom: null };
-    const typed = await vscode.window.showInputBox({
-      title: 'Focus session length (minutes)',
-      value: String(lastCustom ?? st.defaultMinutes),
-      validateInput: (v) => {
-        try {
-          validateMinutes(v, 'Length');
-          return undefined;
-        } catch (err) {
-          return (err as Error).message;
-        }
-      },
-    });
-    if (typed === undefined) throw new CancelledError();
-    const minutes = validateMinutes(typed, 'Length');
-    return { minutes, intent: picked.intent, custom: minutes };
   }
 
   async function start(args?: Record<string, unknown>) {
@@ -148,7 +66,7 @@ export function focusFeature(services: FeatureServices): Feature<FocusApi> {
     const interactive = args?.minutes === undefined;
     if (interactive && live && phase(live, r.clock()) !== 'ended') {
       void vscode.window.showInformationMessage('Flowbench: a focus session is already running.');
-      await vscode.commands.executeCommand(COMMANDS.focus.actions);
+      await runCommand(COMMANDS.focus.actions);
       return { ...stateResult(r), joined: true, ended: null };
     }
     let minutes: number;
@@ -158,12 +76,13 @@ export function focusFeature(services: FeatureServices): Feature<FocusApi> {
       minutes = validateMinutes(args?.minutes, 'minutes');
       intent = str(args?.intent) ?? '';
     } else {
-      const p = await pickLength(str(args?.intentDefault) ?? str(args?.intent) ?? '', r.state?.lastCustomMinutes ?? null);
+      const intentDefault = str(args?.intentDefault) ?? str(args?.intent) ?? '';
+      const p = await pickLength(focusSettings().defaultMinutes, intentDefault, r.state?.lastCustomMinutes ?? null);
       ({ minutes, intent, custom } = p);
     }
     const out = await r.start({ kind: 'work', minutes, intent, customMinutes: custom });
     if (out.joined) services.log.info('focus: a session was already running in another window; joined it');
-    return withEnded(r, out.ended, { joined: out.joined });
+    return withEnded(stateResult(r), out.ended, { joined: out.joined });
   }
 
   async function startBreak(args?: Record<string, unknown>) {
@@ -176,39 +95,29 @@ export function focusFeature(services: FeatureServices): Feature<FocusApi> {
     let kind: BreakKind;
     const suggested = r.state ? nextBreakKind(r.state, st.longBreakEvery) : 'short';
     if (args?.kind !== undefined) {
-      if (args.kind !== 'short' && args.kind !== 'long') throw new UserError(`kind must be 'short' or 'long', got ${JSON.stringify(args.kind)}`);
+      if (args.kind !== 'short' && args.kind !== 'long') {
+        throw new UserError(`kind must be 'short' or 'long', got ${JSON.stringify(args.kind)}`);
+      }
       kind = args.kind;
     } else if (args?.minutes !== undefined) {
       kind = 'short';
     } else {
-      // Not `kind`: QuickPickItem.kind means separator/default.
-      const items: (vscode.QuickPickItem & { breakKind: BreakKind })[] = (['short', 'long'] as const).map((k) => ({
-        label: k === 'short' ? `$(coffee) Short break (${st.breakMinutes} min)` : `$(coffee) Long break (${st.longBreakMinutes} min)`,
-        description: k === suggested ? 'suggested' : undefined,
-        breakKind: k,
-      }));
-      if (suggested === 'long') items.reverse();
-      const pick = await vscode.window.showQuickPick(items, { title: 'Start a break' });
-      if (!pick) throw new CancelledError();
-      kind = pick.breakKind;
+      kind = await pickBreakKind(st.breakMinutes, st.longBreakMinutes, suggested);
     }
-    const minutes = args?.minutes !== undefined ? validateMinutes(args.minutes, 'minutes') : kind === 'long' ? st.longBreakMinutes : st.breakMinutes;
+    const minutes =
+      args?.minutes !== undefined
+        ? validateMinutes(args.minutes, 'minutes')
+        : kind === 'long'
+          ? st.longBreakMinutes
+          : st.breakMinutes;
     const out = await r.start({ kind: 'break', breakKind: kind, minutes }, false);
-    return withEnded(r, out.ended ?? stopped, { joined: out.joined });
+    return withEnded(stateResult(r), out.ended ?? stopped, { joined: out.joined });
   }
 
   async function extend(args?: Record<string, unknown>) {
     const r = await rt();
-    let minutes: number;
-    if (args?.minutes !== undefined) minutes = validateMinutes(args.minutes, 'minutes', 240);
-    else {
-      const pick = await vscode.window.showQuickPick(
-        [5, 15].map((m) => ({ label: `$(add) ${m} minutes`, minutes: m })),
-        { title: 'Extend the focus session' },
-      );
-      if (!pick) throw new CancelledError();
-      minutes = pick.minutes;
-    }
+    const minutes =
+      args?.minutes !== undefined ? validateMinutes(args.minutes, 'minutes', 240) : await pickExtension();
     await r.controller.extend(minutes);
     r.clearHighlight();
     await r.refresh();
@@ -219,41 +128,14 @@ export function focusFeature(services: FeatureServices): Feature<FocusApi> {
     const r = await rt();
     await r.refresh();
     r.clearHighlight();
-    const s = r.state?.session;
-    const p = s ? phase(s, r.clock()) : 'idle';
-    const items: (vscode.QuickPickItem & { command: string; args?: Record<string, unknown> })[] = [];
-    if (p === 'running' || p === 'paused') {
-      items.push({ label: p === 'paused' ? '$(debug-continue) Resume' : '$(debug-pause) Pause', command: COMMANDS.focus.pause });
-      items.push({ label: '$(add) Extend by 5 minutes', command: COMMANDS.focus.extend, args: { minutes: 5 } });
-      items.push({ label: '$(add) Extend by 15 minutes', command: COMMANDS.focus.extend, args: { minutes: 15 } });
-      items.push({ label: '$(debug-stop) Stop', command: COMMANDS.focus.stop });
-      if (s?.kind === 'work') items.push({ label: '$(coffee) Stop and take a break', command: COMMANDS.focus.startBreak });
-    } else {
-      items.push({ label: '$(target) Start focus session', command: COMMANDS.focus.start });
-      items.push({ label: '$(coffee) Start a break', command: COMMANDS.focus.startBreak });
-    }
-    items.push({ label: '$(graph) Show focus log', command: COMMANDS.focus.showLog });
-    items.push({ label: '$(bell-slash) Tell Flowbench whether Do Not Disturb is on…', command: COMMANDS.focus.dnd });
-    const pick = await vscode.window.showQuickPick(items, { title: s ? focusDisplay(s, r.clock()).tooltip.split('\n')[0] : 'Flowbench Focus' });
+    const pick = await pickAction(r.state?.session ?? null, r.clock());
     if (!pick) return stateResult(r);
-    return vscode.commands.executeCommand(pick.command, pick.args);
+    return runCommand(pick.command, pick.args);
   }
 
   async function dnd(args?: Record<string, unknown>) {
     const r = await rt();
-    let on: boolean;
-    if (typeof args?.on === 'boolean') on = args.on;
-    else {
-      const pick = await vscode.window.showQuickPick(
-        [
-          { label: '$(bell-slash) Do Not Disturb is ON (I turned it on: Flowbench must leave it on)', on: true },
-          { label: '$(bell) Do Not Disturb is OFF', on: false },
-        ],
-        { title: 'VS Code does not let extensions read Do Not Disturb: what does the bell in the status bar show?' },
-      );
-      if (!pick) throw new CancelledError();
-      on = pick.on;
-    }
+    const on = typeof args?.on === 'boolean' ? args.on : await pickDndState();
     await r.controller.reportUserDnd(on);
     await r.refresh();
     return stateResult(r);
@@ -273,7 +155,7 @@ export function focusFeature(services: FeatureServices): Feature<FocusApi> {
       const r = await rt();
       const ended = await r.stop(str(args?.outcome) ?? null, true);
       if (!ended) throw new UserError('no focus session is running');
-      return withEnded(r, ended);
+      return withEnded(stateResult(r), ended, {});
     },
     [COMMANDS.focus.startBreak]: startBreak,
     [COMMANDS.focus.showLog]: async () => {
@@ -299,23 +181,13 @@ export function focusFeature(services: FeatureServices): Feature<FocusApi> {
      * reconciliation against the persisted state.
      */
     api.testHook = async (args) => {
+      const offset = typeof args?.clockOffsetMs === 'number' ? args.clockOffsetMs : undefined;
       let startup: { action: string } | null = null;
-      if (args?.reload === true) {
-        await ready.catch(() => undefined);
-        // Dispose before moving the clock, so the old window cannot see the jump (a closed window sees nothing).
-        runtime.dispose();
-        if (typeof args?.clockOffsetMs === 'number') clockOffsetMs = args.clockOffsetMs;
-        runtime = new FocusRuntime(services, clock);
-        wire(runtime);
-        ready = runtime.init().then((s) => {
-          startup = s;
-          return s;
-        });
-        await ready;
-      } else if (typeof args?.clockOffsetMs === 'number') clockOffsetMs = args.clockOffsetMs;
+      if (args?.reload === true) startup = await slot.reload(offset);
+      else if (offset !== undefined) slot.moveClock(offset);
       const r = await rt();
       await r.refresh();
-      return { ...stateResult(r), startup: (startup as { action: string } | null)?.action ?? null };
+      return { ...stateResult(r), startup: startup?.action ?? null };
     };
   }
   return { commands, api };

@@ -13,6 +13,12 @@ import type { BreakKind, EndReason, SessionKind, SessionSummary } from './sessio
 export const FOCUS_LOG_VERSION = 1;
 export const WORKSPACE_LOG_PATH = path.join('.flowbench', 'focus.jsonl');
 
+/** The workspace's log, unless the user chose global storage or no folder is open (then global storage). */
+export function focusLogFile(location: 'workspace' | 'global', workspaceDir: string | null, globalDir: string) {
+  if (location === 'global' || !workspaceDir) return path.join(globalDir, 'focus.jsonl');
+  return path.join(workspaceDir, WORKSPACE_LOG_PATH);
+}
+
 export interface FocusLogSession {
   type: 'session';
   v: number;

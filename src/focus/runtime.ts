@@ -1,55 +1,42 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { focusSettings } from '../editor/config';
 import type { FeatureServices } from '../editor/feature';
 import { errorMessage } from '../util/errors';
-import { type EndOutcome, FocusController, type StartOptions, type StartOutcome } from './controller';
-import { focusDisplay } from './display';
-import { WORKSPACE_LOG_PATH } from './focusLog';
 import { readHead } from '../util/git';
+import { type EndOutcome, FocusController, type StartOptions, type StartOutcome } from './controller';
+import { highlightsEnd } from './display';
+import { type EndChoiceHandlers, EndNotice } from './endNotice';
+import { focusLogFile } from './focusLog';
 import { gitSummary } from './gitSummary';
+import { IdleTracker } from './idleTracker';
+import { OtherWindowsWatcher } from './otherWindows';
 import { phase } from './session';
 import type { FocusShared } from './state';
+import { FocusStatusBar } from './statusBar';
 import { FocusStateStore } from './store';
-import { playEndSound } from './sound';
+import { ZenMode } from './zen';
 
-export const STATUS_BAR_ID = 'flowbench.focus';
-export const STATUS_BAR_NAME = 'Flowbench Focus';
-const ZEN_SESSION_KEY = 'flowbench.focus.zenSession';
-const ZEN_RESTORE_KEY = 'flowbench.focus.zenRestore';
-/** A tick arriving this much later than planned means the machine slept (or the extension host was frozen). */
-const SLEEP_GAP_MS = 5_000;
-
-export interface EndChoiceHandlers {
-  startBreak(): Thenable<unknown>;
-  startSession(): Thenable<unknown>;
-}
+/** What a command may start; the rest of StartOptions comes from the settings and the workspace. */
+export type RuntimeStartOptions = Omit<StartOptions, 'logFile' | 'workspaceDir' | 'suppress' | 'zen'>;
 
 /**
- * One window's live focus machinery: the status-bar item, the render timer (only while a session runs, at most once
- * a second, re-aligned to the displayed second), the watcher that notices other windows' changes, idle tracking and
- * the end-of-session effects. All time comes from `clock()` and the shared record, so disposing this object and
- * building a new one (a window reload) shows exactly the same session.
+ * One window's focus machinery, as a coordinator: it holds the shared record as last read (`state`) and wires the
+ * parts that act on it, each owning its own timers and subscriptions: the status-bar view (FocusStatusBar), Zen mode
+ * (ZenMode), idle tracking (IdleTracker), the other-windows watcher (OtherWindowsWatcher) and the end notice
+ * (EndNotice). All time comes from `clock()` and the shared record, so disposing this object and building a new one
+ * (a window reload) shows exactly the same session.
  */
 export class FocusRuntime implements vscode.Disposable {
   readonly windowId = randomUUID();
   readonly controller: FocusController;
-  readonly item: vscode.StatusBarItem;
   state: FocusShared | null = null;
   endChoices: EndChoiceHandlers | null = null;
-  private timer: NodeJS.Timeout | undefined;
-  private highlightTimer: NodeJS.Timeout | undefined;
-  private debounce: NodeJS.Timeout | undefined;
-  private lastTick = 0;
-  private lastRender = 0;
-  private watcher: fs.FSWatcher | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
-  private idle = false;
-  private runningTasks = 0;
-  private runningExecutions = 0;
-  private highlighted = false;
+  private readonly zen: ZenMode;
+  private readonly endNotice: EndNotice;
+  private readonly otherWindows: OtherWindowsWatcher;
+  private readonly idle: IdleTracker;
+  private readonly statusBar: FocusStatusBar;
   private disposed = false;
   private refreshChain: Promise<void> = Promise.resolve();
 
@@ -71,11 +58,35 @@ export class FocusRuntime implements vscode.Disposable {
       warn: (m) => log.warn(m),
       info: (m) => log.info(m),
     });
-    this.item = vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 1000);
-    this.item.name = STATUS_BAR_NAME;
-    this.item.command = 'flowbench.focus.actions';
-    this.disposables.push(this.item);
-    this.listen();
+    const zenConfig = () => vscode.workspace.getConfiguration('zenMode');
+    this.zen = new ZenMode({
+      workspaceState: context.workspaceState,
+      globalState: context.globalState,
+      hidesStatusBar: () => zenConfig().get<boolean>('hideStatusBar', true) !== false,
+      userHideStatusBar: () => zenConfig().inspect<boolean>('hideStatusBar')?.globalValue,
+      setUserHideStatusBar: (v) => zenConfig().update('hideStatusBar', v, vscode.ConfigurationTarget.Global),
+      command: (id) => vscode.commands.executeCommand(id),
+      warn: (m) => log.warn(m),
+    });
+    this.endNotice = new EndNotice({
+      choices: () => this.endChoices,
+      noteOutcome: (logFile, id, outcome) => this.controller.noteOutcome(logFile, id, outcome),
+    });
+    // Created before the idle tracker so that, when the window gains focus, the re-read starts before the idle report.
+    this.otherWindows = new OtherWindowsWatcher(store.file, () => void this.refresh(), (m) => log.warn(m));
+    this.idle = new IdleTracker({
+      clock,
+      session: () => this.state?.session ?? null,
+      setIdle: (idle) => this.controller.setIdle(idle),
+      sleepGap: (from, to) => this.controller.sleepGap(from, to),
+      warn: (m) => log.warn(m),
+    });
+    this.statusBar = new FocusStatusBar({
+      clock,
+      session: () => this.state?.session ?? null,
+      tick: (expectedDelay) => this.tick(expectedDelay),
+      stopped: () => this.idle.ticksStopped(),
+    });
   }
 
   /** Startup reconciliation: continue a live session, close out one that ended while no window was open. */
@@ -83,26 +94,24 @@ export class FocusRuntime implements vscode.Disposable {
     const r = await this.controller.startup();
     this.state = r.state;
     if (r.action !== 'none') this.services.log.info(`focus: startup: ${r.action}`);
-    await this.reconcileZen();
+    await this.zen.reconcile(this.state.session?.id ?? null);
     if (r.ended) this.afterEnd(r.ended);
     await this.refresh();
-    this.watch();
+    this.otherWindows.watch();
     return { action: r.action, ended: r.ended };
   }
 
   logFile(): string {
     const folder = this.workspaceDir();
-    if (focusSettings().logLocation === 'global' || !folder) {
-      return path.join(this.services.context.globalStorageUri.fsPath, 'focus.jsonl');
-    }
-    return path.join(folder, WORKSPACE_LOG_PATH);
+    return focusLogFile(focusSettings().logLocation, folder, this.services.context.globalStorageUri.fsPath);
   }
 
   workspaceDir(): string | null {
     return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath ?? null;
   }
 
-  async start(o: Omit<StartOptions, 'logFile' | 'workspaceDir' | 'suppress' | 'zen'>, work = true): Promise<StartOutcome> {
+  /** `work` false (a break): no DND and no Zen whatever the settings say. */
+  async start(o: RuntimeStartOptions, work = true): Promise<StartOutcome> {
     const st = focusSettings();
     const r = await this.controller.start({
       ...o,
@@ -112,13 +121,16 @@ export class FocusRuntime implements vscode.Disposable {
       workspaceDir: this.workspaceDir(),
     });
     if (r.ended) this.afterEnd(r.ended, false);
-    if (!r.joined && r.session.zen) await this.enterZen(r.session.id);
+    if (!r.joined && r.session.zen) await this.zen.enter(r.session.id);
     this.clearHighlight();
     await this.refresh();
     return r;
   }
 
-  /** Ends the session here and carries out the end in order: DND restored (by the controller), Zen, then the notice. */
+  /**
+   * Ends the session here and carries out the end in order: DND restored (by the controller), then the highlight and
+   * the notice; the refresh after them leaves Zen.
+   */
   async stop(outcome: string | null, notify: boolean): Promise<EndOutcome | null> {
     const ended = await this.controller.stop(outcome);
     if (ended) this.afterEnd(ended, notify);
@@ -139,8 +151,8 @@ export class FocusRuntime implements vscode.Disposable {
     if (this.disposed) return;
     const prev = this.state;
     this.state = await this.controller.read();
-    if (prev?.session && this.state.session?.id !== prev.session.id) this.clearIdle();
-    await this.reconcileZen();
+    if (prev?.session && this.state.session?.id !== prev.session.id) this.idle.sessionChanged();
+    await this.zen.reconcile(this.state.session?.id ?? null);
     const s = this.state.session;
     if (this.disposed) return;
     if (s && phase(s, this.clock()) === 'ended') {
@@ -148,236 +160,27 @@ export class FocusRuntime implements vscode.Disposable {
       this.state = await this.controller.read();
       if (ended) this.afterEnd(ended);
     }
-    this.render();
-    this.schedule();
-  }
-
-  render(): void {
-    if (this.disposed) return;
-    const now = this.clock();
-    const d = focusDisplay(this.state?.session ?? null, now);
-    this.item.text = this.highlighted && d.phase === 'idle' ? '$(bell-dot) Focus done' : d.text;
-    this.item.tooltip = d.tooltip;
-    this.item.accessibilityInformation = { label: `${STATUS_BAR_NAME}: ${d.text.replace(/\$\([^)]*\)\s*/g, '')}` };
-    this.item.backgroundColor = this.highlighted ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.item.show();
-    this.lastRender = now;
-  }
-
-  /** Only a running session has a timer; it fires when the displayed second changes, never more than once a second. */
-  private schedule(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const s = this.state?.session;
-    if (this.disposed || !s || s.pausedAt !== null) {
-      this.lastTick = 0;
-      return;
-    }
-    const rem = s.startedAt + s.pausedMs + s.plannedMs - this.clock();
-    const untilSecond = rem > 0 ? rem % 1000 || 1000 : 0;
-    const delay = Math.max(untilSecond, 1000 - (this.clock() - this.lastRender), 50);
-    this.timer = setTimeout(() => void this.tick(delay), delay);
+    this.statusBar.render();
+    this.statusBar.schedule();
   }
 
   private async tick(expectedDelay: number): Promise<void> {
-    const now = this.clock();
-    const due = this.lastTick === 0 ? now : this.lastTick + expectedDelay;
-    if (this.lastTick !== 0 && now - due > SLEEP_GAP_MS) {
-      // Timers do not run while the machine sleeps: the gap is away time, reported as idle.
-      await this.controller.sleepGap(this.lastTick, now).catch(() => undefined);
-    }
-    this.lastTick = now;
+    await this.idle.tick(expectedDelay);
     await this.refresh();
   }
 
-  // ──── End of a session ───────────────────────────────────────
-
-  afterEnd(ended: EndOutcome, notify = true): void {
-    const st = focusSettings();
-    if (ended.summary.kind === 'work' || ended.summary.endedBy !== 'stopped') this.highlight();
-    if (!notify) return;
-    if (st.sound && ended.summary.endedBy === 'completed') playEndSound();
-    void this.showEndNotice(ended);
+  get item(): vscode.StatusBarItem {
+    return this.statusBar.item;
   }
 
-  private async showEndNotice(ended: EndOutcome): Promise<void> {
-    const s = ended.summary;
-    const min = (ms: number) => Math.round(ms / 60_000);
-    if (s.kind === 'break') {
-      const pick = await vscode.window.showInformationMessage('Flowbench: break over.', 'Start Focus Session');
-      if (pick) await this.endChoices?.startSession();
-      return;
-    }
-    const commits = ended.record?.git?.commits.length ?? 0;
-    const parts = [`${min(s.focusedMs)} min focused`];
-    if (s.idleMs >= 60_000) parts.push(`${min(s.idleMs)} min idle`);
-    if (s.pausedMs >= 60_000) parts.push(`${min(s.pausedMs)} min paused`);
-    if (ended.record?.git) parts.push(`${commits} commit${commits === 1 ? '' : 's'}`);
-    const head =
-      s.endedBy === 'closed-while-away'
-        ? 'Flowbench: a focus session ended while VS Code was closed'
-        : s.endedBy === 'stopped'
-          ? 'Flowbench: focus session stopped'
-          : 'Flowbench: focus session done';
-    const pick = await vscode.window.showInformationMessage(
-      `${head}${s.intent ? ` (${s.intent})` : ''}: ${parts.join(', ')}.`,
-      'Start Break',
-      'Another Session',
-      'Note Outcome',
-    );
-    if (pick === 'Start Break') await this.endChoices?.startBreak();
-    else if (pick === 'Another Session') await this.endChoices?.startSession();
-    else if (pick === 'Note Outcome' && ended.logFile) {
-      const outcome = await vscode.window.showInputBox({
-        title: 'Outcome of the focus session',
-        prompt: s.intent ? `Intent: ${s.intent}` : 'What came out of this session?',
-        ignoreFocusOut: true,
-      });
-      if (outcome && outcome.trim()) await this.controller.noteOutcome(ended.logFile, s.id, outcome);
-    }
-  }
-
-  /** A status-bar colour is the end signal that no DND can hide; it clears on the next action or after a minute. */
-  private highlight(): void {
-    this.highlighted = true;
-    clearTimeout(this.highlightTimer);
-    this.highlightTimer = setTimeout(() => this.clearHighlight(), 60_000);
-    this.render();
+  /** `notify` false: the user already chose what comes next (another session, a break), so no notice asks. */
+  private afterEnd(ended: EndOutcome, notify = true): void {
+    if (highlightsEnd(ended.summary)) this.statusBar.highlight();
+    if (notify) this.endNotice.show(ended);
   }
 
   clearHighlight(): void {
-    clearTimeout(this.highlightTimer);
-    if (!this.highlighted) return;
-    this.highlighted = false;
-    this.render();
-  }
-
-  // ──── Zen mode ───────────────────────────────────────────────
-
-  private async enterZen(sessionId: string): Promise<void> {
-    const cfg = vscode.workspace.getConfiguration('zenMode');
-    try {
-      // Zen hides the status bar by default, and with it the timer (microsoft/vscode#85540).
-      if (cfg.get<boolean>('hideStatusBar', true) !== false) {
-        const prev = cfg.inspect<boolean>('hideStatusBar')?.globalValue;
-        await this.services.context.globalState.update(ZEN_RESTORE_KEY, { hideStatusBar: prev ?? null });
-        await cfg.update('hideStatusBar', false, vscode.ConfigurationTarget.Global);
-      }
-      await this.services.context.workspaceState.update(ZEN_SESSION_KEY, sessionId);
-      // Zen state is unreadable (microsoft/vscode#114741); exit is idempotent, so exit-then-toggle always enters.
-      await vscode.commands.executeCommand('workbench.action.exitZenMode');
-      await vscode.commands.executeCommand('workbench.action.toggleZenMode');
-    } catch (err) {
-      this.services.log.warn(`focus: could not enter Zen mode: ${errorMessage(err)}`);
-    }
-  }
-
-  /** This window entered Zen for a session that is no longer live: leave Zen and restore the status-bar setting. */
-  private async reconcileZen(): Promise<void> {
-    const zenSession = this.services.context.workspaceState.get<string>(ZEN_SESSION_KEY);
-    if (!zenSession || this.state?.session?.id === zenSession) return;
-    await this.services.context.workspaceState.update(ZEN_SESSION_KEY, undefined);
-    try {
-      await vscode.commands.executeCommand('workbench.action.exitZenMode');
-      const restore = this.services.context.globalState.get<{ hideStatusBar: boolean | null }>(ZEN_RESTORE_KEY);
-      if (restore) {
-        await vscode.workspace
-          .getConfiguration('zenMode')
-          .update('hideStatusBar', restore.hideStatusBar ?? undefined, vscode.ConfigurationTarget.Global);
-        await this.services.context.globalState.update(ZEN_RESTORE_KEY, undefined);
-      }
-    } catch (err) {
-      this.services.log.warn(`focus: could not leave Zen mode: ${errorMessage(err)}`);
-    }
-  }
-
-  // ──── Observing other windows, focus and activity ────────────
-
-  /**
-   * Other windows write the shared file; fs.watch on its folder notices at once. Window focus also re-reads, which
-   * covers file systems where watching is unreliable, and a running session re-reads on every render anyway.
-   */
-  private watch(): void {
-    const dir = path.dirname(this.controller.store.file);
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-      this.watcher = fs.watch(dir, (_event, name) => {
-        if (name && !String(name).startsWith('focus-state.json')) return;
-        clearTimeout(this.debounce);
-        this.debounce = setTimeout(() => void this.refresh(), 50);
-      });
-      this.watcher.on('error', () => undefined);
-    } catch (err) {
-      this.services.log.warn(`focus: cannot watch ${dir}; other windows are seen on focus: ${errorMessage(err)}`);
-    }
-  }
-
-  private listen(): void {
-    const d = this.disposables;
-    d.push(
-      vscode.window.onDidChangeWindowState((s) => {
-        if (s.focused) void this.refresh();
-        this.updateIdle();
-      }),
-    );
-    const activity = () => this.activity();
-    d.push(vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length > 0 && activity()));
-    d.push(vscode.window.onDidChangeTextEditorSelection(activity));
-    d.push(vscode.window.onDidChangeActiveTextEditor(activity));
-    d.push(vscode.window.onDidChangeActiveTerminal(activity));
-    d.push(vscode.window.onDidOpenTerminal(activity));
-    d.push(
-      vscode.tasks.onDidStartTaskProcess(() => {
-        this.runningTasks++;
-        activity();
-      }),
-    );
-    d.push(
-      vscode.tasks.onDidEndTaskProcess(() => {
-        this.runningTasks = Math.max(0, this.runningTasks - 1);
-        this.updateIdle();
-      }),
-    );
-    d.push(
-      vscode.window.onDidStartTerminalShellExecution(() => {
-        this.runningExecutions++;
-        activity();
-      }),
-    );
-    d.push(
-      vscode.window.onDidEndTerminalShellExecution(() => {
-        this.runningExecutions = Math.max(0, this.runningExecutions - 1);
-        this.updateIdle();
-      }),
-    );
-    d.push(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('flowbench.focus')) this.render();
-      }),
-    );
-  }
-
-  private activity(): void {
-    if (this.idle) this.setIdle(false);
-  }
-
-  /** Idle: the window is inactive (window.state.active, ~70–100 s after the last input) and no task or command runs. */
-  private updateIdle(): void {
-    const state = vscode.window.state as vscode.WindowState & { active?: boolean };
-    const inactive = state.active === undefined ? !state.focused : !state.active;
-    this.setIdle(inactive && this.runningTasks === 0 && this.runningExecutions === 0);
-  }
-
-  private setIdle(idle: boolean): void {
-    if (idle === this.idle) return;
-    this.idle = idle;
-    const s = this.state?.session;
-    if (!s || s.pausedAt !== null) return;
-    void this.controller.setIdle(idle).catch((err) => this.services.log.warn(`focus: idle update failed: ${errorMessage(err)}`));
-  }
-
-  private clearIdle(): void {
-    this.idle = false;
+    this.statusBar.clearHighlight();
   }
 
   /**
@@ -387,12 +190,10 @@ export class FocusRuntime implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.highlightTimer);
-    clearTimeout(this.debounce);
-    this.watcher?.close();
+    this.statusBar.dispose();
+    this.otherWindows.dispose();
+    this.idle.dispose();
     // Best effort: a closing window stops holding the others "active" for idle accounting.
     if (this.state?.session) void this.controller.windowClosed().catch(() => undefined);
-    for (const d of this.disposables) d.dispose();
   }
 }

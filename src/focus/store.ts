@@ -28,6 +28,15 @@ export interface Committed<R> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Whether an fs.watch event in the store's folder can be a change of `stateFile`. The lock file and the atomic
+ * write's temp files change on every write as well; only the rename onto the state file carries the new record. Some
+ * platforms give no name: then it may be anything, including the state file.
+ */
+export function isStateFileEvent(name: string | null, stateFile: string): boolean {
+  return !name || name.startsWith(path.basename(stateFile));
+}
+
 export class FocusStateStore {
   readonly file: string;
   readonly lockFile: string;
