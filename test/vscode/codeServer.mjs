@@ -34,6 +34,14 @@ export const CODE_SERVERS = {
     ripgrepCache: { pkg: '1.15.9', asset: 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz' },
   },
 };
+// Older versions tried offline (2026-12, npm 11, Debian 12). npm holds 4.89.x, 4.90.x, 4.93.1, 4.96.4, 4.99.x, 4.100.x,
+// 4.103.2, 4.104.0, ... (no 4.91/4.92/4.94/4.95/4.97/4.98/4.101/4.102). 4.93.1 is the oldest worth it: VS Code 1.92 and
+// older lack window.onDidStartTerminalShellExecution, which src/focus/runtime.ts uses (4.89/4.90 were not tried).
+// 4.96.4 (Node 20) needs the same ripgrep seed, and its lib/vscode shrinkwrap resolves @vscode/proxy-agent 0.27.0 to
+// a GitHub commit (codeload.github.com: ENOTFOUND); npm's @vscode/proxy-agent@0.27.0 has the same integrity, so
+// `npm install --ignore-scripts`, pointing that entry at the registry tarball, then `npm rebuild
+// --dangerously-allow-all-scripts` installs it and its workbench loads (not automated: 4.93.1 is older and simpler).
+// 4.99.x-4.103.2 ship @vscode/ripgrep 1.15.11/1.15.14 (a GitHub download too; untested here); 4.103.2+ need Node 22.
 export const LATEST = '4.139.1';
 export const OLDEST = '4.93.1';
 /** Oldest first: the integration suite runs on each. */
