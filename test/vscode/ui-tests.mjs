@@ -2,7 +2,7 @@
 // Notifications do not show as toasts in headless mode, so each test asserts on visible state: the status bar.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ROOT, T, startCodeServer, workbenchUrl, launchBrowser } from './codeServer.mjs';
+import { ROOT, T, LATEST, startCodeServer, workbenchUrl, launchBrowser, vscodeVersion } from './codeServer.mjs';
 import { prepareDemoWorkspace } from './demoWorkspace.mjs';
 
 export const FOCUS_START_TITLE = 'Flowbench: Start Focus Session';
@@ -13,7 +13,8 @@ export const COUNTDOWN = /\b\d{1,2}:\d{2}(:\d{2})?\b/;
 export async function runFromPalette(page, title) {
   // The palette reads the command list when it opens: a command contributed a moment later is missing from that
   // list, so reopen it until the command shows (the extension host may still be starting).
-  const input = page.locator('.quick-input-widget input');
+  // VS Code 1.93's widget also holds a (hidden) "toggle all" checkbox input: match the text box only.
+  const input = page.locator('.quick-input-widget input:not([type="checkbox"])');
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('F1');
@@ -98,15 +99,16 @@ export async function harnessTest(results, title, fn) {
   }
 }
 
-export async function uiTests(results) {
+export async function uiTests(results, version = LATEST) {
   const workspace = prepareDemoWorkspace(path.join(T, 'ui', 'ws'));
-  const server = await startCodeServer({ name: 'ui', workspace });
+  const server = await startCodeServer({ name: 'ui', workspace, version });
+  const v = vscodeVersion(version);
   const browser = await launchBrowser(server.state);
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(workbenchUrl(server.base, workspace, { extensionDevelopmentPath: ROOT }));
     await harnessTest(results, 'ui: the command palette starts a focus session and the status bar counts down', async () => {
-      const text = await focusFromPalette(page, 'ui-focus');
+      const text = await focusFromPalette(page, `ui-focus-${v}`);
       if (!COUNTDOWN.test(text)) throw new Error(`status bar item reads '${text}'`);
     });
     await harnessTest(results, 'ui: the Ctrl+Alt+F F chord in an editor starts a focus session', async () => {
@@ -115,7 +117,7 @@ export async function uiTests(results) {
       await page.waitForTimeout(500);
       await page.keyboard.press('Enter');
       await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 20_000 });
-      const text = await focusFromPalette(page, 'ui-chord', startWithChord);
+      const text = await focusFromPalette(page, `ui-chord-${v}`, startWithChord);
       if (!COUNTDOWN.test(text)) throw new Error(`status bar item reads '${text}'`);
     });
   } finally {

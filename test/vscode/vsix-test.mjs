@@ -2,12 +2,12 @@
 // (no extensionDevelopmentPath: what runs is only what the .vsix carries).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { T, startCodeServer, workbenchUrl, launchBrowser, codeServerCli } from './codeServer.mjs';
+import { T, LATEST, startCodeServer, workbenchUrl, launchBrowser, codeServerCli } from './codeServer.mjs';
 import { prepareDemoWorkspace } from './demoWorkspace.mjs';
 import { packageVsix } from './package.mjs';
 import { focusFromPalette, harnessTest, COUNTDOWN } from './ui-tests.mjs';
 
-export async function vsixTest(results) {
+export async function vsixTest(results, version = LATEST) {
   let server;
   let browser;
   try {
@@ -17,14 +17,14 @@ export async function vsixTest(results) {
       if (sizeMb >= 30) throw new Error(`${path.basename(vsix)} is ${sizeMb.toFixed(1)} MB (limit 30 MB)`);
       const workspace = prepareDemoWorkspace(path.join(T, 'vsix', 'ws'));
       fs.rmSync(path.join(T, 'vsix', 'ext'), { recursive: true, force: true });
-      server = await startCodeServer({ name: 'vsix', workspace });
+      server = await startCodeServer({ name: 'vsix', workspace, version });
       codeServerCli(server, ['--install-extension', vsix]);
       const listed = codeServerCli(server, ['--list-extensions', '--show-versions']);
       if (!/^flowbench\.flowbench@/m.test(listed)) throw new Error(`not listed after install: ${listed}`);
       // Installed extensions are picked up at server start: restart on the same folders.
       server.stop();
       await new Promise((r) => setTimeout(r, 1000));
-      server = await startCodeServer({ name: 'vsix', workspace, extensionsDir: server.ext });
+      server = await startCodeServer({ name: 'vsix', workspace, version, extensionsDir: server.ext });
       browser = await launchBrowser(server.state);
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       await page.goto(workbenchUrl(server.base, workspace));
