@@ -1,7 +1,7 @@
 import { UserError } from '../util/errors';
 
 /** What pandas.read_csv would parse as a number (its float/int converters), so class order matches numpy's. */
-const NUMBER = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$|^\s*[+-]?(?:inf|infinity)\s*$/i;
+export const NUMBER = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$|^\s*[+-]?(?:inf|infinity)\s*$/i;
 
 export function parsesAsNumber(text: string): boolean {
   return NUMBER.test(text);
@@ -103,6 +103,29 @@ export class ColumnInterner {
       this.byHash.set(h, code);
       this.rawOf[code] = Buffer.from(buf.subarray(s, e));
     }
+  }
+
+  /**
+   * Adds a chunk of rows the parallel reader interned on its own (its distinct texts and a code per row into them):
+   * texts new to the column get the next codes, in the order they first appear, exactly as row-by-row adds would.
+   */
+  addChunk(dict: { texts: string[]; firstRow: Int32Array }, codes: Int32Array, firstRow: number): void {
+    const remap = new Int32Array(dict.texts.length);
+    dict.texts.forEach((text, i) => {
+      let code = this.index.get(text);
+      if (code === undefined) {
+        code = this.distinct.length;
+        this.index.set(text, code);
+        this.distinct.push(text);
+        this.firstRow.push(firstRow + dict.firstRow[i]);
+      }
+      remap[i] = code;
+    });
+    if (this.n + codes.length > this.codes.length) this.reserve(Math.max(this.codes.length * 2, this.n + codes.length));
+    const out = this.codes;
+    let at = this.n;
+    for (let r = 0; r < codes.length; r++) out[at++] = remap[codes[r]];
+    this.n = at;
   }
 
   /** Sizes the code array for about `rows` rows up front (estimated from the file size), avoiding doubling copies. */

@@ -7,14 +7,19 @@ import { fieldText, type CsvRow } from './csv';
 export class ColumnSample {
   readonly rows: number[] = [];
   readonly values: string[][];
-  private stride = 1;
+  private currentStride = 1;
+
+  /** Rows whose index is a multiple of this are kept (so far: it doubles as the sample fills). */
+  get stride(): number {
+    return this.currentStride;
+  }
 
   constructor(readonly columns: readonly string[], private readonly max: number) {
     this.values = columns.map(() => []);
   }
 
   offer(row: CsvRow): void {
-    if (row.index % this.stride !== 0) return;
+    if (row.index % this.currentStride !== 0) return;
     this.rows.push(row.index);
     for (let j = 0; j < this.values.length; j++) this.values[j].push(fieldText(row, j));
     if (this.rows.length >= 2 * this.max) this.halve();
@@ -25,11 +30,11 @@ export class ColumnSample {
    * decoded only to be dropped later (the sample stays the same: every stride-th row).
    */
   expectRows(expectedRows: number): void {
-    while (this.stride * 2 * this.max <= expectedRows / 2) this.halve();
+    while (this.currentStride * 2 * this.max <= expectedRows / 2) this.halve();
   }
 
   private halve(): void {
-    const next = this.stride * 2;
+    const next = this.currentStride * 2;
     let w = 0;
     for (let r = 0; r < this.rows.length; r++) {
       if (this.rows[r] % next !== 0) continue;
@@ -39,7 +44,7 @@ export class ColumnSample {
     }
     this.rows.length = w;
     for (const col of this.values) col.length = w;
-    this.stride = next;
+    this.currentStride = next;
   }
 
   column(name: string): string[] | undefined {

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
-import { sha256FileOnWorker } from '../util/hash';
 import { UserError, throwIfCancelled, type Cancellation } from '../util/errors';
 import { VERSION } from '../util/version';
-import { scanCsv, fieldText, type CsvHeader, type CsvRow } from '../data/csv';
-import { ColumnInterner, quantileBins, targetType, parsesAsNumber, parseNumber, type EncodedColumn } from '../data/labels';
-import { parseTimestamp, stableOrder } from '../data/dates';
+import type { CsvHeader } from '../data/csv';
+import { csvRowAt, scanTable, type ScannedChunk } from '../data/parallelScan';
+import type { ColumnSpec } from '../data/chunkParser';
+import { ColumnInterner, quantileBins, targetType, parsesAsNumber, type EncodedColumn } from '../data/labels';
+import { stableOrder } from '../data/dates';
 import { computeSplit, defaultShuffle, type SplitAssignment, type SplitParams } from './strategies';
 import {
   isStrategy, manifestPathOf, STRATEGIES, TRAIN, VALID, UNUSED, writeSplitFiles, type FoldSummary, type Size, type SplitManifest, type Strategy,
@@ -39,6 +39,8 @@ export interface SplitRequest {
 
 export interface SplitRunOptions {
   cancellation?: Cancellation;
+  /** Parse threads for the CSV engine (default: one per core). */
+  workers?: number;
   onProgress?(fraction: number, message: string): void;
 }
 
@@ -106,25 +108,16 @@ interface FirstPass {
 }
 
 async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<FirstPass> {
-  let fileBytes = 0;
-  try {
-    fileBytes = (await fs.promises.stat(req.input)).size;
-  } catch {
-    // scanCsv reports a missing file with a clear message.
-  }
-  // A big file's SHA-256 is computed on a worker thread while this thread parses (one read each, in parallel);
-  // a small one is hashed from the parser's own chunks, where a thread would cost more than it saves.
-  const inline = fileBytes < PARALLEL_HASH_BYTES ? createHash('sha256') : undefined;
-  const worker = inline ? undefined : sha256FileOnWorker(req.input);
   let targetIdx = -1;
   let groupIdx = -1;
   let timeIdx = -1;
   let target: ColumnInterner | undefined;
   let group: ColumnInterner | undefined;
-  let times: Float64Array | undefined;
+  let times: Float64Array<ArrayBuffer> | undefined;
   let hashes = new Float64Array(1 << 16);
   let sample: ColumnSample | undefined;
-  let headerSeen: CsvHeader | undefined;
+  let nCols = 0;
+  let delim = 44;
   const colIndex = (header: CsvHeader, name: string | undefined, option: string): number => {
     if (name === undefined) return -1;
     const i = header.columns.indexOf(name);
@@ -134,74 +127,91 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
     }
     return i;
   };
-  const onHeader = (header: CsvHeader): { hashColumns: number[] } => {
-    headerSeen = header;
-    targetIdx = colIndex(header, req.target, '--target');
-    groupIdx = colIndex(header, req.group, '--group');
-    timeIdx = colIndex(header, req.time, '--time');
-    if (targetIdx >= 0) target = new ColumnInterner(header.columns[targetIdx]);
-    if (groupIdx >= 0) group = new ColumnInterner(header.columns[groupIdx]);
-    if (timeIdx >= 0) times = new Float64Array(1 << 16);
-    const hashColumns = header.columns.map((c, i) => (ROW_ID_NAME.test(c.trim()) || i === timeIdx ? -1 : i)).filter((i) => i >= 0);
-    sample = new ColumnSample(header.columns, SAMPLE_ROWS);
-    nCols = header.columns.length;
-    return { hashColumns };
-  };
-  let timeNumeric: boolean | undefined;
-  let rowBytes = 0;
-  let nCols = 0;
-  const onRow = (row: CsvRow): void => {
-    const i = row.index;
-    if (target) target.addBytes(row.buf, row.starts[targetIdx], row.ends[targetIdx], row.quoted[targetIdx], row.line);
-    if (group) group.addBytes(row.buf, row.starts[groupIdx], row.ends[groupIdx], row.quoted[groupIdx], row.line);
-    if (times) {
-      const text = fieldText(row, timeIdx);
-      if (timeNumeric === undefined) timeNumeric = parsesAsNumber(text);
-      const t = timeNumeric ? (parsesAsNumber(text) ? parseNumber(text) : NaN) : parseTimestamp(text);
-      if (Number.isNaN(t)) {
-        throw new UserError(`--time column '${req.time}' on line ${row.line}: '${text}' is not a ${timeNumeric ? 'number' : 'date (YYYY-MM-DD[ HH:MM[:SS]], YYYY/MM/DD or MM/DD/YYYY)'}`);
-      }
-      if (i === times.length) { const g = new Float64Array(times.length * 2); g.set(times); times = g; }
-      times[i] = t;
-    }
-    if (i === hashes.length) { const g = new Float64Array(hashes.length * 2); g.set(hashes); hashes = g; }
-    // 53 bits of the reader's two lanes (label included, as deepchecks' samples-mix check compares whole rows).
-    hashes[i] = row.hash1 * 2097152 + (row.hash2 & 0x1fffff);
-    sample!.offer(row);
-    if (i < 256) {
-      rowBytes += row.ends[nCols - 1] - row.starts[0] + 1;
-      if (i === 255 && fileBytes > 0) {
-        const expected = fileBytes / (rowBytes / 256);
-        sample!.expectRows(expected);
-        // Pre-size the per-row arrays with 5% headroom; a wrong guess only means one doubling later.
-        const reserve = Math.ceil(expected * 1.05);
-        target?.reserve(reserve);
-        group?.reserve(reserve);
-        if (hashes.length < reserve) { const g = new Float64Array(reserve); g.set(hashes.subarray(0, i + 1)); hashes = g; }
-        if (times && times.length < reserve) { const g = new Float64Array(reserve); g.set(times.subarray(0, i + 1)); times = g; }
-      }
-    }
-  };
-  let scan;
+  let fileBytes = 0;
   try {
-    scan = await scanCsv(req.input, onHeader, onRow, {
-      cancellation: opts.cancellation,
-      onChunk: inline ? (chunk) => inline.update(chunk) : undefined,
-      onProgress: (done, total) => opts.onProgress?.(total > 0 ? (0.9 * done) / total : 0, 'reading'),
-    });
-  } catch (err) {
-    worker?.terminate();
-    throw err;
+    fileBytes = (await fs.promises.stat(req.input)).size;
+  } catch {
+    // The scan reports a missing file with a clear message.
   }
+  const grow = (a: Float64Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> => {
+    if (need <= a.length) return a;
+    const g = new Float64Array(Math.max(need, a.length * 2));
+    g.set(a);
+    return g;
+  };
+  const onChunk = (c: ScannedChunk): void => {
+    const cols = c.a.columns;
+    if (target) target.addChunk(cols[0]!.dict!, cols[0]!.codes!, c.firstRow);
+    if (group) group.addChunk(cols[1]!.dict!, cols[1]!.codes!, c.firstRow);
+    if (times) {
+      times = grow(times, c.firstRow + c.rows);
+      times.set(cols[2]!.values!, c.firstRow);
+    }
+    hashes = grow(hashes, c.firstRow + c.rows);
+    hashes.set(c.a.hashes!, c.firstRow);
+    if (c.firstRow === 0 && fileBytes > 0) {
+      // Size the per-row arrays and the sample's stride for the whole file from the first chunk's rows per byte.
+      const expected = Math.ceil((fileBytes / Math.max(1, c.data.length)) * c.rows * 1.05);
+      sample!.expectRows(expected);
+      target?.reserve(expected);
+      group?.reserve(expected);
+      hashes = grow(hashes, expected);
+      if (times) times = grow(times, expected);
+    }
+    // The sample keeps every stride-th row of the file: decode just those rows of this chunk.
+    const stride = sample!.stride;
+    for (let r = (stride - (c.firstRow % stride)) % stride; r < c.rows; r += stride) {
+      sample!.offer(csvRowAt(c.data, c.rowStarts[r], delim, nCols, c.firstRow + r, 0));
+    }
+  };
+  let headerSeen: CsvHeader | undefined;
+  const summary = await scanTable(
+    req.input,
+    (header, firstRow) => {
+      headerSeen = header;
+      nCols = header.columns.length;
+      delim = header.delimiter.charCodeAt(0);
+      targetIdx = colIndex(header, req.target, '--target');
+      groupIdx = colIndex(header, req.group, '--group');
+      timeIdx = colIndex(header, req.time, '--time');
+      if (targetIdx >= 0) target = new ColumnInterner(header.columns[targetIdx]);
+      if (groupIdx >= 0) group = new ColumnInterner(header.columns[groupIdx]);
+      if (timeIdx >= 0) times = new Float64Array(1 << 16);
+      sample = new ColumnSample(header.columns, SAMPLE_ROWS);
+      const columns: ColumnSpec[] = [
+        { index: targetIdx, kind: 'intern', name: header.columns[targetIdx] ?? '', rows: 'all' },
+        { index: groupIdx, kind: 'intern', name: header.columns[groupIdx] ?? '', rows: 'all' },
+        {
+          index: timeIdx,
+          kind: 'time',
+          name: req.time ?? '',
+          rows: 'all',
+          // Whether the time column holds plain numbers or dates is decided by the first data row, as before.
+          numericTime: timeIdx >= 0 && parsesAsNumber(firstRow[timeIdx] ?? ''),
+        },
+      ];
+      // The hash covers every column but row ids and the time column (deepchecks compares whole rows, index aside).
+      const hashColumns = header.columns.map((c, i) => (ROW_ID_NAME.test(c.trim()) || i === timeIdx ? -1 : i)).filter((i) => i >= 0);
+      return { plan: { columns, hashColumns }, onChunk };
+    },
+    {
+      cancellation: opts.cancellation,
+      sha256: true,
+      workers: opts.workers,
+      onProgress: (done, total) => {
+        opts.onProgress?.(total > 0 ? (0.9 * done) / total : 0, 'reading');
+      },
+    },
+  );
   return {
     header: headerSeen!,
-    rows: scan.rows,
-    bytes: scan.bytes,
-    sha256: inline ? inline.digest('hex') : await worker!.digest,
+    rows: summary.rows,
+    bytes: summary.bytes,
+    sha256: summary.sha256!,
     target,
     group,
-    times: times?.subarray(0, scan.rows),
-    hashes: hashes.subarray(0, scan.rows),
+    times: times?.subarray(0, summary.rows),
+    hashes: hashes.subarray(0, summary.rows),
     sample: sample!,
   };
 }

@@ -1,0 +1,462 @@
+import { createHash, type Hash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CancelledError, UserError, onCancelled, type Cancellation } from '../util/errors';
+import { ChunkRunner, type ChunkJob, type ChunkJobResult, type PhaseAJob } from './chunkJobs';
+import type { ChunkError, PhaseAResult, PhaseResult, ScanPlan } from './chunkParser';
+import { sniffDelimiter, splitHeader, type CsvHeader, type CsvRow } from './csv';
+import { loadCsvModule } from './csvKernel';
+
+/**
+ * The streaming, parallel reader every command uses for big tables (split, eval, infer). The file is read once, in
+ * chunks cut after a line end, into shared memory; scan workers (one per core unless capped) index and parse the
+ * chunks on their own, assuming each starts a row; the chunks are then taken in file order, where each is checked
+ * to really start a row (no quoted field runs into it). A chunk that does not, because a quoted field held a line
+ * end at the cut, is parsed again with the rest of that row in front. Rows, their order, line numbers and every
+ * error message are the ones the sequential reader (csv.ts) gives, whatever the number of workers.
+ */
+
+export interface ScanOptions {
+  /** Parse threads; default: one per core (files below 2 MB then parse on this thread). 0: this thread. */
+  workers?: number;
+  cancellation?: Cancellation;
+  /** After each chunk, in file order: bytes read so far, the file's size, data rows so far. */
+  onProgress?(bytesRead: number, totalBytes: number, rows: number): void;
+  /** Also compute the file's SHA-256 from the same reads. */
+  sha256?: boolean;
+  /** Chunk size in bytes (tests force tiny chunks to put boundaries everywhere). */
+  chunkBytes?: number;
+}
+
+export interface TableScan {
+  /** What to decode (column specs and the row hash); the delimiter, column count and file name are filled in. */
+  plan: Pick<ScanPlan, 'columns' | 'hashColumns'>;
+  /** Phase B selection: one byte per row of the chunk (its bits pick the columns); absent: no phase B. */
+  select?(firstRow: number, rows: number): Uint8Array;
+  /** Each chunk's rows, in file order. The views are valid only during the call. */
+  onChunk(chunk: ScannedChunk): void | Promise<void>;
+}
+
+export interface ScannedChunk {
+  /** Index of the chunk's first data row in the file. */
+  firstRow: number;
+  rows: number;
+  /** File line of the chunk's first byte (1-based, the header is line 1 or later). */
+  firstLine: number;
+  /** The chunk's bytes and each row's start in them (for decoding a few rows in full, e.g. a sample). */
+  data: Uint8Array;
+  rowStarts: Int32Array;
+  a: PhaseAResult;
+  b?: PhaseResult;
+}
+
+export interface ScanSummary {
+  header: CsvHeader;
+  rows: number;
+  bytes: number;
+  sha256?: string;
+  workers: number;
+}
+
+export const DEFAULT_CHUNK_BYTES = 8 << 20;
+const INLINE_BELOW_BYTES = 2 << 20;
+
+export function defaultWorkers(): number {
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+}
+
+const LF = 10;
+const CR = 13;
+const QUOTE = 34;
+
+/**
+ * Decodes one row at `start` in full (quoted fields unescaped), as the sequential reader would: for the header, the
+ * first data row and the few rows a sample keeps. Returns undefined when the bytes end inside the row.
+ */
+export function decodeRow(buf: Uint8Array, start: number, delim: number): { fields: string[]; quoted: boolean[]; end: number } | undefined {
+  const fields: string[] = [];
+  const quoted: boolean[] = [];
+  let i = start;
+  const end = buf.length;
+  const str = (s: number, e: number) => Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('utf8');
+  for (;;) {
+    if (i < end && buf[i] === QUOTE) {
+      let j = i + 1;
+      let closed = -1;
+      while (j < end) {
+        if (buf[j] === QUOTE) {
+          if (j + 1 < end && buf[j + 1] === QUOTE) {
+            j += 2;
+            continue;
+          }
+          closed = j;
+          break;
+        }
+        j++;
+      }
+      if (closed < 0) return undefined;
+      fields.push(str(i + 1, closed).replace(/""/g, '"'));
+      quoted.push(true);
+      i = closed + 1;
+      while (i < end && buf[i] !== delim && buf[i] !== LF && buf[i] !== CR) i++;
+    } else {
+      const s = i;
+      while (i < end && buf[i] !== delim && buf[i] !== LF && buf[i] !== CR) i++;
+      fields.push(str(s, i));
+      quoted.push(false);
+    }
+    if (i >= end) return { fields, quoted, end: i };
+    const c = buf[i];
+    if (c === delim) {
+      i++;
+      continue;
+    }
+    i += c === CR && buf[i + 1] === LF ? 2 : 1;
+    return { fields, quoted, end: i };
+  }
+}
+
+/** A CsvRow (the sequential reader's row shape) for the row at `start`, so consumers of both readers share code. */
+export function csvRowAt(buf: Uint8Array, start: number, delim: number, nCols: number, index: number, line: number): CsvRow {
+  const starts = new Int32Array(nCols);
+  const ends = new Int32Array(nCols);
+  const quoted = new Uint8Array(nCols);
+  let i = start;
+  const end = buf.length;
+  for (let f = 0; f < nCols; f++) {
+    if (i < end && buf[i] === QUOTE) {
+      let j = i + 1;
+      while (j < end && !(buf[j] === QUOTE && buf[j + 1] !== QUOTE)) j += buf[j] === QUOTE ? 2 : 1;
+      starts[f] = i + 1;
+      ends[f] = j;
+      quoted[f] = 1;
+      i = j + 1;
+      while (i < end && buf[i] !== delim && buf[i] !== LF && buf[i] !== CR) i++;
+    } else {
+      starts[f] = i;
+      while (i < end && buf[i] !== delim && buf[i] !== LF && buf[i] !== CR) i++;
+      ends[f] = i;
+    }
+    i++;
+  }
+  return { buf: Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), starts, ends, quoted, index, line, hash1: 0, hash2: 0 };
+}
+
+interface Slot {
+  buffer: SharedArrayBuffer;
+  view: Uint8Array;
+}
+
+class SlotPool {
+  private readonly free: Slot[] = [];
+  constructor(private readonly size: number) {}
+
+  acquire(min = this.size): Slot {
+    if (min <= this.size) {
+      const s = this.free.pop();
+      if (s) return s;
+    }
+    const buffer = new SharedArrayBuffer(Math.max(min, this.size));
+    return { buffer, view: new Uint8Array(buffer) };
+  }
+
+  release(s: Slot): void {
+    if (s.buffer.byteLength === this.size) this.free.push(s);
+  }
+}
+
+interface Chunk {
+  slot: Slot;
+  offset: number;
+  length: number;
+  eof: boolean;
+  /** File offset of the chunk's first byte. */
+  fileOffset: number;
+}
+
+/** Reads the file once, in order, into slots, cutting each chunk after its last line end. */
+class ChunkReader {
+  private carry: Uint8Array = new Uint8Array(0);
+  private position = 0;
+  private done = false;
+  bytesRead = 0;
+
+  constructor(
+    private readonly handle: fs.promises.FileHandle,
+    private readonly pool: SlotPool,
+    private readonly chunkBytes: number,
+    private readonly hash: Hash | undefined,
+  ) {}
+
+  /** The next chunk, or undefined at the end of the file. `skip` drops bytes at the start (BOM and header). */
+  async next(): Promise<Chunk | undefined> {
+    if (this.done && this.carry.length === 0) return undefined;
+    let slot = this.pool.acquire(Math.max(this.chunkBytes, this.carry.length + 1));
+    slot.view.set(this.carry, 0);
+    let filled = this.carry.length;
+    const fileOffset = this.position - this.carry.length;
+    for (;;) {
+      while (!this.done && filled < slot.view.length) {
+        const { bytesRead } = await this.handle.read(slot.view, filled, slot.view.length - filled, this.position);
+        if (bytesRead === 0) {
+          this.done = true;
+          break;
+        }
+        this.hash?.update(slot.view.subarray(filled, filled + bytesRead));
+        filled += bytesRead;
+        this.position += bytesRead;
+        this.bytesRead += bytesRead;
+      }
+      if (this.done) {
+        this.carry = new Uint8Array(0);
+        return { slot, offset: 0, length: filled, eof: true, fileOffset };
+      }
+      let cut = slot.view.lastIndexOf(LF, filled - 1);
+      if (cut < 0) cut = slot.view.lastIndexOf(CR, filled - 1);
+      if (cut >= 0) {
+        this.carry = slot.view.slice(cut + 1, filled);
+        return { slot, offset: 0, length: cut + 1, eof: false, fileOffset };
+      }
+      // A line longer than the chunk: read on into a bigger slot (rare, and bounded by the longest row).
+      const bigger = this.pool.acquire(slot.view.length * 2);
+      bigger.view.set(slot.view.subarray(0, filled), 0);
+      this.pool.release(slot);
+      slot = bigger;
+    }
+  }
+}
+
+/** Where the header ends and the data starts in the first bytes of the file. */
+function parseHeader(file: string, buf: Uint8Array): { header: CsvHeader; dataStart: number } | undefined {
+  const name = path.basename(file);
+  let i = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  let line = 1;
+  // Blank lines before the header are skipped, as the sequential reader does.
+  while (i < buf.length && (buf[i] === LF || buf[i] === CR)) {
+    i += buf[i] === CR && buf[i + 1] === LF ? 2 : 1;
+    line++;
+  }
+  if (i >= buf.length) return undefined;
+  const start = i;
+  let inQuotes = false;
+  while (i < buf.length) {
+    const c = buf[i];
+    if (c === QUOTE) inQuotes = !inQuotes;
+    else if (!inQuotes && (c === LF || c === CR)) break;
+    else if (c === LF) line++;
+    i++;
+  }
+  const raw = Buffer.from(buf.buffer, buf.byteOffset + start, i - start).toString('utf8');
+  if (i < buf.length) i += buf[i] === CR && buf[i + 1] === LF ? 2 : 1;
+  line++;
+  const delimiter = sniffDelimiter(file, raw);
+  const columns = splitHeader(raw, delimiter);
+  if (columns.length === 0 || (columns.length === 1 && columns[0].trim() === '')) throw new UserError(`${name}: the header line is empty`);
+  return { header: { columns, delimiter, firstDataLine: line }, dataStart: i };
+}
+
+interface Executor {
+  run(job: ChunkJob): Promise<ChunkJobResult>;
+  close(): Promise<void>;
+}
+
+class InlineExecutor implements Executor {
+  constructor(private readonly runner: ChunkRunner) {}
+  async run(job: ChunkJob): Promise<ChunkJobResult> {
+    return this.runner.run(job);
+  }
+  async close(): Promise<void> {}
+}
+
+class WorkerPool implements Executor {
+  private readonly workers: Worker[];
+  private readonly load: number[];
+  private readonly pending = new Map<number, { resolve(r: ChunkJobResult): void; reject(e: Error): void; worker: number }>();
+  private failure: Error | undefined;
+
+  constructor(n: number, wasm: WebAssembly.Module, plan: ScanPlan) {
+    // The entry sits beside this module: dist/scanWorker.js in the bundles, out/src/data/scanWorker.js under tsc.
+    const entry = path.join(__dirname, 'scanWorker.js');
+    this.workers = Array.from({ length: n }, (_, w) => {
+      const worker = new Worker(entry, { workerData: { wasm, plan } });
+      worker.on('message', (m: ChunkJobResult | { id: number; crash: string }) => {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        this.load[p.worker]--;
+        if ('crash' in m) p.reject(new Error(`scan worker failed: ${m.crash}`));
+        else p.resolve(m);
+      });
+      worker.on('error', (err) => this.fail(err));
+      worker.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`scan worker exited with code ${code}`));
+      });
+      return worker;
+    });
+    this.load = new Array(n).fill(0);
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  run(job: ChunkJob): Promise<ChunkJobResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    let w = 0;
+    for (let k = 1; k < this.workers.length; k++) if (this.load[k] < this.load[w]) w = k;
+    this.load[w]++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(job.id, { resolve, reject, worker: w });
+      this.workers[w].postMessage(job);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new CancelledError();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+function chunkError(e: ChunkError, firstLine: number): UserError {
+  return new UserError(e.message.replace('{line}', String(firstLine + e.line)));
+}
+
+/**
+ * Reads `file` once and hands its rows, chunk by chunk in file order, to what `start` returns for the header and
+ * the first data row (decoded in full). Memory stays bounded by a few chunks per worker, whatever the file size.
+ */
+export async function scanTable(
+  file: string,
+  start: (header: CsvHeader, firstRow: string[]) => TableScan,
+  options: ScanOptions = {},
+): Promise<ScanSummary> {
+  const name = path.basename(file);
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(
+      code === 'ENOENT' ? `file not found: ${file}` : code === 'EISDIR' ? `${file} is a folder, not a CSV file` : `cannot read ${file}: ${(err as Error).message}`,
+    );
+  }
+  const cancellation = options.cancellation;
+  let executor: Executor | undefined;
+  const cancelled = onCancelled(cancellation, () => void executor?.close());
+  try {
+    const total = (await handle.stat()).size;
+    const chunkBytes = Math.max(4, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+    const hash = options.sha256 ? createHash('sha256') : undefined;
+    const pool = new SlotPool(chunkBytes);
+    const reader = new ChunkReader(handle, pool, chunkBytes, hash);
+    let first = await reader.next();
+    if (!first || first.length === 0) throw new UserError(`${name}: the file is empty`);
+    // The header must fit in the first chunk: read on until it does (a header of many quoted lines is rare).
+    let parsed = parseHeader(file, first.slot.view.subarray(0, first.length));
+    if (!parsed) throw new UserError(`${name}: the file is empty`);
+    const { header, dataStart } = parsed;
+    const delim = header.delimiter.charCodeAt(0);
+    const firstRowDecoded = decodeRow(first.slot.view.subarray(dataStart, first.length), 0, delim);
+    const scan = start(header, firstRowDecoded?.fields ?? []);
+    const plan: ScanPlan = { ...scan.plan, delimiter: delim, nCols: header.columns.length, name };
+    const requested = options.workers ?? defaultWorkers();
+    // Worker start-up costs more than a small file takes to parse, unless the caller asked for workers by number.
+    const inline = requested <= 0 || (options.workers === undefined && total < INLINE_BELOW_BYTES);
+    const workers = inline ? 0 : requested;
+    const module = await loadCsvModule();
+    executor = inline ? new InlineExecutor(new ChunkRunner(module, plan)) : new WorkerPool(workers, module, plan);
+    parsed = undefined;
+
+    let nextId = 1;
+    let rowsPerByte = 0;
+    const dispatchA = (c: Chunk): Promise<ChunkJobResult> => {
+      const job: PhaseAJob = {
+        op: 'a', id: nextId++, buffer: c.slot.buffer, offset: c.offset, length: c.length, eof: c.eof,
+        estimatedRows: rowsPerByte > 0 ? Math.ceil(c.length * rowsPerByte * 1.1) : 1024,
+      };
+      return executor!.run(job);
+    };
+    // The first chunk starts after the header.
+    first = { ...first, offset: dataStart, length: first.length - dataStart, fileOffset: first.fileOffset + dataStart };
+    const maxInFlight = Math.max(2, 2 * Math.max(1, workers)) + 1;
+    const inflight: { chunk: Chunk; result: Promise<ChunkJobResult> }[] = [];
+    let pendingFirst: Chunk | undefined = first;
+    let readerDone = false;
+    const fill = async () => {
+      while (!readerDone && inflight.length < maxInFlight) {
+        let c: Chunk | undefined;
+        if (pendingFirst) {
+          c = pendingFirst;
+          pendingFirst = undefined;
+        } else c = await reader.next();
+        if (!c) {
+          readerDone = true;
+          break;
+        }
+        if (cancellation?.isCancellationRequested) throw new CancelledError();
+        const result = dispatchA(c);
+        result.catch(() => undefined);
+        inflight.push({ chunk: c, result });
+      }
+    };
+
+    let rows = 0;
+    let line = header.firstDataLine;
+    let carry: Uint8Array | undefined;
+    for (;;) {
+      await fill();
+      const head = inflight.shift();
+      if (!head) break;
+      let chunk = head.chunk;
+      let a = ((await head.result) as { a: PhaseAResult }).a;
+      if (carry) {
+        // The previous chunk ended inside a quoted field: this one starts mid-row. Parse it again behind the carry.
+        const slot = pool.acquire(carry.length + chunk.length);
+        slot.view.set(carry, 0);
+        slot.view.set(chunk.slot.view.subarray(chunk.offset, chunk.offset + chunk.length), carry.length);
+        pool.release(chunk.slot);
+        chunk = { slot, offset: 0, length: carry.length + chunk.length, eof: chunk.eof, fileOffset: chunk.fileOffset - carry.length };
+        a = ((await dispatchA(chunk)) as { a: PhaseAResult }).a;
+        carry = undefined;
+      }
+      if (cancellation?.isCancellationRequested) throw new CancelledError();
+      if (a.error) throw chunkError(a.error, line);
+      if (a.consumed < chunk.length) {
+        if (chunk.eof) throw new Error('CSV engine: unconsumed bytes at the end of the file');
+        carry = chunk.slot.view.slice(chunk.offset + a.consumed, chunk.offset + chunk.length);
+      }
+      const data = chunk.slot.view.subarray(chunk.offset, chunk.offset + a.consumed);
+      let b: PhaseResult | undefined;
+      if (scan.select && a.rows > 0) {
+        const select = scan.select(rows, a.rows);
+        const res = await executor.run({
+          op: 'b', id: nextId++, buffer: chunk.slot.buffer, offset: chunk.offset, length: a.consumed, rowStarts: a.rowStarts, select,
+        });
+        b = (res as { b: PhaseResult }).b;
+        if (b.error) throw chunkError(b.error, line);
+      }
+      if (a.rows > 0) {
+        await scan.onChunk({ firstRow: rows, rows: a.rows, firstLine: line, data, rowStarts: a.rowStarts, a, b });
+        if (rowsPerByte === 0) rowsPerByte = a.rows / Math.max(1, a.consumed);
+      }
+      rows += a.rows;
+      line += a.lines;
+      pool.release(chunk.slot);
+      options.onProgress?.(Math.min(total, chunk.fileOffset + a.consumed), total, rows);
+    }
+    if (carry) throw new Error('CSV engine: a row was left over at the end of the file');
+    if (rows === 0) throw new UserError(`${name}: the file has a header but no data rows`);
+    return { header, rows, bytes: reader.bytesRead, sha256: hash?.digest('hex'), workers };
+  } catch (err) {
+    if (cancellation?.isCancellationRequested) throw new CancelledError();
+    throw err;
+  } finally {
+    cancelled.dispose();
+    await executor?.close().catch(() => undefined);
+    await handle.close().catch(() => undefined);
+  }
+}
