@@ -6,7 +6,7 @@ import { timingRecord, type TimingRecord } from './history';
 import type { TimingHistoryStore } from './historyStore';
 import type { TimeitRuns } from './stats';
 import { projectRootOf } from '../editor/workspace';
-import { HARNESS_MARK } from './harnessSource';
+import { HARNESS_MARK } from './protocol';
 
 /** The parts of the Jupyter extension's API (@vscode/jupyter-extension src/api.d.ts) used here. */
 interface JupyterKernel {

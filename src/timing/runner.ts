@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CancelledError, UserError, onCancelled, type Cancellation } from '../util/errors';
-import { HARNESS_MARK, HARNESS_SOURCE } from './harnessSource';
+import { HARNESS_MARK } from './protocol';
 import { NO_PYTHON_FIX } from './python';
 import type { TimeitRuns } from './stats';
 
-/** What the harness is asked to do (see harnessSource.ts). Lines are 1-based lines of the file. */
+/** What the harness is asked to do (see harness.py). Lines are 1-based lines of the file. */
 export interface HarnessJob {
   mode: 'timeit' | 'compare';
   file: string;
@@ -89,6 +91,32 @@ export interface HarnessRun<R> {
 
 const OUTPUT_TAIL = 64 * 1024;
 
+let harnessFile: string | undefined;
+
+/**
+ * harness.py: beside this module when bundled (esbuild copies it to dist/), else the source in src/timing/ of the
+ * package this module belongs to (tsc's out/src/timing/ under the unit tests holds no copy).
+ */
+export function harnessPath(): string {
+  if (harnessFile) return harnessFile;
+  const beside = path.join(__dirname, 'harness.py');
+  if (fs.existsSync(beside)) return (harnessFile = beside);
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const source = path.join(dir, 'src', 'timing', 'harness.py');
+    if (isFlowbenchRoot(dir) && fs.existsSync(source)) return (harnessFile = source);
+    if (path.dirname(dir) === dir) break;
+  }
+  throw new Error(`harness.py is missing: neither beside ${__dirname} nor in the Flowbench package above it`);
+}
+
+function isFlowbenchRoot(dir: string): boolean {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'flowbench';
+  } catch {
+    return false;
+  }
+}
+
 /** Kills the harness and whatever the cell started: the whole process group (POSIX) or tree (Windows). */
 export function killTree(child: ChildProcess): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
@@ -112,7 +140,7 @@ export function runHarness<R extends { event: 'result' }>(job: HarnessJob, optio
   return new Promise((resolve, reject) => {
     let child: ChildProcess;
     try {
-      child = spawn(options.python, ['-u', '-c', HARNESS_SOURCE], {
+      child = spawn(options.python, ['-u', harnessPath(), '--watch-stdin'], {
         cwd: options.cwd,
         env: { ...(options.env ?? process.env), PYTHONIOENCODING: 'utf-8', PYTHONUNBUFFERED: '1' },
         stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,26 +1,25 @@
-/**
- * The Python side of cell timing, run as `python -c HARNESS_SOURCE` with a JSON job on stdin. It follows IPython's
- * %timeit (IPython/core/magics/execution.py, ExecutionMagics.timeit and Timer.timeit) step for step: the cell is the
- * body of `for _i in _it:` inside `def inner(_it, _timer)` (so, as in %%timeit, its variables are locals that do not
- * survive), GC is off while timing, perf_counter is the clock, loops are calibrated over 1, 10, 100, … until one
- * trial reaches 0.2 s, the calibration trials are discarded, then `runs` runs of that many loops; mean and
- * population std. dev. of the per-loop times with math.fsum, exactly as TimeitResult computes them.
- *
- * Differences, all deliberate: the cells above can run once first as setup in the script's own namespace; the
- * first calibration trial (1 loop) is reported as the cold run; a cell whose single loop would take the whole
- * budget past the time cap runs once; around each timed trial CUDA is synchronised when torch has initialised it.
- * Cells are compiled under the real file name with their real line numbers, so tracebacks point into the .py file.
- *
- * Kept stdlib-only and Python 3.7 compatible; no backticks or dollar-braces inside (it is a template literal).
- */
-export const HARNESS_MARK = '@@FLOWBENCH@@ ';
+"""The Python side of cell timing: Flowbench's runner (src/timing/runner.ts) starts this file with a JSON job on
+stdin. It follows IPython's %timeit (IPython/core/magics/execution.py, ExecutionMagics.timeit and Timer.timeit) step
+for step: the cell is the body of `for _i in _it:` inside `def inner(_it, _timer)` (so, as in %%timeit, its variables
+are locals that do not survive), GC is off while timing, perf_counter is the clock, loops are calibrated over 1, 10,
+100, ... until one trial reaches 0.2 s, the calibration trials are discarded, then `runs` runs of that many loops;
+mean and population std. dev. of the per-loop times with math.fsum, exactly as TimeitResult computes them.
 
-export const HARNESS_SOURCE = String.raw`
+Differences, all deliberate: the cells above can run once first as setup in the script's own namespace; the first
+calibration trial (1 loop) is reported as the cold run; a cell whose single loop would take the whole budget past the
+time cap runs once; around each timed trial CUDA is synchronised when torch has initialised it. Cells are compiled
+under the real file name with their real line numbers, so tracebacks point into the .py file.
+
+Run by hand: `python3 harness.py < job.json` prints the cell's output and the records, one JSON object a line after
+the marker '@@FLOWBENCH@@ '. `--watch-stdin` (the runner passes it) also stops the process when stdin closes.
+
+Kept stdlib-only and Python 3.7 compatible: it runs in whatever interpreter the user picked.
+"""
 import ast, gc, io, itertools, json, linecache, math, os, sys, time, traceback, types
 
 _MARK = '@@FLOWBENCH@@ '
 _OUT = sys.stdout
-_HARNESS_FILES = ('<string>', '<flowbench-harness>')
+_HARNESS_FILE = os.path.normcase(os.path.abspath(__file__))
 
 
 def emit(obj):
@@ -77,8 +76,12 @@ class CellError(Exception):
         self.exc = exc
 
 
+def is_harness(filename):
+    return os.path.normcase(os.path.abspath(filename)) == _HARNESS_FILE
+
+
 def describe_error(phase, label, exc, filename):
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename not in _HARNESS_FILES]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not is_harness(f.filename)]
     for f in frames:
         if f.filename == filename and f.name == 'inner':
             f.name = '<module>'  # the timing template's function is the cell itself to the user
@@ -309,9 +312,12 @@ def watch_parent():
     sys.stdin = open(os.devnull)
 
 
-def main():
+def main(argv):
     job = json.loads(sys.stdin.buffer.readline().decode('utf-8'))
-    watch_parent()
+    if '--watch-stdin' in argv:
+        watch_parent()
+    else:
+        sys.stdin = open(os.devnull)
     filename = job['file']
     text = job.get('text')
     if text is not None:
@@ -357,7 +363,7 @@ def main():
 
 if __name__ == '__main__':
     try:
-        code = main()
+        code = main(sys.argv[1:])
     finally:
         try:
             sys.stdout.flush()
@@ -365,4 +371,3 @@ if __name__ == '__main__':
             pass
     # Skip interpreter teardown of the user's objects (threads, CUDA) that could hang after the result is out.
     os._exit(code)
-`;
