@@ -143,13 +143,23 @@ function jobCell(c: PercentCell, label = `cell ${c.index}`): HarnessJob['cells']
   return { line: c.startLine + 2, source: c.source, label };
 }
 
-/** The code that runs once, untimed, before the timed cell(s): the lines before the first marker and the code cells above. */
-export function setupParts(text: string, cells: PercentCell[], before: number, mode: SetupMode): { parts: HarnessJob['setup']; indices: number[] } {
+/**
+ * The code that runs once, untimed, before the timed cell(s): the lines before the first marker and the code cells
+ * above `before`, less those in `skip` (the timed cells themselves).
+ */
+export function setupParts(
+  text: string,
+  cells: PercentCell[],
+  before: number,
+  mode: SetupMode,
+  skip: number[] = [],
+): { parts: HarnessJob['setup']; indices: number[] } {
   if (mode === 'none') return { parts: [], indices: [] };
   const parts: HarnessJob['setup'] = [];
+  // From every cell: the first one left after skipping would stretch the preamble over the skipped ones.
   const pre = preamble(text, cells);
   if (hasCode(pre)) parts.push({ line: 1, source: pre, label: 'the lines before the first cell' });
-  const above = cells.filter((c) => c.index < before && c.kind === 'code');
+  const above = cells.filter((c) => c.index < before && c.kind === 'code' && !skip.includes(c.index));
   for (const c of above) parts.push(jobCell(c));
   return { parts, indices: above.map((c) => c.index) };
 }
@@ -267,7 +277,7 @@ export async function compareCells(o: CompareOptions): Promise<CompareResult> {
   const { runs, loops } = validateCounts(o);
   const setupMode = o.setup ?? 'above';
   // Both cells see what the later one would: every code cell above it except the two timed cells.
-  const setup = setupParts(text, cells.filter((c) => c.index !== ca.index && c.index !== cb.index), Math.max(ca.index, cb.index), setupMode);
+  const setup = setupParts(text, cells, Math.max(ca.index, cb.index), setupMode, [ca.index, cb.index]);
   const job: HarnessJob = {
     mode: 'compare',
     file,

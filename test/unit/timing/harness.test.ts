@@ -244,6 +244,17 @@ describe('timing harness: failures', function () {
     assert.ok(r.ratioMin <= r.ratio * 1.2 && r.ratioMax >= r.ratioMin);
     assert.match(r.summary, /^B\/A = \d\.\d{3} ± \d\.\d{3} \(4 interleaved pairs/);
   });
+
+  it('compare runs neither timed cell as setup, also when they are the first cells of the file', async () => {
+    const log = path.join(dir, 'ab.log');
+    const cell = (name: string) => `# %%\nopen(${JSON.stringify(log)}, 'a').write('${name}')\n`;
+    const file = write(dir, 'first.py', `${cell('a')}${cell('s')}${cell('b')}`);
+    await compareCells({ file, a: 0, b: 2, python, runs: 1, loops: 1 });
+    const ran = fs.readFileSync(log, 'utf8');
+    // Cell 1 once as setup, then each timed cell once cold and once timed.
+    assert.deepEqual([...ran].sort().join(''), 'aabbs');
+    assert.equal(ran[0], 's');
+  });
 });
 
 describe('timing harness: results out of band, the timeout, cells that try to end the run', function () {
