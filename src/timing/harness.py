@@ -16,8 +16,9 @@ descriptor N, which is moved to a private number before any cell code runs, so t
 own output and nothing it prints or writes to N can pass for a record; the nonce (known only to the runner and this
 process) guards the private descriptor and is the only guard where N is not open, as on a platform that passes no
 extra descriptors: then, as without `--result-fd`, records go to stdout, each on a line of its own.
-`--watch-stdin` stops the process when stdin closes (Flowbench went away). Exit status: 0 result, 3 the cell raised
-(an error record), 70 stdin closed, 71 the cell closed the record channel, 64 bad arguments.
+`--watch-stdin` stops the process when stdin closes (Flowbench went away), and its process group with it when it
+leads one. Exit status: 0 result, 3 the cell raised (an error record), 70 stdin closed, 71 the cell closed the record
+channel, 64 bad arguments.
 
 Run by hand: `python3 harness.py < job.json` (records on stdout) or `python3 harness.py --result-fd 3 3>records
 < job.json`.
@@ -411,6 +412,13 @@ def watch_parent(fd):
                 pass
         except OSError:
             return  # the cell closed it: that is no sign of Flowbench going away
+        # Leading its own process group (the runner starts it so), it takes what the cell started down with it.
+        if hasattr(os, 'killpg') and os.getpgrp() == _PID:
+            try:
+                import signal
+                os.killpg(_PID, signal.SIGKILL)
+            except OSError:
+                pass
         _real_exit(70)
     threading.Thread(target=wait, name='flowbench-parent-watch', daemon=True).start()
 

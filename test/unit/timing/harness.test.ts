@@ -351,9 +351,10 @@ describe('timing harness: results out of band, the timeout, cells that try to en
     await assert.rejects(negative, /the timeout must be ≥ 0 s, got -1/);
   });
 
-  it('the harness stops when the process that started it dies (stdin closes)', async () => {
+  it('the harness and what the cell started stop when the process that started it dies (stdin closes)', async () => {
     const pidFile = path.join(dir, 'pid');
-    const source = `import os, time\nopen(${JSON.stringify(pidFile)}, 'w').write(str(os.getpid()))\ntime.sleep(60)\n`;
+    const source = `import os, subprocess, time\np = subprocess.Popen(['sleep', '60'])\n` +
+      `open(${JSON.stringify(pidFile)}, 'w').write('%d %d' % (os.getpid(), p.pid))\ntime.sleep(60)\n`;
     const file = write(dir, 'orphan.py', `# %%\n${source}`);
     const cells = [{ line: 2, source, label: 'cell 0' }];
     const job = { mode: 'timeit', file, setup: [], cells, runs: 1, loops: 1, timeCap: 0 };
@@ -363,9 +364,9 @@ describe('timing harness: results out of band, the timeout, cells that try to en
     const script = `require(${JSON.stringify(runner)}).${call}.catch(() => {});`;
     const parent = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
     await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8') !== '', 15000);
-    const harnessPid = Number(fs.readFileSync(pidFile, 'utf8'));
-    assert.ok(alive(harnessPid));
+    const [harnessPid, childPid] = fs.readFileSync(pidFile, 'utf8').split(' ').map(Number);
+    assert.ok(alive(harnessPid) && alive(childPid));
     parent.kill('SIGKILL');
-    await waitFor(() => !alive(harnessPid), 5000);
+    await waitFor(() => !alive(harnessPid) && !alive(childPid), 5000);
   });
 });

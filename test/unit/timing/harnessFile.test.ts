@@ -194,6 +194,7 @@ describe('timing harness.py on its own', function () {
     }
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.stdin!.end();
+    // Not leading a process group of its own (not started detached), it just exits.
     assert.equal(await exited, 70);
     assert.ok(Date.now() - started < 15000);
   });
