@@ -1,7 +1,8 @@
 // Bundles the extension, the CLI and worker entries. `--production` minifies without sourcemaps (packaging);
 // the default build keeps sourcemaps for debugging. `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { readFileSync, rmSync, chmodSync } from 'node:fs';
+import { readFileSync, rmSync, chmodSync, copyFileSync, mkdirSync, watch as watchFile } from 'node:fs';
+import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -44,9 +45,28 @@ const builds = [
   { ...common, entryPoints: { sha256Worker: 'src/util/sha256Worker.ts' }, outdir: 'dist' },
 ];
 
+// Files the bundles run as they are, found beside them at run time (runner.ts looks for dist/harness.py).
+const COPIES = { 'src/timing/harness.py': 'dist/harness.py' };
+const copyAll = () => {
+  for (const [from, to] of Object.entries(COPIES)) copyFileSync(from, to);
+};
+
 rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist');
+copyAll();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
+  // esbuild watches only what it bundles; the folder is watched because editors save by renaming over the file.
+  for (const from of Object.keys(COPIES)) {
+    watchFile(path.dirname(from), (_event, name) => {
+      if (name !== path.basename(from)) return;
+      try {
+        copyAll();
+      } catch (err) {
+        console.error(`copying ${from}: ${err.message}`);
+      }
+    });
+  }
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
   chmodSync('dist/cli.js', 0o755);

@@ -81,6 +81,8 @@ export interface TimingSettings {
   loops: number;
   /** 0 = no cap. */
   timeCapSeconds: number;
+  /** 0 = no limit. */
+  timeoutSeconds: number;
   precision: number;
   /** Our own markers; empty fields fall back to the Jupyter extension's cellMarker settings, then its defaults. */
   cellMarkers: CellMarkerSettings;
@@ -100,6 +102,7 @@ export function timingSettings(): TimingSettings {
     runs: get('timing.runs', 7, whole(1)),
     loops: get('timing.loops', 0, whole(0)),
     timeCapSeconds: get('timing.timeCapSeconds', 30, (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0),
+    timeoutSeconds: get('timing.timeoutSeconds', 0, (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0),
     precision: get('timing.precision', 3, whole(1, 17)),
     cellMarkers: {
       codeRegex: pick(markers.codeRegex, 'codeRegex'),

@@ -17,6 +17,7 @@ Options:
   --runs R            runs (default 7)
   --loops L           loops per run (default: calibrate like %timeit)
   --time-cap S        a cell whose full protocol would exceed S seconds runs once (default 0 = no cap)
+  --timeout S         stop after S seconds (setup included), killing the cell and all it started (default 0 = none)
   --precision P       significant digits (default 3)
   --compare M         A/B: time cell N against cell M in one process, interleaved; prints the ratio
   --python PATH       the interpreter (default: python3 on PATH)
@@ -25,7 +26,8 @@ Options:
   --no-record         do not append to the history
   --json              print {mean, stdev, best, worst, loops, runs, firstRun, line, …} (seconds per loop)
 
-A cell that raises exits 2 with the traceback (lines of FILE.py) on stderr and records nothing.
+A cell that raises exits 2 with the traceback (lines of FILE.py) on stderr and records nothing; so does a cell
+that calls sys.exit() or os._exit() or raises KeyboardInterrupt. A timeout exits 2 with one error line.
 
 Example:
   flowbench timeit train.py --cell 2
@@ -42,6 +44,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     runs: { type: 'string' },
     loops: { type: 'string' },
     'time-cap': { type: 'string' },
+    timeout: { type: 'string' },
     precision: { type: 'string' },
     compare: { type: 'string' },
     python: { type: 'string' },
@@ -80,11 +83,14 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     runs: parseIntOption(values.runs, 'runs', 1),
     loops: parseIntOption(values.loops, 'loops', 1),
     timeCapSeconds: parseNumberOption(values['time-cap'], 'time-cap'),
+    timeoutSeconds: parseNumberOption(values.timeout, 'timeout'),
+    timeoutVia: '--timeout',
     precision: parseIntOption(values.precision, 'precision', 1),
     cancellation: io.cancellation,
     startedAt,
   };
   if (common.timeCapSeconds !== undefined && common.timeCapSeconds < 0) throw new UserError('--time-cap must be ≥ 0');
+  if (common.timeoutSeconds !== undefined && common.timeoutSeconds < 0) throw new UserError('--timeout must be ≥ 0');
   const { resolvePython } = await import('./python');
   const python = resolvePython([{ path: values.python, source: 'explicit', via: '--python' }]);
   const { timeCell, compareCells, CellRaisedError } = await import('./timeCell');

@@ -102,6 +102,12 @@ function progressText(p: HarnessProgress, previous: TimingRecord | undefined, fo
   }
 }
 
+/** The command's own timeoutSeconds argument, else the setting (named in the timeout's message). */
+function timeoutOf(args: Record<string, unknown> | undefined, settings: { timeoutSeconds: number }) {
+  if (typeof args?.timeoutSeconds === 'number') return { timeoutSeconds: args.timeoutSeconds };
+  return { timeoutSeconds: settings.timeoutSeconds, timeoutVia: 'flowbench.timing.timeoutSeconds' };
+}
+
 export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
   const { context, log } = services;
   const store = new TimingHistoryStore();
@@ -144,6 +150,7 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
             runs: intArg(args?.runs, 'runs') ?? settings.runs,
             loops: intArg(args?.loops, 'loops') ?? settings.loops,
             timeCapSeconds: typeof args?.timeCapSeconds === 'number' ? args.timeCapSeconds : settings.timeCapSeconds,
+            ...timeoutOf(args, settings),
             precision: settings.precision,
             markers: settings.cellMarkers,
             python,
@@ -264,6 +271,7 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
           loops: intArg(args?.loops, 'loops') ?? settings.loops,
           precision: settings.precision,
           markers: settings.cellMarkers,
+          ...timeoutOf(args, settings),
           python,
           cancellation: token,
           onProgress: (p) => progress.report({ message: p.phase === 'run' ? `pair ${p.run} of ${p.runs}…` : p.phase === 'calibrate' ? `calibrating ${p.cell}: ${p.loops} loops…` : undefined }),

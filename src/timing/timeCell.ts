@@ -28,6 +28,10 @@ export interface TimingOptions {
   loops?: number;
   /** Above this predicted total (s), a slow cell runs once instead; 0 disables. */
   timeCapSeconds?: number;
+  /** Past this many seconds (interpreter start and setup included) the run is killed; 0 or absent: no limit. */
+  timeoutSeconds?: number;
+  /** What set the timeout ('--timeout', a setting), named in its error. */
+  timeoutVia?: string;
   precision?: number;
   markers?: CellMarkerSettings;
   python: ResolvedPython;
@@ -93,6 +97,15 @@ function cellErrorMessage(d: HarnessError, file: string): string {
   const where = d.line ? ` (${path.basename(file)}, line ${d.line})` : '';
   const what = d.phase === 'setup' ? `setup ${d.cell ?? 'code'}` : d.cell ?? 'the cell';
   const msg = d.message ? `${d.type}: ${d.message}` : d.type;
+  // A cell that tries to end the run is told so, not just shown an exception it may have meant.
+  switch (d.stop) {
+    case 'SystemExit':
+      return `${what} raised ${msg.split('\n')[0]}${where}: a timed cell must not call sys.exit() or exit()`;
+    case 'KeyboardInterrupt':
+      return `${what} raised ${msg.split('\n')[0]}${where}: the cell interrupted itself, so nothing was timed`;
+    case 'os._exit':
+      return `${what} called os._exit(${d.message})${where}: a timed cell must not end the Python process`;
+  }
   const verb = d.phase === 'compile' ? 'does not compile:' : 'raised';
   return `${what} ${verb} ${msg.split('\n')[0]}${where}`;
 }
@@ -130,13 +143,23 @@ function jobCell(c: PercentCell, label = `cell ${c.index}`): HarnessJob['cells']
   return { line: c.startLine + 2, source: c.source, label };
 }
 
-/** The code that runs once, untimed, before the timed cell(s): the lines before the first marker and the code cells above. */
-export function setupParts(text: string, cells: PercentCell[], before: number, mode: SetupMode): { parts: HarnessJob['setup']; indices: number[] } {
+/**
+ * The code that runs once, untimed, before the timed cell(s): the lines before the first marker and the code cells
+ * above `before`, less those in `skip` (the timed cells themselves).
+ */
+export function setupParts(
+  text: string,
+  cells: PercentCell[],
+  before: number,
+  mode: SetupMode,
+  skip: number[] = [],
+): { parts: HarnessJob['setup']; indices: number[] } {
   if (mode === 'none') return { parts: [], indices: [] };
   const parts: HarnessJob['setup'] = [];
+  // From every cell: the first one left after skipping would stretch the preamble over the skipped ones.
   const pre = preamble(text, cells);
   if (hasCode(pre)) parts.push({ line: 1, source: pre, label: 'the lines before the first cell' });
-  const above = cells.filter((c) => c.index < before && c.kind === 'code');
+  const above = cells.filter((c) => c.index < before && c.kind === 'code' && !skip.includes(c.index));
   for (const c of above) parts.push(jobCell(c));
   return { parts, indices: above.map((c) => c.index) };
 }
@@ -145,9 +168,11 @@ function validateCounts(o: TimingOptions): { runs: number; loops: number; cap: n
   const runs = o.runs ?? 7;
   const loops = o.loops ?? 0;
   const cap = o.timeCapSeconds ?? 0;
+  const timeout = o.timeoutSeconds ?? 0;
   if (!Number.isInteger(runs) || runs < 1) throw new UserError(`runs must be a whole number ≥ 1, got ${runs}`);
   if (!Number.isInteger(loops) || loops < 0) throw new UserError(`loops must be a whole number ≥ 0 (0 = calibrate), got ${loops}`);
   if (!Number.isFinite(cap) || cap < 0) throw new UserError(`the time cap must be ≥ 0 seconds, got ${cap}`);
+  if (!Number.isFinite(timeout) || timeout < 0) throw new UserError(`the timeout must be ≥ 0 s, got ${timeout}`);
   return { runs, loops, cap };
 }
 
@@ -164,6 +189,8 @@ async function runJob<R extends HarnessTimeitResult | HarnessCompareResult>(job:
     cancellation: o.cancellation,
     onProgress: o.onProgress,
     onSpawn: o.onSpawn,
+    timeoutSeconds: o.timeoutSeconds,
+    timeoutVia: o.timeoutVia,
   });
   const r = run.outcome;
   if (r.event === 'error') throw new CellRaisedError(r, job.file, run.output);
@@ -250,7 +277,7 @@ export async function compareCells(o: CompareOptions): Promise<CompareResult> {
   const { runs, loops } = validateCounts(o);
   const setupMode = o.setup ?? 'above';
   // Both cells see what the later one would: every code cell above it except the two timed cells.
-  const setup = setupParts(text, cells.filter((c) => c.index !== ca.index && c.index !== cb.index), Math.max(ca.index, cb.index), setupMode);
+  const setup = setupParts(text, cells, Math.max(ca.index, cb.index), setupMode, [ca.index, cb.index]);
   const job: HarnessJob = {
     mode: 'compare',
     file,

@@ -36,6 +36,8 @@ export function packageVsix({ target = 'linux-x64', quiet = false } = {}) {
     const src = path.join(ROOT, item);
     if (fs.existsSync(src)) fs.cpSync(src, path.join(stage, item), { recursive: true });
   }
+  // Run as a file by the timing runner, so a bundle that forgot it still builds but cannot time anything.
+  if (!fs.existsSync(path.join(stage, 'dist', 'harness.py'))) throw new Error('dist/harness.py is missing from the package');
   for (const dep of RUNTIME_PACKAGES) {
     const src = path.join(ROOT, 'node_modules', dep);
     // Under dist/: vsce's --no-dependencies mode leaves out the top-level node_modules, and Node resolves

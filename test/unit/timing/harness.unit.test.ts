@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CancelledError, UserError, CancellationSource } from '../../../src/util/errors';
 import { resolvePython } from '../../../src/timing/python';
-import { runHarness } from '../../../src/timing/runner';
+import { HARNESS_MARK } from '../../../src/timing/protocol';
+import { runHarness, TimingTimeoutError } from '../../../src/timing/runner';
+import { FORGED } from './forged';
 import { CellRaisedError, compareCells, timeCell } from '../../../src/timing/timeCell';
 
 const python = resolvePython([]);
@@ -241,5 +243,130 @@ describe('timing harness: failures', function () {
     assert.ok(r.ratio > 1.8 && r.ratio < 3.6, `ratio ${r.ratio}`);
     assert.ok(r.ratioMin <= r.ratio * 1.2 && r.ratioMax >= r.ratioMin);
     assert.match(r.summary, /^B\/A = \d\.\d{3} ± \d\.\d{3} \(4 interleaved pairs/);
+  });
+
+  it('compare runs neither timed cell as setup, also when they are the first cells of the file', async () => {
+    const log = path.join(dir, 'ab.log');
+    const cell = (name: string) => `# %%\nopen(${JSON.stringify(log)}, 'a').write('${name}')\n`;
+    const file = write(dir, 'first.py', `${cell('a')}${cell('s')}${cell('b')}`);
+    await compareCells({ file, a: 0, b: 2, python, runs: 1, loops: 1 });
+    const ran = fs.readFileSync(log, 'utf8');
+    // Cell 1 once as setup, then each timed cell once cold and once timed.
+    assert.deepEqual([...ran].sort().join(''), 'aabbs');
+    assert.equal(ran[0], 's');
+  });
+});
+
+describe('timing harness: results out of band, the timeout, cells that try to end the run', function () {
+  this.timeout(60000);
+  let dir: string;
+  beforeEach(() => (dir = tempDir()));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('a cell printing a record, or writing one to descriptor 3 or every descriptor, gets its real timing', async () => {
+    const forged = JSON.stringify(`\n${HARNESS_MARK}${FORGED}\n`);
+    const cells = [
+      `print(${forged}, end='')`,
+      `try:\n    os.write(3, ${forged}.encode())\nexcept OSError:\n    pass`,
+      `for fd in range(3, 1024):\n    try:\n        os.write(fd, ${forged}.encode())\n` +
+        '    except OSError:\n        pass',
+    ];
+    const file = write(dir, 'forge.py', cells.map((c) => `# %%\nimport os, time\n${c}\ntime.sleep(0.002)\n`).join(''));
+    for (const cell of [0, 1, 2]) {
+      const r = await timeCell({ file, cell, python, runs: 2, loops: 2, setup: 'none' });
+      assert.ok(r.mean >= 0.002, `cell ${cell}: ${r.line}`);
+      assert.notEqual(r.interpreter.executable, 'forged');
+      if (cell === 0) assert.equal(r.output, `\n${HARNESS_MARK}${FORGED}\n`.repeat(1 + 2 * 2), 'its output, untouched');
+    }
+  });
+
+  it('a cell that closes or replaces every descriptor is told it cut the record channel', async () => {
+    const file = write(dir, 'cut.py', '# %%\nimport os\nos.closerange(3, 65536)\n# %%\nimport os\n' +
+      'null = os.open(os.devnull, os.O_WRONLY)\nfor fd in range(3, 1024):\n    if fd != null:\n' +
+      '        try:\n            os.dup2(null, fd)\n        except OSError:\n            pass\n');
+    for (const cell of [0, 1]) {
+      await assert.rejects(timeCell({ file, cell, python, setup: 'none' }), (err: unknown) => {
+        assert.ok(err instanceof UserError && !(err instanceof CellRaisedError));
+        const expected = `cell ${cell} closed or replaced the harness's private record channel, ` +
+          'so no timing result came back';
+        assert.equal(err.message, expected);
+        return true;
+      });
+    }
+  });
+
+  it('KeyboardInterrupt, sys.exit(), os._exit() and posix._exit() in a cell each say what happened', async () => {
+    const file = write(dir, 'exits.py', '# %%\nraise KeyboardInterrupt\n# %%\nimport sys\nsys.exit(4)\n# %%\nexit()\n' +
+      '# %%\nimport os\nos._exit(5)\n# %%\nimport posix\nposix._exit(6)\n');
+    const expected = [
+      'cell 0 raised KeyboardInterrupt (exits.py, line 2): the cell interrupted itself, so nothing was timed',
+      'cell 1 raised SystemExit: 4 (exits.py, line 5): a timed cell must not call sys.exit() or exit()',
+      'cell 2 raised SystemExit: None (exits.py, line 7): a timed cell must not call sys.exit() or exit()',
+      'cell 3 called os._exit(5) (exits.py, line 10): a timed cell must not end the Python process',
+    ];
+    for (const [cell, message] of expected.entries()) {
+      await assert.rejects(timeCell({ file, cell, python, setup: 'none' }), (err: unknown) => {
+        assert.ok(err instanceof CellRaisedError, String(err));
+        assert.equal(err.message, message);
+        assert.match(err.traceback, /exits\.py", line \d+, in <module>/);
+        return true;
+      });
+    }
+    // What the harness cannot see coming still names the cell and the exit status.
+    await assert.rejects(timeCell({ file, cell: 4, python, setup: 'none' }), (err: unknown) => {
+      assert.ok(err instanceof UserError && !(err instanceof CellRaisedError));
+      assert.match(err.message, /^the Python process exited with code 6 while running cell 4, before any timing/);
+      return true;
+    });
+    // In setup, the message says so.
+    const inSetup = timeCell({ file, cell: 1, python });
+    await assert.rejects(inSetup, /setup cell 0 raised KeyboardInterrupt \(exits\.py, line 2\)/);
+  });
+
+  it('the timeout kills a cell that never ends and what it started, and says so', async () => {
+    const pids = path.join(dir, 'pids.txt');
+    const file = write(dir, 'forever.py', `# %%\nimport os, subprocess, time\np = subprocess.Popen(['sleep', '60'])\n` +
+      `open(${JSON.stringify(pids)}, 'w').write('%d %d' % (os.getpid(), p.pid))\ntime.sleep(60)\n`);
+    const started = Date.now();
+    const run = timeCell({ file, cell: 0, python, timeoutSeconds: 1.5, timeoutVia: '--timeout' });
+    await assert.rejects(run, (err: unknown) => {
+      assert.ok(err instanceof TimingTimeoutError && err instanceof UserError);
+      assert.equal(err.message, 'timed out after 1.5 s (--timeout) while running cell 0; ' +
+        'the Python process and everything it started were stopped');
+      return true;
+    });
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 1400 && elapsed < 10000, `stopped after ${elapsed} ms`);
+    const [harnessPid, childPid] = fs.readFileSync(pids, 'utf8').split(' ').map(Number);
+    await waitFor(() => !alive(harnessPid) && !alive(childPid), 5000);
+  });
+
+  it('the timeout counts the setup cells, and names them; a run within it is untouched', async () => {
+    const file = write(dir, 'slowsetup.py', '# %%\nimport time\ntime.sleep(60)\n# %%\nx = 1\n');
+    const slow = timeCell({ file, cell: 1, python, timeoutSeconds: 1 });
+    await assert.rejects(slow, /timed out after 1 s while running cell 0 \(setup\);/);
+    const r = await timeCell({ file, cell: 1, python, setup: 'none', timeoutSeconds: 30, runs: 2, loops: 2 });
+    assert.equal(r.runs, 2);
+    const negative = timeCell({ file, cell: 1, python, timeoutSeconds: -1 });
+    await assert.rejects(negative, /the timeout must be ≥ 0 s, got -1/);
+  });
+
+  it('the harness and what the cell started stop when the process that started it dies (stdin closes)', async () => {
+    const pidFile = path.join(dir, 'pid');
+    const source = `import os, subprocess, time\np = subprocess.Popen(['sleep', '60'])\n` +
+      `open(${JSON.stringify(pidFile)}, 'w').write('%d %d' % (os.getpid(), p.pid))\ntime.sleep(60)\n`;
+    const file = write(dir, 'orphan.py', `# %%\n${source}`);
+    const cells = [{ line: 2, source, label: 'cell 0' }];
+    const job = { mode: 'timeit', file, setup: [], cells, runs: 1, loops: 1, timeCap: 0 };
+    const runner = require.resolve('../../../src/timing/runner');
+    const options = { python: python.path, cwd: dir };
+    const call = `runHarness(${JSON.stringify(job)}, ${JSON.stringify(options)})`;
+    const script = `require(${JSON.stringify(runner)}).${call}.catch(() => {});`;
+    const parent = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+    await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8') !== '', 15000);
+    const [harnessPid, childPid] = fs.readFileSync(pidFile, 'utf8').split(' ').map(Number);
+    assert.ok(alive(harnessPid) && alive(childPid));
+    parent.kill('SIGKILL');
+    await waitFor(() => !alive(harnessPid) && !alive(childPid), 5000);
   });
 });

@@ -1,35 +1,89 @@
-/**
- * The Python side of cell timing, run as `python -c HARNESS_SOURCE` with a JSON job on stdin. It follows IPython's
- * %timeit (IPython/core/magics/execution.py, ExecutionMagics.timeit and Timer.timeit) step for step: the cell is the
- * body of `for _i in _it:` inside `def inner(_it, _timer)` (so, as in %%timeit, its variables are locals that do not
- * survive), GC is off while timing, perf_counter is the clock, loops are calibrated over 1, 10, 100, … until one
- * trial reaches 0.2 s, the calibration trials are discarded, then `runs` runs of that many loops; mean and
- * population std. dev. of the per-loop times with math.fsum, exactly as TimeitResult computes them.
- *
- * Differences, all deliberate: the cells above can run once first as setup in the script's own namespace; the
- * first calibration trial (1 loop) is reported as the cold run; a cell whose single loop would take the whole
- * budget past the time cap runs once; around each timed trial CUDA is synchronised when torch has initialised it.
- * Cells are compiled under the real file name with their real line numbers, so tracebacks point into the .py file.
- *
- * Kept stdlib-only and Python 3.7 compatible; no backticks or dollar-braces inside (it is a template literal).
- */
-export const HARNESS_MARK = '@@FLOWBENCH@@ ';
+"""The Python side of cell timing: Flowbench's runner (src/timing/runner.ts) starts this file with a JSON job on
+stdin. It follows IPython's %timeit (IPython/core/magics/execution.py, ExecutionMagics.timeit and Timer.timeit) step
+for step: the cell is the body of `for _i in _it:` inside `def inner(_it, _timer)` (so, as in %%timeit, its variables
+are locals that do not survive), GC is off while timing, perf_counter is the clock, loops are calibrated over 1, 10,
+100, ... until one trial reaches 0.2 s, the calibration trials are discarded, then `runs` runs of that many loops;
+mean and population std. dev. of the per-loop times with math.fsum, exactly as TimeitResult computes them.
 
-export const HARNESS_SOURCE = String.raw`
+Differences, all deliberate: the cells above can run once first as setup in the script's own namespace; the first
+calibration trial (1 loop) is reported as the cold run; a cell whose single loop would take the whole budget past the
+time cap runs once; around each timed trial CUDA is synchronised when torch has initialised it. Cells are compiled
+under the real file name with their real line numbers, so tracebacks point into the .py file.
+
+Protocol: the job is one JSON line on stdin. Records (progress, then one result or error) are JSON lines, each after
+'@@FLOWBENCH@@ ' and, when the job carries a `nonce`, that nonce and a space. With `--result-fd N` they go to
+descriptor N, which is moved to a private number before any cell code runs, so the cell's stdout and stderr are its
+own output and nothing it prints or writes to N can pass for a record; the nonce (known only to the runner and this
+process) guards the private descriptor and is the only guard where N is not open, as on a platform that passes no
+extra descriptors: then, as without `--result-fd`, records go to stdout, each on a line of its own.
+`--watch-stdin` stops the process when stdin closes (Flowbench went away), and its process group with it when it
+leads one. Exit status: 0 result, 3 the cell raised (an error record), 70 stdin closed, 71 the cell closed the record
+channel, 64 bad arguments.
+
+Run by hand: `python3 harness.py < job.json` (records on stdout) or `python3 harness.py --result-fd 3 3>records
+< job.json`.
+
+Kept stdlib-only and Python 3.7 compatible: it runs in whatever interpreter the user picked.
+"""
 import ast, gc, io, itertools, json, linecache, math, os, sys, time, traceback, types
 
 _MARK = '@@FLOWBENCH@@ '
-_OUT = sys.stdout
-_HARNESS_FILES = ('<string>', '<flowbench-harness>')
+_HARNESS_FILE = os.path.normcase(os.path.abspath(__file__))
+_PID = os.getpid()
+_real_exit = os._exit
+# Where records go (a private descriptor), what starts them, and what cell code is running (for a cell that exits).
+_channel = {'fd': None, 'tag': _MARK}
+_running = {'phase': None, 'cell': None}
+
+
+class ChannelLost(Exception):
+    """The cell closed or replaced the record channel: no record can reach the runner any more."""
+
+
+def private_fd(fd):
+    # A high number is out of the way of code that closes or reuses the first descriptors; either way not inherited.
+    try:
+        import fcntl
+        return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 200)
+    except (ImportError, AttributeError, OSError):
+        return os.dup(fd)
+
+
+def open_channel(result_fd):
+    if result_fd is not None:
+        try:
+            os.fstat(result_fd)
+        except OSError:
+            result_fd = None
+    if result_fd is None:
+        _channel['fd'] = private_fd(1)
+    else:
+        _channel['fd'] = private_fd(result_fd)
+        # The number the cell could know now names nothing of ours (or whatever the cell opens next).
+        if result_fd > 2:
+            os.close(result_fd)
 
 
 def emit(obj):
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    # The leading newline ends whatever half line is already there (a cell's print(end=''), stray bytes).
+    data = ('\n' + _channel['tag'] + json.dumps(obj, allow_nan=False) + '\n').encode('utf-8')
     try:
-        sys.stdout.flush()
-    except Exception:
-        pass
-    _OUT.write('\n' + _MARK + json.dumps(obj, allow_nan=False) + '\n')
-    _OUT.flush()
+        while data:
+            data = data[os.write(_channel['fd'], data):]
+    except OSError as exc:
+        raise ChannelLost(exc)
+
+
+def running(phase, label):
+    # Told to the runner only when it changes, so a timeout or an exit can name the cell that was running.
+    if _running['phase'] != phase or _running['cell'] != label:
+        _running.update({'phase': phase, 'cell': label})
+        emit({'event': 'running', 'phase': phase, 'cell': label})
 
 
 def ipython_info():
@@ -77,26 +131,62 @@ class CellError(Exception):
         self.exc = exc
 
 
-def describe_error(phase, label, exc, filename):
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename not in _HARNESS_FILES]
+def is_harness(filename):
+    return os.path.normcase(os.path.abspath(filename)) == _HARNESS_FILE
+
+
+def user_frames(frames, filename):
+    frames = [f for f in frames if not is_harness(f.filename)]
     for f in frames:
         if f.filename == filename and f.name == 'inner':
             f.name = '<module>'  # the timing template's function is the cell itself to the user
-    text = ''
-    if frames:
-        text = 'Traceback (most recent call last):\n' + ''.join(traceback.format_list(frames))
-    text += ''.join(traceback.format_exception_only(type(exc), exc))
     line = None
     for f in frames:
         if f.filename == filename:
             line = f.lineno
+    return frames, line
+
+
+def error_record(phase, label, kind, message, text, line, frames, stop=None):
+    return {
+        'event': 'error', 'phase': phase, 'cell': label, 'type': kind, 'message': message, 'traceback': text,
+        'line': line, 'frames': [{'file': f.filename, 'line': f.lineno, 'name': f.name} for f in frames],
+        'stop': stop,
+    }
+
+
+def describe_error(phase, label, exc, filename):
+    frames, line = user_frames(traceback.extract_tb(exc.__traceback__), filename)
+    text = ''
+    if frames:
+        text = 'Traceback (most recent call last):\n' + ''.join(traceback.format_list(frames))
+    text += ''.join(traceback.format_exception_only(type(exc), exc))
     if isinstance(exc, SyntaxError) and exc.filename == filename and exc.lineno:
         line = exc.lineno
-    return {
-        'event': 'error', 'phase': phase, 'cell': label, 'type': type(exc).__name__,
-        'message': exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc), 'traceback': text, 'line': line,
-        'frames': [{'file': f.filename, 'line': f.lineno, 'name': f.name} for f in frames],
-    }
+    message = exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc)
+    # Ways out of the timing rather than errors: the runner words them as such.
+    stop = None
+    if isinstance(exc, SystemExit):
+        stop = 'SystemExit'
+    elif isinstance(exc, KeyboardInterrupt):
+        stop = 'KeyboardInterrupt'
+    return error_record(phase, label, type(exc).__name__, message, text, line, frames, stop)
+
+
+def exit_from_cell(filename):
+    # os._exit ends the process on the spot, so this stand-in reports the call, with where it was made, first.
+    def _exit(status):
+        if os.getpid() == _PID and _running['phase'] is not None:
+            try:
+                frames, line = user_frames(traceback.extract_stack(sys._getframe(1)), filename)
+                text = 'Stack (most recent call last):\n' + ''.join(traceback.format_list(frames))
+                emit(error_record(_running['phase'], _running['cell'], 'os._exit', str(status), text, line, frames,
+                                  'os._exit'))
+            except BaseException:
+                pass
+        _real_exit(status)
+    _exit.__doc__ = _real_exit.__doc__
+    return _exit
 
 
 def padded(source, first_line):
@@ -106,12 +196,14 @@ def padded(source, first_line):
 
 def run_setup(parts, ns, filename):
     for part in parts:
+        running('setup', part.get('label'))
         try:
             code = compile(padded(part['source'], part['line']), filename, 'exec', dont_inherit=True)
             exec(code, ns)
+        except ChannelLost:
+            raise
         except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                raise
+            # KeyboardInterrupt too: Flowbench stops a timing by killing the process group, so the cell raised it.
             raise CellError('setup', part.get('label'), exc)
 
 
@@ -186,13 +278,14 @@ class Timed(object):
         it = itertools.repeat(None, number)
         timer = pick_timer(self.first)
         self.first = False
+        running('run', self.cell.get('label'))
         gcold = gc.isenabled()
         gc.disable()
         try:
             return self.inner(it, timer)
+        except ChannelLost:
+            raise
         except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                raise
             raise CellError('run', self.cell.get('label'), exc)
         finally:
             if gcold:
@@ -292,26 +385,77 @@ def compare(job, a, b, state):
             'ratioMean': rmean, 'ratioStdev': rstd, 'ratioMin': min(ratios), 'ratioMax': max(ratios)}
 
 
-def watch_parent():
+def read_only(fd):
+    # Node's stdin is one end of a socket pair: writable from here, and never read, so a write to it would block.
+    try:
+        import socket
+        sock = socket.socket(fileno=fd)
+    except (ImportError, OSError, ValueError):
+        return
+    try:
+        sock.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+    finally:
+        sock.detach()
+
+
+def watch_parent(fd):
     # The job arrives as one line and stdin stays open: end of stdin means Flowbench went away, so stop too
     # rather than leave a cell that never ends running unowned.
     import threading
-    stream = sys.stdin.buffer
 
     def wait():
+        read_only(fd)  # here, so importing socket costs the cell's start nothing
         try:
-            while stream.read(65536):
+            while os.read(fd, 65536):
                 pass
-        except Exception:
-            pass
-        os._exit(70)
+        except OSError:
+            return  # the cell closed it: that is no sign of Flowbench going away
+        # Leading its own process group (the runner starts it so), it takes what the cell started down with it.
+        if hasattr(os, 'killpg') and os.getpgrp() == _PID:
+            try:
+                import signal
+                os.killpg(_PID, signal.SIGKILL)
+            except OSError:
+                pass
+        _real_exit(70)
     threading.Thread(target=wait, name='flowbench-parent-watch', daemon=True).start()
+
+
+def detach_stdin(watch):
+    # The cell and what it starts read an empty stdin; the pipe from Flowbench stays with the harness alone.
+    watched = private_fd(0) if watch else None
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
     sys.stdin = open(os.devnull)
+    if watched is not None:
+        watch_parent(watched)
 
 
-def main():
+def parse_args(argv):
+    opts = {'result_fd': None, 'watch_stdin': False}
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == '--watch-stdin':
+            opts['watch_stdin'] = True
+        elif arg == '--result-fd' and rest and rest[0].isdigit():
+            opts['result_fd'] = int(rest.pop(0))
+        else:
+            sys.stderr.write('usage: harness.py [--result-fd N] [--watch-stdin] < job.json (got %r)\n' % arg)
+            _real_exit(64)
+    return opts
+
+
+def main(argv):
+    opts = parse_args(argv)
+    open_channel(opts['result_fd'])
     job = json.loads(sys.stdin.buffer.readline().decode('utf-8'))
-    watch_parent()
+    if job.get('nonce'):
+        _channel['tag'] = _MARK + str(job.pop('nonce')) + ' '
+    detach_stdin(opts['watch_stdin'])
     filename = job['file']
     text = job.get('text')
     if text is not None:
@@ -324,6 +468,7 @@ def main():
     sys.modules['__main__'] = module
     sys.argv = [filename]
     sys.path[0] = os.path.dirname(filename)
+    os._exit = exit_from_cell(filename)
     state = {'firstLoopEpoch': None}
     info = {
         'python': {'executable': sys.executable, 'version': '.'.join(str(v) for v in sys.version_info[:3]),
@@ -356,13 +501,20 @@ def main():
 
 
 if __name__ == '__main__':
+    code = 1
     try:
-        code = main()
+        code = main(sys.argv[1:])
+    except ChannelLost as lost:
+        sys.stderr.write('flowbench harness: the record channel was closed or replaced (%s)\n' % lost)
+        code = 71
+    except BaseException:
+        traceback.print_exc()
     finally:
-        try:
-            sys.stdout.flush()
-        except Exception:
-            pass
-    # Skip interpreter teardown of the user's objects (threads, CUDA) that could hang after the result is out.
-    os._exit(code)
-`;
+        for _stream in (sys.stdout, sys.stderr):
+            try:
+                _stream.flush()
+            except Exception:
+                pass
+    # Skip interpreter teardown of the user's objects (threads, CUDA) that could hang after the result is out,
+    # and of the parent watch thread, which holds stdin.
+    _real_exit(code)
