@@ -6,7 +6,7 @@ import type { Feature, FeatureServices } from '../editor/feature';
 import { UserError, type Cancellation } from '../util/errors';
 import { intArg, resolveInWorkspace, workspaceRoot } from '../editor/workspace';
 import type { OnnxHost } from './runtimeHost';
-import type { RuntimeOptions } from './operations';
+import type { RuntimeOptions } from './session';
 import { OnnxInspectorProvider, ONNX_VIEW_TYPE } from './onnxEditor';
 import { showResults, experimentsPanel } from './webview';
 
@@ -91,7 +91,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
       [COMMANDS.onnx.inspect]: async (args) => {
         const model = await modelArg(args);
         if (!model) return undefined;
-        const { loadModel } = await import('./operations');
+        const { loadModel } = await import('./session');
         const m = await loadModel(model);
         if (show(args)) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(model), ONNX_VIEW_TYPE);
         return { model, sha256: m.sha256, ...m.info };
@@ -110,7 +110,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
         }
         const root = workspaceRoot() ?? path.dirname(model);
         const out = str(args?.out) ? resolveInWorkspace(str(args?.out)!) : path.join(root, '.flowbench', 'predictions', `${path.basename(model, '.onnx')}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`);
-        const { runInference } = await import('./operations');
+        const { runInference } = await import('./infer');
         const report = await withRuntime(`running ${path.basename(model)}`, args, (o) => runInference({
           ...o, model, input: input ? resolveInWorkspace(input) : undefined, split: str(args?.split) ? resolveInWorkspace(str(args?.split)!) : undefined,
           fold: intArg(args?.fold, 'fold'), features: strings(args?.features, 'features'), target: str(args?.target),
@@ -128,7 +128,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
         const model = await modelArg(args);
         if (!model) return undefined;
         const s = inferenceSettings();
-        const { runBench } = await import('./operations');
+        const { runBench } = await import('./bench');
         const budget = args?.timeBudgetSeconds ?? (s.benchTimeBudgetSeconds || undefined);
         if (budget !== undefined && (typeof budget !== 'number' || budget <= 0)) throw new UserError('timeBudgetSeconds must be a positive number');
         const report = await withRuntime(`benchmarking ${path.basename(model)}`, args, (o) => runBench({
@@ -161,7 +161,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
           target = await vscode.window.showQuickPick(header.columns, { placeHolder: 'Target column' });
           if (!target) return undefined;
         }
-        const { runEval } = await import('./operations');
+        const { runEval } = await import('./evaluate');
         const report = await withRuntime(`evaluating ${path.basename(model)}`, args, (o) => runEval({
           ...o, model, data: resolveInWorkspace(data), split: resolveInWorkspace(split), fold: intArg(args?.fold, 'fold'), target: target!,
           features: strings(args?.features, 'features'), ledgerRoot: args?.ledger === false ? false : workspaceRoot() ?? path.dirname(model),
