@@ -50,9 +50,11 @@ export interface EvalReport {
 export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   const hints = splitManifestHints(opts.split);
   const dataFile = opts.data ?? (hints.dataFile && fs.existsSync(hints.dataFile) ? hints.dataFile : undefined);
-  if (!dataFile) throw new UserError('missing --data DATA.csv (the split has no manifest naming its data file)');
+  if (!dataFile) {
+    throw new UserError((f) => `missing ${f('data', 'DATA.csv')} (the split has no manifest naming its data file)`);
+  }
   const targetName = opts.target ?? hints.target;
-  if (!targetName) throw new UserError('missing --target COLUMN (the split\'s manifest names none)');
+  if (!targetName) throw new UserError((f) => `missing ${f('target', 'COLUMN')} (the split's manifest names none)`);
   const o = { ...opts, data: dataFile, target: targetName };
   const warnings: string[] = [];
   const model = await loadModel(o.model);

@@ -51,7 +51,7 @@ export async function runInference(o: InferOptions): Promise<InferReport> {
     // Parse every cell before starting a process, so bad data fails fast with the line and column.
     plan.build(rows.slice(0, 1));
   } else if (o.split) {
-    throw new UserError('--split needs --input DATA.csv');
+    throw new UserError((f) => `${f('split')} needs ${f('input', 'DATA.csv')}`);
   }
   const host = newHost(o);
   try {
