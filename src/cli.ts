@@ -54,7 +54,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof UserError) {
-      io.stderr(`error: ${err.message.split('\n')[0]}\n`);
+      io.stderr(`error: ${err.textFor('cli').split('\n')[0]}\n`);
       return 2;
     }
     if (err instanceof CancelledError) {

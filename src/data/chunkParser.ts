@@ -1,3 +1,4 @@
+import type { Field } from '../util/errors';
 import { NUMBER, parseNumber } from './labels';
 import { parseTimestamp } from './dates';
 import type { CsvKernel } from './csvKernel';
@@ -42,8 +43,10 @@ export interface ScanPlan {
 /** A problem found in a chunk; `line` is counted from the chunk's first line (0-based) and fixed up by the caller. */
 export interface ChunkError {
   line: number;
-  /** The message with `{line}` where the file's line number goes. */
+  /** The message with `{line}` where the file's line number goes, and `{field}` where the option's name goes. */
   message: string;
+  /** The option `{field}` names (the CLI says --time, the editor "time column"). */
+  field?: Field;
 }
 
 /** Distinct values of an interned column as one chunk saw them, in first-appearance order. */
@@ -267,7 +270,7 @@ function numberError(spec: ColumnSpec, name: string, raw: string): string {
 
 function timeError(spec: ColumnSpec, raw: string): string {
   const kind = spec.numericTime ? 'number' : 'date (YYYY-MM-DD[ HH:MM[:SS]], YYYY/MM/DD or MM/DD/YYYY)';
-  return `--time column '${spec.name}' on line {line}: '${raw}' is not a ${kind}`;
+  return `{field} column '${spec.name}' on line {line}: '${raw}' is not a ${kind}`;
 }
 
 /** What a hash run is made of: consecutive hashed columns [from, to], hashed as one raw byte range. */
@@ -467,7 +470,7 @@ export class ChunkParser {
       const t = text(buf, s, e, quoted);
       v = spec.numericTime ? parseNumberBytes(buf, s, e) : parseTimestamp(t);
       if (Number.isNaN(v)) {
-        st.error = { line: rowLine, message: timeError(spec, t) };
+        st.error = { line: rowLine, message: timeError(spec, t), field: 'time' };
         return false;
       }
     }

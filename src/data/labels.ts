@@ -220,8 +220,10 @@ export function requireClassificationTarget(col: EncodedColumn): void {
  * linearly interpolated quantiles, intervals closed on the right with the lowest edge included.
  */
 export function quantileBins(col: EncodedColumn, q: number): EncodedColumn {
-  if (!col.numeric) throw new UserError(`--bins needs a numeric target; column '${col.name}' has text values`);
-  if (!Number.isInteger(q) || q < 2) throw new UserError(`--bins must be a whole number >= 2, got ${q}`);
+  if (!col.numeric) {
+    throw new UserError((f) => `${f('bins')} needs a numeric target; column '${col.name}' has text values`);
+  }
+  if (!Number.isInteger(q) || q < 2) throw new UserError((f) => `${f('bins')} must be a whole number >= 2, got ${q}`);
   const n = col.codes.length;
   const sorted = new Float64Array(n);
   for (let i = 0; i < n; i++) sorted[i] = col.values[col.codes[i]];

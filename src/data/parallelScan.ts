@@ -322,7 +322,9 @@ class WorkerPool implements Executor {
 }
 
 function chunkError(e: ChunkError, firstLine: number): UserError {
-  return new UserError(e.message.replace('{line}', String(firstLine + e.line)));
+  const text = e.message.replace('{line}', String(firstLine + e.line));
+  const field = e.field;
+  return field ? new UserError((f) => text.replace('{field}', f(field))) : new UserError(text);
 }
 
 /**

@@ -21,8 +21,10 @@ export function registerCommands(services: FeatureServices, handlers: CommandHan
             return undefined;
           }
           if (err instanceof UserError) {
-            services.log.warn(`${id}: ${err.message}`);
-            void vscode.window.showErrorMessage(`Flowbench: ${err.message}`);
+            // A flag like --target means nothing here, where options come from prompts and arguments.
+            const text = err.textFor('editor');
+            services.log.warn(`${id}: ${text}`);
+            void vscode.window.showErrorMessage(`Flowbench: ${text}`);
           } else {
             services.log.error(`${id} failed: ${(err as Error)?.stack ?? errorMessage(err)}`);
             void vscode.window.showErrorMessage(`Flowbench: ${errorMessage(err)} (see the Flowbench output for details)`);

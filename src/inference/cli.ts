@@ -45,7 +45,7 @@ Example: flowbench inspect models/baseline.onnx --json
   async run(argv, io) {
     const { values, positionals } = parseCliArgs(argv, {});
     const file = abs(io, requireOne(positionals, 'MODEL.onnx'))!;
-    const { loadModel } = await import('./operations');
+    const { loadModel } = await import('./session');
     const m = await loadModel(file);
     if (values.json) printJson(io, { model: file, sha256: m.sha256, ...m.info });
     else io.stdout((await import('./format')).formatInspect(file, m.info));
@@ -72,7 +72,7 @@ Example: flowbench infer models/baseline.onnx --input data/flowers.csv --target 
       input: { type: 'string' }, split: { type: 'string' }, fold: { type: 'string' }, features: { type: 'string' },
       target: { type: 'string' }, batch: { type: 'string' }, out: { type: 'string' }, ...runtimeOptions,
     });
-    const { runInference } = await import('./operations');
+    const { runInference } = await import('./infer');
     const r = await runInference({
       model: abs(io, requireOne(positionals, 'MODEL.onnx'))!,
       input: abs(io, values.input), split: abs(io, values.split), fold: parseIntOption(values.fold, 'fold', 0),
@@ -107,7 +107,7 @@ Example: flowbench bench models/baseline.onnx --ep cuda,cpu --batch 256 --runs 5
     });
     const budget = parseNumberOption(values['time-budget'], 'time-budget');
     if (budget !== undefined && budget <= 0) throw new UserError('--time-budget must be positive');
-    const { runBench } = await import('./operations');
+    const { runBench } = await import('./bench');
     const r = await runBench({
       model: abs(io, requireOne(positionals, 'MODEL.onnx'))!,
       runs: parseIntOption(values.runs, 'runs', 1), timeBudgetS: budget, batch: parseIntOption(values.batch, 'batch', 1),
@@ -143,7 +143,7 @@ Example: flowbench eval models/baseline.onnx --data data/flowers.csv --split dat
       features: { type: 'string' }, 'no-ledger': { type: 'boolean' }, ...runtimeOptions,
     });
     if (!values.split) throw new UserError('missing --split FOLDS.csv (make one with flowbench split)');
-    const { runEval } = await import('./operations');
+    const { runEval } = await import('./evaluate');
     const r = await runEval({
       model: abs(io, requireOne(positionals, 'MODEL.onnx'))!, data: abs(io, values.data), split: abs(io, values.split)!,
       fold: parseIntOption(values.fold, 'fold', 0), target: values.target, features: list(values.features),

@@ -3,10 +3,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { inferenceSettings } from '../editor/config';
 import type { Feature, FeatureServices } from '../editor/feature';
-import { UserError, type Cancellation } from '../util/errors';
+import { UserError } from '../util/errors';
 import { intArg, resolveInWorkspace, workspaceRoot } from '../editor/workspace';
+import { cudaSourceArg, evalInputs, modelArg, runInputArg, str, strings } from './prompts';
 import type { OnnxHost } from './runtimeHost';
-import type { RuntimeOptions } from './operations';
+import type { RuntimeOptions } from './session';
 import { OnnxInspectorProvider, ONNX_VIEW_TYPE } from './onnxEditor';
 import { showResults, experimentsPanel } from './webview';
 
@@ -14,38 +15,6 @@ const UNTRUSTED = 'this workspace is not trusted, so Flowbench runs no models in
 
 function requireTrust(): void {
   if (!vscode.workspace.isTrusted) throw new UserError(UNTRUSTED);
-}
-
-function str(v: unknown): string | undefined {
-  if (v instanceof vscode.Uri) return v.fsPath;
-  return typeof v === 'string' && v.trim() !== '' ? v : undefined;
-}
-
-function strings(v: unknown, name: string): string[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
-  throw new UserError(`${name} must be a list of names`);
-}
-
-async function pickFile(glob: string, placeHolder: string, extra: vscode.QuickPickItem[] = []): Promise<string | undefined> {
-  const files = await vscode.workspace.findFiles(glob, '**/{node_modules,.git,.venv,out,dist}/**', 500);
-  const items = [...extra, ...files.map((u) => ({ label: vscode.workspace.asRelativePath(u), description: '', uri: u }))];
-  if (items.length === 0) throw new UserError(`no ${glob} file in the workspace`);
-  const picked = await vscode.window.showQuickPick(items, { placeHolder });
-  if (!picked) return undefined;
-  return 'uri' in picked ? (picked.uri as vscode.Uri).fsPath : picked.label;
-}
-
-/** The model: args.model/uri, else the .onnx open in the active tab, else a pick among the workspace's .onnx files. */
-async function modelArg(args: Record<string, unknown> | undefined): Promise<string | undefined> {
-  const given = str(args?.model) ?? str(args?.uri);
-  if (given) return resolveInWorkspace(given);
-  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  if (tab instanceof vscode.TabInputCustom && tab.uri.fsPath.endsWith('.onnx')) return tab.uri.fsPath;
-  const doc = vscode.window.activeTextEditor?.document;
-  if (doc?.fileName.endsWith('.onnx')) return doc.fileName;
-  return pickFile('**/*.onnx', 'ONNX model to use');
 }
 
 export function inferenceFeature(services: FeatureServices): Feature {
@@ -91,7 +60,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
       [COMMANDS.onnx.inspect]: async (args) => {
         const model = await modelArg(args);
         if (!model) return undefined;
-        const { loadModel } = await import('./operations');
+        const { loadModel } = await import('./session');
         const m = await loadModel(model);
         if (show(args)) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(model), ONNX_VIEW_TYPE);
         return { model, sha256: m.sha256, ...m.info };
@@ -101,16 +70,12 @@ export function inferenceFeature(services: FeatureServices): Feature {
         requireTrust();
         const model = await modelArg(args);
         if (!model) return undefined;
-        let input = str(args?.input);
-        if (!input && args?.input === undefined && args?.random !== true) {
-          const random = { label: '$(symbol-numeric) Random inputs', description: 'shapes from the model, batch from flowbench.inference.batchSize' };
-          const picked = await pickFile('**/*.{csv,tsv}', 'Rows to run the model on', [random]);
-          if (picked === undefined) return undefined;
-          if (picked !== random.label) input = picked;
-        }
+        const rows = await runInputArg(args);
+        if (!rows) return undefined;
+        const { input } = rows;
         const root = workspaceRoot() ?? path.dirname(model);
         const out = str(args?.out) ? resolveInWorkspace(str(args?.out)!) : path.join(root, '.flowbench', 'predictions', `${path.basename(model, '.onnx')}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`);
-        const { runInference } = await import('./operations');
+        const { runInference } = await import('./infer');
         const report = await withRuntime(`running ${path.basename(model)}`, args, (o) => runInference({
           ...o, model, input: input ? resolveInWorkspace(input) : undefined, split: str(args?.split) ? resolveInWorkspace(str(args?.split)!) : undefined,
           fold: intArg(args?.fold, 'fold'), features: strings(args?.features, 'features'), target: str(args?.target),
@@ -128,7 +93,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
         const model = await modelArg(args);
         if (!model) return undefined;
         const s = inferenceSettings();
-        const { runBench } = await import('./operations');
+        const { runBench } = await import('./bench');
         const budget = args?.timeBudgetSeconds ?? (s.benchTimeBudgetSeconds || undefined);
         if (budget !== undefined && (typeof budget !== 'number' || budget <= 0)) throw new UserError('timeBudgetSeconds must be a positive number');
         const report = await withRuntime(`benchmarking ${path.basename(model)}`, args, (o) => runBench({
@@ -146,24 +111,13 @@ export function inferenceFeature(services: FeatureServices): Feature {
         requireTrust();
         const model = await modelArg(args);
         if (!model) return undefined;
-        const { splitManifestHints } = await import('../data/splitFile');
-        const givenSplit = str(args?.split);
-        // A split made by Flowbench names its data file and target in FOLDS.csv.json: no need to ask for them.
-        const hints = givenSplit ? splitManifestHints(resolveInWorkspace(givenSplit)) : {};
-        const data = str(args?.data) ?? hints.dataFile ?? await pickFile('**/*.{csv,tsv}', 'Data (CSV) to evaluate on');
-        if (!data) return undefined;
-        const split = givenSplit ?? await pickFile('**/*.{csv,tsv}', 'Split file (FOLDS.csv from Flowbench: Create Split)');
-        if (!split) return undefined;
-        let target = str(args?.target) ?? hints.target ?? splitManifestHints(resolveInWorkspace(split)).target;
-        if (!target) {
-          const { readCsvHeader } = await import('../data/csv');
-          const header = await readCsvHeader(resolveInWorkspace(data));
-          target = await vscode.window.showQuickPick(header.columns, { placeHolder: 'Target column' });
-          if (!target) return undefined;
-        }
-        const { runEval } = await import('./operations');
+        const inputs = await evalInputs(args);
+        if (!inputs) return undefined;
+        const { data, split, target } = inputs;
+        const { runEval } = await import('./evaluate');
         const report = await withRuntime(`evaluating ${path.basename(model)}`, args, (o) => runEval({
-          ...o, model, data: resolveInWorkspace(data), split: resolveInWorkspace(split), fold: intArg(args?.fold, 'fold'), target: target!,
+          ...o, model, data: resolveInWorkspace(data), split: resolveInWorkspace(split),
+          fold: intArg(args?.fold, 'fold'), target,
           features: strings(args?.features, 'features'), ledgerRoot: args?.ledger === false ? false : workspaceRoot() ?? path.dirname(model),
         }));
         logSession('eval', report.session);
@@ -176,27 +130,9 @@ export function inferenceFeature(services: FeatureServices): Feature {
       [COMMANDS.onnx.installCuda]: async (args) => {
         requireTrust();
         const { installCudaProviders, officialPackageUrl, defaultRuntimeDir } = await import('./installCuda');
-        let source = str(args?.source);
-        if (!source) {
-          const choice = await vscode.window.showQuickPick([
-            { label: 'Folder…', id: 'folder', description: 'extracted package holding libonnxruntime_providers_cuda.so' },
-            { label: 'Archive…', id: 'file', description: '.tgz, .tar.gz, .nupkg or .zip' },
-            { label: 'Official package (download it yourself)', id: 'url', description: 'NuGet Microsoft.ML.OnnxRuntime.Gpu.Linux' },
-          ], { placeHolder: 'Where are the CUDA provider libraries?' });
-          if (!choice) return undefined;
-          if (choice.id === 'url') {
-            const url = officialPackageUrl(defaultRuntimeDir().version);
-            const copy = await vscode.window.showInformationMessage(`Flowbench downloads nothing by itself. Download ${url}, then run this command again and choose "Archive…".`, 'Copy URL');
-            if (copy) await vscode.env.clipboard.writeText(url);
-            return { url };
-          }
-          const picked = await vscode.window.showOpenDialog({
-            canSelectFiles: choice.id === 'file', canSelectFolders: choice.id === 'folder', canSelectMany: false,
-            filters: choice.id === 'file' ? { Archives: ['tgz', 'gz', 'tar', 'nupkg', 'zip'] } : undefined,
-          });
-          if (!picked?.[0]) return undefined;
-          source = picked[0].fsPath;
-        }
+        const from = await cudaSourceArg(args, () => officialPackageUrl(defaultRuntimeDir().version));
+        if (!from || 'url' in from) return from;
+        const { source } = from;
         const result = await installCudaProviders(/^https?:/i.test(source) ? source : resolveInWorkspace(source), {
           runtimeDir: str(args?.runtimeDir), force: args?.force === true,
         });

@@ -46,7 +46,10 @@ export function planFeeds(model: ModelInfo, table: Table, opts: { features?: str
       const missing = inputs.filter((i) => !table.columns.includes(i.name)).map((i) => i.name);
       throw new UserError(`the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not a column of ${table.name} (columns: ${table.columns.join(', ')})`);
     }
-    if (opts.features) throw new UserError('--features applies to a model with a single 2-D input; this model takes one input per column, matched by name');
+    if (opts.features) {
+      throw new UserError((f) => `${f('features')} applies to a model with a single 2-D input;`
+        + ' this model takes one input per column, matched by name');
+    }
     return {
       mode: 'per-column',
       columns: inputs.map((i) => i.name),
@@ -72,14 +75,18 @@ export function planFeeds(model: ModelInfo, table: Table, opts: { features?: str
   if (opts.features) {
     columns = opts.features;
     for (const c of columns) columnIndex(table, c, 'feature');
-    if (opts.target && columns.includes(opts.target)) throw new UserError(`the target '${opts.target}' is also listed in --features`);
+    if (opts.target && columns.includes(opts.target)) {
+      throw new UserError((f) => `the target '${opts.target}' is also listed in ${f('features')}`);
+    }
   } else {
     columns = numericColumns(table, [...(opts.target ? [opts.target] : []), ...(opts.exclude ?? [])]);
     if (columns.length === 0) throw new UserError(`${table.name} has no numeric column to feed (columns: ${table.columns.join(', ')})`);
   }
   const width = input.shape?.[1];
   if (typeof width === 'number' && width > 0 && width !== columns.length) {
-    throw new UserError(`model input '${input.name}' ${formatShape(input.shape)} takes ${width} features per row, but ${table.name} gives ${columns.length} (${columns.join(', ')}); choose them with --features`);
+    throw new UserError((f) => `model input '${input.name}' ${formatShape(input.shape)} takes ${width} features`
+      + ` per row, but ${table.name} gives ${columns.length} (${columns.join(', ')});`
+      + ` choose them with ${f('features')}`);
   }
   const js = columns.map((c) => columnIndex(table, c, 'feature'));
   return {
@@ -119,7 +126,10 @@ export function randomFeeds(model: ModelInfo, batch: number, seed = 42): Feeds {
   const feeds: Feeds = {};
   for (const input of model.inputs) {
     const type = tensorType(input);
-    if (!input.shape) throw new UserError(`model input '${input.name}' has no declared shape; random inputs need one (use --input DATA.csv)`);
+    if (!input.shape) {
+      throw new UserError((f) => `model input '${input.name}' has no declared shape; random inputs need one`
+        + ` (use ${f('input', 'DATA.csv')})`);
+    }
     const dims = input.shape.map((d, i) => (typeof d === 'number' && d > 0 ? d : i === 0 ? batch : 1));
     const n = dims.reduce((a, b) => a * b, 1);
     if (type === 'string') {

@@ -1,6 +1,9 @@
 /** Plain-text renderings for the CLI (the editor renders the same reports as HTML). */
 import { formatShape, type ModelInfo } from './onnxModel';
-import type { BenchReport, EvalReport, InferReport, SessionReport } from './operations';
+import type { BenchReport } from './bench';
+import type { EvalReport } from './evaluate';
+import type { InferReport } from './infer';
+import type { SessionReport } from './session';
 import type { LedgerSummary } from './ledger';
 import { formatFailure } from './providers';
 

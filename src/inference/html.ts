@@ -3,7 +3,10 @@
  * every value escaped, styled with VS Code's theme variables.
  */
 import { formatShape, type ModelInfo } from './onnxModel';
-import type { BenchReport, EvalReport, InferReport, SessionReport } from './operations';
+import type { BenchReport } from './bench';
+import type { EvalReport } from './evaluate';
+import type { InferReport } from './infer';
+import type { SessionReport } from './session';
 import type { LedgerSummary } from './ledger';
 import { benchTable, formatBytes, formatCount } from './format';
 import { escapeHtml as esc } from '../util/html';

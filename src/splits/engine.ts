@@ -66,17 +66,36 @@ function applicable(req: SplitRequest): void {
   const s = req.strategy;
   const sized = s === 'holdout' || s === 'group-holdout';
   const folded = !sized;
-  if (!sized && s !== 'time-series' && (req.testSize || req.trainSize)) throw new UserError(`--test-size/--test-count/--train-size/--train-count apply to holdout, group-holdout and time-series (--test-count), not ${s}`);
-  if (s === 'time-series' && req.trainSize) throw new UserError('time-series has no train size; use --max-train-size N');
-  if (s === 'time-series' && req.testSize && 'fraction' in req.testSize) throw new UserError('time-series takes its test window as a row count: --test-count N');
-  if (!folded && req.folds !== undefined) throw new UserError(`--folds does not apply to ${s} (it makes one train/valid split)`);
-  if (s !== 'time-series' && (req.gap !== undefined || req.maxTrainSize !== undefined)) throw new UserError(`--gap and --max-train-size apply to time-series only`);
+  if (!sized && s !== 'time-series' && (req.testSize || req.trainSize)) {
+    throw new UserError((f) => `${f('testSize')}/${f('testCount')}/${f('trainSize')}/${f('trainCount')}`
+      + ` apply to holdout, group-holdout and time-series (${f('testCount')}), not ${s}`);
+  }
+  if (s === 'time-series' && req.trainSize) {
+    throw new UserError((f) => `time-series has no train size; use ${f('maxTrainSize', 'N')}`);
+  }
+  if (s === 'time-series' && req.testSize && 'fraction' in req.testSize) {
+    throw new UserError((f) => `time-series takes its test window as a row count: ${f('testCount', 'N')}`);
+  }
+  if (!folded && req.folds !== undefined) {
+    throw new UserError((f) => `${f('folds')} does not apply to ${s} (it makes one train/valid split)`);
+  }
+  if (s !== 'time-series' && (req.gap !== undefined || req.maxTrainSize !== undefined)) {
+    throw new UserError((f) => `${f('gap')} and ${f('maxTrainSize')} apply to time-series only`);
+  }
   if (s === 'time-series' && req.shuffle) throw new UserError('time-series never shuffles (scikit-learn TimeSeriesSplit keeps time order)');
   if (s === 'group-holdout' && req.shuffle === false) throw new UserError('group-holdout always shuffles the groups (GroupShuffleSplit); use group-kfold for a deterministic split');
-  if ((s === 'stratified-kfold' || s === 'stratified-group-kfold') && !req.target) throw new UserError(`--strategy ${s} needs --target COLUMN`);
-  if ((s === 'group-kfold' || s === 'stratified-group-kfold' || s === 'group-holdout') && !req.group) throw new UserError(`--strategy ${s} needs --group COLUMN`);
-  if (req.maxTrainSize !== undefined && (!Number.isInteger(req.maxTrainSize) || req.maxTrainSize < 0)) throw new UserError(`--max-train-size must be a whole number >= 0, got ${req.maxTrainSize}`);
-  if (req.bins !== undefined && !req.target) throw new UserError('--bins needs --target COLUMN (the continuous column to bin)');
+  if ((s === 'stratified-kfold' || s === 'stratified-group-kfold') && !req.target) {
+    throw new UserError((f) => `${f('strategy')} ${s} needs ${f('target', 'COLUMN')}`);
+  }
+  if ((s === 'group-kfold' || s === 'stratified-group-kfold' || s === 'group-holdout') && !req.group) {
+    throw new UserError((f) => `${f('strategy')} ${s} needs ${f('group', 'COLUMN')}`);
+  }
+  if (req.maxTrainSize !== undefined && (!Number.isInteger(req.maxTrainSize) || req.maxTrainSize < 0)) {
+    throw new UserError((f) => `${f('maxTrainSize')} must be a whole number >= 0, got ${req.maxTrainSize}`);
+  }
+  if (req.bins !== undefined && !req.target) {
+    throw new UserError((f) => `${f('bins')} needs ${f('target', 'COLUMN')} (the continuous column to bin)`);
+  }
 }
 
 export function normalizeRequest(req: SplitRequest): SplitRequest & { folds: number; shuffle: boolean; seed: number; gap: number } {
@@ -84,7 +103,9 @@ export function normalizeRequest(req: SplitRequest): SplitRequest & { folds: num
   applicable(req);
   const seed = req.seed ?? 42;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UserError(`Seed must be between 0 and 2**32 - 1, got ${seed}`);
-  if (path.resolve(req.input) === path.resolve(req.out)) throw new UserError('--out must not be the input file');
+  if (path.resolve(req.input) === path.resolve(req.out)) {
+    throw new UserError((f) => `${f('out')} must not be the input file`);
+  }
   return {
     ...req,
     folds: req.folds ?? 5,
@@ -118,12 +139,13 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
   let sample: ColumnSample | undefined;
   let nCols = 0;
   let delim = 44;
-  const colIndex = (header: CsvHeader, name: string | undefined, option: string): number => {
+  const colIndex = (header: CsvHeader, name: string | undefined, option: 'target' | 'group' | 'time'): number => {
     if (name === undefined) return -1;
     const i = header.columns.indexOf(name);
     if (i < 0) {
       const close = header.columns.find((c) => c.trim().toLowerCase() === name.trim().toLowerCase());
-      throw new UserError(`${option} column '${name}' is not in the header${close ? ` (did you mean '${close}'?)` : ''}; columns are: ${header.columns.join(', ')}`);
+      throw new UserError((f) => `${f(option)} column '${name}' is not in the header`
+        + `${close ? ` (did you mean '${close}'?)` : ''}; columns are: ${header.columns.join(', ')}`);
     }
     return i;
   };
@@ -171,9 +193,9 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
       headerSeen = header;
       nCols = header.columns.length;
       delim = header.delimiter.charCodeAt(0);
-      targetIdx = colIndex(header, req.target, '--target');
-      groupIdx = colIndex(header, req.group, '--group');
-      timeIdx = colIndex(header, req.time, '--time');
+      targetIdx = colIndex(header, req.target, 'target');
+      groupIdx = colIndex(header, req.group, 'group');
+      timeIdx = colIndex(header, req.time, 'time');
       if (targetIdx >= 0) target = new ColumnInterner(header.columns[targetIdx]);
       if (groupIdx >= 0) group = new ColumnInterner(header.columns[groupIdx]);
       if (timeIdx >= 0) times = new Float64Array(1 << 16);

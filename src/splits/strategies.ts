@@ -46,23 +46,23 @@ export function defaultShuffle(strategy: Strategy): boolean {
 }
 
 export function computeSplit(p: SplitParams, cols: SplitColumns): SplitAssignment {
-  const need = (c: EncodedColumn | undefined, what: string): EncodedColumn => {
-    if (!c) throw new UserError(`--strategy ${p.strategy} needs ${what}`);
+  const need = (c: EncodedColumn | undefined, what: 'target' | 'group'): EncodedColumn => {
+    if (!c) throw new UserError((f) => `${f('strategy')} ${p.strategy} needs ${f(what, 'COLUMN')}`);
     return c;
   };
   switch (p.strategy) {
     case 'holdout':
       return holdout(cols.n, p, cols.target);
     case 'group-holdout':
-      return groupHoldout(cols.n, p, need(cols.group, '--group COLUMN'));
+      return groupHoldout(cols.n, p, need(cols.group, 'group'));
     case 'kfold':
       return kfold(cols.n, p);
     case 'stratified-kfold':
-      return stratifiedKFold(cols.n, p, need(cols.target, '--target COLUMN'));
+      return stratifiedKFold(cols.n, p, need(cols.target, 'target'));
     case 'group-kfold':
-      return groupKFold(cols.n, p, need(cols.group, '--group COLUMN'));
+      return groupKFold(cols.n, p, need(cols.group, 'group'));
     case 'stratified-group-kfold':
-      return stratifiedGroupKFold(cols.n, p, need(cols.target, '--target COLUMN'), need(cols.group, '--group COLUMN'));
+      return stratifiedGroupKFold(cols.n, p, need(cols.target, 'target'), need(cols.group, 'group'));
     case 'time-series':
       return timeSeries(cols.n, p, cols.timeOrder);
   }
@@ -336,10 +336,12 @@ export function timeSeries(n: number, p: SplitParams, order: Int32Array | undefi
   checkFolds(k);
   const nFolds = k + 1;
   const gap = p.gap;
-  if (!Number.isInteger(gap) || gap < 0) throw new UserError(`--gap must be a whole number of rows >= 0, got ${gap}`);
+  if (!Number.isInteger(gap) || gap < 0) {
+    throw new UserError((f) => `${f('gap')} must be a whole number of rows >= 0, got ${gap}`);
+  }
   const testSize = p.testSize === undefined ? Math.floor(n / nFolds) : 'count' in p.testSize ? p.testSize.count : NaN;
   if (!Number.isInteger(testSize) || (p.testSize !== undefined && testSize < 1)) {
-    throw new UserError('time-series takes its test window as a row count (--test-count N, N >= 1)');
+    throw new UserError((f) => `time-series takes its test window as a row count (${f('testCount', 'N, N >= 1')})`);
   }
   if (nFolds > n) throw new UserError(`Cannot have number of folds=${nFolds} greater than the number of samples=${n}.`);
   if (n - gap - testSize * k <= 0) {

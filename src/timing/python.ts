@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../util/errors';
+import { UserError, type MessageText } from '../util/errors';
 
 /** Where an interpreter came from, so a wrong one can be traced back to the place that named it. */
 export type PythonSource = 'explicit' | 'python-extension' | 'setting' | 'PATH';
@@ -17,9 +17,10 @@ export interface ResolvedPython {
   source: PythonSource;
 }
 
-export const NO_PYTHON_FIX =
-  'Fix: install Python 3 and put python3 on PATH, or set flowbench.timing.pythonPath ' +
-  '(CLI: --python /path/to/python), or pick an interpreter with the Python extension.';
+/** The fix for a missing interpreter; the CLI adds its own flag, which the editor has no use for. */
+export const NO_PYTHON_FIX: MessageText = (f) =>
+  'Fix: install Python 3 and put python3 on PATH, or set flowbench.timing.pythonPath' +
+  f.cliOnly(` (CLI: ${f('python', '/path/to/python')})`) + ', or pick an interpreter with the Python extension.';
 
 /** Finds a command on PATH the way a shell would (PATHEXT on Windows), without running a shell. */
 export function findOnPath(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -66,7 +67,7 @@ export function resolvePython(candidates: PythonCandidate[], env: NodeJS.Process
     if (!looksLikePath) {
       const found = findOnPath(named, env);
       if (found) return { path: found, source: c.source };
-      throw new UserError(`Python interpreter '${named}' (from ${via}) is not on PATH. ${NO_PYTHON_FIX}`);
+      throw new UserError((f) => `Python interpreter '${named}' (from ${via}) is not on PATH. ${NO_PYTHON_FIX(f)}`);
     }
     const full = path.resolve(named);
     let stat: fs.Stats | undefined;
@@ -81,11 +82,11 @@ export function resolvePython(candidates: PythonCandidate[], env: NodeJS.Process
     } else if (stat && isExecutableFile(full)) {
       return { path: full, source: c.source };
     }
-    throw new UserError(`Python interpreter not found: ${full} (from ${via}). ${NO_PYTHON_FIX}`);
+    throw new UserError((f) => `Python interpreter not found: ${full} (from ${via}). ${NO_PYTHON_FIX(f)}`);
   }
   for (const name of ['python3', 'python']) {
     const found = findOnPath(name, env);
     if (found) return { path: found, source: 'PATH' };
   }
-  throw new UserError(`No Python found: python3 is not on PATH. ${NO_PYTHON_FIX}`);
+  throw new UserError((f) => `No Python found: python3 is not on PATH. ${NO_PYTHON_FIX(f)}`);
 }

@@ -342,7 +342,7 @@ function endedMessage(code: number | null, why: string, what: string): string {
 
 function spawnError(python: string, err: NodeJS.ErrnoException): Error {
   if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'ENOTDIR') {
-    return new UserError(`cannot start Python interpreter ${python} (${err.code}). ${NO_PYTHON_FIX}`);
+    return new UserError((f) => `cannot start Python interpreter ${python} (${err.code}). ${NO_PYTHON_FIX(f)}`);
   }
   return err;
 }

@@ -109,4 +109,23 @@ describe('Validation splits', function () {
     );
     assert.equal(fs.existsSync(out), false);
   });
+
+  it('a refusal naming an option shows it in the editor\'s words; a caller still gets the CLI wording', async () => {
+    const out = path.join(dir, 'nogroup.csv');
+    const shown: string[] = [];
+    const window = vscode.window as { showErrorMessage: (message: string) => Thenable<unknown> };
+    const original = window.showErrorMessage;
+    window.showErrorMessage = (message) => { shown.push(message); return Promise.resolve(undefined); };
+    try {
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('flowbench.split.create', {
+          file: 'data/flowers.csv', strategy: 'group-kfold', out,
+        })),
+        /^Error: --strategy group-kfold needs --group COLUMN$|--strategy group-kfold needs --group COLUMN/,
+      );
+    } finally {
+      window.showErrorMessage = original;
+    }
+    assert.deepEqual(shown, ['Flowbench: strategy group-kfold needs a group column']);
+  });
 });

@@ -107,7 +107,7 @@ describe('inference/onnxModel on models written by the onnx Python package', fun
     const fs = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');
-    const { runInference } = await import('../../../src/inference/operations');
+    const { runInference } = await import('../../../src/inference/infer');
     const fixtures = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'inference');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbench-foreign-'));
     try {
