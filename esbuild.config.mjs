@@ -1,7 +1,7 @@
 // Bundles the extension, the CLI and worker entries. `--production` minifies without sourcemaps (packaging);
 // the default build keeps sourcemaps for debugging. `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { readFileSync, rmSync, chmodSync, copyFileSync, mkdirSync, watch as watchFile } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync, chmodSync, copyFileSync, mkdirSync, watch as watchFile } from 'node:fs';
 import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -18,7 +18,8 @@ const common = {
   sourcemap: !production,
   sourcesContent: false,
   // onnxruntime-node loads a native binding through a computed path no bundler can follow; it ships in node_modules.
-  external: ['vscode', 'onnxruntime-node'],
+  // wabt assembles csvIndex.wat only under the unit tests; the bundles load the prebuilt dist/csvIndex.wasm.
+  external: ['vscode', 'onnxruntime-node', 'wabt'],
   define: { __FLOWBENCH_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
   // Lazy loads become require() calls: the extension host's loader and older VS Code builds handle those everywhere.
@@ -32,7 +33,10 @@ const LAZY_VENDOR = { 'simple-git': './vendor/simple-git.js' };
 const lazyVendor = {
   name: 'lazy-vendor',
   setup(build) {
-    build.onResolve({ filter: new RegExp(`^(${Object.keys(LAZY_VENDOR).join('|')})$`) }, (args) => ({ path: LAZY_VENDOR[args.path], external: true }));
+    build.onResolve({ filter: new RegExp(`^(${Object.keys(LAZY_VENDOR).join('|')})$`) }, (args) => ({
+      path: LAZY_VENDOR[args.path],
+      external: true,
+    }));
   },
 };
 common.plugins = [lazyVendor];
@@ -42,7 +46,7 @@ const builds = [
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { onnxWorker: 'src/inference/worker.ts' }, outdir: 'dist' },
-  { ...common, entryPoints: { sha256Worker: 'src/util/sha256Worker.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { scanWorker: 'src/data/scanWorker.ts' }, outdir: 'dist' },
 ];
 
 // Files the bundles run as they are, found beside them at run time (runner.ts looks for dist/harness.py).
@@ -51,9 +55,22 @@ const copyAll = () => {
   for (const [from, to] of Object.entries(COPIES)) copyFileSync(from, to);
 };
 
+// The CSV engine's WebAssembly, assembled from its text (wabt, a devDependency) next to the bundles that load it.
+async function assembleWasm() {
+  const wabt = await (await import('wabt')).default();
+  const source = 'src/data/csvIndex.wat';
+  const mod = wabt.parseWat(source, readFileSync(source, 'utf8'), { simd: true, multi_value: true });
+  try {
+    writeFileSync('dist/csvIndex.wasm', mod.toBinary({}).buffer);
+  } finally {
+    mod.destroy();
+  }
+}
+
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
 copyAll();
+await assembleWasm();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
   // esbuild watches only what it bundles; the folder is watched because editors save by renaming over the file.

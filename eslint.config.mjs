@@ -35,26 +35,39 @@ function check(context, node, spec) {
   if (!file.startsWith(SRC + path.sep)) return;
   const from = place(path.relative(SRC, file).split(path.sep).join('/').replace(/\.ts$/, ''));
   if (spec === 'vscode') {
-    if (!from.editorLayer || from.top === '' && path.basename(file) === 'cli.ts') {
-      context.report({ node, message: "only the VS Code layer (src/editor/, src/<feature>/editor/, src/extension.ts) imports 'vscode'; engines stay testable without it" });
+    if (!from.editorLayer || (from.top === '' && path.basename(file) === 'cli.ts')) {
+      context.report({
+        node,
+        message:
+          "only the VS Code layer (src/editor/, src/<feature>/editor/, src/extension.ts) imports 'vscode'; engines stay testable without it",
+      });
     }
     return;
   }
   if (!spec.startsWith('.')) return;
-  const target = path.relative(SRC, path.resolve(path.dirname(file), spec)).split(path.sep).join('/');
+  const target = path
+    .relative(SRC, path.resolve(path.dirname(file), spec))
+    .split(path.sep)
+    .join('/');
   if (target.startsWith('..')) return context.report({ node, message: `import outside src/: ${spec}` });
   const to = place(target);
   if (from.top === '') return; // extension.ts and cli.ts wire everything together
   if (to.top === '') return context.report({ node, message: `nothing imports the entry points (${spec})` });
   if (from.top === to.top) {
     if (!from.editorLayer && to.editorLayer) {
-      context.report({ node, message: `an engine file imports the feature's VS Code layer (${spec}); move the shared part out of editor/` });
+      context.report({
+        node,
+        message: `an engine file imports the feature's VS Code layer (${spec}); move the shared part out of editor/`,
+      });
     }
     return;
   }
   if (from.top in SHARED) {
     if (!SHARED[from.top].includes(to.top)) {
-      context.report({ node, message: `src/${from.top}/ may use only ${SHARED[from.top].map((s) => `src/${s}/`).join(', ') || 'itself'}, not src/${to.top}/ (${spec})` });
+      context.report({
+        node,
+        message: `src/${from.top}/ may use only ${SHARED[from.top].map((s) => `src/${s}/`).join(', ') || 'itself'}, not src/${to.top}/ (${spec})`,
+      });
     }
     return;
   }
@@ -65,7 +78,10 @@ function check(context, node, spec) {
   if (to.top in SHARED) return;
   if (FEATURES.includes(to.top)) {
     if (target !== `${to.top}/${FEATURE_API}`) {
-      context.report({ node, message: `src/${from.top}/ reaches into src/${to.top}/ (${spec}); features use each other only through ${to.top}/${FEATURE_API}.ts` });
+      context.report({
+        node,
+        message: `src/${from.top}/ reaches into src/${to.top}/ (${spec}); features use each other only through ${to.top}/${FEATURE_API}.ts`,
+      });
     }
     return;
   }
@@ -75,14 +91,19 @@ function check(context, node, spec) {
 const boundaries = {
   meta: { type: 'problem', schema: [] },
   create(context) {
-    const source = (node) => node.source && typeof node.source.value === 'string' && check(context, node.source, node.source.value);
+    const source = (node) =>
+      node.source && typeof node.source.value === 'string' && check(context, node.source, node.source.value);
     return {
       ImportDeclaration: source,
       ExportNamedDeclaration: source,
       ExportAllDeclaration: source,
       ImportExpression: source,
       CallExpression(node) {
-        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments[0]?.type === 'Literal') {
+        if (
+          node.callee.type === 'Identifier' &&
+          node.callee.name === 'require' &&
+          node.arguments[0]?.type === 'Literal'
+        ) {
           const v = node.arguments[0].value;
           if (typeof v === 'string') check(context, node.arguments[0], v);
         }
@@ -102,7 +123,10 @@ export default tseslint.config(
       'flowbench/boundaries': 'error',
       // ANSI colour codes are stripped from native runtime logs on purpose.
       'no-control-regex': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // The CLI requires each feature's commands lazily (so `flowbench --help` loads no engine).
       '@typescript-eslint/no-require-imports': ['error', { allow: ['^\\./[a-z]+/cli$'] }],
     },
@@ -110,8 +134,26 @@ export default tseslint.config(
   {
     files: ['**/*.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly',
-        clearInterval: 'readonly', Buffer: 'readonly', URL: 'readonly', performance: 'readonly', fetch: 'readonly', setImmediate: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly', AbortController: 'readonly', TextDecoder: 'readonly', TextEncoder: 'readonly', document: 'readonly', window: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        performance: 'readonly',
+        fetch: 'readonly',
+        setImmediate: 'readonly',
+        queueMicrotask: 'readonly',
+        structuredClone: 'readonly',
+        AbortController: 'readonly',
+        TextDecoder: 'readonly',
+        TextEncoder: 'readonly',
+        document: 'readonly',
+        window: 'readonly',
+      },
     },
   },
   {

@@ -9,25 +9,27 @@ import { VERSION } from './util/version';
  */
 export function cliCommands(): CliCommand[] {
   return [
-    ...require('./splits/cli').commands as CliCommand[],
-    ...require('./timing/cli').commands as CliCommand[],
-    ...require('./inference/cli').commands as CliCommand[],
+    ...(require('./splits/cli').commands as CliCommand[]),
+    ...(require('./timing/cli').commands as CliCommand[]),
+    ...(require('./inference/cli').commands as CliCommand[]),
   ];
 }
 
 function topHelp(commands: CliCommand[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
-  return [
-    `flowbench ${VERSION}: the engine of the Flowbench VS Code extension, from the command line.`,
-    '',
-    'Usage: flowbench <command> [options]',
-    '',
-    'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Every command takes --help, and --json for machine-readable output on stdout.',
-    'Exit codes: 0 success, 1 internal error, 2 bad input (one line "error: ..." on stderr), 130 cancelled.',
-  ].join('\n') + '\n';
+  return (
+    [
+      `flowbench ${VERSION}: the engine of the Flowbench VS Code extension, from the command line.`,
+      '',
+      'Usage: flowbench <command> [options]',
+      '',
+      'Commands:',
+      ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+      '',
+      'Every command takes --help, and --json for machine-readable output on stdout.',
+      'Exit codes: 0 success, 1 internal error, 2 bad input (one line "error: ..." on stderr), 130 cancelled.',
+    ].join('\n') + '\n'
+  );
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -81,7 +83,12 @@ if (require.main === module) {
     cancellation,
   };
   main(process.argv.slice(2), io).then(
-    (code) => { process.exitCode = code; },
-    (err) => { process.stderr.write(`error: internal: ${errorMessage(err)}\n`); process.exitCode = 1; },
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`error: internal: ${errorMessage(err)}\n`);
+      process.exitCode = 1;
+    },
   );
 }

@@ -3,11 +3,11 @@ import { registerCommands } from './editor/commands';
 import { createLog } from './editor/log';
 import type { FeatureServices } from './editor/feature';
 import { coreFeature } from './editor/coreCommands';
-import { focusFeature, type FocusApi } from './focus/feature';
-import { lensesFeature, type LensesApi } from './lenses/feature';
-import { timingFeature } from './timing/feature';
-import { inferenceFeature } from './inference/feature';
-import { splitsFeature } from './splits/feature';
+import { focusFeature, type FocusApi } from './focus/editor/feature';
+import { lensesFeature, type LensesApi } from './lenses/editor/feature';
+import { timingFeature } from './timing/editor/feature';
+import { inferenceFeature } from './inference/editor/feature';
+import { splitsFeature } from './splits/editor/feature';
 
 /** Only wiring: each feature builds its own thin VS Code layer; nothing heavy loads here (engines load on first use). */
 export function activate(context: vscode.ExtensionContext): FlowbenchApi {

@@ -25,7 +25,14 @@ export function ensureDeps() {
 
 // Reference peers for tests and benchmarks only (never runtime dependencies of the extension): scikit-learn's splits,
 // pandas, onnx and onnxruntime for Python. They install offline from this machine's local wheel cache.
-const PYTHON_PEERS = { pandas: 'pandas', sklearn: 'scikit-learn', onnx: 'onnx', onnxruntime: 'onnxruntime', IPython: 'ipython', numpy: 'numpy' };
+const PYTHON_PEERS = {
+  pandas: 'pandas',
+  sklearn: 'scikit-learn',
+  onnx: 'onnx',
+  onnxruntime: 'onnxruntime',
+  IPython: 'ipython',
+  numpy: 'numpy',
+};
 
 export function ensurePythonPeers() {
   const python = process.env.FLOWBENCH_PYTHON ?? 'python3';
@@ -35,7 +42,9 @@ export function ensurePythonPeers() {
   if (missing.length === 0) return;
   const names = missing.map(([, pkg]) => pkg);
   process.stderr.write(`[deps] ${python} -m pip install ${names.join(' ')} (test and benchmark peers)\n`);
-  const r = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...names], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...names], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   // Not fatal here: the tests that need a peer fail with a message naming it.
   if (r.status !== 0) process.stderr.write(`[deps] pip could not install ${names.join(' ')}\n`);
 }

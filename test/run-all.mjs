@@ -22,7 +22,8 @@ function step(title, cmd, args, opts = {}) {
 
 function listTests(dir) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true })
+  return fs
+    .readdirSync(dir, { recursive: true })
     .filter((f) => f.endsWith('.unit.test.js'))
     .map((f) => path.join(dir, f))
     .sort();
@@ -57,9 +58,16 @@ async function unitTier() {
 function integrationTier() {
   // Bounded so a hung VS Code can never run CI past its limit; the harness has its own, shorter, timeouts.
   const versions = TESTED_VERSIONS.map(vscodeVersion).join(' and ');
-  const ok = step(`integration tests (VS Code ${versions} via code-server)`, 'node', ['test/vscode/run-integration.mjs', '--no-build'], { timeout: 45 * 60_000, killSignal: 'SIGKILL' });
+  const ok = step(
+    `integration tests (VS Code ${versions} via code-server)`,
+    'node',
+    ['test/vscode/run-integration.mjs', '--no-build'],
+    { timeout: 45 * 60_000, killSignal: 'SIGKILL' },
+  );
   const file = path.join(ROOT, '.vscode-test', 'integration-results.json');
-  const r = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : { passed: 0, failed: 1, failures: [{ title: 'integration harness' }] };
+  const r = fs.existsSync(file)
+    ? JSON.parse(fs.readFileSync(file, 'utf8'))
+    : { passed: 0, failed: 1, failures: [{ title: 'integration harness' }] };
   totals.passed += r.passed;
   totals.failed += r.failed;
   failures.push(...r.failures.map((f) => `integration: ${f.title}`));

@@ -47,7 +47,8 @@ export class ChunkRunner {
 export function transferables(r: ChunkJobResult): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   const add = (a: ArrayBufferView | undefined) => {
-    if (a && a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) out.add(a.buffer);
+    if (a && a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength)
+      out.add(a.buffer);
   };
   const p = 'a' in r ? r.a : r.b;
   if ('a' in r) add(r.a.rowStarts);

@@ -215,7 +215,10 @@ class ValueColumn {
   }
 }
 
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
 
 /**
  * The number in buf[s, e) exactly as parseNumber(text) reads it, or NaN when the text is not a number. Plain decimals
@@ -451,12 +454,24 @@ export class ChunkParser {
   }
 
   /** Runs column k's action on one field; false when the value is refused (st.error set). */
-  private act(k: number, outs: (LocalInterner | ValueColumn | undefined)[], buf: Uint8Array, s: number, e: number, quoted: boolean, st: Walker, rowLine: number): boolean {
+  private act(
+    k: number,
+    outs: (LocalInterner | ValueColumn | undefined)[],
+    buf: Uint8Array,
+    s: number,
+    e: number,
+    quoted: boolean,
+    st: Walker,
+    rowLine: number,
+  ): boolean {
     const out = outs[k]!;
     const spec = this.plan.columns[k];
     if (spec.kind === 'intern') {
       if ((out as LocalInterner).add(buf, s, e, quoted)) return true;
-      st.error = { line: rowLine, message: `column '${spec.name}' is empty on line {line}; fill or drop rows without a value` };
+      st.error = {
+        line: rowLine,
+        message: `column '${spec.name}' is empty on line {line}; fill or drop rows without a value`,
+      };
       return false;
     }
     let v: number;
@@ -551,7 +566,10 @@ export class ChunkParser {
         }
         if (closed < 0) {
           if (!eof) return ROW_INCOMPLETE;
-          st.error = { line: rowLine + extraLines, message: `${this.plan.name}: unterminated quoted field starting on line {line}` };
+          st.error = {
+            line: rowLine + extraLines,
+            message: `${this.plan.name}: unterminated quoted field starting on line {line}`,
+          };
           return ROW_ERROR;
         }
         extraLines += quotedLines;

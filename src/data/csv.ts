@@ -88,7 +88,13 @@ export async function scanCsv(
     handle = await fs.promises.open(file, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `file not found: ${file}` : code === 'EISDIR' ? `${file} is a folder, not a CSV file` : `cannot read ${file}: ${(err as Error).message}`);
+    throw new UserError(
+      code === 'ENOENT'
+        ? `file not found: ${file}`
+        : code === 'EISDIR'
+          ? `${file} is a folder, not a CSV file`
+          : `cannot read ${file}: ${(err as Error).message}`,
+    );
   }
   let inflight: Promise<unknown> | undefined;
   try {
@@ -143,7 +149,11 @@ export async function scanCsv(
       const view = work.subarray(0, filled);
       let start = 0;
       if (first) {
-        if (view.length < 3 && !eof) { tailStart = 0; tailEnd = filled; continue; }
+        if (view.length < 3 && !eof) {
+          tailStart = 0;
+          tailEnd = filled;
+          continue;
+        }
         if (view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf) start = 3;
         first = false;
       }
@@ -179,15 +189,30 @@ class ScanState {
     readonly onRow: (row: CsvRow) => void,
   ) {
     this.name = path.basename(file);
-    this.row = { buf: Buffer.alloc(0), starts: new Int32Array(64), ends: new Int32Array(64), quoted: new Uint8Array(64), index: 0, line: 0, hash1: 0, hash2: 0 };
+    this.row = {
+      buf: Buffer.alloc(0),
+      starts: new Int32Array(64),
+      ends: new Int32Array(64),
+      quoted: new Uint8Array(64),
+      index: 0,
+      line: 0,
+      hash1: 0,
+      hash2: 0,
+    };
   }
 
   grow(): void {
     const r = this.row;
     const n = r.starts.length * 2;
-    const s = new Int32Array(n); s.set(r.starts); r.starts = s;
-    const e = new Int32Array(n); e.set(r.ends); r.ends = e;
-    const q = new Uint8Array(n); q.set(r.quoted); r.quoted = q;
+    const s = new Int32Array(n);
+    s.set(r.starts);
+    r.starts = s;
+    const e = new Int32Array(n);
+    e.set(r.ends);
+    r.ends = e;
+    const q = new Uint8Array(n);
+    q.set(r.quoted);
+    r.quoted = q;
   }
 }
 
@@ -210,7 +235,11 @@ function parseRows(buf: Buffer, pos: number, eof: boolean, st: ScanState): numbe
     const rowLine = line;
     let i = pos;
     // Blank lines are skipped, as pandas does.
-    if (buf[i] === LF) { pos = i + 1; line++; continue; }
+    if (buf[i] === LF) {
+      pos = i + 1;
+      line++;
+      continue;
+    }
     if (buf[i] === CR) {
       if (i + 1 >= end && !eof) break;
       pos = buf[i + 1] === LF ? i + 2 : i + 1;
@@ -237,21 +266,31 @@ function parseRows(buf: Buffer, pos: number, eof: boolean, st: ScanState): numbe
         for (;;) {
           const k = buf.indexOf(QUOTE, j);
           if (k < 0) break;
-          if (k + 1 < end && buf[k + 1] === QUOTE) { j = k + 2; continue; }
+          if (k + 1 < end && buf[k + 1] === QUOTE) {
+            j = k + 2;
+            continue;
+          }
           if (k + 1 >= end && !eof) break; // "" may straddle chunks
           closed = k;
           break;
         }
         if (closed < 0) {
-          if (eof) throw new UserError(`${st.name}: unterminated quoted field starting on line ${rowLine + extraLines}`);
+          if (eof)
+            throw new UserError(`${st.name}: unterminated quoted field starting on line ${rowLine + extraLines}`);
           break;
         }
         for (let k = qStart; k < closed; k++) {
           const b = buf[k];
           if (b === LF) extraLines++;
-          if (hashIt) { h1 = Math.imul(h1 ^ b, 0x01000193); h2 = Math.imul(h2 ^ b, 0x5bd1e995); }
+          if (hashIt) {
+            h1 = Math.imul(h1 ^ b, 0x01000193);
+            h2 = Math.imul(h2 ^ b, 0x5bd1e995);
+          }
         }
-        if (hashIt) { h1 = Math.imul(h1 ^ 0x1f, 0x01000193); h2 = Math.imul(h2 ^ (h2 >>> 13) ^ 0x1f, 0x5bd1e995); }
+        if (hashIt) {
+          h1 = Math.imul(h1 ^ 0x1f, 0x01000193);
+          h2 = Math.imul(h2 ^ (h2 >>> 13) ^ 0x1f, 0x5bd1e995);
+        }
         starts[f] = qStart;
         ends[f] = closed;
         quoted[f] = 1;
@@ -291,8 +330,15 @@ function parseRows(buf: Buffer, pos: number, eof: boolean, st: ScanState): numbe
         break;
       }
       const c = buf[i];
-      if (c === d) { i++; continue; }
-      if (c === LF) { i++; complete = true; break; }
+      if (c === d) {
+        i++;
+        continue;
+      }
+      if (c === LF) {
+        i++;
+        complete = true;
+        break;
+      }
       if (c === CR) {
         if (i + 1 >= end && !eof) break;
         i += buf[i + 1] === LF ? 2 : 1;
@@ -302,14 +348,18 @@ function parseRows(buf: Buffer, pos: number, eof: boolean, st: ScanState): numbe
       // Only reachable for the header: the unquoted scan stopped at something else.
       i++;
     }
-    if (!complete) { pos = rowStart; break; }
+    if (!complete) {
+      pos = rowStart;
+      break;
+    }
     line += 1 + extraLines;
     pos = i;
     if (!st.header) {
       const raw = buf.toString('utf8', rowStart, i).replace(/\r?\n$|\r$/, '');
       const delimiter = sniffDelimiter(st.file, raw);
       const columns = splitHeader(raw, delimiter);
-      if (columns.length === 0 || (columns.length === 1 && columns[0].trim() === '')) throw new UserError(`${st.name}: the header line is empty`);
+      if (columns.length === 0 || (columns.length === 1 && columns[0].trim() === ''))
+        throw new UserError(`${st.name}: the header line is empty`);
       st.delim = delimiter.charCodeAt(0);
       st.nCols = columns.length;
       st.header = { columns, delimiter, firstDataLine: line };
@@ -321,7 +371,9 @@ function parseRows(buf: Buffer, pos: number, eof: boolean, st: ScanState): numbe
       return parseRows(buf, pos, eof, st);
     }
     if (f !== st.nCols) {
-      throw new UserError(`${st.name}: line ${rowLine} has ${f} field${f === 1 ? '' : 's'}, expected ${st.nCols} as in the header (a ragged row; check quoting)`);
+      throw new UserError(
+        `${st.name}: line ${rowLine} has ${f} field${f === 1 ? '' : 's'}, expected ${st.nCols} as in the header (a ragged row; check quoting)`,
+      );
     }
     row.buf = buf;
     row.index = st.rows++;
@@ -343,11 +395,16 @@ export function splitHeader(lineText: string, delimiter: string): string[] {
     const ch = lineText[i];
     if (inQuotes) {
       if (ch === '"') {
-        if (lineText[i + 1] === '"') { cur += '"'; i++; } else inQuotes = false;
+        if (lineText[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else inQuotes = false;
       } else cur += ch;
     } else if (ch === '"' && cur === '') inQuotes = true;
-    else if (ch === delimiter) { out.push(cur); cur = ''; }
-    else cur += ch;
+    else if (ch === delimiter) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur);
   return out;
@@ -358,7 +415,14 @@ export async function readCsvHeader(file: string): Promise<CsvHeader> {
   let header: CsvHeader | undefined;
   const stop = new Error('header read');
   try {
-    await scanCsv(file, (h) => { header = h; throw stop; }, () => undefined);
+    await scanCsv(
+      file,
+      (h) => {
+        header = h;
+        throw stop;
+      },
+      () => undefined,
+    );
   } catch (err) {
     if (err !== stop) throw err;
   }

@@ -34,9 +34,10 @@ async function compile(): Promise<WebAssembly.Module> {
   if (fs.existsSync(built)) return new WebAssembly.Module(fs.readFileSync(built));
   const root = packageRoot(__dirname);
   const source = root && path.join(root, 'src', 'data', 'csvIndex.wat');
-  if (!source || !fs.existsSync(source)) throw new Error(`the CSV engine's csvIndex.wasm is missing beside ${__dirname}`);
+  if (!source || !fs.existsSync(source))
+    throw new Error(`the CSV engine's csvIndex.wasm is missing beside ${__dirname}`);
   // Only in development and tests: the packaged extension ships the assembled .wasm.
-  const wabt = await (require('wabt') as () => Promise<WabtModule>)();
+  const wabt = await ((await import('wabt')).default as unknown as () => Promise<WabtModule>)();
   const mod = wabt.parseWat(source, fs.readFileSync(source, 'utf8'), { simd: true, multi_value: true });
   try {
     return new WebAssembly.Module(mod.toBinary({}).buffer);
@@ -46,7 +47,11 @@ async function compile(): Promise<WebAssembly.Module> {
 }
 
 interface WabtModule {
-  parseWat(name: string, text: string, features: Record<string, boolean>): { toBinary(o: object): { buffer: Uint8Array }; destroy(): void };
+  parseWat(
+    name: string,
+    text: string,
+    features: Record<string, boolean>,
+  ): { toBinary(o: object): { buffer: Uint8Array }; destroy(): void };
 }
 
 /** Compiles the module once per thread (the first caller waits; later ones get it at once). */

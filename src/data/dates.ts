@@ -2,11 +2,21 @@
  * Timestamps as pandas.to_datetime reads the common spellings: ISO 8601 dates and date-times (offsets converted to
  * UTC), YYYY/MM/DD, and month-first MM/DD/YYYY (pandas' default). Returns milliseconds since the epoch, or NaN.
  */
-const ISO = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const ISO =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/i;
 const YMD_SLASH = /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
 const MDY_SLASH = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
 
-function build(y: string, mo: string, d: string, h?: string, mi?: string, s?: string, frac?: string, tz?: string): number {
+function build(
+  y: string,
+  mo: string,
+  d: string,
+  h?: string,
+  mi?: string,
+  s?: string,
+  frac?: string,
+  tz?: string,
+): number {
   const month = Number(mo);
   const day = Number(d);
   if (month < 1 || month > 12 || day < 1 || day > 31) return NaN;

@@ -60,7 +60,8 @@ export class ColumnInterner {
 
   /** Adds one row's value; empty values are refused because scikit-learn cannot order NaN against labels either. */
   add(text: string, line: number): void {
-    if (text.trim() === '') throw new UserError(`column '${this.name}' is empty on line ${line}; fill or drop rows without a value`);
+    if (text.trim() === '')
+      throw new UserError(`column '${this.name}' is empty on line ${line}; fill or drop rows without a value`);
     let code = this.index.get(text);
     if (code === undefined) {
       code = this.distinct.length;
@@ -87,7 +88,11 @@ export class ColumnInterner {
       const raw = this.rawOf[known];
       if (raw.length === e - s) {
         let same = true;
-        for (let k = 0; k < raw.length; k++) if (raw[k] !== buf[s + k]) { same = false; break; }
+        for (let k = 0; k < raw.length; k++)
+          if (raw[k] !== buf[s + k]) {
+            same = false;
+            break;
+          }
         if (same) {
           if (this.n === this.codes.length) this.grow();
           this.codes[this.n++] = known;
@@ -148,7 +153,11 @@ export class ColumnInterner {
 }
 
 /** Encodes raw cell texts (tests and small inputs). */
-export function encodeColumn(name: string, cells: readonly string[], lineOfRow: (row: number) => number = (r) => r + 2): EncodedColumn {
+export function encodeColumn(
+  name: string,
+  cells: readonly string[],
+  lineOfRow: (row: number) => number = (r) => r + 2,
+): EncodedColumn {
   const interner = new ColumnInterner(name);
   cells.forEach((c, i) => interner.add(c, lineOfRow(i)));
   return interner.encode();
@@ -158,7 +167,12 @@ export function encodeColumn(name: string, cells: readonly string[], lineOfRow: 
  * From distinct texts (in first-appearance order) to numpy's view: numbers merge by value ("3" and "3.0" are one
  * class, as pandas parses them) and sort numerically; otherwise texts sort by code point.
  */
-export function encodeInterned(name: string, distinct: readonly string[], distinctFirstRow: readonly number[], textCodes: Int32Array): EncodedColumn {
+export function encodeInterned(
+  name: string,
+  distinct: readonly string[],
+  distinctFirstRow: readonly number[],
+  textCodes: Int32Array,
+): EncodedColumn {
   const numeric = distinct.every((t) => NUMBER.test(t));
   // Merge texts that are the same number; `group[t]` is the merged class of text t, in first-appearance order.
   const group = new Int32Array(distinct.length);
@@ -182,7 +196,9 @@ export function encodeInterned(name: string, distinct: readonly string[], distin
   if (numeric) order.sort((a, b) => firstValues[a] - firstValues[b]);
   else order.sort((a, b) => compareCodePoints(firstLabels[a], firstLabels[b]));
   const rank = new Int32Array(order.length);
-  order.forEach((first, sorted) => { rank[first] = sorted; });
+  order.forEach((first, sorted) => {
+    rank[first] = sorted;
+  });
   const textRank = Int32Array.from(group, (g) => rank[g]);
   const codes = new Int32Array(textCodes.length);
   const counts = new Array<number>(order.length).fill(0);
@@ -211,7 +227,9 @@ export function targetType(col: EncodedColumn): 'binary' | 'multiclass' | 'conti
 export function requireClassificationTarget(col: EncodedColumn): void {
   const t = targetType(col);
   if (t !== 'binary' && t !== 'multiclass') {
-    throw new UserError(`Supported target types are: ('binary', 'multiclass'). Got '${t}' instead. (column '${col.name}' looks continuous; bin it, e.g. into quantiles, before stratifying)`);
+    throw new UserError(
+      `Supported target types are: ('binary', 'multiclass'). Got '${t}' instead. (column '${col.name}' looks continuous; bin it, e.g. into quantiles, before stratifying)`,
+    );
   }
 }
 
@@ -230,7 +248,7 @@ export function quantileBins(col: EncodedColumn, q: number): EncodedColumn {
   sorted.sort();
   const edges: number[] = [];
   for (let i = 0; i <= q; i++) {
-    const p = i === q ? 1 : ((i * (1 / q)) * 100) / 100;
+    const p = i === q ? 1 : (i * (1 / q) * 100) / 100;
     const h = (n - 1) * p;
     const lo = Math.floor(h);
     const hi = Math.min(lo + 1, n - 1);
@@ -249,12 +267,24 @@ export function quantileBins(col: EncodedColumn, q: number): EncodedColumn {
     const v = col.values[col.codes[i]];
     let lo = 0;
     let hi = edges.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (edges[mid] < v) lo = mid + 1; else hi = mid; }
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (edges[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
     const bin = Math.min(nBins - 1, Math.max(0, lo - 1));
     codes[i] = bin;
     counts[bin]++;
     if (firstRow[bin] < 0) firstRow[bin] = i;
   }
   const labels = Array.from({ length: nBins }, (_, b) => String(b));
-  return { name: `${col.name} (quantile bin)`, numeric: true, labels, values: labels.map(Number), codes, counts, firstRow };
+  return {
+    name: `${col.name} (quantile bin)`,
+    numeric: true,
+    labels,
+    values: labels.map(Number),
+    codes,
+    counts,
+    firstRow,
+  };
 }

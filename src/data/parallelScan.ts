@@ -75,7 +75,11 @@ const QUOTE = 34;
  * Decodes one row at `start` in full (quoted fields unescaped), as the sequential reader would: for the header, the
  * first data row and the few rows a sample keeps. Returns undefined when the bytes end inside the row.
  */
-export function decodeRow(buf: Uint8Array, start: number, delim: number): { fields: string[]; quoted: boolean[]; end: number } | undefined {
+export function decodeRow(
+  buf: Uint8Array,
+  start: number,
+  delim: number,
+): { fields: string[]; quoted: boolean[]; end: number } | undefined {
   const fields: string[] = [];
   const quoted: boolean[] = [];
   let i = start;
@@ -119,7 +123,14 @@ export function decodeRow(buf: Uint8Array, start: number, delim: number): { fiel
 }
 
 /** A CsvRow (the sequential reader's row shape) for the row at `start`, so consumers of both readers share code. */
-export function csvRowAt(buf: Uint8Array, start: number, delim: number, nCols: number, index: number, line: number): CsvRow {
+export function csvRowAt(
+  buf: Uint8Array,
+  start: number,
+  delim: number,
+  nCols: number,
+  index: number,
+  line: number,
+): CsvRow {
   const starts = new Int32Array(nCols);
   const ends = new Int32Array(nCols);
   const quoted = new Uint8Array(nCols);
@@ -141,7 +152,16 @@ export function csvRowAt(buf: Uint8Array, start: number, delim: number, nCols: n
     }
     i++;
   }
-  return { buf: Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), starts, ends, quoted, index, line, hash1: 0, hash2: 0 };
+  return {
+    buf: Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength),
+    starts,
+    ends,
+    quoted,
+    index,
+    line,
+    hash1: 0,
+    hash2: 0,
+  };
 }
 
 interface Slot {
@@ -253,7 +273,8 @@ function parseHeader(file: string, buf: Uint8Array): { header: CsvHeader; dataSt
   line++;
   const delimiter = sniffDelimiter(file, raw);
   const columns = splitHeader(raw, delimiter);
-  if (columns.length === 0 || (columns.length === 1 && columns[0].trim() === '')) throw new UserError(`${name}: the header line is empty`);
+  if (columns.length === 0 || (columns.length === 1 && columns[0].trim() === ''))
+    throw new UserError(`${name}: the header line is empty`);
   return { header: { columns, delimiter, firstDataLine: line }, dataStart: i };
 }
 
@@ -273,13 +294,16 @@ class InlineExecutor implements Executor {
 class WorkerPool implements Executor {
   private readonly workers: Worker[];
   private readonly load: number[];
-  private readonly pending = new Map<number, { resolve(r: ChunkJobResult): void; reject(e: Error): void; worker: number }>();
+  private readonly pending = new Map<
+    number,
+    { resolve(r: ChunkJobResult): void; reject(e: Error): void; worker: number }
+  >();
   private failure: Error | undefined;
 
   constructor(n: number, wasm: WebAssembly.Module, plan: ScanPlan) {
     // The entry sits beside this module: dist/scanWorker.js in the bundles, out/src/data/scanWorker.js under tsc.
     const entry = path.join(__dirname, 'scanWorker.js');
-    this.workers = Array.from({ length: n }, (_, w) => {
+    this.workers = Array.from({ length: n }, () => {
       const worker = new Worker(entry, { workerData: { wasm, plan } });
       worker.on('message', (m: ChunkJobResult | { id: number; crash: string }) => {
         const p = this.pending.get(m.id);
@@ -343,7 +367,11 @@ export async function scanTable(
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(
-      code === 'ENOENT' ? `file not found: ${file}` : code === 'EISDIR' ? `${file} is a folder, not a CSV file` : `cannot read ${file}: ${(err as Error).message}`,
+      code === 'ENOENT'
+        ? `file not found: ${file}`
+        : code === 'EISDIR'
+          ? `${file} is a folder, not a CSV file`
+          : `cannot read ${file}: ${(err as Error).message}`,
     );
   }
   const cancellation = options.cancellation;
@@ -377,7 +405,12 @@ export async function scanTable(
     let rowsPerByte = 0;
     const dispatchA = (c: Chunk): Promise<ChunkJobResult> => {
       const job: PhaseAJob = {
-        op: 'a', id: nextId++, buffer: c.slot.buffer, offset: c.offset, length: c.length, eof: c.eof,
+        op: 'a',
+        id: nextId++,
+        buffer: c.slot.buffer,
+        offset: c.offset,
+        length: c.length,
+        eof: c.eof,
         estimatedRows: rowsPerByte > 0 ? Math.ceil(c.length * rowsPerByte * 1.1) : 1024,
       };
       return executor!.run(job);
@@ -421,7 +454,13 @@ export async function scanTable(
         slot.view.set(carry, 0);
         slot.view.set(chunk.slot.view.subarray(chunk.offset, chunk.offset + chunk.length), carry.length);
         pool.release(chunk.slot);
-        chunk = { slot, offset: 0, length: carry.length + chunk.length, eof: chunk.eof, fileOffset: chunk.fileOffset - carry.length };
+        chunk = {
+          slot,
+          offset: 0,
+          length: carry.length + chunk.length,
+          eof: chunk.eof,
+          fileOffset: chunk.fileOffset - carry.length,
+        };
         a = ((await dispatchA(chunk)) as { a: PhaseAResult }).a;
         carry = undefined;
       }
@@ -436,7 +475,13 @@ export async function scanTable(
       if (scan.select && a.rows > 0) {
         const select = scan.select(rows, a.rows);
         const res = await executor.run({
-          op: 'b', id: nextId++, buffer: chunk.slot.buffer, offset: chunk.offset, length: a.consumed, rowStarts: a.rowStarts, select,
+          op: 'b',
+          id: nextId++,
+          buffer: chunk.slot.buffer,
+          offset: chunk.offset,
+          length: a.consumed,
+          rowStarts: a.rowStarts,
+          select,
         });
         b = (res as { b: PhaseResult }).b;
         if (b.error) throw chunkError(b.error, line);

@@ -14,7 +14,10 @@ export class ColumnSample {
     return this.currentStride;
   }
 
-  constructor(readonly columns: readonly string[], private readonly max: number) {
+  constructor(
+    readonly columns: readonly string[],
+    private readonly max: number,
+  ) {
     this.values = columns.map(() => []);
   }
 

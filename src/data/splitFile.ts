@@ -186,7 +186,9 @@ export async function readSplitRows(
 ): Promise<SplitRows> {
   const t = await readTable(file, cancellation);
   if (t.rows !== dataRows) {
-    throw new UserError(`${t.name} has ${t.rows} rows but the data has ${dataRows}; the split was made for another file`);
+    throw new UserError(
+      `${t.name} has ${t.rows} rows but the data has ${dataRows}; the split was made for another file`,
+    );
   }
   const train: number[] = [];
   const valid: number[] = [];
@@ -199,7 +201,8 @@ export async function readSplitRows(
       const v = col[i].trim().toLowerCase();
       if (v === 'valid' || v === 'validation' || v === 'test') valid.push(i);
       else if (v === 'train') train.push(i);
-      else if (v !== 'unused') throw new UserError(`${t.name} line ${t.lines[i]}: split '${col[i]}' is not train, valid or unused`);
+      else if (v !== 'unused')
+        throw new UserError(`${t.name} line ${t.lines[i]}: split '${col[i]}' is not train, valid or unused`);
     }
   } else if (t.columns.includes('fold')) {
     kind = 'fold';
@@ -207,7 +210,8 @@ export async function readSplitRows(
     const folds = Array.from({ length: t.rows }, (_, i) => cellNumber(t, j, i));
     const available = [...new Set(folds.filter((f) => f >= 0))].sort((a, b) => a - b);
     k = fold ?? available[0] ?? 0;
-    if (!available.includes(k)) throw new UserError(`fold ${k} is not in ${t.name} (folds: ${available.join(', ') || 'none'})`);
+    if (!available.includes(k))
+      throw new UserError(`fold ${k} is not in ${t.name} (folds: ${available.join(', ') || 'none'})`);
     folds.forEach((f, i) => (f === k ? valid : train).push(i));
   } else {
     throw new UserError(`${t.name} has neither a 'split' nor a 'fold' column; make one with 'flowbench split'`);

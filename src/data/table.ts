@@ -39,7 +39,15 @@ export async function readTable(file: string, cancellation?: Cancellation): Prom
     },
     { cancellation, onChunk: (chunk) => hash.update(chunk) },
   );
-  return { file, name: path.basename(file), columns, cells, lines: lines.subarray(0, result.rows), rows: result.rows, sha256: hash.digest('hex') };
+  return {
+    file,
+    name: path.basename(file),
+    columns,
+    cells,
+    lines: lines.subarray(0, result.rows),
+    rows: result.rows,
+    sha256: hash.digest('hex'),
+  };
 }
 
 export function columnIndex(t: Table, name: string, role = 'column'): number {
@@ -54,7 +62,8 @@ export function cellNumber(t: Table, j: number, i: number): number {
   const where = `column '${t.columns[j]}' on line ${t.lines[i]} of ${t.name}`;
   if (s.trim() === '') throw new UserError(`empty cell in ${where}; fill or drop rows without a value`);
   if (!parsesAsNumber(s)) {
-    if (/^\s*[+-]?nan\s*$/i.test(s)) throw new UserError(`NaN in ${where}; fill or drop missing values before inference`);
+    if (/^\s*[+-]?nan\s*$/i.test(s))
+      throw new UserError(`NaN in ${where}; fill or drop missing values before inference`);
     throw new UserError(`text '${s.length > 40 ? s.slice(0, 40) + '…' : s}' where a number is expected in ${where}`);
   }
   return parseNumber(s);
@@ -65,7 +74,8 @@ export function numericColumns(t: Table, exclude: readonly string[] = []): strin
   return t.columns.filter((c, j) => {
     if (exclude.includes(c)) return false;
     const col = t.cells[j];
-    for (let i = 0; i < col.length; i++) if (col[i].trim() !== '') return parsesAsNumber(col[i]) && !/nan/i.test(col[i]);
+    for (let i = 0; i < col.length; i++)
+      if (col[i].trim() !== '') return parsesAsNumber(col[i]) && !/nan/i.test(col[i]);
     return false;
   });
 }

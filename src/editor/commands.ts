@@ -27,7 +27,9 @@ export function registerCommands(services: FeatureServices, handlers: CommandHan
             void vscode.window.showErrorMessage(`Flowbench: ${text}`);
           } else {
             services.log.error(`${id} failed: ${(err as Error)?.stack ?? errorMessage(err)}`);
-            void vscode.window.showErrorMessage(`Flowbench: ${errorMessage(err)} (see the Flowbench output for details)`);
+            void vscode.window.showErrorMessage(
+              `Flowbench: ${errorMessage(err)} (see the Flowbench output for details)`,
+            );
           }
           // Callers passing args (tests, other extensions) get the failure too.
           if (argObject !== undefined) throw err;

@@ -15,7 +15,10 @@ function get<T>(key: string, fallback: T, valid: (v: unknown) => boolean = (v) =
 }
 
 /** A validator for whole-number settings within [min, max]. */
-const whole = (min: number, max = Infinity) => (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const whole =
+  (min: number, max = Infinity) =>
+  (v: unknown) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
 /** flowbench.lenses.*: the master switch and one switch per lens kind (see package.json). */
 export interface LensSettings {
@@ -33,7 +36,9 @@ export interface LensSettings {
 export async function setLensesEnabled(enabled: boolean): Promise<void> {
   const config = section();
   const target =
-    config.inspect('lenses.enabled')?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    config.inspect('lenses.enabled')?.workspaceValue !== undefined
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
   await config.update('lenses.enabled', enabled, target);
 }
 
@@ -68,7 +73,11 @@ export function focusSettings(): FocusSettings {
     suppressNotifications: get('focus.suppressNotifications', true),
     zenMode: get('focus.zenMode', false),
     sound: get('focus.sound', false),
-    logLocation: get<'workspace' | 'global'>('focus.logLocation', 'workspace', (v) => v === 'workspace' || v === 'global'),
+    logLocation: get<'workspace' | 'global'>(
+      'focus.logLocation',
+      'workspace',
+      (v) => v === 'workspace' || v === 'global',
+    ),
   };
 }
 
@@ -131,7 +140,11 @@ export function inferenceSettings(): InferenceSettings {
     batchSize: get('inference.batchSize', 1, whole(1)),
     benchRuns: get('inference.benchRuns', 100, whole(1)),
     benchWarmup: get('inference.benchWarmup', 5, whole(0)),
-    benchTimeBudgetSeconds: get('inference.benchTimeBudgetSeconds', 0, (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0),
+    benchTimeBudgetSeconds: get(
+      'inference.benchTimeBudgetSeconds',
+      0,
+      (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
+    ),
     intraOpThreads: get('inference.intraOpThreads', 0, whole(0)),
     cudaLibraryPath: get<string[]>('inference.cudaLibraryPath', [], strings),
     previewRows: get('inference.previewRows', 20, whole(1)),
@@ -153,4 +166,3 @@ export function splitSettings(): SplitSettings {
     openReport: get('splits.openReport', true),
   };
 }
-

@@ -28,6 +28,7 @@ export function resolveInWorkspace(p: string): string {
 /** An optional whole number in a command's arguments; anything else is a UserError naming the argument. */
 export function intArg(v: unknown, name: string): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new UserError(`${name} must be a whole number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw new UserError(`${name} must be a whole number, got ${JSON.stringify(v)}`);
   return v;
 }

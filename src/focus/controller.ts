@@ -143,7 +143,9 @@ export class FocusController {
       headAtStart,
       zen: o.zen ?? false,
     });
-    const r = await this.commit((cur) => startTransition(cur, candidate, o.suppress, this.clock(), o.customMinutes ?? null));
+    const r = await this.commit((cur) =>
+      startTransition(cur, candidate, o.suppress, this.clock(), o.customMinutes ?? null),
+    );
     return { ...r.result, ended: r.ended };
   }
 

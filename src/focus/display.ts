@@ -22,7 +22,8 @@ function clock(ms: number): string {
 }
 
 export function focusDisplay(s: FocusSession | null, now: number): FocusDisplay {
-  if (!s) return { text: '$(target) Focus', tooltip: 'Flowbench: start a focus session', phase: 'idle', remainingMs: 0 };
+  if (!s)
+    return { text: '$(target) Focus', tooltip: 'Flowbench: start a focus session', phase: 'idle', remainingMs: 0 };
   const p = phase(s, now);
   const rem = remainingMs(s, now);
   const icon = p === 'paused' ? '$(debug-pause)' : s.kind === 'break' ? '$(coffee)' : '$(target)';

@@ -74,7 +74,13 @@ export async function appendSession(file: string, record: FocusLogSession): Prom
 }
 
 export async function appendOutcome(file: string, id: string, outcome: string, now: number): Promise<void> {
-  const rec: FocusLogOutcome = { type: 'outcome', v: FOCUS_LOG_VERSION, id, outcome: outcome.trim(), at: new Date(now).toISOString() };
+  const rec: FocusLogOutcome = {
+    type: 'outcome',
+    v: FOCUS_LOG_VERSION,
+    id,
+    outcome: outcome.trim(),
+    at: new Date(now).toISOString(),
+  };
   await appendJsonl(file, rec);
 }
 
@@ -88,15 +94,23 @@ export interface FocusLogRead {
 function isSession(r: unknown): r is FocusLogSession {
   const x = r as FocusLogSession;
   return (
-    !!x && typeof x === 'object' && x.type === 'session' && typeof x.id === 'string' &&
-    typeof x.start === 'string' && !Number.isNaN(Date.parse(x.start)) &&
-    typeof x.end === 'string' && !Number.isNaN(Date.parse(x.end)) && typeof x.focusedMin === 'number'
+    !!x &&
+    typeof x === 'object' &&
+    x.type === 'session' &&
+    typeof x.id === 'string' &&
+    typeof x.start === 'string' &&
+    !Number.isNaN(Date.parse(x.start)) &&
+    typeof x.end === 'string' &&
+    !Number.isNaN(Date.parse(x.end)) &&
+    typeof x.focusedMin === 'number'
   );
 }
 
 function isOutcome(r: unknown): r is FocusLogOutcome {
   const x = r as FocusLogOutcome;
-  return !!x && typeof x === 'object' && x.type === 'outcome' && typeof x.id === 'string' && typeof x.outcome === 'string';
+  return (
+    !!x && typeof x === 'object' && x.type === 'outcome' && typeof x.id === 'string' && typeof x.outcome === 'string'
+  );
 }
 
 /** Reads the log, merging outcome lines into their sessions (the last outcome wins), oldest session first. */

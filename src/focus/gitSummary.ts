@@ -25,7 +25,7 @@ const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 export async function gitSummary(root: string, headStart: string | null): Promise<GitSummary> {
   const g = await simpleGitAt(root);
-  let headEnd: string | null = null;
+  let headEnd: string | null;
   try {
     headEnd = (await g.revparse(['HEAD'])).trim();
   } catch {

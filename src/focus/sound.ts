@@ -10,7 +10,12 @@ export function playEndSound(platform: NodeJS.Platform = process.platform): void
     platform === 'darwin'
       ? [['afplay', ['/System/Library/Sounds/Glass.aiff']]]
       : platform === 'win32'
-        ? [['powershell', ['-NoProfile', '-Command', '[System.Media.SystemSounds]::Asterisk.Play(); Start-Sleep -Milliseconds 600']]]
+        ? [
+            [
+              'powershell',
+              ['-NoProfile', '-Command', '[System.Media.SystemSounds]::Asterisk.Play(); Start-Sleep -Milliseconds 600'],
+            ],
+          ]
         : [
             ['paplay', ['/usr/share/sounds/freedesktop/stereo/complete.oga']],
             ['aplay', ['-q', '/usr/share/sounds/alsa/Front_Center.wav']],

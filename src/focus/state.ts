@@ -1,15 +1,7 @@
 import { UserError } from '../util/errors';
 import { type DndRecord, type DndStep, initialDnd, planDndOff, planDndOn, resolvePending, userReportsDnd } from './dnd';
 import { addSleepGap, removeWindow, setWindowIdle } from './idle';
-import {
-  type EndReason,
-  type FocusSession,
-  type SessionSummary,
-  extend,
-  finish,
-  phase,
-  togglePause,
-} from './session';
+import { type EndReason, type FocusSession, type SessionSummary, extend, finish, phase, togglePause } from './session';
 
 /**
  * The state every window shares: one session (or none), the DND record and a few counters. Each change is a pure
@@ -89,7 +81,8 @@ function unchanged<R>(result: R): Transition<R> {
 }
 
 function endCounters(cur: FocusShared, summary: SessionSummary): Pick<FocusShared, 'workSinceLongBreak'> {
-  if (summary.kind === 'work' && summary.endedBy !== 'stopped') return { workSinceLongBreak: cur.workSinceLongBreak + 1 };
+  if (summary.kind === 'work' && summary.endedBy !== 'stopped')
+    return { workSinceLongBreak: cur.workSinceLongBreak + 1 };
   if (summary.kind === 'break' && summary.breakKind === 'long') return { workSinceLongBreak: 0 };
   return { workSinceLongBreak: cur.workSinceLongBreak };
 }
@@ -126,7 +119,11 @@ export function startTransition(
     dnd: dnd.intent,
     lastCustomMinutes: customMinutes ?? base.lastCustomMinutes,
   };
-  return { next, effects: { dnd, ended, endedSession, started: candidate }, result: { session: candidate, joined: false } };
+  return {
+    next,
+    effects: { dnd, ended, endedSession, started: candidate },
+    result: { session: candidate, joined: false },
+  };
 }
 
 /** Ends the live session (only if it is still the one the caller saw, so two windows never end it twice). */
@@ -140,7 +137,13 @@ export function endTransition(
   if (!s || (sessionId !== null && s.id !== sessionId)) return unchanged(null);
   const summary = finish(s, now, reason);
   const dnd = planDndOff(cur.dnd, now);
-  const next: FocusShared = { ...cur, ...endCounters(cur, summary), session: null, dnd: dnd.intent, lastEnded: summary };
+  const next: FocusShared = {
+    ...cur,
+    ...endCounters(cur, summary),
+    session: null,
+    dnd: dnd.intent,
+    lastEnded: summary,
+  };
   return { next, effects: { dnd, ended: summary, endedSession: s, started: null }, result: summary };
 }
 

@@ -17,20 +17,37 @@ export interface BenchOptions extends RuntimeOptions {
 }
 
 export interface LatencyStats {
-  min: number; p50: number; p90: number; p99: number; max: number; mean: number;
+  min: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
 }
 
 export type ProviderBench =
   | {
-    provider: string; ok: true; createMs: number; firstRunMs: number; warmupRuns: number; runs: number; wallMs: number;
-    latencyMs: LatencyStats; inferencesPerSec: number; rowsPerSec: number; gflopsPerSec: number | null;
-    rssBeforeBytes: number; peakRssBytes: number;
-  }
+      provider: string;
+      ok: true;
+      createMs: number;
+      firstRunMs: number;
+      warmupRuns: number;
+      runs: number;
+      wallMs: number;
+      latencyMs: LatencyStats;
+      inferencesPerSec: number;
+      rowsPerSec: number;
+      gflopsPerSec: number | null;
+      rssBeforeBytes: number;
+      peakRssBytes: number;
+    }
   | {
-    provider: string; ok: false;
-    failure: ProviderFailure
-      | { provider: string; code: 'run-failed' | 'load-failed'; reason: string; fix: string; message: string };
-  };
+      provider: string;
+      ok: false;
+      failure:
+        | ProviderFailure
+        | { provider: string; code: 'run-failed' | 'load-failed'; reason: string; fix: string; message: string };
+    };
 
 export interface BenchReport {
   model: { path: string; sha256: string };
@@ -51,7 +68,11 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function latencyStats(ms: readonly number[]): LatencyStats {
   const s = [...ms].sort((a, b) => a - b);
   return {
-    min: s[0], p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s[s.length - 1],
+    min: s[0],
+    p50: percentile(s, 50),
+    p90: percentile(s, 90),
+    p99: percentile(s, 99),
+    max: s[s.length - 1],
     mean: s.reduce((a, b) => a + b, 0) / s.length,
   };
 }
@@ -81,22 +102,31 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
         session = await host.createSession(path.resolve(model.path), [provider], o.intraOpThreads);
       } catch (err) {
         const f = (err as { failures?: ProviderFailure[] }).failures?.[0];
-        if (f) { results.push({ provider, ok: false, failure: f }); continue; }
+        if (f) {
+          results.push({ provider, ok: false, failure: f });
+          continue;
+        }
         throw err;
       }
       runtimeVersion = session.facts.runtimeVersion;
       let b;
       try {
         b = await host.bench(session.sessionId, feeds, {
-          warmup: o.warmup ?? 5, runs: o.timeBudgetS ? (o.runs ?? 0) : (o.runs ?? 100),
-          timeBudgetMs: (o.timeBudgetS ?? 0) * 1000, fetches,
+          warmup: o.warmup ?? 5,
+          runs: o.timeBudgetS ? (o.runs ?? 0) : (o.runs ?? 100),
+          timeBudgetMs: (o.timeBudgetS ?? 0) * 1000,
+          fetches,
         });
       } catch (err) {
         if (err instanceof UserError && o.providers.length > 1) {
           results.push({
-            provider, ok: false,
+            provider,
+            ok: false,
             failure: {
-              provider, code: 'run-failed', reason: err.message, fix: 'check the model on cpu first',
+              provider,
+              code: 'run-failed',
+              reason: err.message,
+              fix: 'check the model on cpu first',
               message: err.message,
             },
           });
@@ -108,32 +138,55 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       const stats = latencyStats(b.latenciesMs);
       const total = b.latenciesMs.reduce((a, x) => a + x, 0);
       results.push({
-        provider, ok: true, createMs: session.createMs, firstRunMs: b.firstRunMs, warmupRuns: b.warmupMs.length,
-        runs: b.latenciesMs.length, wallMs: b.wallMs, latencyMs: stats,
+        provider,
+        ok: true,
+        createMs: session.createMs,
+        firstRunMs: b.firstRunMs,
+        warmupRuns: b.warmupMs.length,
+        runs: b.latenciesMs.length,
+        wallMs: b.wallMs,
+        latencyMs: stats,
         inferencesPerSec: (b.latenciesMs.length / total) * 1000,
         rowsPerSec: ((b.latenciesMs.length * batch) / total) * 1000,
         gflopsPerSec: flopsPerRun === null || flopsPerRun === 0 ? null : flopsPerRun / (stats.p50 / 1000) / 1e9,
-        rssBeforeBytes: before.rssBytes, peakRssBytes: mem.maxRssBytes,
+        rssBeforeBytes: before.rssBytes,
+        peakRssBytes: mem.maxRssBytes,
       });
     } finally {
       host.dispose();
     }
   }
   const report: BenchReport = {
-    model: { path: o.model, sha256: model.sha256 }, batch, flopsPerRun, runtimeVersion, results,
+    model: { path: o.model, sha256: model.sha256 },
+    batch,
+    flopsPerRun,
+    runtimeVersion,
+    results,
   };
   if (o.ledgerRoot !== false) {
     report.ledger = [];
     for (const r of results) {
       if (!r.ok) continue;
-      report.ledger.push(await appendExperiment(o.ledgerRoot, {
-        kind: 'bench', time: new Date().toISOString(), model: report.model, provider: r.provider, flowbench: VERSION,
-        latency: { p50Ms: r.latencyMs.p50, p90Ms: r.latencyMs.p90, p99Ms: r.latencyMs.p99, batch },
-        metrics: {
-          inferencesPerSec: r.inferencesPerSec, createMs: r.createMs, peakRssBytes: r.peakRssBytes,
-          gflopsPerSec: r.gflopsPerSec,
-        },
-      }, path.dirname(path.resolve(o.model))));
+      report.ledger.push(
+        await appendExperiment(
+          o.ledgerRoot,
+          {
+            kind: 'bench',
+            time: new Date().toISOString(),
+            model: report.model,
+            provider: r.provider,
+            flowbench: VERSION,
+            latency: { p50Ms: r.latencyMs.p50, p90Ms: r.latencyMs.p90, p99Ms: r.latencyMs.p99, batch },
+            metrics: {
+              inferencesPerSec: r.inferencesPerSec,
+              createMs: r.createMs,
+              peakRssBytes: r.peakRssBytes,
+              gflopsPerSec: r.gflopsPerSec,
+            },
+          },
+          path.dirname(path.resolve(o.model)),
+        ),
+      );
     }
   }
   return report;

@@ -5,9 +5,10 @@ import { UserError } from '../util/errors';
 
 /* Engines load inside run() so `flowbench --help` stays light. */
 
-const EP_HELP = '  --ep LIST            execution providers in order of preference, e.g. cuda,cpu (default: cuda,cpu on Linux,\n'
-  + '                       dml,cpu on Windows, cpu elsewhere); the first that creates a session runs\n'
-  + '  --cuda-lib-path DIRS folders with CUDA runtime libraries, added to the worker\'s LD_LIBRARY_PATH (":"-separated)\n';
+const EP_HELP =
+  '  --ep LIST            execution providers in order of preference, e.g. cuda,cpu (default: cuda,cpu on Linux,\n' +
+  '                       dml,cpu on Windows, cpu elsewhere); the first that creates a session runs\n' +
+  '  --cuda-lib-path DIRS folders with CUDA runtime libraries, added to the worker\'s LD_LIBRARY_PATH (":"-separated)\n';
 
 const runtimeOptions = {
   ep: { type: 'string' },
@@ -16,21 +17,30 @@ const runtimeOptions = {
 } as const;
 
 function list(v: string | undefined): string[] | undefined {
-  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 async function runtime(values: { ep?: string; 'cuda-lib-path'?: string; threads?: string }, io: CliIo) {
   const { parseProviderList } = await import('./providers');
   return {
     providers: parseProviderList(values.ep),
-    libraryPath: values['cuda-lib-path']?.split(path.delimiter).filter(Boolean).map((p) => path.resolve(io.cwd, p)),
+    libraryPath: values['cuda-lib-path']
+      ?.split(path.delimiter)
+      .filter(Boolean)
+      .map((p) => path.resolve(io.cwd, p)),
     intraOpThreads: parseIntOption(values.threads, 'threads', 1),
     cancellation: io.cancellation,
     onStderr: process.env.FLOWBENCH_DEBUG ? (t: string) => io.stderr(t) : undefined,
   };
 }
 
-const abs = (io: CliIo, p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(io.cwd, p));
+const abs = (io: CliIo, p: string | undefined): string | undefined =>
+  p === undefined ? undefined : path.resolve(io.cwd, p);
 
 const inspect: CliCommand = {
   name: 'inspect',
@@ -69,15 +79,26 @@ Example: flowbench infer models/baseline.onnx --input data/flowers.csv --target 
 `,
   async run(argv, io) {
     const { values, positionals } = parseCliArgs(argv, {
-      input: { type: 'string' }, split: { type: 'string' }, fold: { type: 'string' }, features: { type: 'string' },
-      target: { type: 'string' }, batch: { type: 'string' }, out: { type: 'string' }, ...runtimeOptions,
+      input: { type: 'string' },
+      split: { type: 'string' },
+      fold: { type: 'string' },
+      features: { type: 'string' },
+      target: { type: 'string' },
+      batch: { type: 'string' },
+      out: { type: 'string' },
+      ...runtimeOptions,
     });
     const { runInference } = await import('./infer');
     const r = await runInference({
       model: abs(io, requireOne(positionals, 'MODEL.onnx'))!,
-      input: abs(io, values.input), split: abs(io, values.split), fold: parseIntOption(values.fold, 'fold', 0),
-      features: list(values.features), target: values.target, batch: parseIntOption(values.batch, 'batch', 1),
-      out: abs(io, values.out), ...(await runtime(values, io)),
+      input: abs(io, values.input),
+      split: abs(io, values.split),
+      fold: parseIntOption(values.fold, 'fold', 0),
+      features: list(values.features),
+      target: values.target,
+      batch: parseIntOption(values.batch, 'batch', 1),
+      out: abs(io, values.out),
+      ...(await runtime(values, io)),
     });
     if (values.json) {
       const { table, ...rest } = r;
@@ -102,16 +123,23 @@ Example: flowbench bench models/baseline.onnx --ep cuda,cpu --batch 256 --runs 5
 `,
   async run(argv, io) {
     const { values, positionals } = parseCliArgs(argv, {
-      runs: { type: 'string' }, 'time-budget': { type: 'string' }, batch: { type: 'string' }, warmup: { type: 'string' },
-      'no-ledger': { type: 'boolean' }, ...runtimeOptions,
+      runs: { type: 'string' },
+      'time-budget': { type: 'string' },
+      batch: { type: 'string' },
+      warmup: { type: 'string' },
+      'no-ledger': { type: 'boolean' },
+      ...runtimeOptions,
     });
     const budget = parseNumberOption(values['time-budget'], 'time-budget');
     if (budget !== undefined && budget <= 0) throw new UserError('--time-budget must be positive');
     const { runBench } = await import('./bench');
     const r = await runBench({
       model: abs(io, requireOne(positionals, 'MODEL.onnx'))!,
-      runs: parseIntOption(values.runs, 'runs', 1), timeBudgetS: budget, batch: parseIntOption(values.batch, 'batch', 1),
-      warmup: parseIntOption(values.warmup, 'warmup', 0), ledgerRoot: values['no-ledger'] ? false : io.cwd,
+      runs: parseIntOption(values.runs, 'runs', 1),
+      timeBudgetS: budget,
+      batch: parseIntOption(values.batch, 'batch', 1),
+      warmup: parseIntOption(values.warmup, 'warmup', 0),
+      ledgerRoot: values['no-ledger'] ? false : io.cwd,
       ...(await runtime(values, io)),
     });
     if (values.json) printJson(io, r);
@@ -122,7 +150,7 @@ Example: flowbench bench models/baseline.onnx --ep cuda,cpu --batch 256 --runs 5
 
 const evaluate: CliCommand = {
   name: 'eval',
-  summary: 'Evaluate an ONNX model on a split\'s validation rows, next to the trivial baseline',
+  summary: "Evaluate an ONNX model on a split's validation rows, next to the trivial baseline",
   help: `Usage: flowbench eval MODEL.onnx --data DATA.csv --split FOLDS.csv [--fold K] --target COL [--features a,b]
                       [--ep cuda,cpu] [--no-ledger] [--json]
 
@@ -139,15 +167,25 @@ Example: flowbench eval models/baseline.onnx --data data/flowers.csv --split dat
 `,
   async run(argv, io) {
     const { values, positionals } = parseCliArgs(argv, {
-      data: { type: 'string' }, split: { type: 'string' }, fold: { type: 'string' }, target: { type: 'string' },
-      features: { type: 'string' }, 'no-ledger': { type: 'boolean' }, ...runtimeOptions,
+      data: { type: 'string' },
+      split: { type: 'string' },
+      fold: { type: 'string' },
+      target: { type: 'string' },
+      features: { type: 'string' },
+      'no-ledger': { type: 'boolean' },
+      ...runtimeOptions,
     });
     if (!values.split) throw new UserError('missing --split FOLDS.csv (make one with flowbench split)');
     const { runEval } = await import('./evaluate');
     const r = await runEval({
-      model: abs(io, requireOne(positionals, 'MODEL.onnx'))!, data: abs(io, values.data), split: abs(io, values.split)!,
-      fold: parseIntOption(values.fold, 'fold', 0), target: values.target, features: list(values.features),
-      ledgerRoot: values['no-ledger'] ? false : io.cwd, ...(await runtime(values, io)),
+      model: abs(io, requireOne(positionals, 'MODEL.onnx'))!,
+      data: abs(io, values.data),
+      split: abs(io, values.split)!,
+      fold: parseIntOption(values.fold, 'fold', 0),
+      target: values.target,
+      features: list(values.features),
+      ledgerRoot: values['no-ledger'] ? false : io.cwd,
+      ...(await runtime(values, io)),
     });
     if (values.json) printJson(io, r);
     else io.stdout((await import('./format')).formatEval(r));
@@ -168,12 +206,21 @@ version matches the runtime's (--force to skip). Flowbench downloads nothing: fe
 Example: flowbench install-cuda ~/Downloads/microsoft.ml.onnxruntime.gpu.linux.1.29.0.nupkg
 `,
   async run(argv, io) {
-    const { values, positionals } = parseCliArgs(argv, { 'runtime-dir': { type: 'string' }, force: { type: 'boolean' } });
+    const { values, positionals } = parseCliArgs(argv, {
+      'runtime-dir': { type: 'string' },
+      force: { type: 'boolean' },
+    });
     const src = requireOne(positionals, 'SOURCE');
     const { installCudaProviders } = await import('./installCuda');
-    const r = await installCudaProviders(/^https?:/i.test(src) ? src : path.resolve(io.cwd, src), { runtimeDir: abs(io, values['runtime-dir']), force: values.force });
+    const r = await installCudaProviders(/^https?:/i.test(src) ? src : path.resolve(io.cwd, src), {
+      runtimeDir: abs(io, values['runtime-dir']),
+      force: values.force,
+    });
     if (values.json) printJson(io, r);
-    else io.stdout(`installed into ${r.runtimeDir} (onnxruntime ${r.runtimeVersion}; version check: ${r.version.status}, ${r.version.evidence})\n${r.copied.map((c) => `  ${c.file} ${c.bytes} bytes from ${c.from}`).join('\n')}\n`);
+    else
+      io.stdout(
+        `installed into ${r.runtimeDir} (onnxruntime ${r.runtimeVersion}; version check: ${r.version.status}, ${r.version.evidence})\n${r.copied.map((c) => `  ${c.file} ${c.bytes} bytes from ${c.from}`).join('\n')}\n`,
+      );
     return 0;
   },
 };
@@ -192,7 +239,11 @@ Reads DIR/.flowbench/experiments.jsonl (default: the current folder).
     const { records, skipped } = await readLedger(root);
     const summary = summarizeLedger(records);
     if (values.json) printJson(io, { ...summary, skippedLines: skipped });
-    else io.stdout((await import('./format')).formatLedger(summary) + (skipped.length ? `(${skipped.length} unreadable lines skipped)\n` : ''));
+    else
+      io.stdout(
+        (await import('./format')).formatLedger(summary) +
+          (skipped.length ? `(${skipped.length} unreadable lines skipped)\n` : ''),
+      );
     return 0;
   },
 };

@@ -12,7 +12,13 @@ import type { WireTensor } from './protocol';
 import { VERSION } from '../util/version';
 import { planFeeds } from './feeds';
 import {
-  fetchesFor, loadModel, newHost, runRows, sessionReport, type RuntimeOptions, type SessionReport,
+  fetchesFor,
+  loadModel,
+  newHost,
+  runRows,
+  sessionReport,
+  type RuntimeOptions,
+  type SessionReport,
 } from './session';
 
 export interface EvalOptions extends RuntimeOptions {
@@ -75,17 +81,27 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   let yTrain: Int32Array | Float64Array;
   if (roles.task === 'classification') {
     const used = [...split.train, ...split.valid];
-    encodeColumn(o.target, used.map((i) => table.cells[tj][i]), (r) => table.lines[used[r]]);
-    space = classSpace(model.info, used.map((i) => table.cells[tj][i]));
+    encodeColumn(
+      o.target,
+      used.map((i) => table.cells[tj][i]),
+      (r) => table.lines[used[r]],
+    );
+    space = classSpace(
+      model.info,
+      used.map((i) => table.cells[tj][i]),
+    );
     const code = classCoder(space);
-    const encode = (rows: number[]): Int32Array => Int32Array.from(rows, (i) => {
-      const c = code(table.cells[tj][i]);
-      if (c < 0) {
-        throw new UserError(`target '${table.cells[tj][i]}' on line ${table.lines[i]} is not one of the model's classes`
-          + ` (${space!.names.join(', ')})`);
-      }
-      return c;
-    });
+    const encode = (rows: number[]): Int32Array =>
+      Int32Array.from(rows, (i) => {
+        const c = code(table.cells[tj][i]);
+        if (c < 0) {
+          throw new UserError(
+            `target '${table.cells[tj][i]}' on line ${table.lines[i]} is not one of the model's classes` +
+              ` (${space!.names.join(', ')})`,
+          );
+        }
+        return c;
+      });
     yTrue = encode(split.valid);
     yTrain = encode(split.train);
   } else {
@@ -127,8 +143,10 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   }
   const dataSha256 = table.sha256;
   if (hints.dataSha256 && hints.dataSha256 !== dataSha256) {
-    warnings.push(`${path.basename(o.data)} changed since ${path.basename(o.split)} was made`
-      + ' (its SHA-256 differs from the manifest\'s); the rows may no longer match the split');
+    warnings.push(
+      `${path.basename(o.data)} changed since ${path.basename(o.split)} was made` +
+        " (its SHA-256 differs from the manifest's); the rows may no longer match the split",
+    );
   }
   const report: EvalReport = {
     task: roles.task,
@@ -147,11 +165,24 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     warnings,
   };
   if (o.ledgerRoot !== false) {
-    report.ledger = await appendExperiment(o.ledgerRoot, {
-      kind: 'eval', time: new Date().toISOString(), model: report.model, data: report.data, split: report.split,
-      target: o.target, task: report.task, metrics, baseline, latency: { inferenceMs: result.ms },
-      provider: session.provider, flowbench: VERSION,
-    }, path.dirname(path.resolve(o.model)));
+    report.ledger = await appendExperiment(
+      o.ledgerRoot,
+      {
+        kind: 'eval',
+        time: new Date().toISOString(),
+        model: report.model,
+        data: report.data,
+        split: report.split,
+        target: o.target,
+        task: report.task,
+        metrics,
+        baseline,
+        latency: { inferenceMs: result.ms },
+        provider: session.provider,
+        flowbench: VERSION,
+      },
+      path.dirname(path.resolve(o.model)),
+    );
   }
   return report;
 }

@@ -5,22 +5,38 @@ import type { Feeds, TensorType, WireTensor } from './protocol';
 import { cellNumber, columnIndex, numericColumns, type Table } from '../data/table';
 
 /** ONNX element type → onnxruntime-node tensor type, for the types a CSV can feed. */
-const TENSOR_TYPES: Record<string, TensorType> = { float: 'float32', double: 'float64', int64: 'int64', int32: 'int32', string: 'string', bool: 'bool' };
+const TENSOR_TYPES: Record<string, TensorType> = {
+  float: 'float32',
+  double: 'float64',
+  int64: 'int64',
+  int32: 'int32',
+  string: 'string',
+  bool: 'bool',
+};
 
 function tensorType(input: ValueInfo): TensorType {
   const t = TENSOR_TYPES[input.elemType];
-  if (input.kind !== 'tensor' || !t) throw new UserError(`model input '${input.name}' has type ${input.elemType}, which Flowbench cannot feed (float, double, int64, int32, string, bool)`);
+  if (input.kind !== 'tensor' || !t)
+    throw new UserError(
+      `model input '${input.name}' has type ${input.elemType}, which Flowbench cannot feed (float, double, int64, int32, string, bool)`,
+    );
   return t;
 }
 
 function typedArray(type: TensorType, values: ArrayLike<number>): WireTensor['data'] {
   switch (type) {
-    case 'float32': return Float32Array.from(values);
-    case 'float64': return Float64Array.from(values);
-    case 'int64': return BigInt64Array.from(Array.from(values, (v) => BigInt(Math.round(v))));
-    case 'int32': return Int32Array.from(values);
-    case 'bool': return Uint8Array.from(values, (v) => (v ? 1 : 0));
-    default: throw new Error(`internal: no numeric array for ${type}`);
+    case 'float32':
+      return Float32Array.from(values);
+    case 'float64':
+      return Float64Array.from(values);
+    case 'int64':
+      return BigInt64Array.from(Array.from(values, (v) => BigInt(Math.round(v))));
+    case 'int32':
+      return Int32Array.from(values);
+    case 'bool':
+      return Uint8Array.from(values, (v) => (v ? 1 : 0));
+    default:
+      throw new Error(`internal: no numeric array for ${type}`);
   }
 }
 
@@ -36,19 +52,29 @@ export interface FeedPlan {
  * Decides how CSV columns feed the model. One input per column (skl2onnx style) when every input is named after a
  * column; otherwise a single 2-D input fed every numeric column except the target (or `features`) in file order.
  */
-export function planFeeds(model: ModelInfo, table: Table, opts: { features?: string[]; target?: string; exclude?: string[] } = {}): FeedPlan {
+export function planFeeds(
+  model: ModelInfo,
+  table: Table,
+  opts: { features?: string[]; target?: string; exclude?: string[] } = {},
+): FeedPlan {
   const inputs = model.inputs;
   if (inputs.length === 0) throw new UserError('the model declares no inputs');
   const byName = inputs.every((i) => table.columns.includes(i.name));
-  const singleMatrix = inputs.length === 1 && (inputs[0].shape?.length ?? 2) === 2 && !(byName && isColumnShaped(inputs[0]));
+  const singleMatrix =
+    inputs.length === 1 && (inputs[0].shape?.length ?? 2) === 2 && !(byName && isColumnShaped(inputs[0]));
   if (inputs.length > 1 || !singleMatrix) {
     if (!byName) {
       const missing = inputs.filter((i) => !table.columns.includes(i.name)).map((i) => i.name);
-      throw new UserError(`the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not a column of ${table.name} (columns: ${table.columns.join(', ')})`);
+      throw new UserError(
+        `the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not a column of ${table.name} (columns: ${table.columns.join(', ')})`,
+      );
     }
     if (opts.features) {
-      throw new UserError((f) => `${f('features')} applies to a model with a single 2-D input;`
-        + ' this model takes one input per column, matched by name');
+      throw new UserError(
+        (f) =>
+          `${f('features')} applies to a model with a single 2-D input;` +
+          ' this model takes one input per column, matched by name',
+      );
     }
     return {
       mode: 'per-column',
@@ -59,9 +85,13 @@ export function planFeeds(model: ModelInfo, table: Table, opts: { features?: str
           const type = tensorType(input);
           const j = columnIndex(table, input.name);
           const dims = (input.shape?.length ?? 2) === 1 ? [rows.length] : [rows.length, 1];
-          const data = type === 'string'
-            ? rows.map((i) => table.cells[j][i])
-            : typedArray(type, rows.map((i) => cellNumber(table, j, i)));
+          const data =
+            type === 'string'
+              ? rows.map((i) => table.cells[j][i])
+              : typedArray(
+                  type,
+                  rows.map((i) => cellNumber(table, j, i)),
+                );
           feeds[input.name] = { type, dims, data };
         }
         return feeds;
@@ -70,7 +100,8 @@ export function planFeeds(model: ModelInfo, table: Table, opts: { features?: str
   }
   const input = inputs[0];
   const type = tensorType(input);
-  if (type === 'string') throw new UserError(`model input '${input.name}' takes strings; name it after a column to feed that column`);
+  if (type === 'string')
+    throw new UserError(`model input '${input.name}' takes strings; name it after a column to feed that column`);
   let columns: string[];
   if (opts.features) {
     columns = opts.features;
@@ -80,13 +111,17 @@ export function planFeeds(model: ModelInfo, table: Table, opts: { features?: str
     }
   } else {
     columns = numericColumns(table, [...(opts.target ? [opts.target] : []), ...(opts.exclude ?? [])]);
-    if (columns.length === 0) throw new UserError(`${table.name} has no numeric column to feed (columns: ${table.columns.join(', ')})`);
+    if (columns.length === 0)
+      throw new UserError(`${table.name} has no numeric column to feed (columns: ${table.columns.join(', ')})`);
   }
   const width = input.shape?.[1];
   if (typeof width === 'number' && width > 0 && width !== columns.length) {
-    throw new UserError((f) => `model input '${input.name}' ${formatShape(input.shape)} takes ${width} features`
-      + ` per row, but ${table.name} gives ${columns.length} (${columns.join(', ')});`
-      + ` choose them with ${f('features')}`);
+    throw new UserError(
+      (f) =>
+        `model input '${input.name}' ${formatShape(input.shape)} takes ${width} features` +
+        ` per row, but ${table.name} gives ${columns.length} (${columns.join(', ')});` +
+        ` choose them with ${f('features')}`,
+    );
   }
   const js = columns.map((c) => columnIndex(table, c, 'feature'));
   return {
@@ -94,7 +129,11 @@ export function planFeeds(model: ModelInfo, table: Table, opts: { features?: str
     columns,
     build(rows) {
       const values = new Float64Array(rows.length * js.length);
-      rows.forEach((i, r) => js.forEach((j, c) => { values[r * js.length + c] = cellNumber(table, j, i); }));
+      rows.forEach((i, r) =>
+        js.forEach((j, c) => {
+          values[r * js.length + c] = cellNumber(table, j, i);
+        }),
+      );
       return { [input.name]: { type, dims: [rows.length, js.length], data: typedArray(type, values) } };
     },
   };
@@ -127,8 +166,11 @@ export function randomFeeds(model: ModelInfo, batch: number, seed = 42): Feeds {
   for (const input of model.inputs) {
     const type = tensorType(input);
     if (!input.shape) {
-      throw new UserError((f) => `model input '${input.name}' has no declared shape; random inputs need one`
-        + ` (use ${f('input', 'DATA.csv')})`);
+      throw new UserError(
+        (f) =>
+          `model input '${input.name}' has no declared shape; random inputs need one` +
+          ` (use ${f('input', 'DATA.csv')})`,
+      );
     }
     const dims = input.shape.map((d, i) => (typeof d === 'number' && d > 0 ? d : i === 0 ? batch : 1));
     const n = dims.reduce((a, b) => a * b, 1);
@@ -137,7 +179,15 @@ export function randomFeeds(model: ModelInfo, batch: number, seed = 42): Feeds {
       continue;
     }
     const values = new Float64Array(n);
-    for (let i = 0; i < n; i++) values[i] = type === 'float32' || type === 'float64' ? normal() : type === 'bool' ? (next() < 0.5 ? 1 : 0) : Math.floor(next() * 10);
+    for (let i = 0; i < n; i++)
+      values[i] =
+        type === 'float32' || type === 'float64'
+          ? normal()
+          : type === 'bool'
+            ? next() < 0.5
+              ? 1
+              : 0
+            : Math.floor(next() * 10);
     feeds[input.name] = { type, dims, data: typedArray(type, values) };
   }
   return feeds;
@@ -164,7 +214,9 @@ export function outputsToTable(outputs: Record<string, WireTensor>, order: strin
     const t = outputs[name];
     if (!t) continue;
     if (t.dims.length === 0 || t.dims[0] !== rows) {
-      throw new UserError(`output '${name}' has shape [${t.dims.join(',')}], not one entry per input row (${rows}); it cannot be written per row`);
+      throw new UserError(
+        `output '${name}' has shape [${t.dims.join(',')}], not one entry per input row (${rows}); it cannot be written per row`,
+      );
     }
     const per = t.dims.slice(1).reduce((a, b) => a * b, 1);
     const data = t.data as ArrayLike<number | bigint | string>;
@@ -182,7 +234,12 @@ export function outputsToTable(outputs: Record<string, WireTensor>, order: strin
 }
 
 function csvCell(v: number | string | boolean): string {
-  const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Math.fround(v) === v ? Number(v.toPrecision(9)) : v)) : String(v);
+  const s =
+    typeof v === 'number'
+      ? Number.isInteger(v)
+        ? String(v)
+        : String(Math.fround(v) === v ? Number(v.toPrecision(9)) : v)
+      : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -12,7 +12,10 @@ export function formatBytes(n: number): string {
   const units = ['KiB', 'MiB', 'GiB'];
   let v = n;
   let u = -1;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
@@ -22,7 +25,14 @@ export function formatCount(n: number): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function formatInspect(file: string, m: ModelInfo): string {
@@ -35,19 +45,26 @@ export function formatInspect(file: string, m: ModelInfo): string {
     `  nodes         ${m.nodeCount}`,
     `  FLOPs / row   ${m.flopsPerRow === null ? 'unknown' : formatCount(m.flopsPerRow)}${m.flopsUnestimatedNodes ? ` (+${m.flopsUnestimatedNodes} nodes with unknown shapes)` : ''}  (MatMul, Gemm, Conv; symbolic dims = 1)`,
     '  inputs',
-    ...m.inputs.map((v) => `    ${v.name}: ${v.kind === 'tensor' ? `${v.elemType}${formatShape(v.shape)}` : v.elemType}`),
+    ...m.inputs.map(
+      (v) => `    ${v.name}: ${v.kind === 'tensor' ? `${v.elemType}${formatShape(v.shape)}` : v.elemType}`,
+    ),
     '  outputs',
-    ...m.outputs.map((v) => `    ${v.name}: ${v.kind === 'tensor' ? `${v.elemType}${formatShape(v.shape)}` : v.elemType}`),
+    ...m.outputs.map(
+      (v) => `    ${v.name}: ${v.kind === 'tensor' ? `${v.elemType}${formatShape(v.shape)}` : v.elemType}`,
+    ),
     '  operators',
     ...m.operators.map((o) => `    ${String(o.count).padStart(5)}  ${o.op}`),
   ];
   const meta = Object.entries(m.metadata);
-  if (meta.length) lines.push('  metadata', ...meta.map(([k, v]) => `    ${k} = ${v.length > 80 ? v.slice(0, 80) + '…' : v}`));
+  if (meta.length)
+    lines.push('  metadata', ...meta.map(([k, v]) => `    ${k} = ${v.length > 80 ? v.slice(0, 80) + '…' : v}`));
   return lines.join('\n') + '\n';
 }
 
 export function formatSession(s: SessionReport): string {
-  const lines = [`provider: ${s.provider} (requested ${s.requested.join(', ')}; onnxruntime ${s.runtimeVersion}; session created in ${s.createMs.toFixed(1)} ms)`];
+  const lines = [
+    `provider: ${s.provider} (requested ${s.requested.join(', ')}; onnxruntime ${s.runtimeVersion}; session created in ${s.createMs.toFixed(1)} ms)`,
+  ];
   for (const f of s.failures) lines.push(`  not ${formatFailure(f)}`);
   return lines.join('\n') + '\n';
 }
@@ -56,37 +73,54 @@ export function formatInfer(r: InferReport, maxRows = 10): string {
   const head = [r.rowIndex ? 'row' : '#', ...r.table.columns];
   const body: string[][] = [];
   for (let i = 0; i < Math.min(maxRows, r.rows); i++) {
-    body.push([String(r.rowIndex ? r.rowIndex[i] : i), ...r.table.values.map((col) => {
-      const v = col[i];
-      return typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(6) : String(v);
-    })]);
+    body.push([
+      String(r.rowIndex ? r.rowIndex[i] : i),
+      ...r.table.values.map((col) => {
+        const v = col[i];
+        return typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(6) : String(v);
+      }),
+    ]);
   }
-  return [
-    formatSession(r.session).trimEnd(),
-    `${r.rows} rows (${r.source === 'csv' ? `${r.mode} input from ${r.featureColumns?.join(', ')}` : 'random inputs'}) in ${r.inferenceMs.toFixed(2)} ms`,
-    table([head, ...body]),
-    r.rows > maxRows ? `… ${r.rows - maxRows} more rows` : '',
-    r.out ? `wrote ${r.out}` : '',
-  ].filter(Boolean).join('\n') + '\n';
+  return (
+    [
+      formatSession(r.session).trimEnd(),
+      `${r.rows} rows (${r.source === 'csv' ? `${r.mode} input from ${r.featureColumns?.join(', ')}` : 'random inputs'}) in ${r.inferenceMs.toFixed(2)} ms`,
+      table([head, ...body]),
+      r.rows > maxRows ? `… ${r.rows - maxRows} more rows` : '',
+      r.out ? `wrote ${r.out}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n') + '\n'
+  );
 }
 
-const fmt = (v: number | null | undefined, d = 4): string => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
+const fmt = (v: number | null | undefined, d = 4): string =>
+  v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d);
 
 export function formatEval(r: EvalReport): string {
   const rows: string[][] = [['metric', 'model', 'baseline', 'change']];
   for (const [k, v] of Object.entries(r.metrics)) {
     const b = r.baseline[k];
-    rows.push([k, fmt(v), fmt(b), v !== null && b !== null && b !== undefined ? (v - b >= 0 ? '+' : '') + (v - b).toFixed(4) : '—']);
+    rows.push([
+      k,
+      fmt(v),
+      fmt(b),
+      v !== null && b !== null && b !== undefined ? (v - b >= 0 ? '+' : '') + (v - b).toFixed(4) : '—',
+    ]);
   }
-  return [
-    formatSession(r.session).trimEnd(),
-    `${r.task} on ${r.split.valid} validation rows of ${r.data.path}${r.split.fold !== null ? ` (fold ${r.split.fold})` : ''}, target '${r.target}', features ${r.featureColumns.join(', ')}`,
-    r.classes ? `classes (${r.classes.source}): ${r.classes.names.join(', ')}` : '',
-    `baseline: ${r.baselineKind}, learned on ${r.split.train} train rows`,
-    table(rows),
-    `inference ${r.inferenceMs.toFixed(1)} ms${r.ledger ? '; recorded in .flowbench/experiments.jsonl' : ''}`,
-    ...r.warnings.map((w) => `warning: ${w}`),
-  ].filter(Boolean).join('\n') + '\n';
+  return (
+    [
+      formatSession(r.session).trimEnd(),
+      `${r.task} on ${r.split.valid} validation rows of ${r.data.path}${r.split.fold !== null ? ` (fold ${r.split.fold})` : ''}, target '${r.target}', features ${r.featureColumns.join(', ')}`,
+      r.classes ? `classes (${r.classes.source}): ${r.classes.names.join(', ')}` : '',
+      `baseline: ${r.baselineKind}, learned on ${r.split.train} train rows`,
+      table(rows),
+      `inference ${r.inferenceMs.toFixed(1)} ms${r.ledger ? '; recorded in .flowbench/experiments.jsonl' : ''}`,
+      ...r.warnings.map((w) => `warning: ${w}`),
+    ]
+      .filter(Boolean)
+      .join('\n') + '\n'
+  );
 }
 
 type BenchOk = Extract<BenchReport['results'][number], { ok: true }>;
@@ -113,19 +147,34 @@ export function benchTable(r: BenchReport): string[][] {
 }
 
 export function formatBench(r: BenchReport): string {
-  const lines = [`${r.model.path}: batch ${r.batch}, ${r.flopsPerRun === null ? 'FLOPs unknown' : `${formatCount(r.flopsPerRun)} FLOPs per run`}, onnxruntime ${r.runtimeVersion}`];
+  const lines = [
+    `${r.model.path}: batch ${r.batch}, ${r.flopsPerRun === null ? 'FLOPs unknown' : `${formatCount(r.flopsPerRun)} FLOPs per run`}, onnxruntime ${r.runtimeVersion}`,
+  ];
   const t = benchTable(r);
   if (t.length) lines.push(table(t));
-  for (const x of r.results) if (!x.ok) lines.push(`not ${x.failure.provider}: ${x.failure.reason} — fix: ${x.failure.fix}`);
+  for (const x of r.results)
+    if (!x.ok) lines.push(`not ${x.failure.provider}: ${x.failure.reason} — fix: ${x.failure.fix}`);
   return lines.join('\n') + '\n';
 }
 
 export function formatLedger(s: LedgerSummary, last = 20): string {
   if (s.rows.length === 0) return 'no experiments yet (run flowbench eval or flowbench bench)\n';
-  const rows = s.rows.slice(-last).map((r) => [
-    r.time.replace('T', ' ').slice(0, 19), r.kind, r.model, r.provider, `${r.metric} ${fmt(r.value)}`,
-    r.change === null ? '' : `${r.change >= 0 ? '+' : ''}${r.change.toFixed(4)}`, r.isBest ? 'best' : '', r.git,
-  ]);
-  return table([['time', 'kind', 'model', 'provider', 'value', 'change', '', 'git'], ...rows]) + '\n'
-    + s.best.map((b) => `best ${b.group}: ${b.metric} ${fmt(b.value)} (${b.model})`).join('\n') + '\n';
+  const rows = s.rows
+    .slice(-last)
+    .map((r) => [
+      r.time.replace('T', ' ').slice(0, 19),
+      r.kind,
+      r.model,
+      r.provider,
+      `${r.metric} ${fmt(r.value)}`,
+      r.change === null ? '' : `${r.change >= 0 ? '+' : ''}${r.change.toFixed(4)}`,
+      r.isBest ? 'best' : '',
+      r.git,
+    ]);
+  return (
+    table([['time', 'kind', 'model', 'provider', 'value', 'change', '', 'git'], ...rows]) +
+    '\n' +
+    s.best.map((b) => `best ${b.group}: ${b.metric} ${fmt(b.value)} (${b.model})`).join('\n') +
+    '\n'
+  );
 }

@@ -47,25 +47,48 @@ function tableHtml(head: string[], rows: (string | number)[][], rawCells = false
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
-const num = (v: number | null | undefined, d = 4): string => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
+const num = (v: number | null | undefined, d = 4): string =>
+  v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d);
 
 export function inspectBody(file: string, m: ModelInfo, withButtons: boolean): string {
   const max = Math.max(1, ...m.operators.map((o) => o.count));
-  const io = (list: ModelInfo['inputs']) => tableHtml(['name', 'type', 'shape'], list.map((v) => [v.name, v.kind === 'tensor' ? v.elemType : v.elemType, v.kind === 'tensor' ? formatShape(v.shape) : '—']));
+  const io = (list: ModelInfo['inputs']) =>
+    tableHtml(
+      ['name', 'type', 'shape'],
+      list.map((v) => [
+        v.name,
+        v.kind === 'tensor' ? v.elemType : v.elemType,
+        v.kind === 'tensor' ? formatShape(v.shape) : '—',
+      ]),
+    );
   return `<h2>${esc(file)}</h2>
 ${withButtons ? '<p><button data-cmd="run">Run</button><button data-cmd="bench">Benchmark</button><button data-cmd="eval">Evaluate</button></p>' : '<p class="muted">Running models is disabled in an untrusted workspace; inspection works.</p>'}
-${tableHtml(['', ''], [
+${tableHtml(
+  ['', ''],
+  [
     ['producer', `${m.producerName || '(none)'} ${m.producerVersion}`.trim()],
     ['IR version', m.irVersion],
     ['opsets', m.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ')],
-    ['parameters', `${formatCount(m.parameterCount)} (${formatBytes(m.parameterBytes)}, ${m.initializerCount} initializers${m.externalInitializers ? `, ${m.externalInitializers} external` : ''})`],
+    [
+      'parameters',
+      `${formatCount(m.parameterCount)} (${formatBytes(m.parameterBytes)}, ${m.initializerCount} initializers${m.externalInitializers ? `, ${m.externalInitializers} external` : ''})`,
+    ],
     ['nodes', m.nodeCount],
     ['FLOPs per row', m.flopsPerRow === null ? 'unknown' : formatCount(m.flopsPerRow)],
     ...(m.docString ? [['doc', m.docString]] : []),
-  ])}
+  ],
+)}
 <h3>Inputs</h3>${io(m.inputs)}
 <h3>Outputs</h3>${io(m.outputs)}
-<h3>Operators</h3>${tableHtml(['op', 'count', ''], m.operators.map((o) => [esc(o.op), o.count, `<span class="bar" style="width:${Math.round((o.count / max) * 200)}px"></span>`]), true)}
+<h3>Operators</h3>${tableHtml(
+    ['op', 'count', ''],
+    m.operators.map((o) => [
+      esc(o.op),
+      o.count,
+      `<span class="bar" style="width:${Math.round((o.count / max) * 200)}px"></span>`,
+    ]),
+    true,
+  )}
 ${Object.keys(m.metadata).length ? `<h3>Metadata</h3>${tableHtml(['key', 'value'], Object.entries(m.metadata))}` : ''}`;
 }
 
@@ -74,17 +97,24 @@ export function errorBody(file: string, message: string): string {
 }
 
 function sessionHtml(s: SessionReport): string {
-  return `<p>Ran on <b>${esc(s.provider)}</b> (requested ${esc(s.requested.join(', '))}; onnxruntime ${esc(s.runtimeVersion)}; session created in ${s.createMs.toFixed(1)} ms)</p>`
-    + (s.failures.length ? `<ul>${s.failures.map((f) => `<li><b>${esc(f.provider)}</b> did not run: ${esc(f.reason)}. <i>Fix:</i> ${esc(f.fix)}</li>`).join('')}</ul>` : '');
+  return (
+    `<p>Ran on <b>${esc(s.provider)}</b> (requested ${esc(s.requested.join(', '))}; onnxruntime ${esc(s.runtimeVersion)}; session created in ${s.createMs.toFixed(1)} ms)</p>` +
+    (s.failures.length
+      ? `<ul>${s.failures.map((f) => `<li><b>${esc(f.provider)}</b> did not run: ${esc(f.reason)}. <i>Fix:</i> ${esc(f.fix)}</li>`).join('')}</ul>`
+      : '')
+  );
 }
 
 export function inferBody(r: InferReport, maxRows: number): string {
   const rows: (string | number)[][] = [];
   for (let i = 0; i < Math.min(maxRows, r.rows); i++) {
-    rows.push([r.rowIndex ? r.rowIndex[i] : i, ...r.table.values.map((c) => {
-      const v = c[i];
-      return typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(6) : String(v);
-    })]);
+    rows.push([
+      r.rowIndex ? r.rowIndex[i] : i,
+      ...r.table.values.map((c) => {
+        const v = c[i];
+        return typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(6) : String(v);
+      }),
+    ]);
   }
   return `<h2>Predictions: ${esc(r.model)}</h2>${sessionHtml(r.session)}
 <p>${r.rows} rows, ${r.source === 'csv' ? `${esc(r.mode)} input from ${esc(r.featureColumns?.join(', '))}` : 'random inputs'}, ${r.inferenceMs.toFixed(2)} ms${r.out ? `; saved to <code>${esc(r.out)}</code>` : ''}</p>
@@ -94,7 +124,12 @@ ${tableHtml([r.rowIndex ? 'row' : '#', ...r.table.columns], rows)}${r.rows > max
 export function evalBody(r: EvalReport): string {
   const rows = Object.entries(r.metrics).map(([k, v]) => {
     const b = r.baseline[k];
-    return [k, num(v), num(b), v !== null && b !== null && b !== undefined ? `${v - b >= 0 ? '+' : ''}${(v - b).toFixed(4)}` : '—'];
+    return [
+      k,
+      num(v),
+      num(b),
+      v !== null && b !== null && b !== undefined ? `${v - b >= 0 ? '+' : ''}${(v - b).toFixed(4)}` : '—',
+    ];
   });
   return `<h2>Evaluation: ${esc(r.model.path)}</h2>${sessionHtml(r.session)}
 <p>${esc(r.task)} on ${r.split.valid} validation rows${r.split.fold !== null ? ` (fold ${r.split.fold})` : ''} of <code>${esc(r.data.path)}</code>, target <code>${esc(r.target)}</code>; features ${esc(r.featureColumns.join(', '))}</p>
@@ -113,15 +148,28 @@ ${r.results.map((x) => (x.ok ? '' : `<p><b>${esc(x.provider)}</b> did not run: $
 }
 
 export function ledgerBody(s: LedgerSummary, skipped: number): string {
-  if (s.rows.length === 0) return '<h2>Experiments</h2><p>No experiments yet: evaluate or benchmark a model (Ctrl+Alt+F E / B).</p>';
-  const rows = [...s.rows].reverse().map((r) => [
-    esc(r.time.replace('T', ' ').slice(0, 19)), esc(r.kind), esc(r.model), esc(r.provider), `${esc(r.metric)} ${num(r.value)}`,
-    r.baseline === null ? '—' : num(r.baseline),
-    r.change === null ? '' : `<span class="${(r.change > 0) === r.higherIsBetter && r.change !== 0 ? 'good' : r.change === 0 ? '' : 'bad'}">${r.change >= 0 ? '+' : ''}${r.change.toFixed(4)}</span>`,
-    r.isBest ? '★ best' : num(r.bestSoFar), esc(r.git),
-  ]);
+  if (s.rows.length === 0)
+    return '<h2>Experiments</h2><p>No experiments yet: evaluate or benchmark a model (Ctrl+Alt+F E / B).</p>';
+  const rows = [...s.rows]
+    .reverse()
+    .map((r) => [
+      esc(r.time.replace('T', ' ').slice(0, 19)),
+      esc(r.kind),
+      esc(r.model),
+      esc(r.provider),
+      `${esc(r.metric)} ${num(r.value)}`,
+      r.baseline === null ? '—' : num(r.baseline),
+      r.change === null
+        ? ''
+        : `<span class="${r.change > 0 === r.higherIsBetter && r.change !== 0 ? 'good' : r.change === 0 ? '' : 'bad'}">${r.change >= 0 ? '+' : ''}${r.change.toFixed(4)}</span>`,
+      r.isBest ? '★ best' : num(r.bestSoFar),
+      esc(r.git),
+    ]);
   return `<h2>Experiments</h2>
-<h3>Best so far</h3>${tableHtml(['comparison', 'metric', 'value', 'model', 'time'], s.best.map((b) => [b.group, b.metric, num(b.value), b.model, b.time.replace('T', ' ').slice(0, 19)]))}
+<h3>Best so far</h3>${tableHtml(
+    ['comparison', 'metric', 'value', 'model', 'time'],
+    s.best.map((b) => [b.group, b.metric, num(b.value), b.model, b.time.replace('T', ' ').slice(0, 19)]),
+  )}
 <h3>Runs, newest first</h3>${tableHtml(['time', 'kind', 'model', 'provider', 'value', 'baseline', 'change since previous', 'best so far', 'git'], rows, true)}
 ${skipped ? `<p class="muted">${skipped} unreadable line(s) skipped.</p>` : ''}`;
 }

@@ -6,7 +6,14 @@ import { readSplitRows } from '../data/splitFile';
 import { feedRows, outputsToTable, planFeeds, predictionCsv, randomFeeds, type PredictionTable } from './feeds';
 import type { WireTensor } from './protocol';
 import {
-  fetchesFor, loadModel, newHost, runRows, sessionReport, tensorOutputs, type RuntimeOptions, type SessionReport,
+  fetchesFor,
+  loadModel,
+  newHost,
+  runRows,
+  sessionReport,
+  tensorOutputs,
+  type RuntimeOptions,
+  type SessionReport,
 } from './session';
 
 export interface InferOptions extends RuntimeOptions {
@@ -37,7 +44,7 @@ export interface InferReport {
 export async function runInference(o: InferOptions): Promise<InferReport> {
   const model = await loadModel(o.model);
   let plan: ReturnType<typeof planFeeds> | null = null;
-  let table: Table | null = null;
+  let table: Table | null;
   let rows: number[] = [];
   let subset = false;
   if (o.input) {
@@ -74,8 +81,15 @@ export async function runInference(o: InferOptions): Promise<InferReport> {
       await writeFileAtomic(o.out, predictionCsv(predictions, subset ? { name: 'row', values: rows } : undefined));
     }
     return {
-      model: o.model, session: sessionReport(session, o.providers), source: plan ? 'csv' : 'random', mode: plan?.mode,
-      featureColumns: plan?.columns, rows: n, inferenceMs: ms, table: predictions, rowIndex: subset ? rows : undefined,
+      model: o.model,
+      session: sessionReport(session, o.providers),
+      source: plan ? 'csv' : 'random',
+      mode: plan?.mode,
+      featureColumns: plan?.columns,
+      rows: n,
+      inferenceMs: ms,
+      table: predictions,
+      rowIndex: subset ? rows : undefined,
       out: o.out,
     };
   } finally {

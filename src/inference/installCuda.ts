@@ -32,7 +32,11 @@ function findFiles(root: string, names: readonly string[], depth = 10): Map<stri
   const walk = (dir: string, d: number): void => {
     if (d < 0 || found.size === names.length) return;
     let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (e.isFile() && names.includes(e.name) && !found.has(e.name)) found.set(e.name, p);
@@ -56,8 +60,13 @@ function checkVersion(root: string, cudaLib: string, expected: string): InstallR
   if (named) return { status: named === expected ? 'match' : 'mismatch', found: named, evidence: nugetLike! };
   // A binary scan can only confirm: libraries embed many version-like strings, so absence proves nothing.
   const bytes = fs.readFileSync(cudaLib);
-  if (bytes.includes(Buffer.from(expected))) return { status: 'match', found: expected, evidence: `'${expected}' inside ${path.basename(cudaLib)}` };
-  return { status: 'unknown', found: null, evidence: `no version found (${fs.existsSync(pkg) ? 'package/package.json is a wrapper package, not ONNX Runtime\'s version' : 'no .nuspec'}, and '${expected}' is not inside ${path.basename(cudaLib)}); make sure it is the CUDA build of ONNX Runtime ${expected}` };
+  if (bytes.includes(Buffer.from(expected)))
+    return { status: 'match', found: expected, evidence: `'${expected}' inside ${path.basename(cudaLib)}` };
+  return {
+    status: 'unknown',
+    found: null,
+    evidence: `no version found (${fs.existsSync(pkg) ? "package/package.json is a wrapper package, not ONNX Runtime's version" : 'no .nuspec'}, and '${expected}' is not inside ${path.basename(cudaLib)}); make sure it is the CUDA build of ONNX Runtime ${expected}`,
+  };
 }
 
 /**
@@ -65,11 +74,23 @@ function checkVersion(root: string, cudaLib: string, expected: string): InstallR
  * or an archive the user points to (.tgz/.tar.gz via tar, .nupkg/.zip via unzip; no shell). Refuses a version that
  * visibly differs from the runtime's unless `force`. Each file is copied to a temp name and renamed into place.
  */
-export async function installCudaProviders(source: string, opts: { runtimeDir?: string; runtimeVersion?: string; force?: boolean } = {}): Promise<InstallResult> {
+export async function installCudaProviders(
+  source: string,
+  opts: { runtimeDir?: string; runtimeVersion?: string; force?: boolean } = {},
+): Promise<InstallResult> {
   if (/^https?:\/\//i.test(source)) {
-    throw new UserError(`Flowbench does not download by itself. Download the package yourself (for example ${officialPackageUrl(opts.runtimeVersion ?? defaultRuntimeDir().version)}) and point installCuda at the downloaded file or its extracted folder`);
+    throw new UserError(
+      `Flowbench does not download by itself. Download the package yourself (for example ${officialPackageUrl(opts.runtimeVersion ?? defaultRuntimeDir().version)}) and point installCuda at the downloaded file or its extracted folder`,
+    );
   }
-  const rt = opts.runtimeDir && opts.runtimeVersion ? { dir: opts.runtimeDir, version: opts.runtimeVersion } : { ...defaultRuntimeDir(), ...(opts.runtimeDir ? { dir: opts.runtimeDir } : {}), ...(opts.runtimeVersion ? { version: opts.runtimeVersion } : {}) };
+  const rt =
+    opts.runtimeDir && opts.runtimeVersion
+      ? { dir: opts.runtimeDir, version: opts.runtimeVersion }
+      : {
+          ...defaultRuntimeDir(),
+          ...(opts.runtimeDir ? { dir: opts.runtimeDir } : {}),
+          ...(opts.runtimeVersion ? { version: opts.runtimeVersion } : {}),
+        };
   if (!fs.existsSync(source)) throw new UserError(`${source} does not exist`);
   if (!fs.existsSync(rt.dir)) throw new UserError(`the ONNX Runtime folder ${rt.dir} does not exist`);
   let root = source;
@@ -79,21 +100,30 @@ export async function installCudaProviders(source: string, opts: { runtimeDir?: 
       tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'flowbench-cuda-'));
       const lower = source.toLowerCase();
       try {
-        if (lower.endsWith('.tgz') || lower.endsWith('.tar.gz') || lower.endsWith('.tar')) await run('tar', ['-xf', source, '-C', tmp]);
-        else if (lower.endsWith('.nupkg') || lower.endsWith('.zip')) await run('unzip', ['-q', '-o', source, '-d', tmp]);
+        if (lower.endsWith('.tgz') || lower.endsWith('.tar.gz') || lower.endsWith('.tar'))
+          await run('tar', ['-xf', source, '-C', tmp]);
+        else if (lower.endsWith('.nupkg') || lower.endsWith('.zip'))
+          await run('unzip', ['-q', '-o', source, '-d', tmp]);
         else throw new UserError(`${path.basename(source)}: expected a folder, a .tgz/.tar.gz or a .nupkg/.zip`);
       } catch (err) {
         if (err instanceof UserError) throw err;
-        throw new UserError(`could not extract ${path.basename(source)}: ${((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n')[0]}`);
+        throw new UserError(
+          `could not extract ${path.basename(source)}: ${((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n')[0]}`,
+        );
       }
       root = tmp;
     }
     const found = findFiles(root, CUDA_PROVIDER_FILES);
     const missing = CUDA_PROVIDER_FILES.filter((f) => !found.has(f));
-    if (missing.length) throw new UserError(`${path.basename(source)} does not contain ${missing.join(' and ')} (look for the CUDA build of ONNX Runtime ${rt.version}, folder runtimes/linux-x64/native in the NuGet package)`);
+    if (missing.length)
+      throw new UserError(
+        `${path.basename(source)} does not contain ${missing.join(' and ')} (look for the CUDA build of ONNX Runtime ${rt.version}, folder runtimes/linux-x64/native in the NuGet package)`,
+      );
     const version = checkVersion(root, found.get(CUDA_PROVIDER_FILES[0])!, rt.version);
     if (version.status === 'mismatch' && !opts.force) {
-      throw new UserError(`the CUDA provider libraries are for ONNX Runtime ${version.found} (${version.evidence}) but the runtime is ${rt.version}; use the matching version (or force)`);
+      throw new UserError(
+        `the CUDA provider libraries are for ONNX Runtime ${version.found} (${version.evidence}) but the runtime is ${rt.version}; use the matching version (or force)`,
+      );
     }
     const copied: InstallResult['copied'] = [];
     for (const file of CUDA_PROVIDER_FILES) {

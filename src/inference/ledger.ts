@@ -26,8 +26,11 @@ export function ledgerPath(root: string): string {
   return flowbenchPath(root, 'experiments.jsonl');
 }
 
-
-export async function appendExperiment(root: string, record: Omit<ExperimentRecord, 'git' | 'v'>, gitDir = root): Promise<ExperimentRecord> {
+export async function appendExperiment(
+  root: string,
+  record: Omit<ExperimentRecord, 'git' | 'v'>,
+  gitDir = root,
+): Promise<ExperimentRecord> {
   const full: ExperimentRecord = {
     v: 1,
     ...record,
@@ -71,10 +74,21 @@ export interface LedgerSummary {
   best: { group: string; metric: string; value: number; model: string; time: string }[];
 }
 
-function primary(r: ExperimentRecord): { metric: string; value: number | null; higher: boolean; baseline: number | null } {
+function primary(r: ExperimentRecord): {
+  metric: string;
+  value: number | null;
+  higher: boolean;
+  baseline: number | null;
+} {
   if (r.kind === 'bench') return { metric: 'p50 ms', value: r.latency?.p50Ms ?? null, higher: false, baseline: null };
-  if (r.task === 'regression') return { metric: 'rmse', value: r.metrics?.rmse ?? null, higher: false, baseline: r.baseline?.rmse ?? null };
-  return { metric: 'accuracy', value: r.metrics?.accuracy ?? null, higher: true, baseline: r.baseline?.accuracy ?? null };
+  if (r.task === 'regression')
+    return { metric: 'rmse', value: r.metrics?.rmse ?? null, higher: false, baseline: r.baseline?.rmse ?? null };
+  return {
+    metric: 'accuracy',
+    value: r.metrics?.accuracy ?? null,
+    higher: true,
+    baseline: r.baseline?.accuracy ?? null,
+  };
 }
 
 /** Pure: ledger records in file order → per-run change since the previous comparable run and best so far. */
@@ -83,9 +97,10 @@ export function summarizeLedger(records: readonly ExperimentRecord[]): LedgerSum
   const best = new Map<string, { value: number; model: string; time: string; metric: string }>();
   const rows: LedgerRow[] = records.map((r, index) => {
     const p = primary(r);
-    const group = r.kind === 'bench'
-      ? `bench · ${r.provider} · batch ${r.latency?.batch ?? '?'}`
-      : `eval ${p.metric} · ${r.target ?? '?'} · ${path.basename(r.split?.path ?? '?')}${r.split?.fold !== null && r.split?.fold !== undefined ? ` fold ${r.split.fold}` : ''} · ${(r.split?.manifestHash ?? '').slice(0, 8)}`;
+    const group =
+      r.kind === 'bench'
+        ? `bench · ${r.provider} · batch ${r.latency?.batch ?? '?'}`
+        : `eval ${p.metric} · ${r.target ?? '?'} · ${path.basename(r.split?.path ?? '?')}${r.split?.fold !== null && r.split?.fold !== undefined ? ` fold ${r.split.fold}` : ''} · ${(r.split?.manifestHash ?? '').slice(0, 8)}`;
     const prev = last.get(group);
     const change = prev !== undefined && prev !== null && p.value !== null ? p.value - prev : null;
     last.set(group, p.value);
@@ -96,8 +111,19 @@ export function summarizeLedger(records: readonly ExperimentRecord[]): LedgerSum
       isBest = true;
     }
     return {
-      index, time: r.time, kind: r.kind, model: r.model.path, provider: r.provider, group, metric: p.metric, value: p.value,
-      higherIsBetter: p.higher, change, bestSoFar: best.get(group)?.value ?? null, isBest, baseline: p.baseline,
+      index,
+      time: r.time,
+      kind: r.kind,
+      model: r.model.path,
+      provider: r.provider,
+      group,
+      metric: p.metric,
+      value: p.value,
+      higherIsBetter: p.higher,
+      change,
+      bestSoFar: best.get(group)?.value ?? null,
+      isBest,
+      baseline: p.baseline,
       git: r.git?.head ? `${r.git.head.slice(0, 7)}${r.git.dirty ? '+dirty' : ''}` : '',
     };
   });

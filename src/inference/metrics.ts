@@ -64,7 +64,12 @@ export function f1Macro(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, nCla
 }
 
 /** Mean negative log-likelihood, probabilities clipped to [eps, 1-eps] (no renormalisation, as scikit-learn 1.9). */
-export function logLoss(yTrue: ArrayLike<number>, proba: ArrayLike<number>, nClasses: number, eps = 2.220446049250313e-16): number {
+export function logLoss(
+  yTrue: ArrayLike<number>,
+  proba: ArrayLike<number>,
+  nClasses: number,
+  eps = 2.220446049250313e-16,
+): number {
   let sum = 0;
   for (let i = 0; i < yTrue.length; i++) {
     const p = Math.min(Math.max(proba[i * nClasses + yTrue[i]], eps), 1 - eps);
@@ -79,11 +84,15 @@ export function binaryRocAuc(positive: ArrayLike<boolean | number>, score: Array
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a] - score[b]);
   let nPos = 0;
   let rankSum = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && score[order[j + 1]] === score[order[i]]) j++;
     const avgRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (positive[order[k]]) { nPos++; rankSum += avgRank; }
+    for (let k = i; k <= j; k++)
+      if (positive[order[k]]) {
+        nPos++;
+        rankSum += avgRank;
+      }
     i = j + 1;
   }
   const nNeg = n - nPos;
@@ -99,17 +108,29 @@ export function rocAuc(yTrue: ArrayLike<number>, proba: ArrayLike<number>, nClas
     for (let i = 0; i < n; i++) s[i] = proba[i * nClasses + c];
     return s;
   };
-  if (nClasses === 2) return binaryRocAuc(Array.from(yTrue, (y) => y === 1), column(1));
+  if (nClasses === 2)
+    return binaryRocAuc(
+      Array.from(yTrue, (y) => y === 1),
+      column(1),
+    );
   let sum = 0;
   for (let c = 0; c < nClasses; c++) {
-    const auc = binaryRocAuc(Array.from(yTrue, (y) => y === c), column(c));
+    const auc = binaryRocAuc(
+      Array.from(yTrue, (y) => y === c),
+      column(c),
+    );
     if (auc === null) return null;
     sum += auc;
   }
   return sum / nClasses;
 }
 
-export function classificationMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, proba: ArrayLike<number> | null, nClasses: number): ClassificationMetrics {
+export function classificationMetrics(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  proba: ArrayLike<number> | null,
+  nClasses: number,
+): ClassificationMetrics {
   return {
     accuracy: accuracy(yTrue, yPred),
     balancedAccuracy: balancedAccuracy(yTrue, yPred, nClasses),

@@ -70,10 +70,14 @@ function attribute(name: string, v: AttrValue): ProtoWriter {
 }
 
 function tensor(t: InitSpec): ProtoWriter {
-  const w = new ProtoWriter().packedInts(1, t.dims).int(2, t.type === 'int64' ? 7 : 1).string(8, t.name);
-  const raw = t.type === 'int64'
-    ? new Uint8Array(BigInt64Array.from(Array.from(t.data, (x) => BigInt(Math.trunc(x)))).buffer)
-    : new Uint8Array(Float32Array.from(t.data).buffer);
+  const w = new ProtoWriter()
+    .packedInts(1, t.dims)
+    .int(2, t.type === 'int64' ? 7 : 1)
+    .string(8, t.name);
+  const raw =
+    t.type === 'int64'
+      ? new Uint8Array(BigInt64Array.from(Array.from(t.data, (x) => BigInt(Math.trunc(x)))).buffer)
+      : new Uint8Array(Float32Array.from(t.data).buffer);
   return w.bytes(9, raw);
 }
 
@@ -98,7 +102,8 @@ export function buildModel(spec: ModelSpec): Uint8Array {
     .string(3, spec.producerVersion ?? '1')
     .message(7, graph)
     .message(8, new ProtoWriter().string(1, '').int(2, spec.opset ?? 17));
-  for (const [k, v] of Object.entries(spec.metadata ?? {})) model.message(14, new ProtoWriter().string(1, k).string(2, v));
+  for (const [k, v] of Object.entries(spec.metadata ?? {}))
+    model.message(14, new ProtoWriter().string(1, k).string(2, v));
   return model.finish();
 }
 
@@ -109,7 +114,10 @@ export function logisticRegressionModel(w: number[], b: number): Uint8Array {
   return buildModel({
     inputs: [{ name: 'X', type: 'float', shape: ['N', w.length] }],
     outputs: [{ name: 'probability', type: 'float', shape: ['N', 1] }],
-    initializers: [{ name: 'W', dims: [w.length, 1], data: w }, { name: 'B', dims: [1], data: [b] }],
+    initializers: [
+      { name: 'W', dims: [w.length, 1], data: w },
+      { name: 'B', dims: [1], data: [b] },
+    ],
     nodes: [
       { op: 'MatMul', inputs: ['X', 'W'], outputs: ['XW'] },
       { op: 'Add', inputs: ['XW', 'B'], outputs: ['Z'] },
@@ -123,7 +131,10 @@ export function linearRegressorModel(w: number[], b: number): Uint8Array {
   return buildModel({
     inputs: [{ name: 'X', type: 'float', shape: ['N', w.length] }],
     outputs: [{ name: 'variable', type: 'float', shape: ['N', 1] }],
-    initializers: [{ name: 'W', dims: [w.length, 1], data: w }, { name: 'B', dims: [1], data: [b] }],
+    initializers: [
+      { name: 'W', dims: [w.length, 1], data: w },
+      { name: 'B', dims: [1], data: [b] },
+    ],
     nodes: [
       { op: 'MatMul', inputs: ['X', 'W'], outputs: ['XW'] },
       { op: 'Add', inputs: ['XW', 'B'], outputs: ['variable'] },
@@ -143,7 +154,10 @@ export function mlpModel(layers: Layer[]): Uint8Array {
   const inits: InitSpec[] = [];
   let cur = 'X';
   layers.forEach((l, i) => {
-    inits.push({ name: `W${i}`, dims: [l.w.length, l.b.length], data: l.w.flat() }, { name: `B${i}`, dims: [l.b.length], data: l.b });
+    inits.push(
+      { name: `W${i}`, dims: [l.w.length, l.b.length], data: l.w.flat() },
+      { name: `B${i}`, dims: [l.b.length], data: l.b },
+    );
     nodes.push({ op: 'Gemm', inputs: [cur, `W${i}`, `B${i}`], outputs: [`H${i}`] });
     cur = `H${i}`;
     if (i < layers.length - 1) {
@@ -170,8 +184,14 @@ export function classifierModel(w: number[][], b: number[], classes?: string[], 
   return buildModel({
     producer,
     inputs: [{ name: 'X', type: 'float', shape: ['N', f] }],
-    outputs: [{ name: 'label', type: 'int64', shape: ['N'] }, { name: 'probabilities', type: 'float', shape: ['N', c] }],
-    initializers: [{ name: 'W', dims: [f, c], data: w.flat() }, { name: 'B', dims: [c], data: b }],
+    outputs: [
+      { name: 'label', type: 'int64', shape: ['N'] },
+      { name: 'probabilities', type: 'float', shape: ['N', c] },
+    ],
+    initializers: [
+      { name: 'W', dims: [f, c], data: w.flat() },
+      { name: 'B', dims: [c], data: b },
+    ],
     nodes: [
       { op: 'Gemm', inputs: ['X', 'W', 'B'], outputs: ['logits'] },
       { op: 'Softmax', inputs: ['logits'], outputs: ['probabilities'], attrs: { axis: 1 } },
@@ -186,7 +206,10 @@ export function perColumnRegressorModel(columns: string[], w: number[], b: numbe
   return buildModel({
     inputs: columns.map((name) => ({ name, type: 'float' as const, shape: ['N', 1] })),
     outputs: [{ name: 'variable', type: 'float', shape: ['N', 1] }],
-    initializers: [{ name: 'W', dims: [w.length, 1], data: w }, { name: 'B', dims: [1], data: [b] }],
+    initializers: [
+      { name: 'W', dims: [w.length, 1], data: w },
+      { name: 'B', dims: [1], data: [b] },
+    ],
     nodes: [
       { op: 'Concat', inputs: columns, outputs: ['X'], attrs: { axis: 1 } },
       { op: 'MatMul', inputs: ['X', 'W'], outputs: ['XW'] },
@@ -216,7 +239,7 @@ export function matmulStackModel(width: number, depth: number): Uint8Array {
   for (let i = 0; i < depth; i++) {
     const data = new Float32Array(width * width);
     const scale = Math.sqrt(6 / width);
-    for (let j = 0; j < data.length; j++) data[j] = ((((j + i * 7919) * 2654435761) >>> 0) % 2001 / 1000 - 1) * scale;
+    for (let j = 0; j < data.length; j++) data[j] = (((((j + i * 7919) * 2654435761) >>> 0) % 2001) / 1000 - 1) * scale;
     inits.push({ name: `W${i}`, dims: [width, width], data });
     nodes.push({ op: 'MatMul', inputs: [cur, `W${i}`], outputs: [`M${i}`] });
     nodes.push({ op: 'Relu', inputs: [`M${i}`], outputs: [i === depth - 1 ? 'Y' : `R${i}`] });

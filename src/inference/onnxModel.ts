@@ -3,14 +3,53 @@ import { UserError } from '../util/errors';
 
 /** ONNX TensorProto.DataType numbers → names as ONNX Runtime prints them (tensor(float) etc.). */
 export const ELEM_TYPES: Record<number, string> = {
-  1: 'float', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool',
-  10: 'float16', 11: 'double', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16',
-  17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2', 20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4',
+  1: 'float',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'double',
+  12: 'uint32',
+  13: 'uint64',
+  14: 'complex64',
+  15: 'complex128',
+  16: 'bfloat16',
+  17: 'float8e4m3fn',
+  18: 'float8e4m3fnuz',
+  19: 'float8e5m2',
+  20: 'float8e5m2fnuz',
+  21: 'uint4',
+  22: 'int4',
   23: 'float4e2m1',
 };
 const ELEM_BYTES: Record<number, number> = {
-  1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 14: 8, 15: 16, 16: 2,
-  17: 1, 18: 1, 19: 1, 20: 1, 21: 0.5, 22: 0.5, 23: 0.5,
+  1: 4,
+  2: 1,
+  3: 1,
+  4: 2,
+  5: 2,
+  6: 4,
+  7: 8,
+  9: 1,
+  10: 2,
+  11: 8,
+  12: 4,
+  13: 8,
+  14: 8,
+  15: 16,
+  16: 2,
+  17: 1,
+  18: 1,
+  19: 1,
+  20: 1,
+  21: 0.5,
+  22: 0.5,
+  23: 0.5,
 };
 
 /** A dimension: a fixed size, a symbolic name (dim_param, e.g. "N"), or unknown (neither set). */
@@ -75,7 +114,10 @@ interface GraphParse {
   subgraphOps: NodeInfo[];
 }
 
-function parseType(r: ProtoReader, f: ProtoField): { kind: string; elemType: string; elemTypeId: number; shape: Dim[] | null } {
+function parseType(
+  r: ProtoReader,
+  f: ProtoField,
+): { kind: string; elemType: string; elemTypeId: number; shape: Dim[] | null } {
   const t = r.sub(f);
   for (let g = t.next(); g; g = t.next()) {
     if ((g.field === 1 || g.field === 8) && g.wire === 2) {
@@ -145,7 +187,10 @@ function parseValueInfo(r: ProtoReader, f: ProtoField): ValueInfo {
   return { name, ...type };
 }
 
-function parseTensorSummary(r: ProtoReader, f: ProtoField): { name: string; dims: number[]; count: number; bytes: number; external: boolean } {
+function parseTensorSummary(
+  r: ProtoReader,
+  f: ProtoField,
+): { name: string; dims: number[]; count: number; bytes: number; external: boolean } {
   const t = r.sub(f);
   let name = '';
   const dims: number[] = [];
@@ -201,14 +246,27 @@ function parseNode(r: ProtoReader, f: ProtoField, into: GraphParse): NodeInfo {
 function parseGraph(r: ProtoReader, f: ProtoField): GraphParse {
   const g = r.sub(f);
   const out: GraphParse = {
-    name: '', nodes: [], inputs: [], outputs: [], valueInfo: [], initShapes: new Map(), initCount: 0, params: 0, bytes: 0,
-    external: 0, subgraphOps: [],
+    name: '',
+    nodes: [],
+    inputs: [],
+    outputs: [],
+    valueInfo: [],
+    initShapes: new Map(),
+    initCount: 0,
+    params: 0,
+    bytes: 0,
+    external: 0,
+    subgraphOps: [],
   };
   for (let h = g.next(); h; h = g.next()) {
     if (h.wire !== 2) continue;
     switch (h.field) {
-      case 1: out.nodes.push(parseNode(g, h, out)); break;
-      case 2: out.name = g.string(h); break;
+      case 1:
+        out.nodes.push(parseNode(g, h, out));
+        break;
+      case 2:
+        out.name = g.string(h);
+        break;
       case 5: {
         const t = parseTensorSummary(g, h);
         out.initShapes.set(t.name, t.dims);
@@ -218,10 +276,17 @@ function parseGraph(r: ProtoReader, f: ProtoField): GraphParse {
         if (t.external) out.external++;
         break;
       }
-      case 11: out.inputs.push(parseValueInfo(g, h)); break;
-      case 12: out.outputs.push(parseValueInfo(g, h)); break;
-      case 13: out.valueInfo.push(parseValueInfo(g, h)); break;
-      default: break;
+      case 11:
+        out.inputs.push(parseValueInfo(g, h));
+        break;
+      case 12:
+        out.outputs.push(parseValueInfo(g, h));
+        break;
+      case 13:
+        out.valueInfo.push(parseValueInfo(g, h));
+        break;
+      default:
+        break;
     }
   }
   return out;
@@ -234,13 +299,18 @@ function parseGraph(r: ProtoReader, f: ProtoField): GraphParse {
 export function parseModel(bytes: Uint8Array, label = 'model'): ModelInfo {
   if (bytes.length === 0) throw new UserError(`${label} is empty (0 bytes), not an ONNX model`);
   const r = new ProtoReader(bytes);
-  const info: Partial<ModelInfo> & { opsets: ModelInfo['opsets']; metadata: Record<string, string> } = { opsets: [], metadata: {} };
+  const info: Partial<ModelInfo> & { opsets: ModelInfo['opsets']; metadata: Record<string, string> } = {
+    opsets: [],
+    metadata: {},
+  };
   let graph: GraphParse | null = null;
   let irSeen = false;
   try {
     for (let f = r.next(); f; f = r.next()) {
-      if (f.wire === 0 && f.field === 1) { info.irVersion = f.value; irSeen = true; }
-      else if (f.wire === 0 && f.field === 5) info.modelVersion = f.value;
+      if (f.wire === 0 && f.field === 1) {
+        info.irVersion = f.value;
+        irSeen = true;
+      } else if (f.wire === 0 && f.field === 5) info.modelVersion = f.value;
       else if (f.wire !== 2) continue;
       else if (f.field === 2) info.producerName = r.string(f);
       else if (f.field === 3) info.producerVersion = r.string(f);
@@ -269,17 +339,23 @@ export function parseModel(bytes: Uint8Array, label = 'model'): ModelInfo {
     }
   } catch (err) {
     if (err instanceof ProtoError) {
-      throw new UserError(err.truncated
-        ? `${label} is truncated or corrupt (${err.message}); re-export or re-download it`
-        : `${label} is not an ONNX model (${err.message})`);
+      throw new UserError(
+        err.truncated
+          ? `${label} is truncated or corrupt (${err.message}); re-export or re-download it`
+          : `${label} is not an ONNX model (${err.message})`,
+      );
     }
     throw err;
   }
   if (!irSeen || !graph) {
-    throw new UserError(`${label} is not an ONNX model (no ${!irSeen ? 'ir_version' : 'graph'} field${bytes.length < 64 ? '; the file may be truncated' : ''})`);
+    throw new UserError(
+      `${label} is not an ONNX model (no ${!irSeen ? 'ir_version' : 'graph'} field${bytes.length < 64 ? '; the file may be truncated' : ''})`,
+    );
   }
-  if (info.opsets.length === 0) throw new UserError(`${label} has no opset_import; the file is truncated or not an ONNX model`);
-  if (graph.inputs.length === 0 && graph.nodes.length === 0) throw new UserError(`${label} has an empty graph; not a usable ONNX model`);
+  if (info.opsets.length === 0)
+    throw new UserError(`${label} has no opset_import; the file is truncated or not an ONNX model`);
+  if (graph.inputs.length === 0 && graph.nodes.length === 0)
+    throw new UserError(`${label} has an empty graph; not a usable ONNX model`);
 
   const initNames = new Set(graph.initShapes.keys());
   // IR < 4 models list initializers among the inputs too; they are not something a user feeds.
@@ -307,16 +383,46 @@ export function parseModel(bytes: Uint8Array, label = 'model'): ModelInfo {
     parameterBytes: graph.bytes,
     externalInitializers: graph.external,
     nodeCount: graph.nodes.length + graph.subgraphOps.length,
-    operators: [...hist].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || a.op.localeCompare(b.op)),
+    operators: [...hist]
+      .map(([op, count]) => ({ op, count }))
+      .sort((a, b) => b.count - a.count || a.op.localeCompare(b.op)),
     flopsPerRow: flops.flops,
     flopsUnestimatedNodes: flops.unknown,
   };
 }
 
 const ELEMENTWISE = new Set([
-  'Relu', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax', 'Exp', 'Log', 'Abs', 'Neg', 'Sqrt', 'Identity', 'Cast', 'Dropout',
-  'LeakyRelu', 'Elu', 'Gelu', 'HardSigmoid', 'Clip', 'Erf', 'BatchNormalization', 'LayerNormalization', 'Add', 'Sub',
-  'Mul', 'Div', 'Pow', 'Max', 'Min', 'Softplus', 'Selu', 'Reciprocal',
+  'Relu',
+  'Sigmoid',
+  'Tanh',
+  'Softmax',
+  'LogSoftmax',
+  'Exp',
+  'Log',
+  'Abs',
+  'Neg',
+  'Sqrt',
+  'Identity',
+  'Cast',
+  'Dropout',
+  'LeakyRelu',
+  'Elu',
+  'Gelu',
+  'HardSigmoid',
+  'Clip',
+  'Erf',
+  'BatchNormalization',
+  'LayerNormalization',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Max',
+  'Min',
+  'Softplus',
+  'Selu',
+  'Reciprocal',
 ]);
 
 /**
@@ -325,7 +431,8 @@ const ELEMENTWISE = new Set([
  */
 function estimateFlops(graph: GraphParse, inputs: ValueInfo[]): { flops: number | null; unknown: number } {
   const shapes = new Map<string, number[]>();
-  const concrete = (s: Dim[] | null): number[] | null => (s ? s.map((d) => (typeof d === 'number' && d > 0 ? d : 1)) : null);
+  const concrete = (s: Dim[] | null): number[] | null =>
+    s ? s.map((d) => (typeof d === 'number' && d > 0 ? d : 1)) : null;
   for (const v of [...inputs, ...graph.valueInfo, ...graph.outputs]) {
     const c = concrete(v.shape);
     if (c && v.kind === 'tensor') shapes.set(v.name, c);
@@ -341,7 +448,9 @@ function estimateFlops(graph: GraphParse, inputs: ValueInfo[]): { flops: number 
     if (n.op === 'MatMul' && a && b && a.length >= 1 && b.length >= 1) {
       const A = a.length === 1 ? [1, a[0]] : a;
       const B = b.length === 1 ? [b[0], 1] : b;
-      const m = A[A.length - 2], k = A[A.length - 1], nn = B[B.length - 1];
+      const m = A[A.length - 2],
+        k = A[A.length - 1],
+        nn = B[B.length - 1];
       const batch = [...(A.length > B.length ? A : B).slice(0, -2)];
       flops += 2 * m * k * nn * batch.reduce((x, y) => x * y, 1);
       counted++;
@@ -349,7 +458,9 @@ function estimateFlops(graph: GraphParse, inputs: ValueInfo[]): { flops: number 
     } else if (n.op === 'Gemm' && a && b && a.length === 2 && b.length === 2) {
       const ta = n.attrs.get('transA')?.i ?? 0;
       const tb = n.attrs.get('transB')?.i ?? 0;
-      const m = ta ? a[1] : a[0], k = ta ? a[0] : a[1], nn = tb ? b[0] : b[1];
+      const m = ta ? a[1] : a[0],
+        k = ta ? a[0] : a[1],
+        nn = tb ? b[0] : b[1];
       flops += 2 * m * k * nn;
       counted++;
       out = [m, nn];
@@ -361,7 +472,8 @@ function estimateFlops(graph: GraphParse, inputs: ValueInfo[]): { flops: number 
       const autoPad = n.attrs.get('auto_pad')?.s ?? 'NOTSET';
       const outSpatial: number[] = [];
       for (let i = 0; i < spatial; i++) {
-        const inp = a[2 + i], k = b[2 + i];
+        const inp = a[2 + i],
+          k = b[2 + i];
         if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') outSpatial.push(Math.ceil(inp / strides[i]));
         else outSpatial.push(Math.floor((inp + pads[i] + pads[i + spatial] - dil[i] * (k - 1) - 1) / strides[i]) + 1);
       }

@@ -18,11 +18,15 @@ const FLOATS = new Set(['float', 'double', 'float16']);
 export function outputRoles(model: ModelInfo): OutputRoles {
   const tensors = model.outputs.filter((o) => o.kind === 'tensor');
   if (tensors.length === 0) {
-    throw new UserError(`the model has no tensor output (${model.outputs.map((o) => `${o.name}: ${o.elemType}`).join(', ')}); for scikit-learn classifiers export with options={'zipmap': False}`);
+    throw new UserError(
+      `the model has no tensor output (${model.outputs.map((o) => `${o.name}: ${o.elemType}`).join(', ')}); for scikit-learn classifiers export with options={'zipmap': False}`,
+    );
   }
   const label = tensors.find((o) => /label/i.test(o.name)) ?? tensors.find((o) => !FLOATS.has(o.elemType)) ?? null;
   const floats = tensors.filter((o) => FLOATS.has(o.elemType) && o !== label);
-  const probabilities = floats.find((o) => /prob|score|softmax/i.test(o.name)) ?? (label ? floats.find((o) => (o.shape?.length ?? 2) === 2) ?? null : null);
+  const probabilities =
+    floats.find((o) => /prob|score|softmax/i.test(o.name)) ??
+    (label ? (floats.find((o) => (o.shape?.length ?? 2) === 2) ?? null) : null);
   if (label || probabilities) return { task: 'classification', label, probabilities };
   if (floats.length === 0) throw new UserError('the model has no float output to use as a prediction');
   return { task: 'regression', value: floats[0] };
@@ -67,7 +71,7 @@ export function classCoder(space: ClassSpace): (value: string) => number {
     const t = v.trim();
     const hit = byText.get(t);
     if (hit !== undefined) return hit;
-    return space.numeric && parsesAsNumber(t) ? byValue.get(parseNumber(t)) ?? -1 : -1;
+    return space.numeric && parsesAsNumber(t) ? (byValue.get(parseNumber(t)) ?? -1) : -1;
   };
 }
 
@@ -81,39 +85,58 @@ export interface ClassPredictions {
  * Turns raw outputs into class codes and probabilities. A string label is looked up by name; an integer label is a
  * class value when the classes are numbers that include every predicted value (skl2onnx), else an index.
  */
-export function decodeClassifier(roles: Extract<OutputRoles, { task: 'classification' }>, outputs: Record<string, WireTensor>, rows: number, space: ClassSpace): ClassPredictions {
+export function decodeClassifier(
+  roles: Extract<OutputRoles, { task: 'classification' }>,
+  outputs: Record<string, WireTensor>,
+  rows: number,
+  space: ClassSpace,
+): ClassPredictions {
   const c = space.names.length;
   let proba: Float64Array | null = null;
   if (roles.probabilities) {
     const t = outputs[roles.probabilities.name];
     const per = t.dims.slice(1).reduce((a, b) => a * b, 1);
-    if (t.dims[0] !== rows) throw new UserError(`output '${roles.probabilities.name}' has ${t.dims[0]} rows for ${rows} inputs`);
+    if (t.dims[0] !== rows)
+      throw new UserError(`output '${roles.probabilities.name}' has ${t.dims[0]} rows for ${rows} inputs`);
     const data = t.data as ArrayLike<number>;
     if (per === 1 && c === 2) {
       proba = new Float64Array(rows * 2);
-      for (let i = 0; i < rows; i++) { proba[2 * i] = 1 - data[i]; proba[2 * i + 1] = data[i]; }
+      for (let i = 0; i < rows; i++) {
+        proba[2 * i] = 1 - data[i];
+        proba[2 * i + 1] = data[i];
+      }
     } else if (per === c) {
       proba = Float64Array.from(data);
     } else {
-      throw new UserError(`output '${roles.probabilities.name}' gives ${per} probabilities per row but there are ${c} classes (${space.names.slice(0, 10).join(', ')}); add the model metadata 'flowbench.classes' listing the classes in output order`);
+      throw new UserError(
+        `output '${roles.probabilities.name}' gives ${per} probabilities per row but there are ${c} classes (${space.names.slice(0, 10).join(', ')}); add the model metadata 'flowbench.classes' listing the classes in output order`,
+      );
     }
   }
   const codes = new Int32Array(rows);
   if (roles.label) {
     const t = outputs[roles.label.name];
-    if (t.dims[0] !== rows) throw new UserError(`output '${roles.label.name}' has ${t.dims[0]} rows for ${rows} inputs`);
+    if (t.dims[0] !== rows)
+      throw new UserError(`output '${roles.label.name}' has ${t.dims[0]} rows for ${rows} inputs`);
     const code = classCoder(space);
     if (t.type === 'string') {
-      (t.data as string[]).forEach((s, i) => { codes[i] = code(s); });
+      (t.data as string[]).forEach((s, i) => {
+        codes[i] = code(s);
+      });
     } else {
       const values = Array.from(t.data as ArrayLike<number | bigint>, Number);
-      const asValues = space.numeric && space.source === 'sorted target values' && values.every((v) => code(String(v)) >= 0);
-      values.forEach((v, i) => { codes[i] = asValues ? code(String(v)) : Number.isInteger(v) && v >= 0 && v < c ? v : -1; });
+      const asValues =
+        space.numeric && space.source === 'sorted target values' && values.every((v) => code(String(v)) >= 0);
+      values.forEach((v, i) => {
+        codes[i] = asValues ? code(String(v)) : Number.isInteger(v) && v >= 0 && v < c ? v : -1;
+      });
     }
     const bad = codes.findIndex((x) => x < 0);
     if (bad >= 0) {
       const raw = t.type === 'string' ? (t.data as string[])[bad] : String((t.data as ArrayLike<number | bigint>)[bad]);
-      throw new UserError(`the model predicted label '${raw}', which is not one of the classes (${space.names.slice(0, 10).join(', ')}; from ${space.source})`);
+      throw new UserError(
+        `the model predicted label '${raw}', which is not one of the classes (${space.names.slice(0, 10).join(', ')}; from ${space.source})`,
+      );
     }
   } else if (proba) {
     for (let i = 0; i < rows; i++) {
@@ -129,7 +152,10 @@ export function decodeClassifier(roles: Extract<OutputRoles, { task: 'classifica
 export function decodeRegressor(value: ValueInfo, outputs: Record<string, WireTensor>, rows: number): Float64Array {
   const t = outputs[value.name];
   const per = t.dims.slice(1).reduce((a, b) => a * b, 1);
-  if (t.dims[0] !== rows || per !== 1) throw new UserError(`regression output '${value.name}' has shape [${t.dims.join(',')}]; expected one value per row ([${rows}] or [${rows},1])`);
+  if (t.dims[0] !== rows || per !== 1)
+    throw new UserError(
+      `regression output '${value.name}' has shape [${t.dims.join(',')}]; expected one value per row ([${rows}] or [${rows},1])`,
+    );
   return Float64Array.from(t.data as ArrayLike<number>);
 }
 
@@ -148,7 +174,10 @@ export function concatOutputs(parts: Record<string, WireTensor>[]): Record<strin
       const Ctor = (first.data as unknown as { constructor: new (n: number) => Float32Array }).constructor;
       const arr = new Ctor(total) as unknown as { set(a: unknown, o: number): void };
       let at = 0;
-      for (const t of ts) { arr.set(t.data, at); at += (t.data as ArrayLike<unknown>).length; }
+      for (const t of ts) {
+        arr.set(t.data, at);
+        at += (t.data as ArrayLike<unknown>).length;
+      }
       data = arr as unknown as WireTensor['data'];
     }
     out[name] = { type: first.type, dims: [rows, ...first.dims.slice(1)], data };

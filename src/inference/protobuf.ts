@@ -10,7 +10,10 @@ export const WIRE_I32 = 5;
 
 /** Malformed bytes: a field runs past the end (truncated file) or a wire type that protobuf does not have. */
 export class ProtoError extends Error {
-  constructor(message: string, readonly truncated: boolean) {
+  constructor(
+    message: string,
+    readonly truncated: boolean,
+  ) {
     super(message);
     this.name = 'ProtoError';
   }
@@ -27,7 +30,11 @@ export interface ProtoField {
 }
 
 export class ProtoReader {
-  constructor(readonly buf: Uint8Array, public pos = 0, readonly end = buf.length) {}
+  constructor(
+    readonly buf: Uint8Array,
+    public pos = 0,
+    readonly end = buf.length,
+  ) {}
 
   get done(): boolean {
     return this.pos >= this.end;

@@ -26,7 +26,15 @@ export type Request =
   | { op: 'init' }
   | { op: 'create'; model: string | Uint8Array; provider: string; intraOpThreads?: number }
   | { op: 'run'; sessionId: number; feeds: Feeds; fetches?: string[] }
-  | { op: 'bench'; sessionId: number; feeds: Feeds; warmup: number; runs: number; timeBudgetMs: number; fetches?: string[] }
+  | {
+      op: 'bench';
+      sessionId: number;
+      feeds: Feeds;
+      warmup: number;
+      runs: number;
+      timeBudgetMs: number;
+      fetches?: string[];
+    }
   | { op: 'release'; sessionId: number }
   | { op: 'memory' };
 

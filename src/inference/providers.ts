@@ -11,9 +11,14 @@ export function defaultProviders(platform: NodeJS.Platform = process.platform): 
 }
 
 /** Parses "cuda,cpu" (CLI) or a settings array; lower-cases, drops blanks and duplicates, keeps order. */
-export function parseProviderList(value: string | readonly string[] | undefined, platform: NodeJS.Platform = process.platform): string[] {
+export function parseProviderList(
+  value: string | readonly string[] | undefined,
+  platform: NodeJS.Platform = process.platform,
+): string[] {
   if (value === undefined) return defaultProviders(platform);
-  const items = (typeof value === 'string' ? value.split(',') : [...value]).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const items = (typeof value === 'string' ? value.split(',') : [...value])
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const out: string[] = [];
   for (const p of items) if (!out.includes(p)) out.push(p);
   return out.length > 0 ? out : defaultProviders(platform);
@@ -51,13 +56,19 @@ export interface FailureContext {
   stderr: string;
 }
 
-const INSTALL_HINT = 'run "Flowbench: Install CUDA Provider Libraries" (flowbench.onnx.installCuda) or `flowbench install-cuda FOLDER|FILE.tgz`';
+const INSTALL_HINT =
+  'run "Flowbench: Install CUDA Provider Libraries" (flowbench.onnx.installCuda) or `flowbench install-cuda FOLDER|FILE.tgz`';
 
 export function classifyProviderFailure(provider: string, message: string, ctx: FailureContext): ProviderFailure {
   const text = `${message}\n${ctx.stderr}`;
   const base = { provider, message: message.split('\n')[0] };
   if (provider === 'dml' && ctx.platform !== 'win32') {
-    return { ...base, code: 'windows-only', reason: 'DirectML runs only on Windows', fix: 'use cuda or cpu on this machine (setting flowbench.inference.executionProviders or --ep)' };
+    return {
+      ...base,
+      code: 'windows-only',
+      reason: 'DirectML runs only on Windows',
+      fix: 'use cuda or cpu on this machine (setting flowbench.inference.executionProviders or --ep)',
+    };
   }
   if (provider === 'cuda' || provider === 'tensorrt') {
     // ORT logs "Failed to load library A with error: B: cannot open shared object file"; B names what is missing.
@@ -70,7 +81,10 @@ export function classifyProviderFailure(provider: string, message: string, ctx: 
         fix: `${INSTALL_HINT} with the CUDA build of ONNX Runtime ${ctx.runtimeVersion}`,
       };
     }
-    const runtimeLib = /(lib(?:cublas|cublasLt|cudart|curand|cufft|cudnn|nvrtc|nvinfer)[\w.-]*\.so[\w.]*): cannot open shared object file/.exec(text);
+    const runtimeLib =
+      /(lib(?:cublas|cublasLt|cudart|curand|cufft|cudnn|nvrtc|nvinfer)[\w.-]*\.so[\w.]*): cannot open shared object file/.exec(
+        text,
+      );
     const missing = runtimeLib ? [runtimeLib[1]] : ctx.cudaMissingLibs.filter((l) => !l.startsWith('libcuda.so'));
     if (missing.length > 0) {
       return {
@@ -80,14 +94,32 @@ export function classifyProviderFailure(provider: string, message: string, ctx: 
         fix: 'install the CUDA 13 runtime (cuBLAS, cudart, cuRAND) and cuDNN 9, or point flowbench.inference.cudaLibraryPath (--cuda-lib-path) at the folder holding them',
       };
     }
-    if (/libcuda\.so|CUDA driver|no CUDA-capable device|cudaErrorNoDevice|cudaErrorInsufficientDriver/i.test(text) || ctx.cudaMissingLibs.some((l) => l.startsWith('libcuda.so'))) {
-      return { ...base, code: 'gpu-driver-missing', reason: 'no usable NVIDIA GPU or driver (libcuda.so.1 / device not found)', fix: 'install the NVIDIA driver, or run on cpu' };
+    if (
+      /libcuda\.so|CUDA driver|no CUDA-capable device|cudaErrorNoDevice|cudaErrorInsufficientDriver/i.test(text) ||
+      ctx.cudaMissingLibs.some((l) => l.startsWith('libcuda.so'))
+    ) {
+      return {
+        ...base,
+        code: 'gpu-driver-missing',
+        reason: 'no usable NVIDIA GPU or driver (libcuda.so.1 / device not found)',
+        fix: 'install the NVIDIA driver, or run on cpu',
+      };
     }
   }
   if (/backend not found|not available/i.test(text)) {
-    return { ...base, code: 'not-in-build', reason: `this onnxruntime-node build for ${ctx.platform} has no '${provider}' provider`, fix: `remove '${provider}' from the provider list` };
+    return {
+      ...base,
+      code: 'not-in-build',
+      reason: `this onnxruntime-node build for ${ctx.platform} has no '${provider}' provider`,
+      fix: `remove '${provider}' from the provider list`,
+    };
   }
-  return { ...base, code: 'unknown', reason: `'${provider}' could not create a session: ${base.message}`, fix: 'see the Flowbench output for ONNX Runtime\'s log; cpu always works' };
+  return {
+    ...base,
+    code: 'unknown',
+    reason: `'${provider}' could not create a session: ${base.message}`,
+    fix: "see the Flowbench output for ONNX Runtime's log; cpu always works",
+  };
 }
 
 export function formatFailure(f: ProviderFailure): string {

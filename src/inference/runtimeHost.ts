@@ -2,7 +2,18 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CancelledError, UserError, onCancelled, type Cancellation } from '../util/errors';
-import type { BenchResult, CreateResult, Envelope, Feeds, MemoryResult, Reply, Request, RunResult, RuntimeFacts, WorkerError } from './protocol';
+import type {
+  BenchResult,
+  CreateResult,
+  Envelope,
+  Feeds,
+  MemoryResult,
+  Reply,
+  Request,
+  RunResult,
+  RuntimeFacts,
+  WorkerError,
+} from './protocol';
 import { classifyProviderFailure, formatFailure, type ProviderFailure } from './providers';
 
 /**
@@ -10,7 +21,9 @@ import { classifyProviderFailure, formatFailure, type ProviderFailure } from './
  * this file (unit tests run from out/). FLOWBENCH_ONNX_WORKER overrides both.
  */
 export function resolveWorkerPath(dir: string = __dirname, env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = [env.FLOWBENCH_ONNX_WORKER, path.join(dir, 'onnxWorker.js'), path.join(dir, 'worker.js')].filter((p): p is string => !!p);
+  const candidates = [env.FLOWBENCH_ONNX_WORKER, path.join(dir, 'onnxWorker.js'), path.join(dir, 'worker.js')].filter(
+    (p): p is string => !!p,
+  );
   for (const c of candidates) if (fs.existsSync(c)) return c;
   throw new Error(`ONNX worker script not found (looked for ${candidates.join(', ')}); run 'npm run build'`);
 }
@@ -39,7 +52,8 @@ export class OnnxHost {
   constructor(private readonly opts: HostOptions = {}) {
     const env = { ...process.env };
     if (opts.libraryPath?.length) {
-      const key = process.platform === 'win32' ? 'PATH' : process.platform === 'darwin' ? 'DYLD_LIBRARY_PATH' : 'LD_LIBRARY_PATH';
+      const key =
+        process.platform === 'win32' ? 'PATH' : process.platform === 'darwin' ? 'DYLD_LIBRARY_PATH' : 'LD_LIBRARY_PATH';
       env[key] = [...opts.libraryPath, env[key]].filter(Boolean).join(path.delimiter);
     }
     // Inside VS Code, process.execPath is Electron; ELECTRON_RUN_AS_NODE makes it behave as plain Node for the child.
@@ -55,7 +69,9 @@ export class OnnxHost {
       this.stderrText = (this.stderrText + t).slice(-20_000);
       opts.onStderr?.(t);
     });
-    this.child.stdout?.on('data', () => { /* the worker prints nothing useful; drain so it never blocks */ });
+    this.child.stdout?.on('data', () => {
+      /* the worker prints nothing useful; drain so it never blocks */
+    });
     this.child.on('message', (m: Reply) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -67,12 +83,16 @@ export class OnnxHost {
       this.exited = signal ? `signal ${signal}` : `exit code ${code}`;
       const err = opts.cancellation?.isCancellationRequested
         ? new CancelledError()
-        : new WorkerCrashError(`the ONNX Runtime process stopped (${this.exited}); a native crash in the model or runtime. The editor is unaffected. ${this.lastStderrLine()}`.trim());
+        : new WorkerCrashError(
+            `the ONNX Runtime process stopped (${this.exited}); a native crash in the model or runtime. The editor is unaffected. ${this.lastStderrLine()}`.trim(),
+          );
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
       this.cancelListener?.dispose();
     });
-    this.child.on('error', () => { /* 'exit' follows and rejects pending requests */ });
+    this.child.on('error', () => {
+      /* 'exit' follows and rejects pending requests */
+    });
     if (opts.cancellation) {
       // Cancelling kills the child: a running session.run cannot be interrupted any other way.
       this.cancelListener = onCancelled(opts.cancellation, () => this.dispose());
@@ -84,7 +104,11 @@ export class OnnxHost {
   }
 
   private lastStderrLine(): string {
-    const lines = this.stderrText.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = this.stderrText
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     return lines.length ? `Last log line: ${lines[lines.length - 1].slice(0, 300)}` : '';
   }
 
@@ -98,7 +122,8 @@ export class OnnxHost {
   }
 
   request<T>(req: Request): Promise<T> {
-    if (this.exited) return Promise.reject(new WorkerCrashError(`the ONNX Runtime process is not running (${this.exited})`));
+    if (this.exited)
+      return Promise.reject(new WorkerCrashError(`the ONNX Runtime process is not running (${this.exited})`));
     if (this.opts.cancellation?.isCancellationRequested) return Promise.reject(new CancelledError());
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
@@ -118,7 +143,11 @@ export class OnnxHost {
   }
 
   /** Tries each provider in order; the first that creates a session wins. Failures are classified with a fix. */
-  async createSession(model: string | Uint8Array, providers: string[], intraOpThreads?: number): Promise<SessionHandle> {
+  async createSession(
+    model: string | Uint8Array,
+    providers: string[],
+    intraOpThreads?: number,
+  ): Promise<SessionHandle> {
     const facts = await this.init();
     const failures: ProviderFailure[] = [];
     for (const provider of providers) {
@@ -132,7 +161,13 @@ export class OnnxHost {
         if (w.kind !== 'provider') throw new UserError(`could not load the model: ${w.message.split('\n')[0]}`);
         // ORT writes the library that failed to load on stderr, which may arrive just after the reply.
         await new Promise((r) => setTimeout(r, 30));
-        const ctx = w.context ?? { platform: process.platform, runtimeDir: facts.runtimeDir, runtimeVersion: facts.runtimeVersion, cudaProviderLibsPresent: facts.cudaProviderLibsPresent, cudaMissingLibs: [] };
+        const ctx = w.context ?? {
+          platform: process.platform,
+          runtimeDir: facts.runtimeDir,
+          runtimeVersion: facts.runtimeVersion,
+          cudaProviderLibsPresent: facts.cudaProviderLibsPresent,
+          cudaMissingLibs: [],
+        };
         failures.push(classifyProviderFailure(provider, w.message, { ...ctx, stderr: this.stderrSince(mark) }));
       }
     }
@@ -147,7 +182,11 @@ export class OnnxHost {
     }
   }
 
-  async bench(sessionId: number, feeds: Feeds, o: { warmup: number; runs: number; timeBudgetMs: number; fetches?: string[] }): Promise<BenchResult> {
+  async bench(
+    sessionId: number,
+    feeds: Feeds,
+    o: { warmup: number; runs: number; timeBudgetMs: number; fetches?: string[] },
+  ): Promise<BenchResult> {
     try {
       return await this.request<BenchResult>({ op: 'bench', sessionId, feeds, ...o });
     } catch (err) {
@@ -175,7 +214,8 @@ export class OnnxHost {
 
 function runError(err: unknown): unknown {
   const w = (err as { worker?: WorkerError }).worker;
-  if (w?.kind === 'run') return new UserError(`the model failed at run time: ${w.message.replace(/\s+/g, ' ').slice(0, 600)}`);
+  if (w?.kind === 'run')
+    return new UserError(`the model failed at run time: ${w.message.replace(/\s+/g, ' ').slice(0, 600)}`);
   return err;
 }
 
@@ -187,8 +227,10 @@ export interface SessionHandle extends CreateResult {
 
 export class ProvidersFailedError extends UserError {
   constructor(readonly failures: ProviderFailure[]) {
-    super(failures.length === 0
-      ? 'no execution provider to try (the provider list is empty)'
-      : `no execution provider could run the model: ${failures.map(formatFailure).join('; ')}`);
+    super(
+      failures.length === 0
+        ? 'no execution provider to try (the provider list is empty)'
+        : `no execution provider could run the model: ${failures.map(formatFailure).join('; ')}`,
+    );
   }
 }

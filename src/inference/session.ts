@@ -34,9 +34,9 @@ export async function loadModel(file: string): Promise<LoadedModel> {
     bytes = await fs.promises.readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT'
-      ? `model not found: ${file}`
-      : `cannot read ${file}: ${(err as Error).message}`);
+    throw new UserError(
+      code === 'ENOENT' ? `model not found: ${file}` : `cannot read ${file}: ${(err as Error).message}`,
+    );
   }
   return { path: file, bytes, sha256: sha256(bytes), info: parseModel(bytes, path.basename(file)) };
 }
@@ -63,8 +63,12 @@ const CHUNK_ROWS = 65_536;
 
 /** Rows go in chunks: no request builds a huge tensor, and a long run reports progress and stops when cancelled. */
 export async function runRows(
-  host: OnnxHost, session: SessionHandle, build: (rows: number[]) => Feeds, rows: number[],
-  fetches: string[] | undefined, o: RuntimeOptions,
+  host: OnnxHost,
+  session: SessionHandle,
+  build: (rows: number[]) => Feeds,
+  rows: number[],
+  fetches: string[] | undefined,
+  o: RuntimeOptions,
 ): Promise<{ outputs: Record<string, WireTensor>; ms: number }> {
   const parts: Record<string, WireTensor>[] = [];
   let ms = 0;
@@ -89,6 +93,10 @@ export interface SessionReport {
 
 export function sessionReport(s: SessionHandle, requested: string[]): SessionReport {
   return {
-    provider: s.provider, requested, failures: s.failures, createMs: s.createMs, runtimeVersion: s.facts.runtimeVersion,
+    provider: s.provider,
+    requested,
+    failures: s.failures,
+    createMs: s.createMs,
+    runtimeVersion: s.facts.runtimeVersion,
   };
 }

@@ -8,7 +8,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type * as Ort from 'onnxruntime-node';
-import type { BenchResult, CreateResult, Envelope, Feeds, MemoryResult, Reply, RunResult, RuntimeFacts, WireTensor, WorkerError } from './protocol';
+import type {
+  BenchResult,
+  CreateResult,
+  Envelope,
+  Feeds,
+  MemoryResult,
+  Reply,
+  RunResult,
+  RuntimeFacts,
+  WireTensor,
+  WorkerError,
+} from './protocol';
 
 let ort: typeof Ort | undefined;
 const sessions = new Map<number, Ort.InferenceSession>();
@@ -27,14 +38,18 @@ function runtimeDir(): string {
 
 function runtimeVersion(): string {
   try {
-    return (JSON.parse(fs.readFileSync(require.resolve('onnxruntime-node/package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(fs.readFileSync(require.resolve('onnxruntime-node/package.json'), 'utf8')) as { version: string }
+    ).version;
   } catch {
     return 'unknown';
   }
 }
 
 function cudaLibsPresent(dir: string): boolean {
-  return ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so'].every((f) => fs.existsSync(path.join(dir, f)));
+  return ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so'].every((f) =>
+    fs.existsSync(path.join(dir, f)),
+  );
 }
 
 /** `ldd` on the CUDA provider library names the CUDA runtime libraries the loader cannot find. */
@@ -43,7 +58,10 @@ function cudaMissingLibs(dir: string): string[] {
   if (process.platform !== 'linux' || !fs.existsSync(lib)) return [];
   try {
     const out = execFileSync('ldd', [lib], { encoding: 'utf8', timeout: 10_000, env: process.env });
-    return out.split('\n').filter((l) => l.includes('not found')).map((l) => l.trim().split(/\s+/)[0]);
+    return out
+      .split('\n')
+      .filter((l) => l.includes('not found'))
+      .map((l) => l.trim().split(/\s+/)[0]);
   } catch {
     return [];
   }
@@ -89,12 +107,16 @@ async function handle(req: Envelope): Promise<unknown> {
       const t0 = performance.now();
       let s: Ort.InferenceSession;
       try {
-        s = typeof req.model === 'string'
-          ? await o.InferenceSession.create(req.model, options)
-          : await o.InferenceSession.create(req.model, options);
+        s =
+          typeof req.model === 'string'
+            ? await o.InferenceSession.create(req.model, options)
+            : await o.InferenceSession.create(req.model, options);
       } catch (err) {
         const message = (err as Error).message ?? String(err);
-        const providerProblem = /ExecutionProvider|backend not found|no available backend|Failed to load shared library|not available/i.test(message);
+        const providerProblem =
+          /ExecutionProvider|backend not found|no available backend|Failed to load shared library|not available/i.test(
+            message,
+          );
         const dir = runtimeDir();
         throw Object.assign(new Error(message), {
           kind: providerProblem && req.provider !== 'cpu' ? 'provider' : 'model',
@@ -110,7 +132,13 @@ async function handle(req: Envelope): Promise<unknown> {
       const createMs = performance.now() - t0;
       const id = nextSession++;
       sessions.set(id, s);
-      const result: CreateResult = { sessionId: id, provider: req.provider, createMs, inputNames: [...s.inputNames], outputNames: [...s.outputNames] };
+      const result: CreateResult = {
+        sessionId: id,
+        provider: req.provider,
+        createMs,
+        inputNames: [...s.inputNames],
+        outputNames: [...s.outputNames],
+      };
       return result;
     }
     case 'run': {
@@ -123,7 +151,10 @@ async function handle(req: Envelope): Promise<unknown> {
         throw Object.assign(new Error((err as Error).message), { kind: 'run' });
       }
       const ms = performance.now() - t0;
-      const result: RunResult = { outputs: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, fromOrt(v as Ort.Tensor)])), ms };
+      const result: RunResult = {
+        outputs: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, fromOrt(v as Ort.Tensor)])),
+        ms,
+      };
       return result;
     }
     case 'bench': {
@@ -168,7 +199,10 @@ async function handle(req: Envelope): Promise<unknown> {
       return null;
     }
     case 'memory': {
-      const result: MemoryResult = { rssBytes: process.memoryUsage().rss, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+      const result: MemoryResult = {
+        rssBytes: process.memoryUsage().rss,
+        maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      };
       return result;
     }
     default:
@@ -189,7 +223,11 @@ if (process.send) {
         reply({ id: msg.id, ok: true, result: await handle(msg) });
       } catch (err) {
         const e = err as Error & Partial<WorkerError>;
-        reply({ id: msg.id, ok: false, error: { message: e.message ?? String(err), kind: e.kind ?? 'internal', context: e.context } });
+        reply({
+          id: msg.id,
+          ok: false,
+          error: { message: e.message ?? String(err), kind: e.kind ?? 'internal', context: e.context },
+        });
       }
     });
   });

@@ -16,7 +16,13 @@ export interface LensSettings {
   focus: boolean;
 }
 
-export const DEFAULT_LENS_SETTINGS: LensSettings = { enabled: true, timeCell: true, splits: true, onnx: true, focus: true };
+export const DEFAULT_LENS_SETTINGS: LensSettings = {
+  enabled: true,
+  timeCell: true,
+  splits: true,
+  onnx: true,
+  focus: true,
+};
 
 export interface LensSpec {
   line: number;
@@ -58,7 +64,10 @@ export interface LensContext {
  * A path written in a script, made absolute: relative to the script's folder (where `python train.py` run from
  * that folder finds it); when it exists only relative to the workspace folder (scripts run from the root), that one.
  */
-export function resolveScriptPath(written: string, ctx: Pick<LensContext, 'file' | 'workspaceFolder' | 'exists'>): string {
+export function resolveScriptPath(
+  written: string,
+  ctx: Pick<LensContext, 'file' | 'workspaceFolder' | 'exists'>,
+): string {
   if (path.isAbsolute(written)) return path.normalize(written);
   const besideScript = path.resolve(path.dirname(ctx.file), written);
   if (!ctx.exists || !ctx.workspaceFolder || ctx.exists(besideScript)) return besideScript;
@@ -102,7 +111,8 @@ function splitLens(site: SplitSite, ctx: LensContext): LensSpec {
 }
 
 function onnxLenses(site: OnnxSite, ctx: LensContext): LensSpec[] {
-  const base: Record<string, unknown> = site.modelPath !== undefined ? { model: resolveScriptPath(site.modelPath, ctx) } : {};
+  const base: Record<string, unknown> =
+    site.modelPath !== undefined ? { model: resolveScriptPath(site.modelPath, ctx) } : {};
   const where = site.modelPath ?? 'the exported model';
   const mk = (title: string, command: string, tooltip: string): LensSpec => ({
     line: site.line,
@@ -112,7 +122,11 @@ function onnxLenses(site: OnnxSite, ctx: LensContext): LensSpec[] {
     command,
     args: { ...base },
   });
-  const evaluate = mk('Evaluate', LENS_COMMANDS.eval, `Evaluate ${where} on a validation split, next to the trivial baseline`);
+  const evaluate = mk(
+    'Evaluate',
+    LENS_COMMANDS.eval,
+    `Evaluate ${where} on a validation split, next to the trivial baseline`,
+  );
   // Evaluation needs data and a split: the script's data file, and its Flowbench split once one was made.
   if (site.dataPath !== undefined) {
     const data = resolveScriptPath(site.dataPath, ctx);
@@ -123,7 +137,11 @@ function onnxLenses(site: OnnxSite, ctx: LensContext): LensSpec[] {
   }
   return [
     mk('Run baseline', LENS_COMMANDS.run, `Run ${where} with onnxruntime on sample inputs or rows of a CSV`),
-    mk('Benchmark', LENS_COMMANDS.bench, `Benchmark ${where}: latency percentiles and throughput per execution provider`),
+    mk(
+      'Benchmark',
+      LENS_COMMANDS.bench,
+      `Benchmark ${where}: latency percentiles and throughput per execution provider`,
+    ),
     evaluate,
   ];
 }
@@ -136,7 +154,10 @@ function focusLens(site: LensSite & { kind: 'focus' }, ctx: LensContext): LensSp
     tooltip: `Start a focus session for ${path.basename(ctx.file)} (notifications stay quiet until it ends)`,
     command: LENS_COMMANDS.focus,
     // Only the intent is prefilled: the length is still asked (presets), the intent is offered, not imposed.
-    args: { intentDefault: `Train ${path.basename(ctx.file)}`, source: { file: ctx.file, line: site.line, entry: site.entry } },
+    args: {
+      intentDefault: `Train ${path.basename(ctx.file)}`,
+      source: { file: ctx.file, line: site.line, entry: site.entry },
+    },
   };
 }
 

@@ -20,7 +20,12 @@ export interface CallArguments {
 
 const NUMBER = /^[+-]?(?:\d[\d_]*\.?[\d_]*(?:[eE][+-]?\d+)?|\.\d[\d_]*(?:[eE][+-]?\d+)?)$/;
 
-function literalOf(text: string, lexed: LexedSource, start: number, end: number): { ok: boolean; value?: PythonLiteral } {
+function literalOf(
+  text: string,
+  lexed: LexedSource,
+  start: number,
+  end: number,
+): { ok: boolean; value?: PythonLiteral } {
   if (text === 'True') return { ok: true, value: true };
   if (text === 'False') return { ok: true, value: false };
   if (text === 'None') return { ok: true, value: null };
@@ -32,7 +37,8 @@ function literalOf(text: string, lexed: LexedSource, start: number, end: number)
   }
   // One string token spanning the whole argument (implicit concatenation of several is rare in these calls).
   const s = stringAt(lexed, start);
-  if (s && s.end === end && s.terminated && !s.hasPlaceholder && !/[bB]/.test(s.prefix)) return { ok: true, value: s.value };
+  if (s && s.end === end && s.terminated && !s.hasPlaceholder && !/[bB]/.test(s.prefix))
+    return { ok: true, value: s.value };
   return { ok: false };
 }
 

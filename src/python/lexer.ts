@@ -81,7 +81,7 @@ const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\'
 
 function decodeEscapes(raw: string): string {
   if (!raw.includes('\\')) return raw;
-  return raw.replace(/\\(\n|.)/g, (all, c: string) => (c === '\n' ? '' : SIMPLE_ESCAPES[c] ?? all));
+  return raw.replace(/\\(\n|.)/g, (all, c: string) => (c === '\n' ? '' : (SIMPLE_ESCAPES[c] ?? all)));
 }
 
 export function lineStartsOf(text: string): number[] {
@@ -110,7 +110,10 @@ export function lexPython(text: string): LexedSource {
   const n = text.length;
   // Masking happens in place on a copy of the UTF-16 code units: far cheaper than building strings per token.
   const bytes = Buffer.from(text, 'utf16le');
-  const out = bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, n) : new Uint16Array(Uint8Array.from(bytes).buffer);
+  const out =
+    bytes.byteOffset % 2 === 0
+      ? new Uint16Array(bytes.buffer, bytes.byteOffset, n)
+      : new Uint16Array(Uint8Array.from(bytes).buffer);
   const strings: StringLiteral[] = [];
   let i = 0;
 

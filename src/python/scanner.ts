@@ -72,7 +72,18 @@ export interface ScanOptions {
   force?: boolean;
 }
 
-const FRAMEWORKS = ['torch', 'tensorflow', 'keras', 'sklearn', 'lightgbm', 'xgboost', 'catboost', 'fastai', 'lightning', 'pytorch_lightning'];
+const FRAMEWORKS = [
+  'torch',
+  'tensorflow',
+  'keras',
+  'sklearn',
+  'lightgbm',
+  'xgboost',
+  'catboost',
+  'fastai',
+  'lightning',
+  'pytorch_lightning',
+];
 
 const SPLIT_CALLEES = [
   'train_test_split',
@@ -89,13 +100,15 @@ const SPLIT_CALLEES = [
 ];
 
 // torch.onnx.export / dynamo_export, skl2onnx's convert_sklearn and to_onnx, onnxmltools' convert_<library>.
-const ONNX_CALL = /(?:\btorch\.onnx\.(?:export|dynamo_export)|(?<![\w.])(?:skl2onnx\.|onnxmltools\.)?(?:convert_sklearn|to_onnx|convert_(?:lightgbm|xgboost|catboost|keras|sparkml))|\.to_onnx)\s*\(/g;
+const ONNX_CALL =
+  /(?:\btorch\.onnx\.(?:export|dynamo_export)|(?<![\w.])(?:skl2onnx\.|onnxmltools\.)?(?:convert_sklearn|to_onnx|convert_(?:lightgbm|xgboost|catboost|keras|sparkml))|\.to_onnx)\s*\(/g;
 const SPLIT_CALL = new RegExp(`(?<![\\w])(?:[A-Za-z_][\\w.]*\\.)?(${SPLIT_CALLEES.join('|')})\\s*\\(`, 'g');
 const IMPORT_LINE = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([^\n]+))/gm;
 const FIT_CALL = /\.fit(?:_generator)?\s*\(/;
 const EPOCH_LOOP = /^([ \t]*)(?:async[ \t]+)?for[ \t]+\(?[ \t]*epoch\w*\b[^\n]*?\bin\b/gm;
 const DEF_ENTRY = /^([ \t]*)(?:async[ \t]+)?def[ \t]+(train|main)[ \t]*\(/gm;
-const MAIN_GUARD = /^if[ \t]+(?:__name__[ \t]*==[ \t]*(['"])__main__\1|(['"])__main__\2[ \t]*==[ \t]*__name__)[ \t]*:/gm;
+const MAIN_GUARD =
+  /^if[ \t]+(?:__name__[ \t]*==[ \t]*(['"])__main__\1|(['"])__main__\2[ \t]*==[ \t]*__name__)[ \t]*:/gm;
 const ONNX_PATH = /^[^\s'"{}]*\.onnx$/i;
 const DATA_PATH = /^[^\s'"{}]*\.(?:csv|tsv)$/i;
 /** How far below a conversion call its model path may be written (skl2onnx: `with open("m.onnx", "wb")`). */
@@ -116,7 +129,8 @@ export function detectTrainingScript(lexed: LexedSource): string[] {
   }
   if (FIT_CALL.test(lexed.masked)) reasons.add('.fit( call');
   EPOCH_LOOP.lastIndex = 0;
-  if (EPOCH_LOOP.test(lexed.masked) || /\.backward\s*\(\s*\)[\s\S]{0,400}?\.step\s*\(/.test(lexed.masked)) reasons.add('training loop');
+  if (EPOCH_LOOP.test(lexed.masked) || /\.backward\s*\(\s*\)[\s\S]{0,400}?\.step\s*\(/.test(lexed.masked))
+    reasons.add('training loop');
   return [...reasons];
 }
 
@@ -141,7 +155,14 @@ function cellSites(text: string, markers: CellMarkerSettings | undefined): CellS
   // Markdown cells and cells of only comments have nothing to time.
   return parseCells(text, markers)
     .filter((c) => c.kind === 'code' && hasCode(c.source))
-    .map((c) => ({ kind: 'timeCell', line: c.startLine, cell: c.index, endLine: c.endLine, hash: c.hash, title: c.title }));
+    .map((c) => ({
+      kind: 'timeCell',
+      line: c.startLine,
+      cell: c.index,
+      endLine: c.endLine,
+      hash: c.hash,
+      title: c.title,
+    }));
 }
 
 function openParenAfter(lexed: LexedSource, matchEnd: number): number {
@@ -220,7 +241,8 @@ function onnxSites(lexed: LexedSource): OnnxSite[] {
     const limit = lexed.lineStarts[Math.min(lexed.lineStarts.length - 1, endLine + EXPORT_PATH_LOOKAHEAD_LINES)];
     const inside = paths[firstFrom(paths, open)];
     let path = inside && inside.start < end ? inside : undefined;
-    for (let k = firstFrom(paths, end); !path && k < paths.length && paths[k].start < limit; k++) if (!used.has(paths[k])) path = paths[k];
+    for (let k = firstFrom(paths, end); !path && k < paths.length && paths[k].start < limit; k++)
+      if (!used.has(paths[k])) path = paths[k];
     if (path) used.add(path);
     out.push({
       kind: 'onnx',
@@ -238,7 +260,14 @@ function onnxSites(lexed: LexedSource): OnnxSite[] {
     const line = lineOf(lexed.lineStarts, s.start);
     if (linesWithLens.has(line)) continue; // one set of ONNX lenses per line
     linesWithLens.add(line);
-    out.push({ kind: 'onnx', line, character: s.start - lexed.lineStarts[line], source: 'path', modelPath: s.value, ...nearestDataPath(dataPaths, s.start) });
+    out.push({
+      kind: 'onnx',
+      line,
+      character: s.start - lexed.lineStarts[line],
+      source: 'path',
+      modelPath: s.value,
+      ...nearestDataPath(dataPaths, s.start),
+    });
   }
   return out;
 }
@@ -273,7 +302,12 @@ function focusSites(lexed: LexedSource): FocusSite[] {
   return out;
 }
 
-function insideEntryDef(lexed: LexedSource, line: number, indent: number, defs: Array<{ line: number; indent: number }>): boolean {
+function insideEntryDef(
+  lexed: LexedSource,
+  line: number,
+  indent: number,
+  defs: Array<{ line: number; indent: number }>,
+): boolean {
   if (indent === 0) return false;
   let want = indent;
   for (let l = line - 1; l >= 0 && want > 0; l--) {

@@ -38,10 +38,20 @@ export function sideCounts(view: FoldView, col?: EncodedColumn): SideCounts {
     const codes = col.codes;
     for (let i = 0; i < side.length; i++) {
       const s = side[i];
-      if (s === 1) { train++; trainByLabel[codes[i]]++; } else if (s === 2) { valid++; validByLabel[codes[i]]++; }
+      if (s === 1) {
+        train++;
+        trainByLabel[codes[i]]++;
+      } else if (s === 2) {
+        valid++;
+        validByLabel[codes[i]]++;
+      }
     }
   } else {
-    for (let i = 0; i < side.length; i++) { const s = side[i]; if (s === 1) train++; else if (s === 2) valid++; }
+    for (let i = 0; i < side.length; i++) {
+      const s = side[i];
+      if (s === 1) train++;
+      else if (s === 2) valid++;
+    }
   }
   const out = { train, valid, trainByLabel, validByLabel };
   memo.set(key, out);
@@ -62,7 +72,14 @@ export interface CheckInput {
   suggestion: Suggestion;
 }
 
-export const THRESHOLDS = { duplicates: 0.05, groupOverlap: 0, timeOverlap: 0, drift: 0.2, labelDrift: 0.15, minSamples: 10 } as const;
+export const THRESHOLDS = {
+  duplicates: 0.05,
+  groupOverlap: 0,
+  timeOverlap: 0,
+  drift: 0.2,
+  labelDrift: 0.15,
+  minSamples: 10,
+} as const;
 
 const pct = (x: number): string => `${(100 * x).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`;
 
@@ -77,7 +94,10 @@ export function runChecks(input: CheckInput): CheckResult[] {
       id: 'suggestion',
       title: 'Suggested strategy',
       status: 'info',
-      detail: [`${input.suggestion.strategy}: ${input.suggestion.reason}`, ...input.suggestion.notes.map((n) => n[0].toUpperCase() + n.slice(1))].join('. '),
+      detail: [
+        `${input.suggestion.strategy}: ${input.suggestion.reason}`,
+        ...input.suggestion.notes.map((n) => n[0].toUpperCase() + n.slice(1)),
+      ].join('. '),
     },
   ];
 }
@@ -109,7 +129,11 @@ export function duplicateGroups(hashes: Float64Array): { slotOf: Int32Array; gro
     const b = bucket(hashes[i]);
     if (!(twice[b >>> 5] & (1 << (b & 31)))) continue;
     let g = groupOf.get(hashes[i]);
-    if (g === undefined) { g = sizes.length; groupOf.set(hashes[i], g); sizes.push(0); }
+    if (g === undefined) {
+      g = sizes.length;
+      groupOf.set(hashes[i], g);
+      sizes.push(0);
+    }
     sizes[g]++;
     slotOf[i] = g;
   }
@@ -133,9 +157,15 @@ function duplicateCheck(input: CheckInput): CheckResult {
     const { fold, side } = view;
     const valid = sideCounts(view, input.target).valid;
     marked.fill(0);
-    for (let j = 0; j < nDup; j++) { const r = dupRows[j]; if (side[r] === 1) marked[slotOf[r]] = 1; }
+    for (let j = 0; j < nDup; j++) {
+      const r = dupRows[j];
+      if (side[r] === 1) marked[slotOf[r]] = 1;
+    }
     let mixed = 0;
-    for (let j = 0; j < nDup; j++) { const r = dupRows[j]; if (side[r] === 2 && marked[slotOf[r]] === 1) mixed++; }
+    for (let j = 0; j < nDup; j++) {
+      const r = dupRows[j];
+      if (side[r] === 2 && marked[slotOf[r]] === 1) mixed++;
+    }
     const share = valid ? mixed / valid : 0;
     worst = Math.max(worst, share);
     return { fold, duplicatedValidRows: mixed, share };
@@ -147,15 +177,17 @@ function duplicateCheck(input: CheckInput): CheckResult {
     status,
     value: worst,
     threshold: THRESHOLDS.duplicates,
-    detail: worst === 0
-      ? 'no valid row repeats a train row'
-      : `up to ${pct(worst)} of valid rows repeat a train row exactly${status === 'warn' ? ' (above 5%: scores will look better than they are; drop duplicates or group them)' : ''}`,
+    detail:
+      worst === 0
+        ? 'no valid row repeats a train row'
+        : `up to ${pct(worst)} of valid rows repeat a train row exactly${status === 'warn' ? ' (above 5%: scores will look better than they are; drop duplicates or group them)' : ''}`,
     perFold,
   };
 }
 
 function groupOverlapCheck({ folds, group }: CheckInput): CheckResult {
-  if (!group) return { id: 'group-overlap', title: 'Groups on both sides', status: 'skip', detail: 'no --group column' };
+  if (!group)
+    return { id: 'group-overlap', title: 'Groups on both sides', status: 'skip', detail: 'no --group column' };
   let worst = 0;
   const perFold = folds.map(({ fold, side }) => {
     const seen = new Uint8Array(group.labels.length);
@@ -163,7 +195,10 @@ function groupOverlapCheck({ folds, group }: CheckInput): CheckResult {
     let both = 0;
     const examples: string[] = [];
     for (let g = 0; g < seen.length; g++) {
-      if (seen[g] === 3) { both++; if (examples.length < 5) examples.push(group.labels[g]); }
+      if (seen[g] === 3) {
+        both++;
+        if (examples.length < 5) examples.push(group.labels[g]);
+      }
     }
     worst = Math.max(worst, both);
     return { fold, sharedGroups: both, examples };
@@ -174,7 +209,10 @@ function groupOverlapCheck({ folds, group }: CheckInput): CheckResult {
     status: worst > THRESHOLDS.groupOverlap ? 'warn' : 'pass',
     value: worst,
     threshold: THRESHOLDS.groupOverlap,
-    detail: worst === 0 ? 'every group is entirely in train or entirely in valid' : `up to ${worst} group(s) appear in both train and valid (use a group strategy)`,
+    detail:
+      worst === 0
+        ? 'every group is entirely in train or entirely in valid'
+        : `up to ${worst} group(s) appear in both train and valid (use a group strategy)`,
     perFold,
   };
 }
@@ -205,7 +243,10 @@ function timeOverlapCheck({ folds, times }: CheckInput): CheckResult {
     status: worst > THRESHOLDS.timeOverlap ? 'warn' : 'pass',
     value: worst,
     threshold: THRESHOLDS.timeOverlap,
-    detail: worst === 0 ? 'valid rows all come after train rows' : `up to ${pct(worst)} of valid rows are older than the newest train row (the model sees the future)`,
+    detail:
+      worst === 0
+        ? 'valid rows all come after train rows'
+        : `up to ${pct(worst)} of valid rows are older than the newest train row (the model sees the future)`,
     perFold,
   };
 }
@@ -225,7 +266,12 @@ function labelCheck({ folds, target }: CheckInput): CheckResult {
     if (missingFromValid.length || missingFromTrain.length) anyMissing = true;
     const drift = cramersVFromCounts(tc, vc);
     worstDrift = Math.max(worstDrift, drift);
-    return { fold, labelDrift: drift, missingFromValid: missingFromValid.slice(0, 20), missingFromTrain: missingFromTrain.slice(0, 20) };
+    return {
+      fold,
+      labelDrift: drift,
+      missingFromValid: missingFromValid.slice(0, 20),
+      missingFromTrain: missingFromTrain.slice(0, 20),
+    };
   });
   const warn = anyMissing || worstDrift >= THRESHOLDS.labelDrift;
   const many = k > 50;
@@ -237,14 +283,20 @@ function labelCheck({ folds, target }: CheckInput): CheckResult {
     threshold: THRESHOLDS.labelDrift,
     detail: [
       `label drift (Cramér's V) up to ${worstDrift.toFixed(3)}`,
-      anyMissing ? `some classes are missing from a fold${many ? ` (${k} classes: is the target continuous? try --bins)` : ''}` : 'every class is on both sides of every fold',
+      anyMissing
+        ? `some classes are missing from a fold${many ? ` (${k} classes: is the target continuous? try --bins)` : ''}`
+        : 'every class is on both sides of every fold',
     ].join('; '),
     perFold,
   };
 }
 
 /** A numeric sample column sorted once (empty cells dropped), with the data row of each value. */
-function numericOrder(vals: readonly string[], rows: readonly number[], parse: (v: string) => number): { values: Float64Array; rows: Int32Array } {
+function numericOrder(
+  vals: readonly string[],
+  rows: readonly number[],
+  parse: (v: string) => number,
+): { values: Float64Array; rows: Int32Array } {
   const idx: number[] = [];
   const parsed = new Float64Array(vals.length);
   vals.forEach((v, s) => {
@@ -260,12 +312,16 @@ function numericOrder(vals: readonly string[], rows: readonly number[], parse: (
 function ksOnSorted(values: Float64Array, rows: Int32Array, side: Uint8Array): number | undefined {
   let na = 0;
   let nb = 0;
-  for (let i = 0; i < rows.length; i++) { const s = side[rows[i]]; if (s === 1) na++; else if (s === 2) nb++; }
+  for (let i = 0; i < rows.length; i++) {
+    const s = side[rows[i]];
+    if (s === 1) na++;
+    else if (s === 2) nb++;
+  }
   if (na < THRESHOLDS.minSamples || nb < THRESHOLDS.minSamples) return undefined;
   let ca = 0;
   let cb = 0;
   let d = 0;
-  for (let i = 0; i < rows.length; ) {
+  for (let i = 0; i < rows.length;) {
     const v = values[i];
     while (i < rows.length && values[i] === v) {
       const s = side[rows[i]];
@@ -312,19 +368,42 @@ function driftCheck({ folds, sample, exclude }: CheckInput): CheckResult {
         sampleRows.forEach((r, s) => {
           if (side[r] === 0) return;
           let c = index.get(vals[s]);
-          if (c === undefined) { c = tc.length; index.set(vals[s], c); tc.push(0); vc.push(0); }
-          if (side[r] === 1) { tc[c]++; na++; } else { vc[c]++; nb++; }
+          if (c === undefined) {
+            c = tc.length;
+            index.set(vals[s], c);
+            tc.push(0);
+            vc.push(0);
+          }
+          if (side[r] === 1) {
+            tc[c]++;
+            na++;
+          } else {
+            vc[c]++;
+            nb++;
+          }
         });
         if (na < THRESHOLDS.minSamples || nb < THRESHOLDS.minSamples) continue;
         measured = true;
         worst = Math.max(worst, cramersVFromCounts(tc, vc, true));
       }
     }
-    if (measured) columns.push({ column: name, method: numeric ? 'ks' : 'cramers-v', value: worst, status: worst >= THRESHOLDS.drift ? 'warn' : 'pass' });
+    if (measured)
+      columns.push({
+        column: name,
+        method: numeric ? 'ks' : 'cramers-v',
+        value: worst,
+        status: worst >= THRESHOLDS.drift ? 'warn' : 'pass',
+      });
   });
   const worst = columns.reduce((m, c) => Math.max(m, c.value), 0);
   const drifting = columns.filter((c) => c.status === 'warn');
-  if (columns.length === 0) return { id: 'drift', title: 'Feature drift between train and valid', status: 'skip', detail: 'no column with at least 10 sampled rows on each side' };
+  if (columns.length === 0)
+    return {
+      id: 'drift',
+      title: 'Feature drift between train and valid',
+      status: 'skip',
+      detail: 'no column with at least 10 sampled rows on each side',
+    };
   return {
     id: 'drift',
     title: 'Feature drift between train and valid',

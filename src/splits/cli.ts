@@ -41,7 +41,8 @@ Example:
 `;
 
 function size(fraction: string | undefined, count: string | undefined, name: string): Size | undefined {
-  if (fraction !== undefined && count !== undefined) throw new UserError(`give either --${name}-size or --${name}-count, not both`);
+  if (fraction !== undefined && count !== undefined)
+    throw new UserError(`give either --${name}-size or --${name}-count, not both`);
   if (fraction !== undefined) {
     const f = parseNumberOption(fraction, `${name}-size`)!;
     return { fraction: f };
@@ -74,7 +75,8 @@ export function parseSplitArgs(argv: string[], cwd: string): { request: SplitReq
   if (!values.strategy) throw new UserError(`missing --strategy (${STRATEGY_LIST})`);
   if (!values.out) throw new UserError('missing --out FOLDS.csv');
   if (values.shuffle && values['no-shuffle']) throw new UserError('give --shuffle or --no-shuffle, not both');
-  if (!isStrategy(values.strategy)) throw new UserError(`unknown strategy '${values.strategy}'; use one of: ${STRATEGY_LIST}`);
+  if (!isStrategy(values.strategy))
+    throw new UserError(`unknown strategy '${values.strategy}'; use one of: ${STRATEGY_LIST}`);
   return {
     json: values.json === true,
     request: {
@@ -112,8 +114,13 @@ export const commands: CliCommand[] = [
         printJson(io, { out: outcome.out, manifestPath: outcome.manifestPath, manifest: m });
         return 0;
       }
-      const lines = [`${m.strategy}: ${m.input.rows} rows → ${outcome.out} (manifest ${path.basename(outcome.manifestPath)})`];
-      for (const f of m.folds) lines.push(`  ${m.output.column === 'fold' ? `fold ${f.fold}` : 'split'}: train ${f.train}, valid ${f.valid}${f.unused ? `, unused ${f.unused}` : ''}`);
+      const lines = [
+        `${m.strategy}: ${m.input.rows} rows → ${outcome.out} (manifest ${path.basename(outcome.manifestPath)})`,
+      ];
+      for (const f of m.folds)
+        lines.push(
+          `  ${m.output.column === 'fold' ? `fold ${f.fold}` : 'split'}: train ${f.train}, valid ${f.valid}${f.unused ? `, unused ${f.unused}` : ''}`,
+        );
       for (const w of m.warnings) lines.push(`  warning: ${w}`);
       for (const c of m.checks) lines.push(`  [${c.status}] ${c.title}: ${c.detail}`);
       io.stdout(lines.join('\n') + '\n');

@@ -19,7 +19,11 @@ export function ksStatistic(a: Float64Array, b: Float64Array): number {
  * Bias-corrected Cramér's V (Bergsma) of a 2×k table of train and valid counts per category: deepchecks' measure of
  * categorical drift. With `poolRare`, categories under 1% of the pooled rows merge into one bucket first, as deepchecks does.
  */
-export function cramersVFromCounts(trainCounts: readonly number[], validCounts: readonly number[], poolRare = false): number {
+export function cramersVFromCounts(
+  trainCounts: readonly number[],
+  validCounts: readonly number[],
+  poolRare = false,
+): number {
   let a: number[] = [...trainCounts];
   let b: number[] = [...validCounts];
   const nTrain = a.reduce((s, x) => s + x, 0);
@@ -32,13 +36,26 @@ export function cramersVFromCounts(trainCounts: readonly number[], validCounts: 
     let restA = 0;
     let restB = 0;
     a.forEach((x, i) => {
-      if ((x + b[i]) / n < 0.01) { restA += x; restB += b[i]; } else { keepA.push(x); keepB.push(b[i]); }
+      if ((x + b[i]) / n < 0.01) {
+        restA += x;
+        restB += b[i];
+      } else {
+        keepA.push(x);
+        keepB.push(b[i]);
+      }
     });
-    if (restA + restB > 0) { keepA.push(restA); keepB.push(restB); }
+    if (restA + restB > 0) {
+      keepA.push(restA);
+      keepB.push(restB);
+    }
     a = keepA;
     b = keepB;
   }
-  const cats = a.map((x, i) => x + b[i]).map((t, i) => [t, i] as const).filter(([t]) => t > 0).map(([, i]) => i);
+  const cats = a
+    .map((x, i) => x + b[i])
+    .map((t, i) => [t, i] as const)
+    .filter(([t]) => t > 0)
+    .map(([, i]) => i);
   const k = cats.length;
   if (k < 2) return 0;
   let chi2 = 0;

@@ -9,11 +9,21 @@ import { ColumnInterner, quantileBins, targetType, parsesAsNumber, type EncodedC
 import { stableOrder } from '../data/dates';
 import { computeSplit, defaultShuffle, type SplitAssignment, type SplitParams } from './strategies';
 import {
-  isStrategy, manifestPathOf, STRATEGIES, TRAIN, VALID, UNUSED, writeSplitFiles, type FoldSummary, type Size, type SplitManifest, type Strategy,
+  isStrategy,
+  manifestPathOf,
+  STRATEGIES,
+  TRAIN,
+  VALID,
+  UNUSED,
+  writeSplitFiles,
+  type FoldSummary,
+  type Size,
+  type SplitManifest,
+  type Strategy,
 } from '../data/splitFile';
-import { runChecks, sideCounts, type CheckResult, type FoldView } from './checks';
+import { runChecks, sideCounts, type FoldView } from './checks';
 import { ColumnSample } from '../data/sample';
-import { suggestStrategy, type Suggestion } from './suggest';
+import { suggestStrategy } from './suggest';
 import { pythonSnippet, sklearnCall } from './pythonSnippet';
 
 export const SKLEARN_VERSION = '1.9.1';
@@ -59,16 +69,16 @@ export const SAMPLE_ROWS = 5_000;
 /** Above this many distinct labels, per-fold class counts are left out of the manifest (a continuous target). */
 const MAX_LISTED_CLASSES = 100;
 
-/** Files from this size up are hashed on a worker thread in parallel with parsing. */
-const PARALLEL_HASH_BYTES = 16 << 20;
-
 function applicable(req: SplitRequest): void {
   const s = req.strategy;
   const sized = s === 'holdout' || s === 'group-holdout';
   const folded = !sized;
   if (!sized && s !== 'time-series' && (req.testSize || req.trainSize)) {
-    throw new UserError((f) => `${f('testSize')}/${f('testCount')}/${f('trainSize')}/${f('trainCount')}`
-      + ` apply to holdout, group-holdout and time-series (${f('testCount')}), not ${s}`);
+    throw new UserError(
+      (f) =>
+        `${f('testSize')}/${f('testCount')}/${f('trainSize')}/${f('trainCount')}` +
+        ` apply to holdout, group-holdout and time-series (${f('testCount')}), not ${s}`,
+    );
   }
   if (s === 'time-series' && req.trainSize) {
     throw new UserError((f) => `time-series has no train size; use ${f('maxTrainSize', 'N')}`);
@@ -82,8 +92,12 @@ function applicable(req: SplitRequest): void {
   if (s !== 'time-series' && (req.gap !== undefined || req.maxTrainSize !== undefined)) {
     throw new UserError((f) => `${f('gap')} and ${f('maxTrainSize')} apply to time-series only`);
   }
-  if (s === 'time-series' && req.shuffle) throw new UserError('time-series never shuffles (scikit-learn TimeSeriesSplit keeps time order)');
-  if (s === 'group-holdout' && req.shuffle === false) throw new UserError('group-holdout always shuffles the groups (GroupShuffleSplit); use group-kfold for a deterministic split');
+  if (s === 'time-series' && req.shuffle)
+    throw new UserError('time-series never shuffles (scikit-learn TimeSeriesSplit keeps time order)');
+  if (s === 'group-holdout' && req.shuffle === false)
+    throw new UserError(
+      'group-holdout always shuffles the groups (GroupShuffleSplit); use group-kfold for a deterministic split',
+    );
   if ((s === 'stratified-kfold' || s === 'stratified-group-kfold') && !req.target) {
     throw new UserError((f) => `${f('strategy')} ${s} needs ${f('target', 'COLUMN')}`);
   }
@@ -98,11 +112,15 @@ function applicable(req: SplitRequest): void {
   }
 }
 
-export function normalizeRequest(req: SplitRequest): SplitRequest & { folds: number; shuffle: boolean; seed: number; gap: number } {
-  if (!isStrategy(req.strategy)) throw new UserError(`unknown strategy '${String(req.strategy)}'; use one of: ${STRATEGIES.join(', ')}`);
+export function normalizeRequest(
+  req: SplitRequest,
+): SplitRequest & { folds: number; shuffle: boolean; seed: number; gap: number } {
+  if (!isStrategy(req.strategy))
+    throw new UserError(`unknown strategy '${String(req.strategy)}'; use one of: ${STRATEGIES.join(', ')}`);
   applicable(req);
   const seed = req.seed ?? 42;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UserError(`Seed must be between 0 and 2**32 - 1, got ${seed}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new UserError(`Seed must be between 0 and 2**32 - 1, got ${seed}`);
   if (path.resolve(req.input) === path.resolve(req.out)) {
     throw new UserError((f) => `${f('out')} must not be the input file`);
   }
@@ -144,8 +162,11 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
     const i = header.columns.indexOf(name);
     if (i < 0) {
       const close = header.columns.find((c) => c.trim().toLowerCase() === name.trim().toLowerCase());
-      throw new UserError((f) => `${f(option)} column '${name}' is not in the header`
-        + `${close ? ` (did you mean '${close}'?)` : ''}; columns are: ${header.columns.join(', ')}`);
+      throw new UserError(
+        (f) =>
+          `${f(option)} column '${name}' is not in the header` +
+          `${close ? ` (did you mean '${close}'?)` : ''}; columns are: ${header.columns.join(', ')}`,
+      );
     }
     return i;
   };
@@ -213,7 +234,9 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
         },
       ];
       // The hash covers every column but row ids and the time column (deepchecks compares whole rows, index aside).
-      const hashColumns = header.columns.map((c, i) => (ROW_ID_NAME.test(c.trim()) || i === timeIdx ? -1 : i)).filter((i) => i >= 0);
+      const hashColumns = header.columns
+        .map((c, i) => (ROW_ID_NAME.test(c.trim()) || i === timeIdx ? -1 : i))
+        .filter((i) => i >= 0);
       return { plan: { columns, hashColumns }, onChunk };
     },
     {
@@ -262,7 +285,8 @@ export async function createSplit(request: SplitRequest, opts: SplitRunOptions =
     shuffle: req.shuffle,
     seed: req.seed,
   };
-  const usesTarget = req.strategy === 'stratified-kfold' || req.strategy === 'stratified-group-kfold' || req.strategy === 'holdout';
+  const usesTarget =
+    req.strategy === 'stratified-kfold' || req.strategy === 'stratified-group-kfold' || req.strategy === 'holdout';
   const split = computeSplit(params, {
     n: pass.rows,
     target: usesTarget ? stratifyCol : undefined,
@@ -313,7 +337,9 @@ export async function createSplit(request: SplitRequest, opts: SplitRunOptions =
     },
     output: { file: path.resolve(req.out), column: split.column },
     // Per-class counts for the column actually balanced (the bins when binning); not for a continuous column.
-    folds: folds.map((f) => summarizeFold(f, stratifyCol && stratifyCol.labels.length <= MAX_LISTED_CLASSES ? stratifyCol : undefined)),
+    folds: folds.map((f) =>
+      summarizeFold(f, stratifyCol && stratifyCol.labels.length <= MAX_LISTED_CLASSES ? stratifyCol : undefined),
+    ),
     warnings: split.warnings,
     checks,
     suggestion,
@@ -354,9 +380,15 @@ function foldViews(split: SplitAssignment, p: SplitParams, n: number, timeOrder:
 
 function summarizeFold(view: FoldView, target: EncodedColumn | undefined): FoldSummary {
   const c = sideCounts(view, target);
-  const summary: FoldSummary = { fold: view.fold, train: c.train, valid: c.valid, unused: view.side.length - c.train - c.valid };
+  const summary: FoldSummary = {
+    fold: view.fold,
+    train: c.train,
+    valid: c.valid,
+    unused: view.side.length - c.train - c.valid,
+  };
   if (target) {
-    const rec = (counts: Int32Array): Record<string, number> => Object.fromEntries(target.labels.map((l, i) => [l, counts[i]]));
+    const rec = (counts: Int32Array): Record<string, number> =>
+      Object.fromEntries(target.labels.map((l, i) => [l, counts[i]]));
     summary.classes = { train: rec(c.trainByLabel), valid: rec(c.validByLabel) };
   }
   return summary;

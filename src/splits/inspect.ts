@@ -27,7 +27,10 @@ export async function previewCsv(file: string, maxRows = 2000): Promise<CsvPrevi
   try {
     await scanCsv(
       file,
-      (h) => { header = h; sample = new ColumnSample(h.columns, maxRows); },
+      (h) => {
+        header = h;
+        sample = new ColumnSample(h.columns, maxRows);
+      },
       (row) => {
         sample!.offer(row);
         if (++rows >= maxRows) throw stop;
@@ -37,7 +40,8 @@ export async function previewCsv(file: string, maxRows = 2000): Promise<CsvPrevi
     if (err !== stop) throw err;
   }
   if (!header || !sample) throw new UserError(`${path.basename(file)}: the file is empty`);
-  const likelyTarget = header.columns.find((c) => TARGET_NAME.test(c.trim())) ?? header.columns[header.columns.length - 1];
+  const likelyTarget =
+    header.columns.find((c) => TARGET_NAME.test(c.trim())) ?? header.columns[header.columns.length - 1];
   const cells = sample.column(likelyTarget) ?? [];
   let targetColumn;
   try {
@@ -46,5 +50,11 @@ export async function previewCsv(file: string, maxRows = 2000): Promise<CsvPrevi
     targetColumn = undefined; // empty cells: no target advice from the preview
   }
   const suggestion = suggestStrategy(sample, { target: likelyTarget, rows, targetColumn });
-  return { header, rows, suggestion, likelyTarget, likelyTargetType: targetColumn ? targetType(targetColumn) : undefined };
+  return {
+    header,
+    rows,
+    suggestion,
+    likelyTarget,
+    likelyTargetType: targetColumn ? targetType(targetColumn) : undefined,
+  };
 }

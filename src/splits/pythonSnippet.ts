@@ -63,8 +63,17 @@ const CLASS_OF: Record<Strategy, string> = {
 export interface SnippetSource {
   strategy: Strategy;
   parameters: {
-    target: string | null; group: string | null; time: string | null; folds: number | null; testSize: Size | null;
-    trainSize: Size | null; gap: number | null; maxTrainSize: number | null; shuffle: boolean; seed: number; bins: number | null;
+    target: string | null;
+    group: string | null;
+    time: string | null;
+    folds: number | null;
+    testSize: Size | null;
+    trainSize: Size | null;
+    gap: number | null;
+    maxTrainSize: number | null;
+    shuffle: boolean;
+    seed: number;
+    bins: number | null;
   };
   input: { file: string };
   output: { file: string; column: 'split' | 'fold' };
@@ -88,7 +97,11 @@ export function pythonSnippet(m: SnippetSource): string {
     'n = len(df)',
   ];
   if (p.target) {
-    lines.push(p.bins ? `y = pd.qcut(df[${py(p.target)}], q=${p.bins}, labels=False, duplicates="drop").values` : `y = df[${py(p.target)}].values`);
+    lines.push(
+      p.bins
+        ? `y = pd.qcut(df[${py(p.target)}], q=${p.bins}, labels=False, duplicates="drop").values`
+        : `y = df[${py(p.target)}].values`,
+    );
   }
   if (p.group) lines.push(`groups = df[${py(p.group)}].values`);
   lines.push('');
@@ -120,7 +133,11 @@ export function pythonSnippet(m: SnippetSource): string {
       );
       break;
     default: {
-      const args = ['np.zeros(n)', p.target && m.strategy.startsWith('stratified') ? 'y' : '', m.strategy.includes('group') ? 'groups=groups' : '']
+      const args = [
+        'np.zeros(n)',
+        p.target && m.strategy.startsWith('stratified') ? 'y' : '',
+        m.strategy.includes('group') ? 'groups=groups' : '',
+      ]
         .filter(Boolean)
         .join(', ');
       lines.push(

@@ -1,7 +1,18 @@
 import type { SplitManifest } from '../data/splitFile';
 import { escapeHtml as esc } from '../util/html';
 
-const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#e15759',
+  '#76b7b2',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
 
 /** Stacked bars of train/valid/unused rows per fold, as inline SVG (no scripts, no remote resources). */
 function foldSizesSvg(m: SplitManifest): string {
@@ -48,7 +59,10 @@ function classBalanceSvg(m: SplitManifest): string {
     return `<text x="0" y="${i * rowH + 15}" class="lbl">${esc(r.name)}</text>${parts.join('')}`;
   });
   const legend = shown.map((l, c) => `<span class="key"><span class="swatch c${c}"></span>${esc(l)}</span>`).join(' ');
-  const more = labels.length > shown.length ? ` <span class="muted">(+${labels.length - shown.length} more classes; colours repeat)</span>` : '';
+  const more =
+    labels.length > shown.length
+      ? ` <span class="muted">(+${labels.length - shown.length} more classes; colours repeat)</span>`
+      : '';
   return `<svg role="img" aria-label="Class balance per fold" width="${width + 80}" height="${rows.length * rowH + 4}">${bars.join('')}</svg><div>${legend}${more}</div>`;
 }
 
@@ -63,11 +77,17 @@ export function splitReportHtml(m: SplitManifest, opts: { nonce: string; cspSour
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`)
     .join('');
   const checks = m.checks
-    .map((c) => `<tr class="${c.status}"><td class="status">${esc(c.status)}</td><th>${esc(c.title)}</th><td>${esc(c.detail)}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr class="${c.status}"><td class="status">${esc(c.status)}</td><th>${esc(c.title)}</th><td>${esc(c.detail)}</td></tr>`,
+    )
     .join('');
   const drift = m.checks.find((c) => c.id === 'drift')?.columns ?? [];
   const driftRows = drift
-    .map((c) => `<tr class="${c.status}"><td>${esc(c.column)}</td><td>${c.method === 'ks' ? 'KS' : "Cramér's V"}</td><td>${c.value.toFixed(3)}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr class="${c.status}"><td>${esc(c.column)}</td><td>${c.method === 'ks' ? 'KS' : "Cramér's V"}</td><td>${c.value.toFixed(3)}</td></tr>`,
+    )
     .join('');
   const warnings = m.warnings.map((w) => `<li>${esc(w)}</li>`).join('');
   return `<!DOCTYPE html>

@@ -17,7 +17,10 @@ export function pythonFloat(x: number): string {
 
 /** `@validate_params` on train_test_split: fractions in (0, 1), counts from 1; checked before any size arithmetic. */
 export function validateTrainTestSplitParams(testSize: Size | undefined, trainSize: Size | undefined): void {
-  for (const [name, size] of [['test_size', testSize], ['train_size', trainSize]] as const) {
+  for (const [name, size] of [
+    ['test_size', testSize],
+    ['train_size', trainSize],
+  ] as const) {
     if (size === undefined) continue;
     const ok = 'fraction' in size ? size.fraction > 0 && size.fraction < 1 : size.count >= 1;
     if (!ok) {
@@ -44,10 +47,14 @@ export function validateShuffleSplit(
   const bad = (s: Size | undefined): boolean =>
     s !== undefined && ('count' in s ? s.count >= n || s.count <= 0 : s.fraction <= 0 || s.fraction >= 1);
   if (bad(test)) {
-    throw new UserError(`test_size=${sizeToPython(test)} should be either positive and smaller than the number of samples ${n} or a float in the (0, 1) range`);
+    throw new UserError(
+      `test_size=${sizeToPython(test)} should be either positive and smaller than the number of samples ${n} or a float in the (0, 1) range`,
+    );
   }
   if (bad(train)) {
-    throw new UserError(`train_size=${sizeToPython(train)} should be either positive and smaller than the number of samples ${n} or a float in the (0, 1) range`);
+    throw new UserError(
+      `train_size=${sizeToPython(train)} should be either positive and smaller than the number of samples ${n} or a float in the (0, 1) range`,
+    );
   }
   if (test && train && 'fraction' in test && 'fraction' in train && train.fraction + test.fraction > 1) {
     throw new UserError(

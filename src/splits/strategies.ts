@@ -106,8 +106,10 @@ function stratifiedShuffle(y: EncodedColumn, nTrain: number, nTest: number, rng:
       `The least populated classes in y have only 1 member, which is too few. The minimum number of groups for any class cannot be less than 2. Classes with too few members are: [${few.map((l) => (y.numeric ? l : `'${l}'`)).join(', ')}] (column '${y.name}')`,
     );
   }
-  if (nTrain < nClasses) throw new UserError(`The train_size = ${nTrain} should be greater or equal to the number of classes = ${nClasses}`);
-  if (nTest < nClasses) throw new UserError(`The test_size = ${nTest} should be greater or equal to the number of classes = ${nClasses}`);
+  if (nTrain < nClasses)
+    throw new UserError(`The train_size = ${nTrain} should be greater or equal to the number of classes = ${nClasses}`);
+  if (nTest < nClasses)
+    throw new UserError(`The test_size = ${nTest} should be greater or equal to the number of classes = ${nClasses}`);
   const classIndices = rowsByCode(y.codes, counts);
   const nI = approximateMode(counts, nTrain, rng);
   const rest = counts.map((c, i) => c - nI[i]);
@@ -142,7 +144,9 @@ export function approximateMode(classCounts: readonly number[], nDraws: number, 
     const values = [...new Set(remainder)].sort((x, y) => y - x);
     for (const value of values) {
       const inds: number[] = [];
-      remainder.forEach((r, i) => { if (r === value) inds.push(i); });
+      remainder.forEach((r, i) => {
+        if (r === value) inds.push(i);
+      });
       const addNow = Math.min(inds.length, needToAdd);
       for (const i of rng.choiceWithoutReplacement(inds, addNow)) floored[i] += 1;
       needToAdd -= addNow;
@@ -155,14 +159,19 @@ export function approximateMode(classCounts: readonly number[], nDraws: number, 
 function checkFolds(k: number): void {
   if (!Number.isInteger(k)) throw new UserError(`The number of folds must be of Integral type. ${k} was passed.`);
   if (k <= 1) {
-    throw new UserError(`k-fold cross-validation requires at least one train/test split by setting n_splits=2 or more, got n_splits=${k}.`);
+    throw new UserError(
+      `k-fold cross-validation requires at least one train/test split by setting n_splits=2 or more, got n_splits=${k}.`,
+    );
   }
 }
 
 /** _BaseKFold.split's first check, shared by every k-fold strategy. */
 function checkFoldsVsSamples(k: number, n: number): void {
   checkFolds(k);
-  if (k > n) throw new UserError(`Cannot have number of splits n_splits=${k} greater than the number of samples: n_samples=${n}.`);
+  if (k > n)
+    throw new UserError(
+      `Cannot have number of splits n_splits=${k} greater than the number of samples: n_samples=${n}.`,
+    );
 }
 
 function foldResult(n: number, k: number): SplitAssignment {
@@ -196,10 +205,13 @@ export function stratifiedKFold(n: number, p: SplitParams, y: EncodedColumn): Sp
   // Classes are encoded by first appearance here (unlike StratifiedShuffleSplit's sorted order).
   const order = y.firstRow.map((_, i) => i).sort((a, b) => y.firstRow[a] - y.firstRow[b]);
   const enc = new Int32Array(order.length);
-  order.forEach((sortedCode, appearance) => { enc[sortedCode] = appearance; });
+  order.forEach((sortedCode, appearance) => {
+    enc[sortedCode] = appearance;
+  });
   const nClasses = order.length;
   const yCounts = order.map((c) => y.counts[c]);
-  if (yCounts.every((c) => k > c)) throw new UserError(`n_splits=${k} cannot be greater than the number of members in each class.`);
+  if (yCounts.every((c) => k > c))
+    throw new UserError(`n_splits=${k} cannot be greater than the number of members in each class.`);
   const out = foldResult(n, k);
   const minCount = Math.min(...yCounts);
   if (k > minCount) out.warnings.push(tooFewMembersWarning(k, minCount));
@@ -225,7 +237,8 @@ export function stratifiedKFold(n: number, p: SplitParams, y: EncodedColumn): Sp
 
 function checkGroups(k: number, g: EncodedColumn): void {
   const nGroups = g.labels.length;
-  if (k > nGroups) throw new UserError(`Cannot have number of splits n_splits=${k} greater than the number of groups: ${nGroups}.`);
+  if (k > nGroups)
+    throw new UserError(`Cannot have number of splits n_splits=${k} greater than the number of groups: ${nGroups}.`);
 }
 
 export function groupKFold(n: number, p: SplitParams, g: EncodedColumn): SplitAssignment {
@@ -266,7 +279,8 @@ export function stratifiedGroupKFold(n: number, p: SplitParams, y: EncodedColumn
   const rng = new RandomState(p.seed);
   const yCnt = y.counts;
   const nClasses = yCnt.length;
-  if (yCnt.every((c) => k > c)) throw new UserError(`n_splits=${k} cannot be greater than the number of members in each class.`);
+  if (yCnt.every((c) => k > c))
+    throw new UserError(`n_splits=${k} cannot be greater than the number of members in each class.`);
   const out = foldResult(n, k);
   const minCount = Math.min(...yCnt);
   if (k > minCount) out.warnings.push(tooFewMembersWarning(k, minCount));
@@ -280,7 +294,8 @@ export function stratifiedGroupKFold(n: number, p: SplitParams, y: EncodedColumn
   if (p.shuffle) {
     rng.shuffle(groupAt);
     const shuffled = new Float64Array(nGroups * nClasses);
-    for (let q = 0; q < nGroups; q++) shuffled.set(perGroup.subarray(groupAt[q] * nClasses, (groupAt[q] + 1) * nClasses), q * nClasses);
+    for (let q = 0; q < nGroups; q++)
+      shuffled.set(perGroup.subarray(groupAt[q] * nClasses, (groupAt[q] + 1) * nClasses), q * nClasses);
     perGroup = shuffled;
   }
   const negStd = new Float64Array(nGroups);

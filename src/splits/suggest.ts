@@ -6,7 +6,8 @@ import type { SplitSuggestion } from '../data/splitFile';
 export type Suggestion = SplitSuggestion;
 
 /** Names that usually identify an entity seen in several rows (Thomas: unseen drivers, boats, patients). */
-const ENTITY_NAME = /(^|[_\s-])(id|user|users|patient|subject|customer|client|session|group|grp|site|driver|boat|account|household|store|device|person|player|team|visit|family|source)s?($|[_\s-])|Id$|ID$/i;
+const ENTITY_NAME =
+  /(^|[_\s-])(id|user|users|patient|subject|customer|client|session|group|grp|site|driver|boat|account|household|store|device|person|player|team|visit|family|source)s?($|[_\s-])|Id$|ID$/i;
 const CODE_VALUE = /^[A-Za-z]{0,12}[-_]?\d{1,12}$/;
 const ROW_ID_NAME = /^(id|idx|index|row|row_?id|row_?number|unnamed: ?0|#)$/i;
 
@@ -27,15 +28,26 @@ export function profileColumns(sample: ColumnSample): ColumnProfile[] {
       if (numeric && !parsesAsNumber(v)) numeric = false;
       if (looksLikeDate(v)) dates++;
     }
-    return { name, nonEmpty: vals.length, distinct: new Set(vals).size, numeric, dateShare: vals.length ? dates / vals.length : 0 };
+    return {
+      name,
+      nonEmpty: vals.length,
+      distinct: new Set(vals).size,
+      numeric,
+      dateShare: vals.length ? dates / vals.length : 0,
+    };
   });
 }
 
 /** Advice from the data itself: a date column → time-series; a repeated id-like column → groups; else (stratified) k-fold. */
-export function suggestStrategy(sample: ColumnSample, ctx: { target?: string; rows: number; targetColumn?: EncodedColumn }): Suggestion {
+export function suggestStrategy(
+  sample: ColumnSample,
+  ctx: { target?: string; rows: number; targetColumn?: EncodedColumn },
+): Suggestion {
   const profiles = profileColumns(sample);
   const sampled = sample.rows.length;
-  const dateColumns = profiles.filter((p) => !p.numeric && p.nonEmpty > 0 && p.dateShare >= 0.9 && p.name !== ctx.target).map((p) => p.name);
+  const dateColumns = profiles
+    .filter((p) => !p.numeric && p.nonEmpty > 0 && p.dateShare >= 0.9 && p.name !== ctx.target)
+    .map((p) => p.name);
   const groupColumns = profiles
     .filter((p) => {
       if (p.name === ctx.target || ROW_ID_NAME.test(p.name.trim()) || dateColumns.includes(p.name)) return false;
@@ -48,8 +60,14 @@ export function suggestStrategy(sample: ColumnSample, ctx: { target?: string; ro
   const notes: string[] = [];
   const type = ctx.targetColumn ? targetType(ctx.targetColumn) : undefined;
   const classification = type === 'binary' || type === 'multiclass';
-  if (type === 'continuous') notes.push(`target '${ctx.target}' is continuous: stratify on quantile bins with --bins 5 (pd.qcut) to keep its distribution in every fold`);
-  if (dateColumns.length && groupColumns.length) notes.push(`both a date column ('${dateColumns[0]}') and an entity column ('${groupColumns[0]}'): consider a time split with a --gap, and check that groups do not straddle it`);
+  if (type === 'continuous')
+    notes.push(
+      `target '${ctx.target}' is continuous: stratify on quantile bins with --bins 5 (pd.qcut) to keep its distribution in every fold`,
+    );
+  if (dateColumns.length && groupColumns.length)
+    notes.push(
+      `both a date column ('${dateColumns[0]}') and an entity column ('${groupColumns[0]}'): consider a time split with a --gap, and check that groups do not straddle it`,
+    );
   if (dateColumns.length) {
     return {
       strategy: 'time-series',
@@ -71,10 +89,31 @@ export function suggestStrategy(sample: ColumnSample, ctx: { target?: string; ro
     };
   }
   if (classification) {
-    return { strategy: 'stratified-kfold', options: { target: ctx.target }, reason: `target '${ctx.target}' is categorical: keep class proportions in every fold`, notes, dateColumns, groupColumns };
+    return {
+      strategy: 'stratified-kfold',
+      options: { target: ctx.target },
+      reason: `target '${ctx.target}' is categorical: keep class proportions in every fold`,
+      notes,
+      dateColumns,
+      groupColumns,
+    };
   }
   if (type === 'continuous') {
-    return { strategy: 'stratified-kfold', options: { target: ctx.target, bins: 5 }, reason: `target '${ctx.target}' is continuous: stratify on 5 quantile bins`, notes, dateColumns, groupColumns };
+    return {
+      strategy: 'stratified-kfold',
+      options: { target: ctx.target, bins: 5 },
+      reason: `target '${ctx.target}' is continuous: stratify on 5 quantile bins`,
+      notes,
+      dateColumns,
+      groupColumns,
+    };
   }
-  return { strategy: 'kfold', options: {}, reason: 'no dates, entities or target to respect: shuffled k-fold', notes, dateColumns, groupColumns };
+  return {
+    strategy: 'kfold',
+    options: {},
+    reason: 'no dates, entities or target to respect: shuffled k-fold',
+    notes,
+    dateColumns,
+    groupColumns,
+  };
 }

@@ -2,7 +2,15 @@ import type { CsvPreview } from './inspect';
 import type { SplitRequest } from './engine';
 import { defaultSplitPath, type Strategy } from '../data/splitFile';
 
-const ORDER: Strategy[] = ['stratified-kfold', 'kfold', 'holdout', 'group-kfold', 'stratified-group-kfold', 'group-holdout', 'time-series'];
+const ORDER: Strategy[] = [
+  'stratified-kfold',
+  'kfold',
+  'holdout',
+  'group-kfold',
+  'stratified-group-kfold',
+  'group-holdout',
+  'time-series',
+];
 
 /** Strategies in the order the wizard lists them: a pre-filled one (code lens) or the suggested one first. */
 export function strategyOrder(preview: CsvPreview, prefill: Partial<SplitRequest>): Strategy[] {
@@ -15,8 +23,14 @@ export function applicableOnly(opts: Partial<SplitRequest>, strategy: Strategy):
   const o = { ...opts, strategy };
   const holdout = strategy === 'holdout' || strategy === 'group-holdout';
   if (holdout) delete o.folds;
-  if (strategy !== 'time-series') { delete o.gap; delete o.maxTrainSize; }
-  if (!holdout && strategy !== 'time-series') { delete o.testSize; delete o.trainSize; }
+  if (strategy !== 'time-series') {
+    delete o.gap;
+    delete o.maxTrainSize;
+  }
+  if (!holdout && strategy !== 'time-series') {
+    delete o.testSize;
+    delete o.trainSize;
+  }
   if (strategy === 'time-series') {
     delete o.trainSize;
     delete o.shuffle;
@@ -44,20 +58,35 @@ export interface WizardSteps {
   seed?: string;
 }
 
-export function wizardSteps(strategy: Strategy, preview: CsvPreview, opts: Partial<SplitRequest>, settings: { seed: number; folds: number }): WizardSteps {
+export function wizardSteps(
+  strategy: Strategy,
+  preview: CsvPreview,
+  opts: Partial<SplitRequest>,
+  settings: { seed: number; folds: number },
+): WizardSteps {
   const s = preview.suggestion;
   const fromSuggestion = strategy === s.strategy ? s.options : {};
   const needsTarget = strategy === 'stratified-kfold' || strategy === 'stratified-group-kfold';
-  const needsGroup = strategy === 'group-kfold' || strategy === 'stratified-group-kfold' || strategy === 'group-holdout';
+  const needsGroup =
+    strategy === 'group-kfold' || strategy === 'stratified-group-kfold' || strategy === 'group-holdout';
   const steps: WizardSteps = {};
   if (opts.target === undefined && (needsTarget || strategy === 'holdout')) {
     // A plain holdout is stratified by default only on a categorical target (a continuous one cannot be).
     const categorical = preview.likelyTargetType === 'binary' || preview.likelyTargetType === 'multiclass';
-    steps.target = { preferred: fromSuggestion.target ?? (needsTarget || categorical ? preview.likelyTarget : undefined), optional: !needsTarget };
+    steps.target = {
+      preferred: fromSuggestion.target ?? (needsTarget || categorical ? preview.likelyTarget : undefined),
+      optional: !needsTarget,
+    };
   }
-  if (needsTarget && opts.bins === undefined && preview.likelyTargetType === 'continuous') steps.binsForContinuousTarget = 5;
-  if (opts.group === undefined && needsGroup) steps.group = { preferred: fromSuggestion.group ?? s.groupColumns[0] ?? preview.header.columns[0], optional: false };
-  if (opts.time === undefined && strategy === 'time-series') steps.time = { preferred: fromSuggestion.time ?? s.dateColumns[0], optional: true };
+  if (needsTarget && opts.bins === undefined && preview.likelyTargetType === 'continuous')
+    steps.binsForContinuousTarget = 5;
+  if (opts.group === undefined && needsGroup)
+    steps.group = {
+      preferred: fromSuggestion.group ?? s.groupColumns[0] ?? preview.header.columns[0],
+      optional: false,
+    };
+  if (opts.time === undefined && strategy === 'time-series')
+    steps.time = { preferred: fromSuggestion.time ?? s.dateColumns[0], optional: true };
   if (strategy === 'holdout' || strategy === 'group-holdout') {
     if (!opts.testSize) steps.size = strategy === 'holdout' ? '0.25' : '0.2';
   } else if (opts.folds === undefined) steps.folds = String(settings.folds);

@@ -59,9 +59,17 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const cells = parseCells(text);
 
   if (values.list) {
-    const rows = cells.map((c) => ({ cell: c.index, line: c.startLine + 1, kind: c.kind, title: c.title, hash: c.hash }));
+    const rows = cells.map((c) => ({
+      cell: c.index,
+      line: c.startLine + 1,
+      kind: c.kind,
+      title: c.title,
+      hash: c.hash,
+    }));
     if (values.json) printJson(io, { file, cells: rows });
-    else for (const r of rows) io.stdout(`${String(r.cell).padStart(3)}  line ${String(r.line).padEnd(5)} ${r.kind.padEnd(8)} ${r.title}\n`);
+    else
+      for (const r of rows)
+        io.stdout(`${String(r.cell).padStart(3)}  line ${String(r.line).padEnd(5)} ${r.kind.padEnd(8)} ${r.title}\n`);
     return 0;
   }
 
@@ -69,7 +77,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (setup !== 'above' && setup !== 'none') throw new UserError(`--setup must be 'above' or 'none', got '${setup}'`);
   let cell = parseIntOption(values.cell, 'cell', 0);
   const line = parseIntOption(values.line, 'line', 1);
-  if (cell === undefined && line === undefined) throw new UserError('missing --cell N (or --line L); --list shows the cells');
+  if (cell === undefined && line === undefined)
+    throw new UserError('missing --cell N (or --line L); --list shows the cells');
   if (cell !== undefined && line !== undefined) throw new UserError('give --cell or --line, not both');
   if (line !== undefined) {
     const found = cellAtLine(cells, line - 1);
@@ -108,7 +117,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     if (!values['no-record']) {
       const { recordTiming, historyFile } = await import('./history');
       const { projectRootFor } = await import('../util/flowbenchDir');
-      const root = values['history-dir'] ? path.resolve(io.cwd, values['history-dir']) : projectRootFor(file, { cwd: io.cwd });
+      const root = values['history-dir']
+        ? path.resolve(io.cwd, values['history-dir'])
+        : projectRootFor(file, { cwd: io.cwd });
       await recordTiming(root, r);
       recordedIn = historyFile(root);
     }
@@ -131,7 +142,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       const { formatTime } = await import('./format');
       if (r.warning) io.stdout(r.warning + '\n');
       io.stdout(r.line + '\n');
-      io.stdout(r.capped ? `single run: the full protocol would exceed the ${common.timeCapSeconds} s time cap\n` : `first run: ${formatTime(r.firstRun)}\n`);
+      io.stdout(
+        r.capped
+          ? `single run: the full protocol would exceed the ${common.timeCapSeconds} s time cap\n`
+          : `first run: ${formatTime(r.firstRun)}\n`,
+      );
     }
     return 0;
   } catch (err) {

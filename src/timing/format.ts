@@ -106,7 +106,12 @@ export function formatF(x: number, decimals: number): string {
 export function formatTime(timespan: number, options: FormatOptions = {}): string {
   const precision = options.precision ?? 3;
   if (timespan >= 60.0) {
-    const parts: Array<[string, number]> = [['d', 60 * 60 * 24], ['h', 60 * 60], ['min', 60], ['s', 1]];
+    const parts: Array<[string, number]> = [
+      ['d', 60 * 60 * 24],
+      ['h', 60 * 60],
+      ['min', 60],
+      ['s', 1],
+    ];
     const out: string[] = [];
     let leftover = timespan;
     for (const [suffix, length] of parts) {
@@ -128,7 +133,10 @@ export function formatTime(timespan: number, options: FormatOptions = {}): strin
 }
 
 /** TimeitResult.__str__: '12.3 ms ± 456 µs per loop (mean ± std. dev. of 7 runs, 100 loops each)'. */
-export function formatTimeitLine(stats: Pick<TimeitStats, 'loops' | 'runs' | 'mean' | 'stdev'> & Partial<TimeitStats>, options: FormatOptions = {}): string {
+export function formatTimeitLine(
+  stats: Pick<TimeitStats, 'loops' | 'runs' | 'mean' | 'stdev'> & Partial<TimeitStats>,
+  options: FormatOptions = {},
+): string {
   const pm = options.ascii ? '+-' : '\u00b1';
   const mean = formatTime(stats.mean, options);
   const std = formatTime(stats.stdev, options);

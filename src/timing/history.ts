@@ -112,8 +112,15 @@ export async function appendTiming(root: string, record: TimingRecord): Promise<
 
 function isRecord(x: unknown): x is TimingRecord {
   const r = x as TimingRecord;
-  return !!r && typeof r === 'object' && typeof r.file === 'string' && typeof r.hash === 'string' &&
-    typeof r.mean === 'number' && typeof r.cell === 'number' && typeof r.time === 'string';
+  return (
+    !!r &&
+    typeof r === 'object' &&
+    typeof r.file === 'string' &&
+    typeof r.hash === 'string' &&
+    typeof r.mean === 'number' &&
+    typeof r.cell === 'number' &&
+    typeof r.time === 'string'
+  );
 }
 
 export async function readHistory(root: string): Promise<{ records: TimingRecord[]; skipped: number[] }> {
@@ -153,7 +160,11 @@ export function cellHistory(records: TimingRecord[], key: CellKey): TimingRecord
     .sort((a, b) => a.time.localeCompare(b.time));
 }
 
-export function summarizeCell(records: TimingRecord[], key: CellKey, micro = MICRO_SIGN): CellHistorySummary | undefined {
+export function summarizeCell(
+  records: TimingRecord[],
+  key: CellKey,
+  micro = MICRO_SIGN,
+): CellHistorySummary | undefined {
   const hist = cellHistory(records, key);
   if (hist.length === 0) return undefined;
   let lastIdx = -1;
@@ -177,7 +188,9 @@ export function summarizeCell(records: TimingRecord[], key: CellKey, micro = MIC
     `Python ${last.interpreter.version} (${last.interpreter.path})`,
     previous ? `previous: ${previous.line} (${previous.time})` : 'first timing of this cell',
     stale ? 'the cell was edited since this timing' : '',
-  ].filter((s) => s !== '').join('\n');
+  ]
+    .filter((s) => s !== '')
+    .join('\n');
   return { last, previous, change, stale, lensText, tooltip };
 }
 
@@ -224,7 +237,16 @@ export function overview(records: TimingRecord[]): TimedCellOverview[] {
   return [...groups.values()]
     .map((list) => {
       const last = list[list.length - 1];
-      return { file: last.file, cell: last.cell, hash: last.hash, title: last.title, count: list.length, last, means: list.map((r) => r.mean), records: list };
+      return {
+        file: last.file,
+        cell: last.cell,
+        hash: last.hash,
+        title: last.title,
+        count: list.length,
+        last,
+        means: list.map((r) => r.mean),
+        records: list,
+      };
     })
     .sort((a, b) => b.last.time.localeCompare(a.last.time));
 }

@@ -34,8 +34,12 @@ small { color: var(--vscode-descriptionForeground); }
 <h2>Timing history</h2>
 ${cells.length === 0 ? '<p>No timings yet. Put the cursor in a <code># %%</code> cell and run <b>Flowbench: Time Cell</b> (Ctrl+Alt+F T).</p>' : ''}
 ${skipped > 0 ? `<p><small>${skipped} unreadable line(s) in .flowbench/timings.jsonl were skipped.</small></p>` : ''}
-${cells.length > 0 ? `<table><thead><tr><th>Cell</th><th>Last (mean ± std. dev.)</th><th>Change</th><th>Timings</th><th>History</th><th>Details</th></tr></thead><tbody>
+${
+  cells.length > 0
+    ? `<table><thead><tr><th>Cell</th><th>Last (mean ± std. dev.)</th><th>Change</th><th>Timings</th><th>History</th><th>Details</th></tr></thead><tbody>
 ${rows}
-</tbody></table>` : ''}
+</tbody></table>`
+    : ''
+}
 </body></html>`;
 }

@@ -20,7 +20,8 @@ export interface ResolvedPython {
 /** The fix for a missing interpreter; the CLI adds its own flag, which the editor has no use for. */
 export const NO_PYTHON_FIX: MessageText = (f) =>
   'Fix: install Python 3 and put python3 on PATH, or set flowbench.timing.pythonPath' +
-  f.cliOnly(` (CLI: ${f('python', '/path/to/python')})`) + ', or pick an interpreter with the Python extension.';
+  f.cliOnly(` (CLI: ${f('python', '/path/to/python')})`) +
+  ', or pick an interpreter with the Python extension.';
 
 /** Finds a command on PATH the way a shell would (PATHEXT on Windows), without running a shell. */
 export function findOnPath(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {

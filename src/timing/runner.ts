@@ -100,9 +100,15 @@ export interface RunHarnessOptions {
 
 /** The run went past its timeout; the harness and everything it started were killed. */
 export class TimingTimeoutError extends UserError {
-  constructor(readonly seconds: number, readonly running: string, via?: string) {
-    super(`timed out after ${seconds} s${via ? ` (${via})` : ''} while running ${running}; ` +
-      'the Python process and everything it started were stopped');
+  constructor(
+    readonly seconds: number,
+    readonly running: string,
+    via?: string,
+  ) {
+    super(
+      `timed out after ${seconds} s${via ? ` (${via})` : ''} while running ${running}; ` +
+        'the Python process and everything it started were stopped',
+    );
     this.name = 'TimingTimeoutError';
   }
 }
@@ -150,7 +156,9 @@ function isFlowbenchRoot(dir: string): boolean {
 export function killTree(child: ChildProcess): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   if (process.platform === 'win32') {
-    spawn('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on('error', () => child.kill());
+    spawn('taskkill', ['/pid', String(child.pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on('error', () =>
+      child.kill(),
+    );
     return;
   }
   try {
@@ -171,7 +179,10 @@ export function killTree(child: ChildProcess): void {
  * has moved its end away by then), cannot pass for a record. Stdout is scanned for the tag too, for a harness that
  * found no descriptor 3 (a platform that passes none) and fell back to it; there the nonce alone guards.
  */
-export function runHarness<R extends { event: 'result' }>(job: HarnessJob, options: RunHarnessOptions): Promise<HarnessRun<R>> {
+export function runHarness<R extends { event: 'result' }>(
+  job: HarnessJob,
+  options: RunHarnessOptions,
+): Promise<HarnessRun<R>> {
   return new Promise((resolve, reject) => {
     const nonce = randomBytes(16).toString('hex');
     const tag = `${HARNESS_MARK}${nonce} `;
@@ -216,12 +227,15 @@ export function runHarness<R extends { event: 'result' }>(job: HarnessJob, optio
     });
     const limit = options.timeoutSeconds ?? 0;
     if (limit > 0) {
-      timer = setTimeout(() => {
-        killTree(child);
-        // A result already in, held up only by something the cell left running on its stdout, still counts.
-        if (outcome) finish(() => resolve({ outcome: outcome!, output: tail }));
-        else finish(() => reject(new TimingTimeoutError(limit, runningText(running), options.timeoutVia)));
-      }, Math.min(limit * 1000, MAX_TIMER_MS));
+      timer = setTimeout(
+        () => {
+          killTree(child);
+          // A result already in, held up only by something the cell left running on its stdout, still counts.
+          if (outcome) finish(() => resolve({ outcome: outcome!, output: tail }));
+          else finish(() => reject(new TimingTimeoutError(limit, runningText(running), options.timeoutVia)));
+        },
+        Math.min(limit * 1000, MAX_TIMER_MS),
+      );
     }
 
     child.on('error', (err: NodeJS.ErrnoException) => finish(() => reject(spawnError(options.python, err))));
@@ -327,7 +341,7 @@ export function runHarness<R extends { event: 'result' }>(job: HarnessJob, optio
 /** 'cell 2', 'cell 0 (setup)', or the interpreter itself before any cell code. */
 function runningText(r: HarnessRunning | undefined): string {
   if (!r) return 'no cell yet (Python was starting)';
-  return r.phase === 'setup' ? `${r.cell ?? 'the code above'} (setup)` : r.cell ?? 'the cell';
+  return r.phase === 'setup' ? `${r.cell ?? 'the code above'} (setup)` : (r.cell ?? 'the cell');
 }
 
 /** The harness ran cell code and then ended without a record. */
@@ -336,8 +350,10 @@ function endedMessage(code: number | null, why: string, what: string): string {
   if (code === 0 || code === 71) {
     return `${what} closed or replaced the harness's private record channel, so no timing result came back`;
   }
-  return `the Python process ${why} while running ${what}, before any timing result: the cell ended it ` +
-    '(os._exit, os.abort, a signal or a crash in native code)';
+  return (
+    `the Python process ${why} while running ${what}, before any timing result: the cell ended it ` +
+    '(os._exit, os.abort, a signal or a crash in native code)'
+  );
 }
 
 function spawnError(python: string, err: NodeJS.ErrnoException): Error {

@@ -28,5 +28,14 @@ export interface TimeitRuns extends TimeitStats {
 
 /** Just the figures of a TimeitRuns (results carry more: the file, the cell, the interpreter). */
 export function timeitStats(s: TimeitStats): TimeitStats {
-  return { loops: s.loops, runs: s.runs, mean: s.mean, stdev: s.stdev, best: s.best, worst: s.worst, firstRun: s.firstRun, capped: s.capped };
+  return {
+    loops: s.loops,
+    runs: s.runs,
+    mean: s.mean,
+    stdev: s.stdev,
+    best: s.best,
+    worst: s.worst,
+    firstRun: s.firstRun,
+    capped: s.capped,
+  };
 }

@@ -82,7 +82,11 @@ export interface TimeCellResult extends CellStatistics {
 
 /** A cell (or its setup) raised: the Python traceback, with lines of the .py file. Nothing is recorded. */
 export class CellRaisedError extends UserError {
-  constructor(readonly detail: HarnessError, readonly file: string, readonly output: string) {
+  constructor(
+    readonly detail: HarnessError,
+    readonly file: string,
+    readonly output: string,
+  ) {
     super(cellErrorMessage(detail, file));
     this.name = 'CellRaisedError';
   }
@@ -95,7 +99,7 @@ export class CellRaisedError extends UserError {
 
 function cellErrorMessage(d: HarnessError, file: string): string {
   const where = d.line ? ` (${path.basename(file)}, line ${d.line})` : '';
-  const what = d.phase === 'setup' ? `setup ${d.cell ?? 'code'}` : d.cell ?? 'the cell';
+  const what = d.phase === 'setup' ? `setup ${d.cell ?? 'code'}` : (d.cell ?? 'the cell');
   const msg = d.message ? `${d.type}: ${d.message}` : d.type;
   // A cell that tries to end the run is told so, not just shown an exception it may have meant.
   switch (d.stop) {
@@ -134,7 +138,8 @@ export function pickCell(cells: PercentCell[], index: number, file: string): Per
     );
   }
   const cell = cells[index];
-  if (cell.kind === 'markdown') throw new UserError(`cell ${index} (line ${cell.startLine + 1}) is a markdown cell; only code cells are timed`);
+  if (cell.kind === 'markdown')
+    throw new UserError(`cell ${index} (line ${cell.startLine + 1}) is a markdown cell; only code cells are timed`);
   if (!hasCode(cell.source)) throw new UserError(`cell ${index} (line ${cell.startLine + 1}) has no code to time`);
   return cell;
 }
@@ -170,7 +175,8 @@ function validateCounts(o: TimingOptions): { runs: number; loops: number; cap: n
   const cap = o.timeCapSeconds ?? 0;
   const timeout = o.timeoutSeconds ?? 0;
   if (!Number.isInteger(runs) || runs < 1) throw new UserError(`runs must be a whole number ≥ 1, got ${runs}`);
-  if (!Number.isInteger(loops) || loops < 0) throw new UserError(`loops must be a whole number ≥ 0 (0 = calibrate), got ${loops}`);
+  if (!Number.isInteger(loops) || loops < 0)
+    throw new UserError(`loops must be a whole number ≥ 0 (0 = calibrate), got ${loops}`);
   if (!Number.isFinite(cap) || cap < 0) throw new UserError(`the time cap must be ≥ 0 seconds, got ${cap}`);
   if (!Number.isFinite(timeout) || timeout < 0) throw new UserError(`the timeout must be ≥ 0 s, got ${timeout}`);
   return { runs, loops, cap };
@@ -207,7 +213,16 @@ export async function timeCell(o: TimeCellOptions): Promise<TimeCellResult> {
   const setupMode = o.setup ?? 'above';
   const { runs, loops, cap } = validateCounts(o);
   const setup = setupParts(text, cells, cell.index, setupMode);
-  const job: HarnessJob = { mode: 'timeit', file, text, setup: setup.parts, cells: [jobCell(cell)], runs, loops, timeCap: cap };
+  const job: HarnessJob = {
+    mode: 'timeit',
+    file,
+    text,
+    setup: setup.parts,
+    cells: [jobCell(cell)],
+    runs,
+    loops,
+    timeCap: cap,
+  };
   const { r, fmt, output } = await runJob<HarnessTimeitResult>(job, o);
   const stats: TimeitRuns = { ...timeitStats(r), timings: r.timings, allRuns: r.allRuns };
   return {
@@ -300,7 +315,9 @@ export async function compareCells(o: CompareOptions): Promise<CompareResult> {
   });
   const ratio = r.ratio;
   const verdict =
-    ratio >= 1 ? `cell ${cb.index} is ${ratio.toFixed(2)}× slower than cell ${ca.index}` : `cell ${cb.index} is ${(1 / ratio).toFixed(2)}× faster than cell ${ca.index}`;
+    ratio >= 1
+      ? `cell ${cb.index} is ${ratio.toFixed(2)}× slower than cell ${ca.index}`
+      : `cell ${cb.index} is ${(1 / ratio).toFixed(2)}× faster than cell ${ca.index}`;
   return {
     file,
     a: side(ca, r.a),

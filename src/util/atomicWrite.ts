@@ -4,7 +4,10 @@ import * as path from 'node:path';
 /** Path of a temp file beside `target`, so the final rename stays on one filesystem and is atomic. */
 export function tempPathFor(target: string): string {
   const dir = path.dirname(target);
-  return path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
+  return path.join(
+    dir,
+    `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`,
+  );
 }
 
 /** Writes the whole file or nothing: readers never see a half-written file, and a failure leaves no temp file behind. */
@@ -65,7 +68,11 @@ export class AtomicFileWriter {
   abort(): void {
     if (!this.closed) {
       this.closed = true;
-      try { fs.closeSync(this.fd); } catch { /* already closed */ }
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        /* already closed */
+      }
     }
     fs.rmSync(this.tmp, { force: true });
   }

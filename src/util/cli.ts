@@ -35,7 +35,8 @@ export function parseCliArgs<O extends Options>(argv: string[], options: O, allo
 
 export function requireOne(positionals: string[], what: string): string {
   if (positionals.length === 0) throw new UserError(`missing ${what}`);
-  if (positionals.length > 1) throw new UserError(`expected one ${what}, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length > 1)
+    throw new UserError(`expected one ${what}, got ${positionals.length}: ${positionals.join(' ')}`);
   return positionals[0];
 }
 

@@ -41,7 +41,9 @@ export function projectRootFor(file: string, options: { cwd: string; workspaceFo
   const start = path.dirname(path.resolve(file));
   const cwd = path.resolve(options.cwd);
   const boundary =
-    (options.workspaceFolder && inside(options.workspaceFolder, start) ? path.resolve(options.workspaceFolder) : undefined) ??
+    (options.workspaceFolder && inside(options.workspaceFolder, start)
+      ? path.resolve(options.workspaceFolder)
+      : undefined) ??
     gitRootOf(start) ??
     (inside(cwd, start) ? cwd : start);
   for (let d = start; inside(boundary, d); d = path.dirname(d)) {

@@ -15,4 +15,5 @@ function versionFromPackageJson(): string {
   }
 }
 
-export const VERSION: string = typeof __FLOWBENCH_VERSION__ === 'string' ? __FLOWBENCH_VERSION__ : versionFromPackageJson();
+export const VERSION: string =
+  typeof __FLOWBENCH_VERSION__ === 'string' ? __FLOWBENCH_VERSION__ : versionFromPackageJson();

@@ -21,7 +21,8 @@ function findLogs(dir, out = []) {
 
 function activationTimes(ud) {
   return findLogs(path.join(ud, 'logs')).flatMap((f) =>
-    [...fs.readFileSync(f, 'utf8').matchAll(/Flowbench activated in ([\d.]+) ms/g)].map((m) => Number(m[1])));
+    [...fs.readFileSync(f, 'utf8').matchAll(/Flowbench activated in ([\d.]+) ms/g)].map((m) => Number(m[1])),
+  );
 }
 
 function bareRequireMs() {
@@ -50,12 +51,15 @@ try {
     const before = activationTimes(server.ud).length;
     await page.goto(workbenchUrl(server.base, workspace, { extensionDevelopmentPath: ROOT }));
     const deadline = Date.now() + 60_000;
-    while (activationTimes(server.ud).length <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    while (activationTimes(server.ud).length <= before && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 250));
   }
   const times = activationTimes(server.ud);
   if (times.length === 0) throw new Error('no activation was logged');
   const sorted = [...times].sort((a, b) => a - b);
-  console.log(`activate() in VS Code 1.139.1: ${times.map((t) => t.toFixed(1)).join(', ')} ms; median ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms over ${times.length} window loads`);
+  console.log(
+    `activate() in VS Code 1.139.1: ${times.map((t) => t.toFixed(1)).join(', ')} ms; median ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms over ${times.length} window loads`,
+  );
 } finally {
   await browser.close();
   server.stop();

@@ -20,8 +20,20 @@ const asJson = argv.includes('--json');
 const dir = mkdtempSync(path.join(tmpdir(), 'flowbench-focus-bench-'));
 const bundle = path.join(dir, 'focus.cjs');
 const entry = path.join(dir, 'entry.ts');
-writeFileSync(entry, ['store', 'state', 'session', 'focusLog', 'stats', 'logHtml'].map((m) => `export * from ${JSON.stringify(path.join(root, 'src/focus', m))};`).join('\n'));
-await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'warning' });
+writeFileSync(
+  entry,
+  ['store', 'state', 'session', 'focusLog', 'stats', 'logHtml']
+    .map((m) => `export * from ${JSON.stringify(path.join(root, 'src/focus', m))};`)
+    .join('\n'),
+);
+await esbuild.build({
+  entryPoints: [entry],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  outfile: bundle,
+  logLevel: 'warning',
+});
 const F = createRequire(import.meta.url)(bundle);
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
@@ -31,7 +43,14 @@ try {
   // 1. shared-state transitions
   const stateDir = path.join(dir, 'state');
   const store = new F.FocusStateStore(stateDir, { windowId: 'bench' });
-  const session = F.createSession({ id: 'x', kind: 'work', minutes: 25, intent: 'bench', now: Date.now(), windowId: 'bench' });
+  const session = F.createSession({
+    id: 'x',
+    kind: 'work',
+    minutes: 25,
+    intent: 'bench',
+    now: Date.now(),
+    windowId: 'bench',
+  });
   await store.update((cur) => ({ next: { ...cur, session }, effects: {}, result: null }));
   const single = [];
   for (let i = 0; i < 300; i++) {
@@ -59,8 +78,23 @@ try {
   const lines = [];
   for (let i = 0; i < sessionsWanted; i++) {
     const start = now - Math.floor(i / 3) * day - (i % 3) * 3_600_000;
-    const s = F.createSession({ id: `s${i}`, kind: i % 4 === 3 ? 'break' : 'work', minutes: 25, intent: `intent ${i}`, now: start, windowId: 'w' });
-    const git = { root: '/r', headStart: 'a'.repeat(40), headEnd: 'b'.repeat(40), commits: [{ hash: 'c'.repeat(40), subject: `commit ${i}` }], filesChanged: 2, insertions: 10, deletions: 3 };
+    const s = F.createSession({
+      id: `s${i}`,
+      kind: i % 4 === 3 ? 'break' : 'work',
+      minutes: 25,
+      intent: `intent ${i}`,
+      now: start,
+      windowId: 'w',
+    });
+    const git = {
+      root: '/r',
+      headStart: 'a'.repeat(40),
+      headEnd: 'b'.repeat(40),
+      commits: [{ hash: 'c'.repeat(40), subject: `commit ${i}` }],
+      filesChanged: 2,
+      insertions: 10,
+      deletions: 3,
+    };
     lines.push(JSON.stringify(F.toLogRecord(F.finish(s, start + 25 * 60_000, 'completed'), git)));
   }
   writeFileSync(logFile, lines.join('\n') + '\n');
@@ -70,13 +104,23 @@ try {
     const t = performance.now();
     const read = await F.readFocusLog(logFile);
     const stats = F.focusStats(read.sessions, now);
-    html = F.focusLogHtml({ stats, sessions: read.sessions, nonce: 'n', cspSource: 'x', logFile, warnings: read.warnings });
+    html = F.focusLogHtml({
+      stats,
+      sessions: read.sessions,
+      nonce: 'n',
+      cspSource: 'x',
+      logFile,
+      warnings: read.warnings,
+    });
     page.push(performance.now() - t);
   }
   const peer = [];
   for (let i = 0; i < 7; i++) {
     const t = performance.now();
-    readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     peer.push(performance.now() - t);
   }
   const result = {
@@ -92,9 +136,15 @@ try {
   };
   if (asJson) console.log(JSON.stringify(result));
   else {
-    console.log(`shared-state transition (lock+read+atomic write): median ${result.transitionMedianMs} ms; bare fs.writeFile ${result.bareWriteMedianMs} ms (x${(result.transitionMedianMs / result.bareWriteMedianMs).toFixed(1)})`);
-    console.log(`4 windows x 50 contending transitions: ${result.contended4x50Ms} ms total, ${result.contendedPerTransitionMs} ms each, none lost: ${(await store.read()).workSinceLongBreak === 500}`);
-    console.log(`log page for ${sessionsWanted} sessions (${(result.logBytes / 1e6).toFixed(1)} MB): median ${result.logPageMedianMs} ms; bare JSON.parse of the lines ${result.bareParseMedianMs} ms (x${(result.logPageMedianMs / result.bareParseMedianMs).toFixed(1)})`);
+    console.log(
+      `shared-state transition (lock+read+atomic write): median ${result.transitionMedianMs} ms; bare fs.writeFile ${result.bareWriteMedianMs} ms (x${(result.transitionMedianMs / result.bareWriteMedianMs).toFixed(1)})`,
+    );
+    console.log(
+      `4 windows x 50 contending transitions: ${result.contended4x50Ms} ms total, ${result.contendedPerTransitionMs} ms each, none lost: ${(await store.read()).workSinceLongBreak === 500}`,
+    );
+    console.log(
+      `log page for ${sessionsWanted} sessions (${(result.logBytes / 1e6).toFixed(1)} MB): median ${result.logPageMedianMs} ms; bare JSON.parse of the lines ${result.bareParseMedianMs} ms (x${(result.logPageMedianMs / result.bareParseMedianMs).toFixed(1)})`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

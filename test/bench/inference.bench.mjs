@@ -23,13 +23,22 @@ const ROUNDS = 3;
 // The overhead on a ~10 µs run is within the machine's run-to-run noise (±1.5 µs on 2 busy cores), so more rounds.
 const OVERHEAD_ROUNDS = 7;
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const p50 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.ceil(0.5 * s.length) - 1]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+const p50 = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.ceil(0.5 * s.length) - 1];
+};
 
 function randomFloats(n, seed = 1) {
   let a = seed;
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) { a = (a * 1103515245 + 12345) % 2147483648; out[i] = a / 2147483648 - 0.5; }
+  for (let i = 0; i < n; i++) {
+    a = (a * 1103515245 + 12345) % 2147483648;
+    out[i] = a / 2147483648 - 0.5;
+  }
   return out;
 }
 
@@ -55,13 +64,35 @@ const [model, n, f, runs] = [process.argv[2], Number(process.argv[3]), Number(pr
 `;
 
 function bareP50(modelPath, dims) {
-  const r = spawnSync('node', ['-e', BARE, require.resolve('onnxruntime-node'), modelPath, String(dims[0]), String(dims[1]), String(RUNS)], { encoding: 'utf8' });
+  const r = spawnSync(
+    'node',
+    ['-e', BARE, require.resolve('onnxruntime-node'), modelPath, String(dims[0]), String(dims[1]), String(RUNS)],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`bare loop failed: ${r.stderr}`);
   return Number(r.stdout.trim());
 }
 
 function flowbenchBenchP50(modelPath, batch) {
-  const r = spawnSync('node', [CLI, 'bench', modelPath, '--ep', 'cpu', '--runs', String(RUNS), '--warmup', '5', '--batch', String(batch), '--no-ledger', '--json'], { encoding: 'utf8' });
+  const r = spawnSync(
+    'node',
+    [
+      CLI,
+      'bench',
+      modelPath,
+      '--ep',
+      'cpu',
+      '--runs',
+      String(RUNS),
+      '--warmup',
+      '5',
+      '--batch',
+      String(batch),
+      '--no-ledger',
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`flowbench bench failed: ${r.stderr}`);
   return JSON.parse(r.stdout).results.find((x) => x.provider === 'cpu').latencyMs.p50;
 }
@@ -95,9 +126,11 @@ async function overhead(name, modelPath, dims) {
   // Best of the rounds, as timeit reports: other load on the machine only ever adds time.
   const b = Math.min(...bare);
   const f = Math.min(...fb);
-  console.log(`${name}: bare session.run p50 ${(b * 1000).toFixed(1)} µs; flowbench bench p50 ${(f * 1000).toFixed(1)} µs `
-    + `(overhead ${(((f / b) - 1) * 100).toFixed(1)}%, target < 5%; medians ${(median(bare) * 1000).toFixed(1)} vs ${(median(fb) * 1000).toFixed(1)} µs; rounds bare ${bare.map((x) => (x * 1000).toFixed(1)).join('/')} vs flowbench ${fb.map((x) => (x * 1000).toFixed(1)).join('/')}); Flowbench IPC run path (infer/eval, per call) p50 ${(ipc * 1000).toFixed(1)} µs (${(ipc / b).toFixed(2)}x bare)`);
-  return { name, bareP50Ms: b, flowbenchP50Ms: f, overheadPct: ((f / b) - 1) * 100, ipcP50Ms: ipc };
+  console.log(
+    `${name}: bare session.run p50 ${(b * 1000).toFixed(1)} µs; flowbench bench p50 ${(f * 1000).toFixed(1)} µs ` +
+      `(overhead ${((f / b - 1) * 100).toFixed(1)}%, target < 5%; medians ${(median(bare) * 1000).toFixed(1)} vs ${(median(fb) * 1000).toFixed(1)} µs; rounds bare ${bare.map((x) => (x * 1000).toFixed(1)).join('/')} vs flowbench ${fb.map((x) => (x * 1000).toFixed(1)).join('/')}); Flowbench IPC run path (infer/eval, per call) p50 ${(ipc * 1000).toFixed(1)} µs (${(ipc / b).toFixed(2)}x bare)`,
+  );
+  return { name, bareP50Ms: b, flowbenchP50Ms: f, overheadPct: (f / b - 1) * 100, ipcP50Ms: ipc };
 }
 
 function pythonPeerAvailable() {
@@ -136,9 +169,16 @@ print(json.dumps(out))
 
 function makeBigCsv(rows) {
   const species = ['setosa', 'versicolor', 'virginica'];
-  const means = [[5.0, 3.4, 1.5, 0.25], [5.9, 2.8, 4.3, 1.3], [6.6, 3.0, 5.5, 2.0]];
+  const means = [
+    [5.0, 3.4, 1.5, 0.25],
+    [5.9, 2.8, 4.3, 1.3],
+    [6.6, 3.0, 5.5, 2.0],
+  ];
   let a = 7;
-  const rnd = () => { a = (a * 1103515245 + 12345) % 2147483648; return a / 2147483648; };
+  const rnd = () => {
+    a = (a * 1103515245 + 12345) % 2147483648;
+    return a / 2147483648;
+  };
   const lines = ['sepal_length,sepal_width,petal_length,petal_width,measured_on,site,species'];
   const folds = ['fold'];
   for (let i = 0; i < rows; i++) {
@@ -164,16 +204,36 @@ function timed(cmd, args) {
 
 async function evalBench() {
   const { data, split } = makeBigCsv(100_000);
-  console.log(`eval on a 100,000-row CSV (${(fs.statSync(data).size / 1e6).toFixed(1)} MB), fold 0 = 20,000 validation rows, demo softmax model:`);
+  console.log(
+    `eval on a 100,000-row CSV (${(fs.statSync(data).size / 1e6).toFixed(1)} MB), fold 0 = 20,000 validation rows, demo softmax model:`,
+  );
   const fb = [];
   let fbOut;
   for (let r = 0; r < ROUNDS; r++) {
-    const t = timed('node', [CLI, 'eval', DEMO_MODEL, '--data', data, '--split', split, '--fold', '0', '--target', 'species', '--ep', 'cpu', '--no-ledger', '--json']);
+    const t = timed('node', [
+      CLI,
+      'eval',
+      DEMO_MODEL,
+      '--data',
+      data,
+      '--split',
+      split,
+      '--fold',
+      '0',
+      '--target',
+      'species',
+      '--ep',
+      'cpu',
+      '--no-ledger',
+      '--json',
+    ]);
     fb.push(t.ms);
     fbOut = JSON.parse(t.stdout);
   }
   const fbMs = median(fb);
-  console.log(`  flowbench eval: ${fbMs.toFixed(0)} ms wall (median of ${ROUNDS}; node start to exit), accuracy ${fbOut.metrics.accuracy.toFixed(4)}, log loss ${fbOut.metrics.logLoss.toFixed(4)}`);
+  console.log(
+    `  flowbench eval: ${fbMs.toFixed(0)} ms wall (median of ${ROUNDS}; node start to exit), accuracy ${fbOut.metrics.accuracy.toFixed(4)}, log loss ${fbOut.metrics.logLoss.toFixed(4)}`,
+  );
   const missing = pythonPeerAvailable();
   if (missing) {
     console.log(`  Python peer skipped: ${missing} (python3 -m pip install pandas onnxruntime scikit-learn)`);
@@ -189,12 +249,19 @@ async function evalBench() {
     pyOut = JSON.parse(t.stdout);
   }
   const pyMs = median(py);
-  console.log(`  python (pandas + onnxruntime + sklearn.metrics): ${pyMs.toFixed(0)} ms wall (median of ${ROUNDS}; ${(pyOut.seconds * 1000).toFixed(0)} ms inside the script incl. imports)`);
+  console.log(
+    `  python (pandas + onnxruntime + sklearn.metrics): ${pyMs.toFixed(0)} ms wall (median of ${ROUNDS}; ${(pyOut.seconds * 1000).toFixed(0)} ms inside the script incl. imports)`,
+  );
   console.log(`  ratio flowbench / python: ${(fbMs / pyMs).toFixed(2)} (below 1 = Flowbench faster)`);
-  const agree = ['accuracy', 'balancedAccuracy', 'f1Macro'].every((k) => fbOut.metrics[k] === pyOut[k])
-    && Math.abs(fbOut.metrics.logLoss - pyOut.logLoss) < 1e-5 && Math.abs(fbOut.metrics.rocAuc - pyOut.rocAuc) < 1e-9
-    && fbOut.baseline.accuracy === pyOut.baselineAccuracy && Math.abs(fbOut.baseline.logLoss - pyOut.baselineLogLoss) < 1e-9;
-  console.log(`  metrics agree with scikit-learn: ${agree ? 'yes' : 'NO'} (accuracy ${pyOut.accuracy.toFixed(4)}, log loss ${pyOut.logLoss.toFixed(6)} vs ${fbOut.metrics.logLoss.toFixed(6)}, AUC ${pyOut.rocAuc.toFixed(6)} vs ${fbOut.metrics.rocAuc.toFixed(6)})`);
+  const agree =
+    ['accuracy', 'balancedAccuracy', 'f1Macro'].every((k) => fbOut.metrics[k] === pyOut[k]) &&
+    Math.abs(fbOut.metrics.logLoss - pyOut.logLoss) < 1e-5 &&
+    Math.abs(fbOut.metrics.rocAuc - pyOut.rocAuc) < 1e-9 &&
+    fbOut.baseline.accuracy === pyOut.baselineAccuracy &&
+    Math.abs(fbOut.baseline.logLoss - pyOut.baselineLogLoss) < 1e-9;
+  console.log(
+    `  metrics agree with scikit-learn: ${agree ? 'yes' : 'NO'} (accuracy ${pyOut.accuracy.toFixed(4)}, log loss ${pyOut.logLoss.toFixed(6)} vs ${fbOut.metrics.logLoss.toFixed(6)}, AUC ${pyOut.rocAuc.toFixed(6)} vs ${fbOut.metrics.rocAuc.toFixed(6)})`,
+  );
   if (!agree) process.exitCode = 1;
   return { flowbenchMs: fbMs, pythonMs: pyMs };
 }
@@ -202,7 +269,9 @@ async function evalBench() {
 try {
   const mlp = path.join(tmp, 'matmul-256x4.onnx');
   fs.writeFileSync(mlp, matmulStackModel(256, 4));
-  console.log(`per-run overhead, CPU, ${RUNS} runs × ${OVERHEAD_ROUNDS} interleaved rounds (best p50 of the rounds, as timeit), ${os.cpus().length} cores:`);
+  console.log(
+    `per-run overhead, CPU, ${RUNS} runs × ${OVERHEAD_ROUNDS} interleaved rounds (best p50 of the rounds, as timeit), ${os.cpus().length} cores:`,
+  );
   const o1 = await overhead('  MatMul stack 256×256 ×4, batch 16 (8.4 MFLOP)', mlp, [16, 256]);
   await overhead('  demo softmax regression, batch 1 (24 FLOP)', DEMO_MODEL, [1, 4]);
   if (o1.overheadPct >= 5) console.log('  NOTE: overhead target (< 5% at p50) missed on the MatMul model');

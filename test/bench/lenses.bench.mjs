@@ -20,8 +20,20 @@ const FRAME_MS = 16;
 const dir = mkdtempSync(path.join(tmpdir(), 'flowbench-lenses-bench-'));
 const bundle = path.join(dir, 'lenses.cjs');
 const entry = path.join(dir, 'entry.ts');
-writeFileSync(entry, ['scanner', 'lensModel', 'splitPrefill'].map((m) => `export * from ${JSON.stringify(path.join(root, 'src/lenses', m))};`).join('\n'));
-await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'warning' });
+writeFileSync(
+  entry,
+  ['scanner', 'lensModel', 'splitPrefill']
+    .map((m) => `export * from ${JSON.stringify(path.join(root, 'src/lenses', m))};`)
+    .join('\n'),
+);
+await esbuild.build({
+  entryPoints: [entry],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  outfile: bundle,
+  logLevel: 'warning',
+});
 const { scanPython, lensSpecs, splitPrefill, DEFAULT_LENS_SETTINGS } = createRequire(import.meta.url)(bundle);
 
 // One block of a realistic script: cells, imports, strings with code-like text, comments, multi-line calls.
@@ -80,12 +92,19 @@ while (times.length < 200 && performance.now() < deadline) {
   const edited = text + `\n# edit ${times.length}\n`;
   const t0 = performance.now();
   const scan = scanPython(edited);
-  lensSpecs(scan, { file: generated, workspaceFolder: dir, settings: DEFAULT_LENS_SETTINGS, canRunPython: true, splitArgs: splitPrefill });
+  lensSpecs(scan, {
+    file: generated,
+    workspaceFolder: dir,
+    settings: DEFAULT_LENS_SETTINGS,
+    canRunPython: true,
+    splitArgs: splitPrefill,
+  });
   times.push(performance.now() - t0);
 }
 
 // Peer: the same file through CPython's own parser, in-process (best of 20), and as a fresh process per edit.
-const peerCode = 'import ast,sys,time\nsrc=open(sys.argv[1]).read()\nts=[]\nfor _ in range(20):\n t=time.perf_counter(); ast.parse(src); ts.append(time.perf_counter()-t)\nprint(min(ts)*1e3, sorted(ts)[10]*1e3)';
+const peerCode =
+  'import ast,sys,time\nsrc=open(sys.argv[1]).read()\nts=[]\nfor _ in range(20):\n t=time.perf_counter(); ast.parse(src); ts.append(time.perf_counter()-t)\nprint(min(ts)*1e3, sorted(ts)[10]*1e3)';
 const peer = spawnSync('python3', ['-c', peerCode, generated], { encoding: 'utf8' });
 if (peer.status !== 0) throw new Error(`peer failed: ${peer.stderr}`);
 const [astMin, astP50] = peer.status === 0 ? peer.stdout.trim().split(/\s+/).map(Number) : [NaN, NaN];
@@ -117,9 +136,21 @@ if (asJson) {
   console.log(JSON.stringify(result));
 } else {
   const f = (x) => x.toFixed(2);
-  console.log(`lenses scan + lens build: ${lines} lines, ${(result.bytes / 1024).toFixed(0)} KiB, ${result.scans} scans`);
-  console.log(`  ms per scan: min ${f(result.msPerScan.min)}  p50 ${f(result.msPerScan.p50)}  p95 ${f(result.msPerScan.p95)}  max ${f(result.msPerScan.max)}  (one frame = ${FRAME_MS} ms)`);
-  console.log(`  sites: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  console.log(`  peer python3 ast.parse of the same file: p50 ${f(astP50)} ms in-process (ratio scanner/ast ${f(result.msPerScan.p50 / astP50)}), ${f(spawnTimes[2])} ms with a process per edit (ratio ${f(result.msPerScan.p50 / spawnTimes[2])})`);
-  console.log(`  ${result.withinFrame ? 'OK' : 'SLOW'}: p50 ${result.withinFrame ? 'under' : 'over'} one frame (load average ${result.loadAverage.toFixed(1)})`);
+  console.log(
+    `lenses scan + lens build: ${lines} lines, ${(result.bytes / 1024).toFixed(0)} KiB, ${result.scans} scans`,
+  );
+  console.log(
+    `  ms per scan: min ${f(result.msPerScan.min)}  p50 ${f(result.msPerScan.p50)}  p95 ${f(result.msPerScan.p95)}  max ${f(result.msPerScan.max)}  (one frame = ${FRAME_MS} ms)`,
+  );
+  console.log(
+    `  sites: ${Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `  peer python3 ast.parse of the same file: p50 ${f(astP50)} ms in-process (ratio scanner/ast ${f(result.msPerScan.p50 / astP50)}), ${f(spawnTimes[2])} ms with a process per edit (ratio ${f(result.msPerScan.p50 / spawnTimes[2])})`,
+  );
+  console.log(
+    `  ${result.withinFrame ? 'OK' : 'SLOW'}: p50 ${result.withinFrame ? 'under' : 'over'} one frame (load average ${result.loadAverage.toFixed(1)})`,
+  );
 }

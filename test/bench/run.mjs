@@ -18,7 +18,11 @@ try {
   process.exit(1);
 }
 const wanted = process.argv.slice(2);
-const benches = fs.readdirSync(HERE).filter((f) => f.endsWith('.bench.mjs')).filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w))).sort();
+const benches = fs
+  .readdirSync(HERE)
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
+  .sort();
 let failed = 0;
 for (const b of benches) {
   console.log(`\n=== ${b}`);

@@ -29,14 +29,17 @@ try {
   const header = ['id', ...Array.from({ length: 16 }, (_, j) => `f${j + 1}`), 'colour', 'label', 'grp'];
   let chunk = header.join(',') + '\n';
   let seed = 12345;
-  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
   const colours = ['red', 'green', 'blue', '"dark, green"'];
   for (let i = 0; i < ROWS; i++) {
     let r = String(i);
     for (let j = 0; j < 16; j++) r += ',' + (rnd() * 10 - 5).toFixed(4);
     r += ',' + colours[(rnd() * 4) | 0] + ',' + ['a', 'b', 'c'][(rnd() * 3) | 0] + ',g' + ((rnd() * 1000) | 0) + '\n';
     chunk += r;
-    if (chunk.length > 1 << 20) { fs.writeSync(fd, chunk); chunk = ''; }
+    if (chunk.length > 1 << 20) {
+      fs.writeSync(fd, chunk);
+      chunk = '';
+    }
   }
   fs.writeSync(fd, chunk);
   fs.closeSync(fd);
@@ -59,13 +62,34 @@ pd.DataFrame({"fold": fold}).to_csv(sys.argv[2], index=False)
   if (!peerOk) {
     spawnSync('python3', ['-m', 'pip', 'install', '--quiet', 'pandas', 'scikit-learn'], { stdio: 'ignore' });
     peerOk = spawnSync('python3', ['-c', 'import pandas, sklearn'], { encoding: 'utf8' }).status === 0;
-    if (!peerOk) console.log('peer skipped: pandas and scikit-learn cannot be imported (python3 -m pip install pandas scikit-learn)');
+    if (!peerOk)
+      console.log(
+        'peer skipped: pandas and scikit-learn cannot be imported (python3 -m pip install pandas scikit-learn)',
+      );
   }
 
   const ours = path.join(dir, 'flowbench-folds.csv');
   const theirs = path.join(dir, 'peer-folds.csv');
   const runs = {
-    flowbench: ['node', [cli, 'split', data, '--strategy', 'stratified-kfold', '--target', 'label', '--folds', '5', '--shuffle', '--seed', '42', '--out', ours]],
+    flowbench: [
+      'node',
+      [
+        cli,
+        'split',
+        data,
+        '--strategy',
+        'stratified-kfold',
+        '--target',
+        'label',
+        '--folds',
+        '5',
+        '--shuffle',
+        '--seed',
+        '42',
+        '--out',
+        ours,
+      ],
+    ],
     readOnly: ['node', ['-e', readOnlyJs, data]],
     ...(peerOk ? { peer: ['python3', [peerFile, data, theirs]] } : {}),
   };
@@ -95,21 +119,39 @@ pd.DataFrame({"fold": fold}).to_csv(sys.argv[2], index=False)
   const vsPeer = peerOk ? m.peer / m.flowbench : null;
   const vsRead = m.flowbench / m.readOnly;
   const result = {
-    rows: ROWS, columns: 20, bytes, repeat: REPEAT,
-    seconds: m, all: times,
-    speedupVsPandasSklearn: vsPeer, targetSpeedup: 3,
-    timesReadOnly: vsRead, targetReadOnly: 2,
+    rows: ROWS,
+    columns: 20,
+    bytes,
+    repeat: REPEAT,
+    seconds: m,
+    all: times,
+    speedupVsPandasSklearn: vsPeer,
+    targetSpeedup: 3,
+    timesReadOnly: vsRead,
+    targetReadOnly: 2,
     identicalToScikitLearn: identical,
     peakRssMB: Object.fromEntries(Object.entries(peakKb).map(([k, v]) => [k, Math.round(v / 1024)])),
   };
   if (asJson) console.log(JSON.stringify(result, null, 2));
   else {
-    console.log(`splits: ${ROWS.toLocaleString('en')} rows x 20 columns (${(bytes / 1e6).toFixed(0)} MB), stratified-kfold k=5, median of ${REPEAT}`);
+    console.log(
+      `splits: ${ROWS.toLocaleString('en')} rows x 20 columns (${(bytes / 1e6).toFixed(0)} MB), stratified-kfold k=5, median of ${REPEAT}`,
+    );
     console.log(`  flowbench split        ${m.flowbench.toFixed(3)} s`);
-    if (peerOk) console.log(`  pandas + scikit-learn  ${m.peer.toFixed(3)} s   → flowbench ${vsPeer.toFixed(2)}x faster (target >= 3x: ${vsPeer >= 3 ? 'met' : 'MISSED'})`);
-    console.log(`  read only (node)       ${m.readOnly.toFixed(3)} s   → flowbench ${vsRead.toFixed(2)}x the read time (target <= 2x: ${vsRead <= 2 ? 'met' : 'MISSED'})`);
+    if (peerOk)
+      console.log(
+        `  pandas + scikit-learn  ${m.peer.toFixed(3)} s   → flowbench ${vsPeer.toFixed(2)}x faster (target >= 3x: ${vsPeer >= 3 ? 'met' : 'MISSED'})`,
+      );
+    console.log(
+      `  read only (node)       ${m.readOnly.toFixed(3)} s   → flowbench ${vsRead.toFixed(2)}x the read time (target <= 2x: ${vsRead <= 2 ? 'met' : 'MISSED'})`,
+    );
     if (peerOk) console.log(`  fold column identical to scikit-learn's: ${identical ? 'yes' : 'NO'}`);
-    if (Object.keys(peakKb).length) console.log(`  peak RSS: ${Object.entries(result.peakRssMB).map(([k, v]) => `${k} ${v} MB`).join(', ')} (file ${(bytes / 2 ** 20).toFixed(0)} MiB)`);
+    if (Object.keys(peakKb).length)
+      console.log(
+        `  peak RSS: ${Object.entries(result.peakRssMB)
+          .map(([k, v]) => `${k} ${v} MB`)
+          .join(', ')} (file ${(bytes / 2 ** 20).toFixed(0)} MiB)`,
+      );
   }
   if (identical === false || (vsPeer !== null && vsPeer < 3) || vsRead > 2) exitCode = 1;
 } finally {

@@ -42,14 +42,19 @@ ip.run_cell(${JSON.stringify(SETUP)})
 r = ip.run_line_magic('timeit', '-o -q ' + ${JSON.stringify(stmt)})
 print(json.dumps({'mean': r.average, 'stdev': r.stdev, 'loops': r.loops, 'runs': r.repeat, 'line': str(r)}))
 `;
-  const p = spawnSync('python3', ['-c', script], { encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
+  const p = spawnSync('python3', ['-c', script], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONIOENCODING: 'utf-8' },
+  });
   if (p.status !== 0) throw new Error(`IPython failed: ${p.stderr}`);
   return JSON.parse(p.stdout.trim().split('\n').pop());
 }
 
 function flowbench(cell, extra = []) {
   const spawnedAt = Date.now();
-  const p = spawnSync('node', [cli, 'timeit', file, '--cell', String(cell), '--json', '--no-record', ...extra], { encoding: 'utf8' });
+  const p = spawnSync('node', [cli, 'timeit', file, '--cell', String(cell), '--json', '--no-record', ...extra], {
+    encoding: 'utf8',
+  });
   if (p.status !== 0) throw new Error(`flowbench timeit failed: ${p.stderr}`);
   const r = JSON.parse(p.stdout);
   return { ...r, fromSpawnMs: r.firstLoopAt - spawnedAt - r.setupSeconds * 1000 };
@@ -83,12 +88,21 @@ for (const [i, s] of SNIPPETS.entries()) {
 
 // Overhead per Time Cell: the CLI's command start (and this process's spawn) to the first timed loop, setup excluded,
 // through python3 as found on PATH (a pyenv shim here) and through the interpreter itself.
-const overheadRuns = (extra) => Array.from({ length: 5 }, () => flowbench(3, ['--runs', '1', '--loops', '1', ...extra]));
+const overheadRuns = (extra) =>
+  Array.from({ length: 5 }, () => flowbench(3, ['--runs', '1', '--loops', '1', ...extra]));
 const viaPath = overheadRuns([]);
 const direct = overheadRuns(['--python', python]);
 const overhead = {
-  pythonOnPath: { commandToFirstLoopMs: median(viaPath.map((r) => r.overheadMs)), spawnToFirstLoopMs: median(viaPath.map((r) => r.fromSpawnMs)), interpreter: viaPath[0].interpreter.path },
-  pythonDirect: { commandToFirstLoopMs: median(direct.map((r) => r.overheadMs)), spawnToFirstLoopMs: median(direct.map((r) => r.fromSpawnMs)), interpreter: python },
+  pythonOnPath: {
+    commandToFirstLoopMs: median(viaPath.map((r) => r.overheadMs)),
+    spawnToFirstLoopMs: median(viaPath.map((r) => r.fromSpawnMs)),
+    interpreter: viaPath[0].interpreter.path,
+  },
+  pythonDirect: {
+    commandToFirstLoopMs: median(direct.map((r) => r.overheadMs)),
+    spawnToFirstLoopMs: median(direct.map((r) => r.fromSpawnMs)),
+    interpreter: python,
+  },
 };
 
 rmSync(dir, { recursive: true, force: true });
@@ -96,17 +110,25 @@ const machine = { cpus: cpus().length, load1: loadavg()[0], node: process.versio
 if (asJson) {
   console.log(JSON.stringify({ results, overhead, machine }, null, 2));
 } else {
-  console.log(`timing accuracy vs IPython %timeit (median of ${rounds} interleaved rounds; ${machine.cpus} CPUs, load ${machine.load1.toFixed(2)})`);
+  console.log(
+    `timing accuracy vs IPython %timeit (median of ${rounds} interleaved rounds; ${machine.cpus} CPUs, load ${machine.load1.toFixed(2)})`,
+  );
   for (const r of results) {
     console.log(`  ${r.snippet}`);
     console.log(`    IPython   (last round): ${r.ipython.line}`);
     console.log(`    Flowbench (last round): ${r.flowbench.line}`);
-    console.log(`    median of the rounds' means: IPython ${(r.ipython.mean * 1e6).toPrecision(4)} µs, Flowbench ${(r.flowbench.mean * 1e6).toPrecision(4)} µs`);
-    console.log(`    ratio Flowbench/IPython = ${r.ratio.toFixed(4)} (${((r.ratio - 1) * 100).toFixed(2)}%) ${r.withinTarget ? 'within' : 'OUTSIDE'} the ±5% target`);
+    console.log(
+      `    median of the rounds' means: IPython ${(r.ipython.mean * 1e6).toPrecision(4)} µs, Flowbench ${(r.flowbench.mean * 1e6).toPrecision(4)} µs`,
+    );
+    console.log(
+      `    ratio Flowbench/IPython = ${r.ratio.toFixed(4)} (${((r.ratio - 1) * 100).toFixed(2)}%) ${r.withinTarget ? 'within' : 'OUTSIDE'} the ±5% target`,
+    );
   }
   console.log('harness overhead per Time Cell (median of 5; setup cells excluded)');
   for (const [k, o] of Object.entries(overhead)) {
-    console.log(`  ${k.padEnd(13)} (${o.interpreter}): command → first timed loop ${o.commandToFirstLoopMs.toFixed(1)} ms; process spawn → first timed loop ${o.spawnToFirstLoopMs.toFixed(1)} ms`);
+    console.log(
+      `  ${k.padEnd(13)} (${o.interpreter}): command → first timed loop ${o.commandToFirstLoopMs.toFixed(1)} ms; process spawn → first timed loop ${o.spawnToFirstLoopMs.toFixed(1)} ms`,
+    );
   }
 }
 process.exitCode = results.every((r) => r.withinTarget) ? 0 : 1;

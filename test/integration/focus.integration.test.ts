@@ -19,7 +19,10 @@ interface FocusState {
   logFile: string;
   startup?: string | null;
   joined?: boolean;
-  ended?: { summary: { focusedMs: number; endedBy: string }; record: { intent: string; focusedMin: number } | null } | null;
+  ended?: {
+    summary: { focusedMs: number; endedBy: string };
+    record: { intent: string; focusedMin: number } | null;
+  } | null;
 }
 
 const run = <T = FocusState>(id: string, args?: Record<string, unknown>) => vscode.commands.executeCommand<T>(id, args);
@@ -28,7 +31,8 @@ interface FocusApi {
   state(): Promise<FocusState>;
   testHook(args: { clockOffsetMs?: number; reload?: boolean }): Promise<FocusState>;
 }
-const api = (): FocusApi => (vscode.extensions.getExtension('flowbench.flowbench')!.exports as { focus: FocusApi }).focus;
+const api = (): FocusApi =>
+  (vscode.extensions.getExtension('flowbench.flowbench')!.exports as { focus: FocusApi }).focus;
 const state = () => api().state();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -169,13 +173,18 @@ describe('Flowbench focus sessions', function () {
 
   it('with Zen mode chosen, the timer stays visible in Zen and the setting is restored when the session ends', async () => {
     const G = vscode.ConfigurationTarget.Global;
-    const hideStatusBar = () => vscode.workspace.getConfiguration('zenMode').inspect<boolean>('hideStatusBar')?.globalValue;
+    const hideStatusBar = () =>
+      vscode.workspace.getConfiguration('zenMode').inspect<boolean>('hideStatusBar')?.globalValue;
     const before = hideStatusBar();
     await vscode.workspace.getConfiguration('flowbench.focus').update('zenMode', true, G);
     try {
       const s = await run('flowbench.focus.start', { minutes: 25 });
       assert.equal(s.session?.zen, true);
-      assert.equal(vscode.workspace.getConfiguration('zenMode').get('hideStatusBar'), false, 'Zen keeps the status bar');
+      assert.equal(
+        vscode.workspace.getConfiguration('zenMode').get('hideStatusBar'),
+        false,
+        'Zen keeps the status bar',
+      );
       await run('flowbench.focus.stop');
       assert.equal(hideStatusBar(), before, 'the user setting is back');
     } finally {
@@ -187,7 +196,9 @@ describe('Flowbench focus sessions', function () {
   it('shows the focus log with per-day minutes for 14 days', async () => {
     await run('flowbench.focus.start', { minutes: 5, intent: 'for the log' });
     await run('flowbench.focus.stop');
-    const r = await run<{ logFile: string; sessions: number; stats: { days: { minutes: number }[] } }>('flowbench.focus.showLog');
+    const r = await run<{ logFile: string; sessions: number; stats: { days: { minutes: number }[] } }>(
+      'flowbench.focus.showLog',
+    );
     assert.equal(r.stats.days.length, 14);
     assert.ok(r.sessions >= 1);
     assert.ok(r.logFile.endsWith('focus.jsonl'));

@@ -9,14 +9,20 @@ export async function run(): Promise<void> {
   const grep = process.env.FLOWBENCH_TEST_GREP;
   if (grep) mocha.grep(grep);
   const dir = __dirname;
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.integration.test.js')).sort()) mocha.addFile(path.join(dir, f));
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.integration.test.js'))
+    .sort())
+    mocha.addFile(path.join(dir, f));
 
   const failures: { title: string; error: string }[] = [];
   let passed = 0;
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());
     runner.on('pass', () => passed++);
-    runner.on('fail', (test, err: Error) => failures.push({ title: test.fullTitle(), error: String(err?.stack ?? err) }));
+    runner.on('fail', (test, err: Error) =>
+      failures.push({ title: test.fullTitle(), error: String(err?.stack ?? err) }),
+    );
   });
   const summary = { passed, failed: failures.length, failures };
   const out = process.env.FLOWBENCH_TEST_RESULTS;

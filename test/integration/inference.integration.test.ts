@@ -9,9 +9,17 @@ function workspaceRoot(): string {
   return folder.uri.fsPath;
 }
 
-function ledgerLines(root: string): { kind: string; metrics?: Record<string, number>; provider: string; model: { sha256: string } }[] {
+function ledgerLines(
+  root: string,
+): { kind: string; metrics?: Record<string, number>; provider: string; model: { sha256: string } }[] {
   const file = path.join(root, '.flowbench', 'experiments.jsonl');
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)) : [];
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l))
+    : [];
 }
 
 describe('ONNX baseline models', function () {
@@ -36,10 +44,20 @@ describe('ONNX baseline models', function () {
   });
 
   it('inspects the demo model (protobuf parse, no runtime)', async () => {
-    const r = await vscode.commands.executeCommand<{ inputs: { name: string; shape: unknown[] }[]; outputs: { name: string }[]; parameterCount: number; operators: { op: string }[] }>(
-      'flowbench.onnx.inspect', { model: 'models/baseline.onnx', show: false });
-    assert.deepEqual(r.inputs.map((i) => [i.name, i.shape]), [['X', ['N', 4]]]);
-    assert.deepEqual(r.outputs.map((o) => o.name), ['label', 'probabilities']);
+    const r = await vscode.commands.executeCommand<{
+      inputs: { name: string; shape: unknown[] }[];
+      outputs: { name: string }[];
+      parameterCount: number;
+      operators: { op: string }[];
+    }>('flowbench.onnx.inspect', { model: 'models/baseline.onnx', show: false });
+    assert.deepEqual(
+      r.inputs.map((i) => [i.name, i.shape]),
+      [['X', ['N', 4]]],
+    );
+    assert.deepEqual(
+      r.outputs.map((o) => o.name),
+      ['label', 'probabilities'],
+    );
     assert.equal(r.parameterCount, 15);
     assert.deepEqual(r.operators.map((o) => o.op).sort(), ['ArgMax', 'Gemm', 'Softmax']);
   });
@@ -54,8 +72,19 @@ describe('ONNX baseline models', function () {
   it('runs the model on the CSV rows with provider fallback and saves predictions', async () => {
     const out = path.join(root, '.flowbench', 'inference-test-pred.csv');
     scratch.push(out);
-    const r = await vscode.commands.executeCommand<{ rows: number; columns: string[]; session: { provider: string; failures: { provider: string; code: string }[] }; out: string }>(
-      'flowbench.onnx.run', { model: 'models/baseline.onnx', input: 'data/flowers.csv', target: 'species', providers: ['cuda', 'cpu'], out, show: false });
+    const r = await vscode.commands.executeCommand<{
+      rows: number;
+      columns: string[];
+      session: { provider: string; failures: { provider: string; code: string }[] };
+      out: string;
+    }>('flowbench.onnx.run', {
+      model: 'models/baseline.onnx',
+      input: 'data/flowers.csv',
+      target: 'species',
+      providers: ['cuda', 'cpu'],
+      out,
+      show: false,
+    });
     assert.equal(r.rows, 150);
     assert.deepEqual(r.columns, ['label', 'probabilities_0', 'probabilities_1', 'probabilities_2']);
     assert.ok(['cpu', 'cuda'].includes(r.session.provider));
@@ -66,8 +95,20 @@ describe('ONNX baseline models', function () {
 
   it('evaluates on a fold next to the majority baseline and appends to the ledger', async () => {
     const before = ledgerLines(root).length;
-    const r = await vscode.commands.executeCommand<{ task: string; metrics: Record<string, number>; baseline: Record<string, number>; split: { valid: number; fold: number } }>(
-      'flowbench.onnx.eval', { model: 'models/baseline.onnx', data: 'data/flowers.csv', split: folds, fold: 1, target: 'species', providers: ['cpu'], show: false });
+    const r = await vscode.commands.executeCommand<{
+      task: string;
+      metrics: Record<string, number>;
+      baseline: Record<string, number>;
+      split: { valid: number; fold: number };
+    }>('flowbench.onnx.eval', {
+      model: 'models/baseline.onnx',
+      data: 'data/flowers.csv',
+      split: folds,
+      fold: 1,
+      target: 'species',
+      providers: ['cpu'],
+      show: false,
+    });
     assert.equal(r.task, 'classification');
     assert.equal(r.split.valid, 30);
     assert.ok(r.metrics.accuracy > 0.9, `accuracy ${r.metrics.accuracy}`);
@@ -77,13 +118,28 @@ describe('ONNX baseline models', function () {
     assert.equal(after.length, before + 1);
     assert.equal(after.at(-1)!.kind, 'eval');
     assert.equal(after.at(-1)!.metrics!.accuracy, r.metrics.accuracy);
-    const summary = await vscode.commands.executeCommand<{ rows: { kind: string; isBest: boolean }[] }>('flowbench.experiments.show', { show: false });
+    const summary = await vscode.commands.executeCommand<{ rows: { kind: string; isBest: boolean }[] }>(
+      'flowbench.experiments.show',
+      { show: false },
+    );
     assert.ok(summary.rows.some((x) => x.kind === 'eval'));
   });
 
   it('benchmarks per provider and reports why CUDA did not run', async () => {
-    const r = await vscode.commands.executeCommand<{ results: ({ provider: string; ok: true; runs: number; latencyMs: { p50: number } } | { provider: string; ok: false; failure: { code: string } })[] }>(
-      'flowbench.onnx.bench', { model: 'models/baseline.onnx', providers: ['cuda', 'cpu'], runs: 20, warmup: 2, batch: 8, show: false, ledger: false });
+    const r = await vscode.commands.executeCommand<{
+      results: (
+        | { provider: string; ok: true; runs: number; latencyMs: { p50: number } }
+        | { provider: string; ok: false; failure: { code: string } }
+      )[];
+    }>('flowbench.onnx.bench', {
+      model: 'models/baseline.onnx',
+      providers: ['cuda', 'cpu'],
+      runs: 20,
+      warmup: 2,
+      batch: 8,
+      show: false,
+      ledger: false,
+    });
     const cpu = r.results.find((x) => x.provider === 'cpu');
     assert.ok(cpu && cpu.ok && cpu.runs === 20 && cpu.latencyMs.p50 > 0);
     const cuda = r.results.find((x) => x.provider === 'cuda')!;
@@ -104,7 +160,10 @@ describe('ONNX baseline models', function () {
     );
     // The inspector shows the error in the editor instead of failing to open.
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(bad), 'flowbench.onnxInspector');
-    const again = await vscode.commands.executeCommand<{ parameterCount: number }>('flowbench.onnx.inspect', { model: 'models/baseline.onnx', show: false });
+    const again = await vscode.commands.executeCommand<{ parameterCount: number }>('flowbench.onnx.inspect', {
+      model: 'models/baseline.onnx',
+      show: false,
+    });
     assert.equal(again.parameterCount, 15);
     const about = await vscode.commands.executeCommand<string>('flowbench.about', { quiet: true });
     assert.match(about, /Flowbench/);

@@ -20,12 +20,18 @@ function root(): string {
 }
 
 async function flowbenchLenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
-  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
+  const lenses =
+    (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
   return lenses.filter((l) => l.command?.command.startsWith('flowbench.'));
 }
 
 /** Polls the lenses until `ok` holds (settings, edits and history changes reach the provider asynchronously). */
-async function lensesUntil(uri: vscode.Uri, ok: (l: vscode.CodeLens[]) => boolean, what: string, ms = 8000): Promise<vscode.CodeLens[]> {
+async function lensesUntil(
+  uri: vscode.Uri,
+  ok: (l: vscode.CodeLens[]) => boolean,
+  what: string,
+  ms = 8000,
+): Promise<vscode.CodeLens[]> {
   const deadline = Date.now() + ms;
   let last: vscode.CodeLens[] = [];
   while (Date.now() < deadline) {
@@ -50,7 +56,9 @@ const summary = (ls: vscode.CodeLens[]) => ls.map((l) => [l.range.start.line, l.
  */
 function pythonWithNumpy(): string | undefined {
   const pyenv = process.env.PYENV_ROOT ? path.join(process.env.PYENV_ROOT, 'shims', 'python3') : '';
-  return ['python3', pyenv, '/usr/local/bin/python3'].filter((c) => c && spawnSync(c, ['-c', 'import numpy']).status === 0)[0];
+  return ['python3', pyenv, '/usr/local/bin/python3'].filter(
+    (c) => c && spawnSync(c, ['-c', 'import numpy']).status === 0,
+  )[0];
 }
 
 async function assertRegistered(id: string): Promise<void> {
@@ -95,14 +103,22 @@ describe('Flowbench training-script lenses', function () {
     ];
     const key = (x: unknown[]) => `${String(x[0]).padStart(4, '0')} ${x[2]} ${x[1]}`;
     assert.deepEqual(summary(lenses).map(key).sort(), expected.map(key).sort());
-    assert.ok(!lenses.some((l) => l.range.start.line === cells.find((c) => c.kind === 'markdown')!.startLine), 'no lens on the markdown cell');
+    assert.ok(
+      !lenses.some((l) => l.range.start.line === cells.find((c) => c.kind === 'markdown')!.startLine),
+      'no lens on the markdown cell',
+    );
 
     for (const l of lenses.filter((x) => x.command!.command === 'flowbench.timing.timeCell')) {
       const cell = codeCells.find((c) => c.startLine === l.range.start.line)!;
       assert.deepEqual(argsOf(l), { file: uri.fsPath, cell: cell.index });
     }
     const split = lenses.find((l) => l.command!.command === 'flowbench.split.create')!;
-    assert.deepEqual(argsOf(split), { strategy: 'holdout', seed: 42, testSize: 0.2, file: path.join(root(), 'data', 'flowers.csv') });
+    assert.deepEqual(argsOf(split), {
+      strategy: 'holdout',
+      seed: 42,
+      testSize: 0.2,
+      file: path.join(root(), 'data', 'flowers.csv'),
+    });
     for (const l of lenses.filter((x) => x.command!.command.startsWith('flowbench.onnx.'))) {
       const expected: Record<string, unknown> = { model: path.join(root(), 'models', 'baseline.onnx') };
       if (l.command!.command === 'flowbench.onnx.eval') expected.data = path.join(root(), 'data', 'flowers.csv');
@@ -112,23 +128,38 @@ describe('Flowbench training-script lenses', function () {
     assert.equal(argsOf(focus).intentDefault, 'Train train.py');
 
     // The same lenses, as data, for scripts and other extensions.
-    const lensesApi = (vscode.extensions.getExtension('flowbench.flowbench')!.exports as {
-      lenses: { list(file: string): Promise<{ line: number; title: string; command: string }[]> };
-    }).lenses;
+    const lensesApi = (
+      vscode.extensions.getExtension('flowbench.flowbench')!.exports as {
+        lenses: { list(file: string): Promise<{ line: number; title: string; command: string }[]> };
+      }
+    ).lenses;
     const listed = await lensesApi.list(uri.fsPath);
     assert.deepEqual(listed.map((l) => [l.line, l.title, l.command]).sort(), summary(lenses).sort());
   });
 
   it('turns each kind off with its setting and all of them with flowbench.lenses.toggle', async () => {
     await config().update('lenses.onnx', false, vscode.ConfigurationTarget.Workspace);
-    let lenses = await lensesUntil(uri, (l) => l.length > 0 && !l.some((x) => x.command!.command.startsWith('flowbench.onnx.')), 'onnx lenses off');
-    assert.ok(lenses.some((x) => x.command!.command === 'flowbench.timing.timeCell'), 'the other kinds stay');
+    let lenses = await lensesUntil(
+      uri,
+      (l) => l.length > 0 && !l.some((x) => x.command!.command.startsWith('flowbench.onnx.')),
+      'onnx lenses off',
+    );
+    assert.ok(
+      lenses.some((x) => x.command!.command === 'flowbench.timing.timeCell'),
+      'the other kinds stay',
+    );
     await config().update('lenses.onnx', undefined, vscode.ConfigurationTarget.Workspace);
     await config().update('lenses.timeCell', false, vscode.ConfigurationTarget.Workspace);
-    await lensesUntil(uri, (l) => l.length > 0 && !l.some((x) => x.command!.command === 'flowbench.timing.timeCell'), 'time cell lenses off');
+    await lensesUntil(
+      uri,
+      (l) => l.length > 0 && !l.some((x) => x.command!.command === 'flowbench.timing.timeCell'),
+      'time cell lenses off',
+    );
     await config().update('lenses.timeCell', undefined, vscode.ConfigurationTarget.Workspace);
 
-    const off = await vscode.commands.executeCommand<{ enabled: boolean }>('flowbench.lenses.toggle', { enabled: false });
+    const off = await vscode.commands.executeCommand<{ enabled: boolean }>('flowbench.lenses.toggle', {
+      enabled: false,
+    });
     assert.deepEqual(off, { enabled: false });
     await lensesUntil(uri, (l) => l.length === 0, 'every lens off');
     const on = await vscode.commands.executeCommand<{ enabled: boolean }>('flowbench.lenses.toggle');
@@ -162,19 +193,48 @@ describe('Flowbench training-script lenses', function () {
     const saved = fs.existsSync(history) ? fs.readFileSync(history, 'utf8') : undefined;
     const cell = parseCells(doc.getText()).find((c) => c.kind === 'code' && c.index === 1)!;
     const rec = (mean: number, time: string) => ({
-      v: 1, file: 'train.py', cell: 1, cellLine: cell.startLine + 1, hash: cell.hash, mean, stdev: mean / 30, best: mean * 0.95,
-      worst: mean * 1.1, loops: 100, runs: 7, firstRun: mean * 2, capped: false, line: `${mean * 1e3} ms per loop`,
-      setup: 'above', interpreter: { path: 'python3', version: '3.11.7' }, time, git: null,
+      v: 1,
+      file: 'train.py',
+      cell: 1,
+      cellLine: cell.startLine + 1,
+      hash: cell.hash,
+      mean,
+      stdev: mean / 30,
+      best: mean * 0.95,
+      worst: mean * 1.1,
+      loops: 100,
+      runs: 7,
+      firstRun: mean * 2,
+      capped: false,
+      line: `${mean * 1e3} ms per loop`,
+      setup: 'above',
+      interpreter: { path: 'python3', version: '3.11.7' },
+      time,
+      git: null,
     });
     try {
       fs.mkdirSync(path.dirname(history), { recursive: true });
       fs.appendFileSync(history, JSON.stringify(rec(0.015, '2026-01-01T10:00:00.000Z')) + '\n');
-      let lenses = await lensesUntil(uri, (l) => l.some((x) => x.range.start.line === cell.startLine && x.command!.title.includes('15 ms')), 'first timing shown');
+      let lenses = await lensesUntil(
+        uri,
+        (l) => l.some((x) => x.range.start.line === cell.startLine && x.command!.title.includes('15 ms')),
+        'first timing shown',
+      );
       assert.match(lenses.find((x) => x.range.start.line === cell.startLine)!.command!.title, /^⏱ 15 ms ± 0\.5$/);
       fs.appendFileSync(history, JSON.stringify(rec(0.0123, '2026-01-01T11:00:00.000Z')) + '\n');
-      lenses = await lensesUntil(uri, (l) => l.some((x) => x.range.start.line === cell.startLine && x.command!.title.includes('12.3 ms')), 'second timing shown');
-      assert.equal(lenses.find((x) => x.range.start.line === cell.startLine)!.command!.title, '⏱ 12.3 ms ± 0.41 · \u221218%');
-      assert.equal(lenses.filter((x) => x.command!.title === '⏱ Time cell').length, parseCells(doc.getText()).filter((c) => c.kind === 'code').length - 1);
+      lenses = await lensesUntil(
+        uri,
+        (l) => l.some((x) => x.range.start.line === cell.startLine && x.command!.title.includes('12.3 ms')),
+        'second timing shown',
+      );
+      assert.equal(
+        lenses.find((x) => x.range.start.line === cell.startLine)!.command!.title,
+        '⏱ 12.3 ms ± 0.41 · \u221218%',
+      );
+      assert.equal(
+        lenses.filter((x) => x.command!.title === '⏱ Time cell').length,
+        parseCells(doc.getText()).filter((c) => c.kind === 'code').length - 1,
+      );
     } finally {
       if (saved === undefined) fs.rmSync(history, { force: true });
       else fs.writeFileSync(history, saved);
@@ -201,7 +261,12 @@ describe('Flowbench training-script lenses', function () {
       const { id, args } = lens('flowbench.timing.timeCell', (l) => argsOf(l).cell === 2);
       // Fewer runs than %timeit's 7 only to keep the suite short; file and cell come from the lens.
       const python = pythonWithNumpy();
-      const r = await vscode.commands.executeCommand<{ cell: number; line: string; mean: number }>(id, { ...args, runs: 3, quiet: true, ...(python ? { python } : {}) });
+      const r = await vscode.commands.executeCommand<{ cell: number; line: string; mean: number }>(id, {
+        ...args,
+        runs: 3,
+        quiet: true,
+        ...(python ? { python } : {}),
+      });
       assert.equal(r.cell, 2);
       assert.ok(r.mean > 0);
       assert.match(r.line, /per loop \(mean ± std\. dev\. of 3 runs/);
@@ -221,7 +286,9 @@ describe('Flowbench training-script lenses', function () {
       try {
         assert.equal(r.session?.intent, 'Train train.py');
       } finally {
-        await vscode.commands.executeCommand('flowbench.focus.stop', { outcome: 'lenses integration test' }).then(undefined, () => undefined);
+        await vscode.commands
+          .executeCommand('flowbench.focus.stop', { outcome: 'lenses integration test' })
+          .then(undefined, () => undefined);
       }
     });
 
@@ -230,7 +297,10 @@ describe('Flowbench training-script lenses', function () {
       await assertRegistered(id);
       // The lens opens the wizard with these values; `out` is the one addition that runs it without prompts.
       const out = splitFile();
-      const r = await vscode.commands.executeCommand<{ out: string; manifest: { strategy: string; parameters: { seed: number }; input: { rows: number } } }>(id, { ...args, out });
+      const r = await vscode.commands.executeCommand<{
+        out: string;
+        manifest: { strategy: string; parameters: { seed: number }; input: { rows: number } };
+      }>(id, { ...args, out });
       assert.equal(r.out, out);
       assert.equal(r.manifest.strategy, 'holdout');
       assert.equal(r.manifest.parameters.seed, 42);
@@ -241,16 +311,31 @@ describe('Flowbench training-script lenses', function () {
     });
 
     it('Evaluate, once the split exists, gets it prefilled and evaluates the baseline on it', async () => {
-      const evalLens = (await lensesUntil(uri, (l) => l.some((x) => x.command!.command === 'flowbench.onnx.eval' && argsOf(x).split === splitFile()), 'Evaluate prefilled with the split'))
-        .find((x) => x.command!.command === 'flowbench.onnx.eval')!;
+      const evalLens = (
+        await lensesUntil(
+          uri,
+          (l) => l.some((x) => x.command!.command === 'flowbench.onnx.eval' && argsOf(x).split === splitFile()),
+          'Evaluate prefilled with the split',
+        )
+      ).find((x) => x.command!.command === 'flowbench.onnx.eval')!;
       const args = argsOf(evalLens);
-      assert.deepEqual(args, { model: path.join(root(), 'models', 'baseline.onnx'), data: path.join(root(), 'data', 'flowers.csv'), split: splitFile() });
+      assert.deepEqual(args, {
+        model: path.join(root(), 'models', 'baseline.onnx'),
+        data: path.join(root(), 'data', 'flowers.csv'),
+        split: splitFile(),
+      });
       await assertRegistered('flowbench.onnx.eval');
       // The target is the one value the lens cannot know: the command would ask for it.
-      const r = await vscode.commands.executeCommand<{ split: { valid: number }; metrics: Record<string, number>; baseline: Record<string, number> }>(
-        'flowbench.onnx.eval', { ...args, target: 'species', providers: ['cpu'], show: false, ledger: false });
+      const r = await vscode.commands.executeCommand<{
+        split: { valid: number };
+        metrics: Record<string, number>;
+        baseline: Record<string, number>;
+      }>('flowbench.onnx.eval', { ...args, target: 'species', providers: ['cpu'], show: false, ledger: false });
       assert.equal(r.split.valid, 30);
-      assert.ok(r.metrics.accuracy > r.baseline.accuracy, `model ${r.metrics.accuracy} beats the trivial baseline ${r.baseline.accuracy}`);
+      assert.ok(
+        r.metrics.accuracy > r.baseline.accuracy,
+        `model ${r.metrics.accuracy} beats the trivial baseline ${r.baseline.accuracy}`,
+      );
     });
 
     it('Run baseline runs the model the lens points at', async () => {
@@ -258,7 +343,13 @@ describe('Flowbench training-script lenses', function () {
       await assertRegistered(id);
       const out = path.join(root(), '.flowbench', 'lenses-test-predictions.csv');
       try {
-        const r = await vscode.commands.executeCommand<{ model: string; source: string; rows: number }>(id, { ...args, random: true, out, providers: ['cpu'], show: false });
+        const r = await vscode.commands.executeCommand<{ model: string; source: string; rows: number }>(id, {
+          ...args,
+          random: true,
+          out,
+          providers: ['cpu'],
+          show: false,
+        });
         assert.equal(r.model, args.model);
         assert.equal(r.source, 'random');
         assert.ok(r.rows > 0);
@@ -270,8 +361,10 @@ describe('Flowbench training-script lenses', function () {
     it('Benchmark benchmarks the model the lens points at', async () => {
       const { id, args } = lens('flowbench.onnx.bench');
       await assertRegistered(id);
-      const r = await vscode.commands.executeCommand<{ model: { path: string }; results: { provider: string; ok: boolean; runs?: number }[] }>(
-        id, { ...args, runs: 10, warmup: 1, providers: ['cpu'], show: false, ledger: false });
+      const r = await vscode.commands.executeCommand<{
+        model: { path: string };
+        results: { provider: string; ok: boolean; runs?: number }[];
+      }>(id, { ...args, runs: 10, warmup: 1, providers: ['cpu'], show: false, ledger: false });
       assert.equal(r.model.path, args.model);
       assert.ok(r.results.some((x) => x.provider === 'cpu' && x.ok && x.runs === 10));
     });
@@ -281,7 +374,10 @@ describe('Flowbench training-script lenses', function () {
     const scratch = await vscode.workspace.openTextDocument({ language: 'python', content: '' });
     const editor = await vscode.window.showTextDocument(scratch);
     try {
-      await vscode.commands.executeCommand('editor.action.insertSnippet', { langId: 'python', name: 'Flowbench: seed everything' });
+      await vscode.commands.executeCommand('editor.action.insertSnippet', {
+        langId: 'python',
+        name: 'Flowbench: seed everything',
+      });
       const deadline = Date.now() + 5000;
       while (!editor.document.getText().includes('seed_everything(42)') && Date.now() < deadline) await sleep(100);
       const text = editor.document.getText();
@@ -296,8 +392,16 @@ describe('Flowbench training-script lenses', function () {
     const r = await vscode.commands.executeCommand<{ walkthrough: string }>('flowbench.openWalkthrough');
     assert.equal(r.walkthrough, 'flowbench.flowbench#flowbench.firstRun');
     const deadline = Date.now() + 5000;
-    while (!/Welcome|Walkthrough/.test(vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '') && Date.now() < deadline) await sleep(100);
-    assert.match(vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '', /Welcome|Walkthrough/, 'the walkthrough page is open');
+    while (
+      !/Welcome|Walkthrough/.test(vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '') &&
+      Date.now() < deadline
+    )
+      await sleep(100);
+    assert.match(
+      vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '',
+      /Welcome|Walkthrough/,
+      'the walkthrough page is open',
+    );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

@@ -62,15 +62,22 @@ describe('Validation splits', function () {
     assert.match(manifest.input.sha256, /^[0-9a-f]{64}$/);
     // 50 flowers per species over 5 stratified folds: 10 of each species validated in every fold.
     for (const f of manifest.folds) assert.deepEqual(f.classes?.valid, { setosa: 10, versicolor: 10, virginica: 10 });
-    assert.deepEqual(manifest.checks.map((c: { id: string }) => c.id), ['duplicates', 'group-overlap', 'time-overlap', 'labels', 'drift', 'suggestion']);
+    assert.deepEqual(
+      manifest.checks.map((c: { id: string }) => c.id),
+      ['duplicates', 'group-overlap', 'time-overlap', 'labels', 'drift', 'suggestion'],
+    );
     assert.match(manifest.python, /StratifiedKFold\(n_splits=5, shuffle=True, random_state=7\)/);
   });
 
   it('copies the Python snippet of the last split and opens its report', async () => {
-    const copied = await vscode.commands.executeCommand<{ python: string }>('flowbench.split.copyPython', { quiet: true });
+    const copied = await vscode.commands.executeCommand<{ python: string }>('flowbench.split.copyPython', {
+      quiet: true,
+    });
     assert.match(copied.python, /pd\.read_csv/);
     assert.equal(await vscode.env.clipboard.readText(), copied.python);
-    const shown = await vscode.commands.executeCommand<{ manifest: string }>('flowbench.split.showReport', { manifest: path.join(dir, 'flowers.folds.csv.json') });
+    const shown = await vscode.commands.executeCommand<{ manifest: string }>('flowbench.split.showReport', {
+      manifest: path.join(dir, 'flowers.folds.csv.json'),
+    });
     assert.equal(shown.manifest, path.join(dir, 'flowers.folds.csv'));
   });
 
@@ -93,34 +100,54 @@ describe('Validation splits', function () {
     fs.writeFileSync(bad, 'a,b,label\n1,2,x\n3,4\n5,6,y\n');
     const out = path.join(dir, 'ragged.folds.csv');
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('flowbench.split.create', { file: bad, strategy: 'kfold', folds: 2, out })),
+      Promise.resolve(
+        vscode.commands.executeCommand('flowbench.split.create', { file: bad, strategy: 'kfold', folds: 2, out }),
+      ),
       /line 3 has 2 fields, expected 3/,
     );
     assert.equal(fs.existsSync(out), false);
     assert.equal(fs.existsSync(out + '.json'), false);
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
   });
 
   it('a refusal scikit-learn would raise (more folds than rows of every class) writes nothing', async () => {
     const out = path.join(dir, 'toomany.csv');
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('flowbench.split.create', { file: 'data/flowers.csv', strategy: 'stratified-kfold', target: 'species', folds: 51, out })),
+      Promise.resolve(
+        vscode.commands.executeCommand('flowbench.split.create', {
+          file: 'data/flowers.csv',
+          strategy: 'stratified-kfold',
+          target: 'species',
+          folds: 51,
+          out,
+        }),
+      ),
       /n_splits=51 cannot be greater than the number of members in each class/,
     );
     assert.equal(fs.existsSync(out), false);
   });
 
-  it('a refusal naming an option shows it in the editor\'s words; a caller still gets the CLI wording', async () => {
+  it("a refusal naming an option shows it in the editor's words; a caller still gets the CLI wording", async () => {
     const out = path.join(dir, 'nogroup.csv');
     const shown: string[] = [];
     const window = vscode.window as { showErrorMessage: (message: string) => Thenable<unknown> };
     const original = window.showErrorMessage;
-    window.showErrorMessage = (message) => { shown.push(message); return Promise.resolve(undefined); };
+    window.showErrorMessage = (message) => {
+      shown.push(message);
+      return Promise.resolve(undefined);
+    };
     try {
       await assert.rejects(
-        Promise.resolve(vscode.commands.executeCommand('flowbench.split.create', {
-          file: 'data/flowers.csv', strategy: 'group-kfold', out,
-        })),
+        Promise.resolve(
+          vscode.commands.executeCommand('flowbench.split.create', {
+            file: 'data/flowers.csv',
+            strategy: 'group-kfold',
+            out,
+          }),
+        ),
         /^Error: --strategy group-kfold needs --group COLUMN$|--strategy group-kfold needs --group COLUMN/,
       );
     } finally {

@@ -31,7 +31,12 @@ function workspaceRoot(): string {
 
 function historyLines(root: string): string[] {
   const file = path.join(root, '.flowbench', 'timings.jsonl');
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+    : [];
 }
 
 describe('Timing cells', function () {
@@ -47,8 +52,17 @@ describe('Timing cells', function () {
     const before = historyLines(root).length;
     // Cell 2 standardises the features; cells 0 and 1 (imports, CSV load) run once first as setup.
     const r = await vscode.commands.executeCommand<{
-      line: string; mean: number; stdev: number; loops: number; runs: number; cell: number; cellLine: number; hash: string;
-      firstRun: number; setupCells: number[]; record: { file: string; hash: string; mean: number; git: { head: string | null } | null };
+      line: string;
+      mean: number;
+      stdev: number;
+      loops: number;
+      runs: number;
+      cell: number;
+      cellLine: number;
+      hash: string;
+      firstRun: number;
+      setupCells: number[];
+      record: { file: string; hash: string; mean: number; git: { head: string | null } | null };
     }>('flowbench.timing.timeCell', { file, cell: 2, runs: 3, loops: 50, quiet: true, python: pythonWithNumpy() });
     assert.ok(r, 'the command returns its result');
     assert.equal(r.cell, 2);
@@ -58,7 +72,10 @@ describe('Timing cells', function () {
     assert.deepEqual(r.setupCells, [0, 1]);
     assert.ok(r.mean > 0 && r.mean < 0.1, `mean ${r.mean}`);
     assert.ok(r.firstRun > 0);
-    assert.match(r.line, /^\d[\d.]* (ns|[µμ]s|ms|s) ± \d[\d.]* (ns|[µμ]s|ms|s) per loop \(mean ± std\. dev\. of 3 runs, 50 loops each\)$/);
+    assert.match(
+      r.line,
+      /^\d[\d.]* (ns|[µμ]s|ms|s) ± \d[\d.]* (ns|[µμ]s|ms|s) per loop \(mean ± std\. dev\. of 3 runs, 50 loops each\)$/,
+    );
 
     const lines = historyLines(root);
     assert.equal(lines.length, before + 1, 'one line appended to .flowbench/timings.jsonl');
@@ -93,10 +110,19 @@ describe('Timing cells', function () {
   it('in a notebook without a kernel it can reach, shows and keeps the duration VS Code records for an executed cell', async () => {
     const root = workspaceRoot();
     const file = path.join(root, 'timing_test_notebook.ipynb');
-    const nb = { cells: [{ cell_type: 'code', source: ['x = 1\n'], metadata: {}, outputs: [], execution_count: null }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    const nb = {
+      cells: [{ cell_type: 'code', source: ['x = 1\n'], metadata: {}, outputs: [], execution_count: null }],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
     fs.writeFileSync(file, JSON.stringify(nb));
     // A stand-in kernel: VS Code records executionSummary.timing from what a controller reports.
-    const controller = vscode.notebooks.createNotebookController('flowbench-timing-test', 'jupyter-notebook', 'Flowbench test kernel');
+    const controller = vscode.notebooks.createNotebookController(
+      'flowbench-timing-test',
+      'jupyter-notebook',
+      'Flowbench test kernel',
+    );
     controller.supportedLanguages = ['python'];
     controller.executeHandler = (cells) => {
       for (const cell of cells) {
@@ -110,20 +136,37 @@ describe('Timing cells', function () {
       const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
       await vscode.window.showNotebookDocument(doc);
       controller.updateNotebookAffinity(doc, vscode.NotebookControllerAffinity.Preferred);
-      await vscode.commands.executeCommand('notebook.selectKernel', { id: controller.id, extension: 'flowbench.flowbench' });
+      await vscode.commands.executeCommand('notebook.selectKernel', {
+        id: controller.id,
+        extension: 'flowbench.flowbench',
+      });
       const before = historyLines(root).length;
       await assert.rejects(
-        Promise.resolve(vscode.commands.executeCommand('flowbench.timing.timeNotebookCell', { notebook: doc.uri, cell: 0, quiet: true })),
+        Promise.resolve(
+          vscode.commands.executeCommand('flowbench.timing.timeNotebookCell', {
+            notebook: doc.uri,
+            cell: 0,
+            quiet: true,
+          }),
+        ),
         /has not run yet/,
       );
-      await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: doc.uri });
+      await vscode.commands.executeCommand('notebook.cell.execute', {
+        ranges: [{ start: 0, end: 1 }],
+        document: doc.uri,
+      });
       const deadline = Date.now() + 20000;
-      while (!doc.cellAt(0).executionSummary?.timing && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      const r = await vscode.commands.executeCommand<{ source: string; durationMs: number; text: string }>('flowbench.timing.timeNotebookCell', { notebook: doc.uri, cell: 0, quiet: true });
+      while (!doc.cellAt(0).executionSummary?.timing && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      const r = await vscode.commands.executeCommand<{ source: string; durationMs: number; text: string }>(
+        'flowbench.timing.timeNotebookCell',
+        { notebook: doc.uri, cell: 0, quiet: true },
+      );
       assert.equal(r.source, 'executionSummary');
       assert.equal(r.durationMs, 1234);
       assert.match(r.text, /last ran in 1\.2s/);
-      while (historyLines(root).length === before && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+      while (historyLines(root).length === before && Date.now() < deadline)
+        await new Promise((res) => setTimeout(res, 100));
       const kept = JSON.parse(historyLines(root).at(-1)!);
       assert.equal(kept.kind, 'notebook-run');
       assert.equal(kept.file, 'timing_test_notebook.ipynb');
@@ -136,7 +179,10 @@ describe('Timing cells', function () {
   });
 
   it('lists the timed cells for the history view', async () => {
-    const h = await vscode.commands.executeCommand<{ cells: Array<{ file: string; cell: number; count: number }> }>('flowbench.timing.showHistory', { quiet: true });
+    const h = await vscode.commands.executeCommand<{ cells: Array<{ file: string; cell: number; count: number }> }>(
+      'flowbench.timing.showHistory',
+      { quiet: true },
+    );
     const trainCell = h.cells.find((c) => c.file === 'train.py' && c.cell === 2);
     assert.ok(trainCell && trainCell.count >= 1, 'the timing above is in the history');
   });

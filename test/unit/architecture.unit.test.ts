@@ -65,7 +65,11 @@ describe('architecture (src/ARCHITECTURE.md)', () => {
   });
 
   it('finds a cycle when there is one (the check can fail)', () => {
-    const g = new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])]]);
+    const g = new Map([
+      ['a', new Set(['b'])],
+      ['b', new Set(['c'])],
+      ['c', new Set(['a'])],
+    ]);
     assert.deepEqual(findCycle(g), ['a', 'b', 'c', 'a']);
   });
 

@@ -14,8 +14,12 @@ function capture(): CliIo & { out: string; err: string } {
     err: '',
     cwd: ROOT,
     cancellation: neverCancelled,
-    stdout(t: string) { io.out += t; },
-    stderr(t: string) { io.err += t; },
+    stdout(t: string) {
+      io.out += t;
+    },
+    stderr(t: string) {
+      io.err += t;
+    },
   };
   return io;
 }

@@ -50,7 +50,8 @@ export const vscodeVersion = (version) => spec(version).vscode;
 
 function spec(version) {
   const s = CODE_SERVERS[version];
-  if (!s) throw new Error(`code-server ${version} is not one the harness installs (${Object.keys(CODE_SERVERS).join(', ')})`);
+  if (!s)
+    throw new Error(`code-server ${version} is not one the harness installs (${Object.keys(CODE_SERVERS).join(', ')})`);
   return s;
 }
 
@@ -93,14 +94,16 @@ function ensureAptPackages(versions) {
   const missing = [];
   if (!fs.existsSync(CHROMIUM)) missing.push('chromium');
   if (!dpkgInstalled('libkrb5-dev')) missing.push('libkrb5-dev');
-  if (versions.some((v) => spec(v).ripgrepCache && !isInstalled(v)) && !fs.existsSync('/usr/bin/rg')) missing.push('ripgrep');
+  if (versions.some((v) => spec(v).ripgrepCache && !isInstalled(v)) && !fs.existsSync('/usr/bin/rg'))
+    missing.push('ripgrep');
   if (missing.length === 0) return;
   if (process.platform !== 'linux' || !fs.existsSync('/usr/bin/apt-get')) {
     throw new Error(`missing ${missing.join(', ')}: install them with your package manager (or set CHROMIUM_PATH)`);
   }
   log(`installing ${missing.join(' ')} from Debian's packages`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const asRoot = (args) => (process.getuid?.() === 0 ? run('apt-get', args, { env }) : run('sudo', ['apt-get', ...args], { env }));
+  const asRoot = (args) =>
+    process.getuid?.() === 0 ? run('apt-get', args, { env }) : run('sudo', ['apt-get', ...args], { env });
   asRoot(['update', '-qq']);
   asRoot(['install', '-y', '-qq', ...missing]);
 }
@@ -117,7 +120,9 @@ function npmInstallInto(dir, spec, env) {
  * would fail code-server's Node version check, and NODE / npm_node_execpath would send node-gyp to Node 20.
  */
 function cleanEnv() {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE' && k !== 'INIT_CWD'));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE' && k !== 'INIT_CWD'),
+  );
 }
 
 function isInstalled(version) {
@@ -131,7 +136,8 @@ function isInstalled(version) {
 /** Before versions had their own folders, 4.139.1 lived in .vscode-test/cs: reuse that install instead of redoing it. */
 function adoptLegacyInstall() {
   const legacy = path.join(T, 'cs');
-  if (fs.existsSync(csDir(LATEST)) || installedVersion(path.join(legacy, 'node_modules', 'code-server')) !== LATEST) return;
+  if (fs.existsSync(csDir(LATEST)) || installedVersion(path.join(legacy, 'node_modules', 'code-server')) !== LATEST)
+    return;
   if (!fs.existsSync(path.join(legacy, 'node_modules', '.bin', 'code-server'))) return;
   log(`moving the code-server ${LATEST} install in .vscode-test/cs to .vscode-test/cs-${LATEST}`);
   fs.renameSync(legacy, csDir(LATEST));
@@ -154,7 +160,9 @@ function installCodeServer(version) {
   const dir = csDir(version);
   const node = nodeDir(version);
   const started = Date.now();
-  log(`installing code-server ${version} (VS Code ${s.vscode}) on Node ${s.node} into .vscode-test/cs-${version} (about 90 s)`);
+  log(
+    `installing code-server ${version} (VS Code ${s.vscode}) on Node ${s.node} into .vscode-test/cs-${version} (about 90 s)`,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
   // nodedir: node-gyp must build against this Node's headers even where a global npmrc names another's.
   const env = { ...cleanEnv(), PATH: `${path.join(node, 'bin')}:${process.env.PATH}`, npm_config_nodedir: node };
@@ -171,7 +179,11 @@ function installCodeServer(version) {
   }
   if (s.ripgrepCache) {
     // VS Code's search runs this rg: check that the seeded one landed and runs.
-    run(path.join(dir, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg'), ['--version'], { stdio: 'ignore' });
+    run(
+      path.join(dir, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg'),
+      ['--version'],
+      { stdio: 'ignore' },
+    );
   }
   fs.writeFileSync(path.join(dir, COMPLETE), `${version}\n`);
   log(`code-server ${version} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -221,7 +233,15 @@ export function isolatedEnv(state, extra = {}) {
  * Starts code-server `version` (installed by ensureCodeServer) on 127.0.0.1 with a fresh user-data dir under `.vscode-test/<name>`; resolves once /healthz
  * answers. `stop()` kills the whole process group (extension hosts outlive a plain SIGTERM to the wrapper).
  */
-export async function startCodeServer({ name, workspace, env = {}, extensionsDir, port, settings = {}, version = LATEST }) {
+export async function startCodeServer({
+  name,
+  workspace,
+  env = {},
+  extensionsDir,
+  port,
+  settings = {},
+  version = LATEST,
+}) {
   const state = path.join(T, name);
   const bin = csBin(version);
   const node = nodeDir(version);
@@ -230,7 +250,16 @@ export async function startCodeServer({ name, workspace, env = {}, extensionsDir
   fs.mkdirSync(path.join(ud, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(ud, 'User', 'settings.json'),
-    JSON.stringify({ 'telemetry.telemetryLevel': 'off', 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, ...settings }, null, 2),
+    JSON.stringify(
+      {
+        'telemetry.telemetryLevel': 'off',
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        ...settings,
+      },
+      null,
+      2,
+    ),
   );
   const ext = extensionsDir ?? path.join(state, 'ext');
   fs.mkdirSync(ext, { recursive: true });
@@ -250,14 +279,18 @@ export async function startCodeServer({ name, workspace, env = {}, extensionsDir
   const child = spawn(
     bin,
     [
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--auth', 'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
       ...spec(version).serverArgs,
-      '--user-data-dir', ud,
-      '--extensions-dir', ext,
+      '--user-data-dir',
+      ud,
+      '--extensions-dir',
+      ext,
       workspace,
     ],
     { env: serverEnv, detached: true, stdio: ['ignore', out, out] },
@@ -294,7 +327,8 @@ export async function startCodeServer({ name, workspace, env = {}, extensionsDir
 export function workbenchUrl(base, workspace, { extensionDevelopmentPath, testsPath } = {}) {
   const host = new URL(base).host;
   const payload = [];
-  if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', `vscode-remote://${host}${extensionDevelopmentPath}`]);
+  if (extensionDevelopmentPath)
+    payload.push(['extensionDevelopmentPath', `vscode-remote://${host}${extensionDevelopmentPath}`]);
   if (testsPath) payload.push(['extensionTestsPath', `vscode-remote://${host}${testsPath}`]);
   payload.push(['skipWelcome', 'true']);
   return `${base}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
@@ -330,7 +364,8 @@ export function codeServerCli(server, args) {
 }
 
 // Workbench noise forwarded through codeAutomationLog that says nothing about our tests.
-const NOISE = /AccountPolicyGate|authentication provider|builtin extensions cache|workbench\.js:\d+|ChatModelSelection|AgentHost|socket|connection token|grace time|Service Worker|127\.0\.0\.1:9|ERR_NAME_NOT_RESOLVED|ERR_CONNECTION_REFUSED/i;
+const NOISE =
+  /AccountPolicyGate|authentication provider|builtin extensions cache|workbench\.js:\d+|ChatModelSelection|AgentHost|socket|connection token|grace time|Service Worker|127\.0\.0\.1:9|ERR_NAME_NOT_RESOLVED|ERR_CONNECTION_REFUSED/i;
 export function isNoise(line) {
   return NOISE.test(line);
 }

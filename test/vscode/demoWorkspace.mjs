@@ -13,8 +13,10 @@ export function prepareDemoWorkspace(target, { fresh = true } = {}) {
   fs.cpSync(DEMO_SOURCE, target, { recursive: true });
   const env = {
     ...process.env,
-    GIT_AUTHOR_NAME: 'Flowbench Demo', GIT_AUTHOR_EMAIL: 'demo@flowbench.invalid',
-    GIT_COMMITTER_NAME: 'Flowbench Demo', GIT_COMMITTER_EMAIL: 'demo@flowbench.invalid',
+    GIT_AUTHOR_NAME: 'Flowbench Demo',
+    GIT_AUTHOR_EMAIL: 'demo@flowbench.invalid',
+    GIT_COMMITTER_NAME: 'Flowbench Demo',
+    GIT_COMMITTER_EMAIL: 'demo@flowbench.invalid',
   };
   const git = (...args) => execFileSync('git', args, { cwd: target, env, stdio: 'ignore' });
   git('init', '-q', '-b', 'main');

@@ -36,8 +36,10 @@ export function packageVsix({ target = 'linux-x64', quiet = false } = {}) {
     const src = path.join(ROOT, item);
     if (fs.existsSync(src)) fs.cpSync(src, path.join(stage, item), { recursive: true });
   }
-  // Run as a file by the timing runner, so a bundle that forgot it still builds but cannot time anything.
-  if (!fs.existsSync(path.join(stage, 'dist', 'harness.py'))) throw new Error('dist/harness.py is missing from the package');
+  // Files loaded beside the bundles at run time: a package without them still builds but cannot time or read data.
+  for (const f of ['harness.py', 'csvIndex.wasm', 'scanWorker.js']) {
+    if (!fs.existsSync(path.join(stage, 'dist', f))) throw new Error(`dist/${f} is missing from the package`);
+  }
   for (const dep of RUNTIME_PACKAGES) {
     const src = path.join(ROOT, 'node_modules', dep);
     // Under dist/: vsce's --no-dependencies mode leaves out the top-level node_modules, and Node resolves
@@ -54,14 +56,37 @@ export function packageVsix({ target = 'linux-x64', quiet = false } = {}) {
       },
     });
   }
-  const binding = path.join(stage, 'dist', 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', ...platform, 'onnxruntime_binding.node');
+  const binding = path.join(
+    stage,
+    'dist',
+    'node_modules',
+    'onnxruntime-node',
+    'bin',
+    'napi-v6',
+    ...platform,
+    'onnxruntime_binding.node',
+  );
   if (!fs.existsSync(binding)) throw new Error(`onnxruntime-node has no binary for ${target} (${binding})`);
   // The staged manifest has no dev tooling; the runtime dependencies are carried by hand above.
   const staged = { ...pkg, scripts: {}, devDependencies: {}, dependencies: {} };
   fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(staged, null, 2));
   const out = path.join(ROOT, `${pkg.name}-${target}-${pkg.version}.vsix`);
   const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-  run('node', [vsce, 'package', '--target', target, '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], { cwd: stage, stdio });
+  run(
+    'node',
+    [
+      vsce,
+      'package',
+      '--target',
+      target,
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--skip-license',
+      '--out',
+      out,
+    ],
+    { cwd: stage, stdio },
+  );
   return out;
 }
 

@@ -9,7 +9,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, format } from 'node:util';
 import {
-  ROOT, T, ensureCodeServer, startCodeServer, workbenchUrl, launchBrowser, isNoise, TESTED_VERSIONS, LATEST, OLDEST, vscodeVersion,
+  ROOT,
+  T,
+  ensureCodeServer,
+  startCodeServer,
+  workbenchUrl,
+  launchBrowser,
+  isNoise,
+  TESTED_VERSIONS,
+  LATEST,
+  OLDEST,
+  vscodeVersion,
 } from './codeServer.mjs';
 import { prepareDemoWorkspace } from './demoWorkspace.mjs';
 import { uiTests, harnessTest } from './ui-tests.mjs';
@@ -44,7 +54,9 @@ async function runSuite(results, version) {
     const page = await browser.newPage();
     let exitCode;
     let onExit;
-    const exited = new Promise((resolve) => { onExit = resolve; });
+    const exited = new Promise((resolve) => {
+      onExit = resolve;
+    });
     // Both must be exposed before the workbench loads; they are the only trustworthy route for results.
     await page.exposeFunction('codeAutomationExit', (code) => {
       exitCode = code;
@@ -66,12 +78,18 @@ async function runSuite(results, version) {
     ]);
     if (timedOut) {
       results.failed += 1;
-      results.failures.push({ title: 'integration suite', error: `no result within ${opts.timeout} s (see ${server.logFile})` });
+      results.failures.push({
+        title: 'integration suite',
+        error: `no result within ${opts.timeout} s (see ${server.logFile})`,
+      });
       return;
     }
     if (!fs.existsSync(resultsFile)) {
       results.failed += 1;
-      results.failures.push({ title: 'integration suite', error: `the suite exited with ${exitCode} before reporting results (see ${server.logFile})` });
+      results.failures.push({
+        title: 'integration suite',
+        error: `the suite exited with ${exitCode} before reporting results (see ${server.logFile})`,
+      });
       return;
     }
     const mocha = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
@@ -88,15 +106,28 @@ const label = (version) => `VS Code ${vscodeVersion(version)}`;
 
 /** engines.vscode must name the oldest tested version, and @types/vscode must not offer API newer than it. */
 async function enginesTest(results) {
-  await harnessTest(results, `package.json: engines.vscode names VS Code ${vscodeVersion(OLDEST)}, @types/vscode is not newer`, () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-    const minor = (v) => v.replace(/^[\^~>=\s]+/, '').split('.').slice(0, 2).join('.');
-    const oldest = minor(vscodeVersion(OLDEST));
-    const engines = pkg.engines?.vscode ?? '';
-    if (engines !== `^${oldest}.0`) throw new Error(`engines.vscode is '${engines}'; the oldest tested VS Code is ${vscodeVersion(OLDEST)} (expected '^${oldest}.0')`);
-    const types = pkg.devDependencies?.['@types/vscode'] ?? '';
-    if (!types.startsWith('~') || minor(types) !== oldest) throw new Error(`@types/vscode is '${types}'; pin it to '~${oldest}.0' so src cannot use newer API`);
-  });
+  await harnessTest(
+    results,
+    `package.json: engines.vscode names VS Code ${vscodeVersion(OLDEST)}, @types/vscode is not newer`,
+    () => {
+      const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+      const minor = (v) =>
+        v
+          .replace(/^[\^~>=\s]+/, '')
+          .split('.')
+          .slice(0, 2)
+          .join('.');
+      const oldest = minor(vscodeVersion(OLDEST));
+      const engines = pkg.engines?.vscode ?? '';
+      if (engines !== `^${oldest}.0`)
+        throw new Error(
+          `engines.vscode is '${engines}'; the oldest tested VS Code is ${vscodeVersion(OLDEST)} (expected '^${oldest}.0')`,
+        );
+      const types = pkg.devDependencies?.['@types/vscode'] ?? '';
+      if (!types.startsWith('~') || minor(types) !== oldest)
+        throw new Error(`@types/vscode is '${types}'; pin it to '~${oldest}.0' so src cannot use newer API`);
+    },
+  );
 }
 
 async function main() {
@@ -149,23 +180,36 @@ async function main() {
     total.passed += r.passed;
     total.failed += r.failed;
     total.failures.push(...r.failures.map((f) => ({ ...f, title: `[${label(r.version)}] ${f.title}` })));
-    total.versions[vscodeVersion(r.version)] = { codeServer: r.version, passed: r.passed, failed: r.failed, seconds: Math.round(r.seconds) };
+    total.versions[vscodeVersion(r.version)] = {
+      codeServer: r.version,
+      passed: r.passed,
+      failed: r.failed,
+      seconds: Math.round(r.seconds),
+    };
   }
   for (const f of total.failures) process.stdout.write(`\nFAILED: ${f.title}\n${f.error}\n`);
   fs.writeFileSync(path.join(T, 'integration-results.json'), JSON.stringify(total, null, 2));
   process.stdout.write(`(integration tier took ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   for (const r of perVersion) {
-    process.stdout.write(`vscode ${vscodeVersion(r.version)} (code-server ${r.version}): ${r.passed} passed, ${r.failed} failed (${r.seconds.toFixed(1)} s)\n`);
+    process.stdout.write(
+      `vscode ${vscodeVersion(r.version)} (code-server ${r.version}): ${r.passed} passed, ${r.failed} failed (${r.seconds.toFixed(1)} s)\n`,
+    );
   }
   process.stdout.write(`vscode: ${total.passed} passed, ${total.failed} failed\n`);
   return total.failed === 0 && perVersion.every((r) => r.passed > 0) ? 0 : 1;
 }
 
 // Exit explicitly: a lingering handle (a browser pipe, a keep-alive socket) must not hold `npm test` open.
-main().then((code) => process.exit(code), (err) => {
-  process.stderr.write(`${err.stack ?? err}\n`);
-  fs.mkdirSync(T, { recursive: true });
-  fs.writeFileSync(path.join(T, 'integration-results.json'), JSON.stringify({ passed: 0, failed: 1, failures: [{ title: 'harness', error: String(err) }] }));
-  process.stdout.write('vscode: 0 passed, 1 failed\n');
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`${err.stack ?? err}\n`);
+    fs.mkdirSync(T, { recursive: true });
+    fs.writeFileSync(
+      path.join(T, 'integration-results.json'),
+      JSON.stringify({ passed: 0, failed: 1, failures: [{ title: 'harness', error: String(err) }] }),
+    );
+    process.stdout.write('vscode: 0 passed, 1 failed\n');
+    process.exit(1);
+  },
+);

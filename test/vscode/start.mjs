@@ -19,7 +19,8 @@ const { values } = parseArgs({
 
 function desktopCode() {
   if (process.env.VSCODE_EXECUTABLE) return process.env.VSCODE_EXECUTABLE;
-  if (values.browser || (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)) return undefined;
+  if (values.browser || (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY))
+    return undefined;
   const r = spawnSync('code', ['--version'], { encoding: 'utf8' });
   return r.status === 0 ? 'code' : undefined;
 }

@@ -107,10 +107,14 @@ export async function uiTests(results, version = LATEST) {
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(workbenchUrl(server.base, workspace, { extensionDevelopmentPath: ROOT }));
-    await harnessTest(results, 'ui: the command palette starts a focus session and the status bar counts down', async () => {
-      const text = await focusFromPalette(page, `ui-focus-${v}`);
-      if (!COUNTDOWN.test(text)) throw new Error(`status bar item reads '${text}'`);
-    });
+    await harnessTest(
+      results,
+      'ui: the command palette starts a focus session and the status bar counts down',
+      async () => {
+        const text = await focusFromPalette(page, `ui-focus-${v}`);
+        if (!COUNTDOWN.test(text)) throw new Error(`status bar item reads '${text}'`);
+      },
+    );
     await harnessTest(results, 'ui: the Ctrl+Alt+F F chord in an editor starts a focus session', async () => {
       await runFromPalette(page, 'Go to File');
       await page.keyboard.type('train.py');

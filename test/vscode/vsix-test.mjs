@@ -11,27 +11,31 @@ export async function vsixTest(results, version = LATEST) {
   let server;
   let browser;
   try {
-    await harnessTest(results, 'vsix: the packaged linux-x64 .vsix installs into code-server and activates', async () => {
-      const vsix = packageVsix({ target: 'linux-x64', quiet: true });
-      const sizeMb = fs.statSync(vsix).size / 1e6;
-      if (sizeMb >= 30) throw new Error(`${path.basename(vsix)} is ${sizeMb.toFixed(1)} MB (limit 30 MB)`);
-      const workspace = prepareDemoWorkspace(path.join(T, 'vsix', 'ws'));
-      fs.rmSync(path.join(T, 'vsix', 'ext'), { recursive: true, force: true });
-      server = await startCodeServer({ name: 'vsix', workspace, version });
-      codeServerCli(server, ['--install-extension', vsix]);
-      const listed = codeServerCli(server, ['--list-extensions', '--show-versions']);
-      if (!/^flowbench\.flowbench@/m.test(listed)) throw new Error(`not listed after install: ${listed}`);
-      // Installed extensions are picked up at server start: restart on the same folders.
-      server.stop();
-      await new Promise((r) => setTimeout(r, 1000));
-      server = await startCodeServer({ name: 'vsix', workspace, version, extensionsDir: server.ext });
-      browser = await launchBrowser(server.state);
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      await page.goto(workbenchUrl(server.base, workspace));
-      const text = await focusFromPalette(page, 'vsix-focus');
-      if (!COUNTDOWN.test(text)) throw new Error(`status bar item reads '${text}'`);
-      return `${sizeMb.toFixed(1)} MB`;
-    });
+    await harnessTest(
+      results,
+      'vsix: the packaged linux-x64 .vsix installs into code-server and activates',
+      async () => {
+        const vsix = packageVsix({ target: 'linux-x64', quiet: true });
+        const sizeMb = fs.statSync(vsix).size / 1e6;
+        if (sizeMb >= 30) throw new Error(`${path.basename(vsix)} is ${sizeMb.toFixed(1)} MB (limit 30 MB)`);
+        const workspace = prepareDemoWorkspace(path.join(T, 'vsix', 'ws'));
+        fs.rmSync(path.join(T, 'vsix', 'ext'), { recursive: true, force: true });
+        server = await startCodeServer({ name: 'vsix', workspace, version });
+        codeServerCli(server, ['--install-extension', vsix]);
+        const listed = codeServerCli(server, ['--list-extensions', '--show-versions']);
+        if (!/^flowbench\.flowbench@/m.test(listed)) throw new Error(`not listed after install: ${listed}`);
+        // Installed extensions are picked up at server start: restart on the same folders.
+        server.stop();
+        await new Promise((r) => setTimeout(r, 1000));
+        server = await startCodeServer({ name: 'vsix', workspace, version, extensionsDir: server.ext });
+        browser = await launchBrowser(server.state);
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        await page.goto(workbenchUrl(server.base, workspace));
+        const text = await focusFromPalette(page, 'vsix-focus');
+        if (!COUNTDOWN.test(text)) throw new Error(`status bar item reads '${text}'`);
+        return `${sizeMb.toFixed(1)} MB`;
+      },
+    );
   } finally {
     await browser?.close().catch(() => {});
     server?.stop();

@@ -7,7 +7,9 @@ import { createSplit } from '../../../src/splits/engine';
 import { UserError } from '../../../src/util/errors';
 
 let dir: string;
-before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-csv-')); });
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-csv-'));
+});
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function write(name: string, content: string | Buffer): string {
@@ -20,10 +22,16 @@ async function rows(file: string): Promise<{ columns: string[]; rows: string[][]
   let columns: string[] = [];
   const out: string[][] = [];
   const lines: number[] = [];
-  await scanCsv(file, (h) => { columns = h.columns; }, (r) => {
-    out.push(columns.map((_, j) => fieldText(r, j)));
-    lines.push(r.line);
-  });
+  await scanCsv(
+    file,
+    (h) => {
+      columns = h.columns;
+    },
+    (r) => {
+      out.push(columns.map((_, j) => fieldText(r, j)));
+      lines.push(r.line);
+    },
+  );
   return { columns, rows: out, lines };
 }
 
@@ -32,15 +40,26 @@ describe('splits/csvReader: what it accepts', () => {
     const f = write('q.csv', 'a,b,c\n1,"x, y","say ""hi"""\n2,"two\nlines",z\n3,p,q\n');
     const r = await rows(f);
     assert.deepEqual(r.columns, ['a', 'b', 'c']);
-    assert.deepEqual(r.rows, [['1', 'x, y', 'say "hi"'], ['2', 'two\nlines', 'z'], ['3', 'p', 'q']]);
+    assert.deepEqual(r.rows, [
+      ['1', 'x, y', 'say "hi"'],
+      ['2', 'two\nlines', 'z'],
+      ['3', 'p', 'q'],
+    ]);
     assert.deepEqual(r.lines, [2, 3, 5]);
   });
 
   it('CRLF line ends, a UTF-8 BOM, no final newline and blank lines', async () => {
-    const f = write('crlf.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('id,label\r\n1,a\r\n\r\n2,b\r\n3,c')]));
+    const f = write(
+      'crlf.csv',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('id,label\r\n1,a\r\n\r\n2,b\r\n3,c')]),
+    );
     const r = await rows(f);
     assert.deepEqual(r.columns, ['id', 'label']);
-    assert.deepEqual(r.rows, [['1', 'a'], ['2', 'b'], ['3', 'c']]);
+    assert.deepEqual(r.rows, [
+      ['1', 'a'],
+      ['2', 'b'],
+      ['3', 'c'],
+    ]);
   });
 
   it('TSV by extension and by sniffing, with commas inside tab-separated fields', async () => {
@@ -54,7 +73,10 @@ describe('splits/csvReader: what it accepts', () => {
   });
 
   it('rows that straddle the 4 MiB read chunks come out whole', async () => {
-    const big = 'k,text\n' + Array.from({ length: 120000 }, (_, i) => `${i},"row ${i}, with ""quotes"" and\nnewline"`).join('\n') + '\n';
+    const big =
+      'k,text\n' +
+      Array.from({ length: 120000 }, (_, i) => `${i},"row ${i}, with ""quotes"" and\nnewline"`).join('\n') +
+      '\n';
     const r = await rows(write('big.csv', big));
     assert.equal(r.rows.length, 120000);
     assert.deepEqual(r.rows[99999], ['99999', 'row 99999, with "quotes" and\nnewline']);
@@ -86,7 +108,11 @@ describe('splits/csvReader: bad input is a UserError naming the line or column',
     const out = path.join(dir, 'm-folds.csv');
     await assert.rejects(
       createSplit({ input: f, out, strategy: 'stratified-kfold', target: 'Label', folds: 2 }),
-      (e: unknown) => e instanceof UserError && /--target column 'Label' is not in the header \(did you mean 'label'\?\); columns are: id, label/.test(e.message),
+      (e: unknown) =>
+        e instanceof UserError &&
+        /--target column 'Label' is not in the header \(did you mean 'label'\?\); columns are: id, label/.test(
+          e.message,
+        ),
     );
     assert.equal(fs.existsSync(out), false);
   });
@@ -100,10 +126,19 @@ describe('splits/csvReader: bad input is a UserError naming the line or column',
   });
 
   it('a missing file and an empty target cell are clear errors', async () => {
-    await assert.rejects(createSplit({ input: path.join(dir, 'nope.csv'), out: path.join(dir, 'x.csv'), strategy: 'kfold' }), /file not found/);
+    await assert.rejects(
+      createSplit({ input: path.join(dir, 'nope.csv'), out: path.join(dir, 'x.csv'), strategy: 'kfold' }),
+      /file not found/,
+    );
     const f = write('e.csv', 'id,label\n1,a\n2,\n3,b\n');
     await assert.rejects(
-      createSplit({ input: f, out: path.join(dir, 'e-out.csv'), strategy: 'stratified-kfold', target: 'label', folds: 2 }),
+      createSplit({
+        input: f,
+        out: path.join(dir, 'e-out.csv'),
+        strategy: 'stratified-kfold',
+        target: 'label',
+        folds: 2,
+      }),
       /column 'label' is empty on line 3/,
     );
   });

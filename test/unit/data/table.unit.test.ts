@@ -12,11 +12,28 @@ import { tempDir, writeFile } from '../inference/helpers';
 describe('inference/data: CSV → model inputs', () => {
   const dir = tempDir();
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const csv = writeFile(dir, 'd.csv', 'a,b,when,c,y\n1,2,2024-01-01,3,x\n4,5.5,2024-01-02,6,z\n-1,0,2024-01-03,1e2,x\n');
+  const csv = writeFile(
+    dir,
+    'd.csv',
+    'a,b,when,c,y\n1,2,2024-01-01,3,x\n4,5.5,2024-01-02,6,z\n-1,0,2024-01-03,1e2,x\n',
+  );
 
   it('feeds every numeric column except the target, in file order, to a single 2-D input', async () => {
     const t = await readTable(csv);
-    const plan = planFeeds(parseModel(classifierModel([[1, 0], [0, 1], [1, 1]], [0, 0])), t, { target: 'y' });
+    const plan = planFeeds(
+      parseModel(
+        classifierModel(
+          [
+            [1, 0],
+            [0, 1],
+            [1, 1],
+          ],
+          [0, 0],
+        ),
+      ),
+      t,
+      { target: 'y' },
+    );
     assert.equal(plan.mode, 'matrix');
     assert.deepEqual(plan.columns, ['a', 'b', 'c']);
     const f = plan.build([0, 2]).X;
@@ -27,7 +44,11 @@ describe('inference/data: CSV → model inputs', () => {
   it("the table's SHA-256 is the file's, also when the file spans several read chunks", async () => {
     assert.equal((await readTable(csv)).sha256, await sha256File(csv));
     // Three rows of about 3 MiB each: the 4 MiB reads split rows, so every chunk must reach the hash once, in order.
-    const big = writeFile(dir, 'big.csv', 'id,blob\n' + [1, 2, 3].map((i) => `${i},${String(i).repeat(3 << 20)}\n`).join(''));
+    const big = writeFile(
+      dir,
+      'big.csv',
+      'id,blob\n' + [1, 2, 3].map((i) => `${i},${String(i).repeat(3 << 20)}\n`).join(''),
+    );
     const t = await readTable(big);
     assert.equal(t.rows, 3);
     assert.equal(t.sha256, await sha256File(big));
@@ -37,7 +58,11 @@ describe('inference/data: CSV → model inputs', () => {
     const t = await readTable(csv);
     const m = parseModel(linearRegressorModel([1, 2], 0));
     assert.deepEqual(planFeeds(m, t, { features: ['c', 'a'] }).columns, ['c', 'a']);
-    assert.throws(() => planFeeds(m, t, { target: 'y' }), (e: unknown) => e instanceof UserError && /takes 2 features per row/.test(e.message) && /gives 3 \(a, b, c\)/.test(e.message));
+    assert.throws(
+      () => planFeeds(m, t, { target: 'y' }),
+      (e: unknown) =>
+        e instanceof UserError && /takes 2 features per row/.test(e.message) && /gives 3 \(a, b, c\)/.test(e.message),
+    );
     assert.throws(() => planFeeds(m, t, { features: ['a', 'nope'] }), /feature 'nope' is not in d\.csv/);
   });
 
@@ -48,7 +73,10 @@ describe('inference/data: CSV → model inputs', () => {
     const f = plan.build([1]);
     assert.deepEqual(f.c.dims, [1, 1]);
     assert.deepEqual(Array.from(f.a.data as Float32Array), [4]);
-    assert.throws(() => planFeeds(parseModel(perColumnRegressorModel(['a', 'missing'], [1, 1], 0)), t), /missing is not a column of d\.csv/);
+    assert.throws(
+      () => planFeeds(parseModel(perColumnRegressorModel(['a', 'missing'], [1, 1], 0)), t),
+      /missing is not a column of d\.csv/,
+    );
   });
 
   it('empty cells, NaN and text name the line and column', async () => {
@@ -84,11 +112,18 @@ describe('inference/data: CSV → model inputs', () => {
   });
 
   it('outputs become one CSV line per row and one column per value (name / name_i)', () => {
-    const table = outputsToTable({
-      label: { type: 'int64', dims: [2], data: BigInt64Array.from([1n, 0n]) },
-      probabilities: { type: 'float32', dims: [2, 2], data: Float32Array.from([0.25, 0.75, 0.5, 0.5]) },
-    }, ['label', 'probabilities'], 2);
+    const table = outputsToTable(
+      {
+        label: { type: 'int64', dims: [2], data: BigInt64Array.from([1n, 0n]) },
+        probabilities: { type: 'float32', dims: [2, 2], data: Float32Array.from([0.25, 0.75, 0.5, 0.5]) },
+      },
+      ['label', 'probabilities'],
+      2,
+    );
     assert.equal(predictionCsv(table), 'label,probabilities_0,probabilities_1\n1,0.25,0.75\n0,0.5,0.5\n');
-    assert.throws(() => outputsToTable({ y: { type: 'float32', dims: [7], data: new Float32Array(7) } }, ['y'], 2), /not one entry per input row/);
+    assert.throws(
+      () => outputsToTable({ y: { type: 'float32', dims: [7], data: new Float32Array(7) } }, ['y'], 2),
+      /not one entry per input row/,
+    );
   });
 });

@@ -4,7 +4,11 @@ import * as path from 'node:path';
 import { ALL_COMMAND_IDS, COMMANDS } from '../../../src/editor/commandIds';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as {
-  contributes: { commands: { command: string }[]; keybindings: { command: string }[]; menus: Record<string, { command: string }[]> };
+  contributes: {
+    commands: { command: string }[];
+    keybindings: { command: string }[];
+    menus: Record<string, { command: string }[]>;
+  };
 };
 
 describe('command ids (src/editor/commandIds.ts)', () => {
@@ -25,6 +29,9 @@ describe('command ids (src/editor/commandIds.ts)', () => {
       ...manifest.contributes.keybindings.map((k) => k.command),
       ...Object.values(manifest.contributes.menus).flatMap((entries) => entries.map((e) => e.command)),
     ];
-    assert.deepEqual(used.filter((id) => !known.has(id)), []);
+    assert.deepEqual(
+      used.filter((id) => !known.has(id)),
+      [],
+    );
   });
 });

@@ -25,7 +25,10 @@ describe('focus quick-pick choices', () => {
       ],
     );
     assert.equal(items[0].description, 'default');
-    assert.ok(items.every((i) => i.alwaysShow), 'typing the intent never filters the lengths');
+    assert.ok(
+      items.every((i) => i.alwaysShow),
+      'typing the intent never filters the lengths',
+    );
     assert.deepEqual(
       lengthItems(40, null).map((i) => i.minutes),
       [40, 25, 50, 90, null],
@@ -83,7 +86,9 @@ describe('focus quick-pick choices', () => {
     assert.equal(actionItems('paused', 'work')[0].label, '$(debug-continue) Resume');
     assert.equal(actionItems('running', 'work')[0].label, '$(debug-pause) Pause');
     assert.deepEqual(
-      actionItems('running', 'work').filter((i) => i.args).map((i) => i.args),
+      actionItems('running', 'work')
+        .filter((i) => i.args)
+        .map((i) => i.args),
       [{ minutes: 5 }, { minutes: 15 }],
     );
   });

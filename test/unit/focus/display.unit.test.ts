@@ -16,7 +16,11 @@ describe('focus status-bar display', () => {
     const s = createSession({ id: 'a', kind: 'work', minutes: 90, intent: 'ablation', now: T0, windowId: 'w' });
     assert.equal(focusDisplay(s, T0).text, '$(target) 1:30:00');
     assert.equal(focusDisplay(s, T0 + 31 * MIN).text, '$(target) 59:00');
-    assert.equal(focusDisplay(s, T0 + 31 * MIN - 1).text, '$(target) 59:01', 'rounds up: never shows less than is left');
+    assert.equal(
+      focusDisplay(s, T0 + 31 * MIN - 1).text,
+      '$(target) 59:01',
+      'rounds up: never shows less than is left',
+    );
     const tip = focusDisplay(s, T0 + 10 * MIN + 5000).tooltip;
     assert.match(tip, /^Focus session: ablation/);
     assert.match(tip, /Started 09:30, 10 of 90 min elapsed/);

@@ -24,7 +24,11 @@ function tmpDir(): string {
 
 function window(dir: string, id: string, dnd: FakeDnd, clock: { now: number }) {
   const store = new FocusStateStore(dir, { windowId: id, clock: () => clock.now });
-  return new FocusController(store, id, () => clock.now, { toggleDnd: dnd.toggle, warn: () => undefined, info: () => undefined });
+  return new FocusController(store, id, () => clock.now, {
+    toggleDnd: dnd.toggle,
+    warn: () => undefined,
+    info: () => undefined,
+  });
 }
 
 describe('focus DND decisions (pure)', () => {
@@ -36,7 +40,7 @@ describe('focus DND decisions (pure)', () => {
     assert.deepEqual(step.done, { belief: 'on-flowbench', sessionId: 's1', pending: null });
   });
 
-  it("never toggles a DND the user turned on, at start or at end", () => {
+  it('never toggles a DND the user turned on, at start or at end', () => {
     const user = userReportsDnd(initialDnd, true);
     assert.equal(planDndOn(user, 's1', 0).toggle, false);
     assert.equal(planDndOff(user, 0).toggle, false);
@@ -58,8 +62,15 @@ describe('focus DND decisions (pure)', () => {
   });
 
   it('a pending intent found after a crash is assumed carried out', () => {
-    assert.equal(resolvePending({ belief: 'off', sessionId: null, pending: { action: 'on', sessionId: 's', at: 0 } }).belief, 'on-flowbench');
-    assert.equal(resolvePending({ belief: 'on-flowbench', sessionId: 's', pending: { action: 'off', sessionId: 's', at: 0 } }).belief, 'off');
+    assert.equal(
+      resolvePending({ belief: 'off', sessionId: null, pending: { action: 'on', sessionId: 's', at: 0 } }).belief,
+      'on-flowbench',
+    );
+    assert.equal(
+      resolvePending({ belief: 'on-flowbench', sessionId: 's', pending: { action: 'off', sessionId: 's', at: 0 } })
+        .belief,
+      'off',
+    );
   });
 });
 
@@ -118,7 +129,13 @@ describe('focus DND reconciliation table (controller, fake DND, shared store)', 
     const dnd = new FakeDnd();
     const clock = { now: 0 };
     const w1 = window(dir, 'w1', dnd, clock);
-    const { session } = await w1.start({ kind: 'work', minutes: 25, suppress: true, logFile: null, workspaceDir: null });
+    const { session } = await w1.start({
+      kind: 'work',
+      minutes: 25,
+      suppress: true,
+      logFile: null,
+      workspaceDir: null,
+    });
     // w1 vanishes without any cleanup; a new window (same profile) starts 10 minutes later.
     clock.now = 10 * MIN;
     const w2 = window(dir, 'w2', dnd, clock);

@@ -28,8 +28,22 @@ describe('focus log format', () => {
     assert.equal(text.split('\n').length, 2, 'one line and a final newline');
     const r = JSON.parse(text);
     assert.deepEqual(Object.keys(r).sort(), [
-      'breakKind', 'end', 'endedBy', 'extendedMin', 'focusedMin', 'git', 'id', 'idleMin', 'intent', 'kind', 'outcome',
-      'pausedMin', 'plannedMin', 'start', 'type', 'v',
+      'breakKind',
+      'end',
+      'endedBy',
+      'extendedMin',
+      'focusedMin',
+      'git',
+      'id',
+      'idleMin',
+      'intent',
+      'kind',
+      'outcome',
+      'pausedMin',
+      'plannedMin',
+      'start',
+      'type',
+      'v',
     ]);
     assert.equal(r.start, '2026-11-26T09:00:00.000Z');
     assert.equal(r.end, '2026-11-26T09:10:00.000Z');
@@ -44,7 +58,13 @@ describe('focus log format', () => {
     await appendSession(file, record('b', T0 + 60 * MIN));
     await appendOutcome(file, 'a', ' beat baseline by 2% ', T0 + 20 * MIN);
     const { sessions, warnings } = await readFocusLog(file);
-    assert.deepEqual(sessions.map((s) => [s.id, s.outcome]), [['a', 'beat baseline by 2%'], ['b', null]]);
+    assert.deepEqual(
+      sessions.map((s) => [s.id, s.outcome]),
+      [
+        ['a', 'beat baseline by 2%'],
+        ['b', null],
+      ],
+    );
     assert.deepEqual(warnings, []);
   });
 
@@ -53,12 +73,18 @@ describe('focus log format', () => {
     // A crash in the middle of the next append leaves half a line without newline.
     fs.appendFileSync(file, JSON.stringify(record('torn')).slice(0, 40));
     let read = await readFocusLog(file);
-    assert.deepEqual(read.sessions.map((s) => s.id), ['a']);
+    assert.deepEqual(
+      read.sessions.map((s) => s.id),
+      ['a'],
+    );
     assert.deepEqual(read.skipped, [2]);
     assert.match(read.warnings[0], /skipped unreadable line\(s\) 2/);
     await appendSession(file, record('c', T0 + 120 * MIN));
     read = await readFocusLog(file);
-    assert.deepEqual(read.sessions.map((s) => s.id), ['a', 'c']);
+    assert.deepEqual(
+      read.sessions.map((s) => s.id),
+      ['a', 'c'],
+    );
     assert.deepEqual(read.skipped, [2]);
   });
 
@@ -66,7 +92,10 @@ describe('focus log format', () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `{"type":"session","id":"x"}\n[1,2]\n${JSON.stringify(record('ok'))}\n`);
     const read = await readFocusLog(file);
-    assert.deepEqual(read.sessions.map((s) => s.id), ['ok']);
+    assert.deepEqual(
+      read.sessions.map((s) => s.id),
+      ['ok'],
+    );
     assert.match(read.warnings.join(' '), /2 record\(s\) that are not focus sessions/);
     assert.deepEqual((await readFocusLog(path.join(dir, 'none.jsonl'))).sessions, []);
   });

@@ -10,7 +10,13 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@e',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@e',
+    },
   }).trim();
 }
 
@@ -40,7 +46,10 @@ describe('focus git summary', function () {
     const sum = await gitSummary(start.root, start.head);
     assert.equal(sum.headStart, start.head);
     assert.equal(sum.headEnd, git(repo, 'rev-parse', 'HEAD'));
-    assert.deepEqual(sum.commits.map((c) => c.subject), ['add eval', 'tune learning rate']);
+    assert.deepEqual(
+      sum.commits.map((c) => c.subject),
+      ['add eval', 'tune learning rate'],
+    );
     assert.equal(sum.commits[0].hash, sum.headEnd);
     assert.equal(sum.filesChanged, 3);
     assert.equal(sum.insertions, 4, '2 in train.py (B, d) + 2 in eval.py; binary has no line counts');
@@ -63,7 +72,10 @@ describe('focus git summary', function () {
     git(repo, 'add', '.');
     git(repo, 'commit', '-q', '-m', 'first');
     const sum = await gitSummary(repo, null);
-    assert.deepEqual(sum.commits.map((c) => c.subject), ['first']);
+    assert.deepEqual(
+      sum.commits.map((c) => c.subject),
+      ['first'],
+    );
     assert.equal(sum.insertions, 2);
   });
 
@@ -79,7 +91,10 @@ describe('focus git summary', function () {
     git(repo, 'add', '.');
     git(repo, 'commit', '-q', '-m', 'three');
     const sum = await gitSummary(repo, startHead);
-    assert.deepEqual(sum.commits.map((c) => c.subject), ['three']);
+    assert.deepEqual(
+      sum.commits.map((c) => c.subject),
+      ['three'],
+    );
   });
 
   it('is null outside a repository', async () => {
@@ -106,13 +121,18 @@ describe('focus session end record with git activity', function () {
       git(repo, 'commit', '-q', '-m', 'start');
       const clock = { now: Date.UTC(2026, 10, 26, 9) };
       const logFile = path.join(repo, '.flowbench', 'focus.jsonl');
-      const c = new FocusController(new FocusStateStore(path.join(repo, '.state'), { windowId: 'w' }), 'w', () => clock.now, {
-        toggleDnd: async () => undefined,
-        readHead,
-        gitSummary,
-        warn: () => undefined,
-        info: () => undefined,
-      });
+      const c = new FocusController(
+        new FocusStateStore(path.join(repo, '.state'), { windowId: 'w' }),
+        'w',
+        () => clock.now,
+        {
+          toggleDnd: async () => undefined,
+          readHead,
+          gitSummary,
+          warn: () => undefined,
+          info: () => undefined,
+        },
+      );
       await c.start({ kind: 'work', minutes: 25, intent: 'lr sweep', suppress: false, logFile, workspaceDir: repo });
       fs.writeFileSync(path.join(repo, 'train.py'), 'print(2)\nprint(3)\n');
       git(repo, 'commit', '-q', '-am', 'sweep lr');
@@ -122,8 +142,14 @@ describe('focus session end record with git activity', function () {
       assert.equal(sessions.length, 1);
       assert.equal(sessions[0].outcome, 'lr=3e-4 wins');
       assert.equal(sessions[0].focusedMin, 20);
-      assert.deepEqual(sessions[0].git?.commits.map((x) => x.subject), ['sweep lr']);
-      assert.deepEqual([sessions[0].git?.filesChanged, sessions[0].git?.insertions, sessions[0].git?.deletions], [1, 2, 1]);
+      assert.deepEqual(
+        sessions[0].git?.commits.map((x) => x.subject),
+        ['sweep lr'],
+      );
+      assert.deepEqual(
+        [sessions[0].git?.filesChanged, sessions[0].git?.insertions, sessions[0].git?.deletions],
+        [1, 2, 1],
+      );
     } finally {
       fs.rmSync(repo, { recursive: true, force: true });
     }

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { addSleepGap, closeIdle, finalIdleMs, newIdleState, removeWindow, reopenIdle, setWindowIdle } from '../../../src/focus/idle';
+import {
+  addSleepGap,
+  closeIdle,
+  finalIdleMs,
+  newIdleState,
+  removeWindow,
+  reopenIdle,
+  setWindowIdle,
+} from '../../../src/focus/idle';
 import { createSession, finish, pause, resume } from '../../../src/focus/session';
 
 const S = 1000;

@@ -28,7 +28,10 @@ describe('focus runtime slot', () => {
   });
 
   it('hands out the runtime only once its startup is done', async () => {
-    const slot = new RuntimeSlot((clock) => new FakeRuntime(clock), () => assert.fail('no startup error'));
+    const slot = new RuntimeSlot(
+      (clock) => new FakeRuntime(clock),
+      () => assert.fail('no startup error'),
+    );
     let got: FakeRuntime | null = null;
     const pending = slot.get().then((r) => (got = r));
     await new Promise((r) => setImmediate(r));
@@ -39,7 +42,10 @@ describe('focus runtime slot', () => {
   });
 
   it('a reload disposes the old runtime before the clock moves; the new one starts on the moved clock', async () => {
-    const slot = new RuntimeSlot((clock) => new FakeRuntime(clock), () => undefined);
+    const slot = new RuntimeSlot(
+      (clock) => new FakeRuntime(clock),
+      () => undefined,
+    );
     const [first] = FakeRuntime.made;
     first.finishStartup();
     const before = Date.now();
@@ -56,7 +62,10 @@ describe('focus runtime slot', () => {
   });
 
   it('moves the clock without a reload, and a reload without an offset keeps it', async () => {
-    const slot = new RuntimeSlot((clock) => new FakeRuntime(clock), () => undefined);
+    const slot = new RuntimeSlot(
+      (clock) => new FakeRuntime(clock),
+      () => undefined,
+    );
     FakeRuntime.made[0].finishStartup();
     slot.moveClock(-60_000);
     assert.ok(slot.clock() < Date.now() - 59_000);

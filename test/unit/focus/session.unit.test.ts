@@ -34,9 +34,15 @@ describe('focus session state machine', () => {
 
   it('rejects bad lengths with a UserError', () => {
     for (const bad of [0, -5, Number.NaN, Infinity, 'abc', null, 24 * 60 + 1]) {
-      assert.throws(() => createSession({ id: 'x', kind: 'work', minutes: bad as number, now: T0, windowId: 'w' }), UserError);
+      assert.throws(
+        () => createSession({ id: 'x', kind: 'work', minutes: bad as number, now: T0, windowId: 'w' }),
+        UserError,
+      );
     }
-    assert.equal(createSession({ id: 'x', kind: 'work', minutes: '50' as unknown as number, now: T0, windowId: 'w' }).plannedMs, 50 * MIN);
+    assert.equal(
+      createSession({ id: 'x', kind: 'work', minutes: '50' as unknown as number, now: T0, windowId: 'w' }).plannedMs,
+      50 * MIN,
+    );
   });
 
   it('counts from timestamps: a sleep that spans the end ends the session at its scheduled time', () => {

@@ -6,9 +6,22 @@ import { focusStats, localDateKey } from '../../../src/focus/stats';
 
 function session(start: Date, focusedMin: number, kind: 'work' | 'break' = 'work'): FocusLogSession {
   return {
-    type: 'session', v: 1, id: `${start.getTime()}-${kind}`, kind, breakKind: kind === 'break' ? 'short' : null,
-    intent: '', outcome: null, start: start.toISOString(), end: new Date(start.getTime() + focusedMin * 60_000).toISOString(),
-    endedBy: 'completed', plannedMin: focusedMin, extendedMin: 0, focusedMin, pausedMin: 0, idleMin: 0, git: null,
+    type: 'session',
+    v: 1,
+    id: `${start.getTime()}-${kind}`,
+    kind,
+    breakKind: kind === 'break' ? 'short' : null,
+    intent: '',
+    outcome: null,
+    start: start.toISOString(),
+    end: new Date(start.getTime() + focusedMin * 60_000).toISOString(),
+    endedBy: 'completed',
+    plannedMin: focusedMin,
+    extendedMin: 0,
+    focusedMin,
+    pausedMin: 0,
+    idleMin: 0,
+    git: null,
   };
 }
 
@@ -18,20 +31,36 @@ const NOW = day(26, 18).getTime();
 
 describe('focus statistics', () => {
   it('sums focused minutes per local day for the last 14 days, breaks excluded', () => {
-    const st = focusStats([session(day(26), 25), session(day(26, 14), 50), session(day(26, 15), 5, 'break'), session(day(20), 30), session(day(1), 90)], NOW);
+    const st = focusStats(
+      [
+        session(day(26), 25),
+        session(day(26, 14), 50),
+        session(day(26, 15), 5, 'break'),
+        session(day(20), 30),
+        session(day(1), 90),
+      ],
+      NOW,
+    );
     assert.equal(st.days.length, 14);
     assert.equal(st.days[13].date, '2026-11-26');
     assert.equal(st.days[0].date, '2026-11-13');
     assert.equal(st.days[13].minutes, 75);
     assert.equal(st.days.find((d) => d.date === '2026-11-20')?.minutes, 30);
-    assert.equal(st.days.reduce((a, d) => a + d.minutes, 0), 105, 'Nov 1 is outside the window');
+    assert.equal(
+      st.days.reduce((a, d) => a + d.minutes, 0),
+      105,
+      'Nov 1 is outside the window',
+    );
     assert.equal(st.todayMinutes, 75);
     assert.equal(st.workSessions, 4);
   });
 
-  it("totals this week from Monday", () => {
+  it('totals this week from Monday', () => {
     // Monday 23 .. Thursday 26 count; Sunday 22 does not.
-    const st = focusStats([session(day(22), 40), session(day(23, 0), 10), session(day(25), 20), session(day(26), 5)], NOW);
+    const st = focusStats(
+      [session(day(22), 40), session(day(23, 0), 10), session(day(25), 20), session(day(26), 5)],
+      NOW,
+    );
     assert.equal(st.weekMinutes, 35);
   });
 
@@ -56,8 +85,23 @@ describe('focus statistics', () => {
 describe('focus log page', () => {
   it('escapes user text and uses a nonce CSP with no script', () => {
     const s = { ...session(day(26), 25), intent: '<img src=x onerror=alert(1)>' };
-    s.git = { root: '/r', headStart: 'a', headEnd: 'b', commits: [{ hash: 'abcdef0123', subject: 'fix <b>' }], filesChanged: 1, insertions: 2, deletions: 3 };
-    const html = focusLogHtml({ stats: focusStats([s], NOW), sessions: [s], nonce: 'N0NCE', cspSource: 'vscode-resource:', logFile: '/x', warnings: ['torn <line>'] });
+    s.git = {
+      root: '/r',
+      headStart: 'a',
+      headEnd: 'b',
+      commits: [{ hash: 'abcdef0123', subject: 'fix <b>' }],
+      filesChanged: 1,
+      insertions: 2,
+      deletions: 3,
+    };
+    const html = focusLogHtml({
+      stats: focusStats([s], NOW),
+      sessions: [s],
+      nonce: 'N0NCE',
+      cspSource: 'vscode-resource:',
+      logFile: '/x',
+      warnings: ['torn <line>'],
+    });
     assert.ok(!html.includes('<img src=x'));
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
     assert.ok(html.includes('fix &lt;b&gt;'));

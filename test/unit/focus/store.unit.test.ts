@@ -65,7 +65,12 @@ describe('focus shared state store', () => {
   it('a transition that throws leaves the state unchanged and the lock free', async () => {
     const s = new FocusStateStore(dir, { windowId: 'a' });
     await s.update(bump);
-    await assert.rejects(s.update(() => { throw new Error('boom'); }), /boom/);
+    await assert.rejects(
+      s.update(() => {
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
     assert.equal((await s.read()).rev, 1);
     await s.update(bump);
     assert.equal((await s.read()).rev, 2);

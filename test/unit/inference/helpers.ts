@@ -24,7 +24,8 @@ export const ref = {
     return e.map((v) => v / s);
   },
   /** x·W + b with W row-major [in][out]. */
-  affine: (x: number[], W: number[][], b: number[]): number[] => b.map((bk, k) => bk + x.reduce((a, v, j) => a + v * W[j][k], 0)),
+  affine: (x: number[], W: number[][], b: number[]): number[] =>
+    b.map((bk, k) => bk + x.reduce((a, v, j) => a + v * W[j][k], 0)),
 };
 
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-5): void {

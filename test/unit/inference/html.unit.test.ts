@@ -19,14 +19,30 @@ describe('inference/html', () => {
   });
 
   it('pages allow scripts only with a nonce', () => {
-    assert.match(page({ title: 't', cspSource: 'vscode-resource:' }, 'b'), /default-src 'none'; style-src vscode-resource: 'unsafe-inline'; ">/);
+    assert.match(
+      page({ title: 't', cspSource: 'vscode-resource:' }, 'b'),
+      /default-src 'none'; style-src vscode-resource: 'unsafe-inline'; ">/,
+    );
     const withScript = page({ title: 't', cspSource: 'c', nonce: 'abc', script: 'go()' }, 'b');
     assert.match(withScript, /script-src 'nonce-abc'/);
     assert.match(withScript, /<script nonce="abc">go\(\)<\/script>/);
   });
 
   it('the experiments page marks the best run and the change since the previous one', () => {
-    const rec = (acc: number) => ({ v: 1 as const, kind: 'eval' as const, time: '2026-01-01T00:00:00Z', model: { path: `m${acc}.onnx`, sha256: '' }, task: 'classification' as const, target: 'y', split: { path: 'F.csv', fold: 0, manifestHash: 'h', train: 1, valid: 1 }, metrics: { accuracy: acc }, baseline: { accuracy: 0.5 }, provider: 'cpu', git: null, flowbench: '0' });
+    const rec = (acc: number) => ({
+      v: 1 as const,
+      kind: 'eval' as const,
+      time: '2026-01-01T00:00:00Z',
+      model: { path: `m${acc}.onnx`, sha256: '' },
+      task: 'classification' as const,
+      target: 'y',
+      split: { path: 'F.csv', fold: 0, manifestHash: 'h', train: 1, valid: 1 },
+      metrics: { accuracy: acc },
+      baseline: { accuracy: 0.5 },
+      provider: 'cpu',
+      git: null,
+      flowbench: '0',
+    });
     const html = ledgerBody(summarizeLedger([rec(0.7), rec(0.9), rec(0.8)]), 1);
     assert.match(html, /-0\.1000/);
     assert.match(html, /\+0\.2000/);

@@ -29,9 +29,15 @@ describe('inference/installCuda', () => {
     fakePackage(src, '1.29.0');
     const r = await installCudaProviders(src, { runtimeDir, runtimeVersion: '1.29.0' });
     assert.equal(r.version.status, 'match');
-    assert.deepEqual(r.copied.map((c) => c.file), ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so']);
+    assert.deepEqual(
+      r.copied.map((c) => c.file),
+      ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so'],
+    );
     assert.equal(fs.readFileSync(path.join(runtimeDir, 'libonnxruntime_providers_shared.so'), 'utf8'), 'ELF shared');
-    assert.deepEqual(fs.readdirSync(runtimeDir).filter((f) => f.endsWith('.part')), []);
+    assert.deepEqual(
+      fs.readdirSync(runtimeDir).filter((f) => f.endsWith('.part')),
+      [],
+    );
   });
 
   it('installs with version "unknown" when nothing states a version, and says so', async () => {
@@ -58,8 +64,14 @@ describe('inference/installCuda', () => {
   it('refuses a visible version mismatch (nuspec) unless forced', async () => {
     const src = path.join(dir, 'nupkg');
     fakePackage(src, '1.30.0');
-    fs.writeFileSync(path.join(src, 'Microsoft.ML.OnnxRuntime.Gpu.Linux.nuspec'), '<package><metadata><version>1.30.0</version></metadata></package>');
-    await assert.rejects(installCudaProviders(src, { runtimeDir, runtimeVersion: '1.29.0' }), (e: unknown) => e instanceof UserError && /1\.30\.0/.test(e.message) && /1\.29\.0/.test(e.message));
+    fs.writeFileSync(
+      path.join(src, 'Microsoft.ML.OnnxRuntime.Gpu.Linux.nuspec'),
+      '<package><metadata><version>1.30.0</version></metadata></package>',
+    );
+    await assert.rejects(
+      installCudaProviders(src, { runtimeDir, runtimeVersion: '1.29.0' }),
+      (e: unknown) => e instanceof UserError && /1\.30\.0/.test(e.message) && /1\.29\.0/.test(e.message),
+    );
     assert.equal(fs.existsSync(path.join(runtimeDir, 'libonnxruntime_providers_cuda.so')), false);
     const r = await installCudaProviders(src, { runtimeDir, runtimeVersion: '1.29.0', force: true });
     assert.equal(r.version.status, 'mismatch');
@@ -68,10 +80,19 @@ describe('inference/installCuda', () => {
   it('clear errors: missing files, bad archive, URL (no downloads)', async () => {
     const empty = path.join(dir, 'empty');
     fs.mkdirSync(empty);
-    await assert.rejects(installCudaProviders(empty, { runtimeDir, runtimeVersion: '1.29.0' }), /does not contain libonnxruntime_providers_cuda\.so and libonnxruntime_providers_shared\.so/);
+    await assert.rejects(
+      installCudaProviders(empty, { runtimeDir, runtimeVersion: '1.29.0' }),
+      /does not contain libonnxruntime_providers_cuda\.so and libonnxruntime_providers_shared\.so/,
+    );
     const bad = path.join(dir, 'bad.tgz');
     fs.writeFileSync(bad, 'not gzip');
-    await assert.rejects(installCudaProviders(bad, { runtimeDir, runtimeVersion: '1.29.0' }), /could not extract bad\.tgz/);
-    await assert.rejects(installCudaProviders('https://example.com/x.nupkg', { runtimeDir, runtimeVersion: '1.29.0' }), /does not download.*microsoft\.ml\.onnxruntime\.gpu\.linux\.1\.29\.0\.nupkg/);
+    await assert.rejects(
+      installCudaProviders(bad, { runtimeDir, runtimeVersion: '1.29.0' }),
+      /could not extract bad\.tgz/,
+    );
+    await assert.rejects(
+      installCudaProviders('https://example.com/x.nupkg', { runtimeDir, runtimeVersion: '1.29.0' }),
+      /does not download.*microsoft\.ml\.onnxruntime\.gpu\.linux\.1\.29\.0\.nupkg/,
+    );
   });
 });

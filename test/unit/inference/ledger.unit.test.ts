@@ -1,14 +1,29 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { appendExperiment, ledgerPath, readLedger, summarizeLedger, type ExperimentRecord } from '../../../src/inference/ledger';
+import {
+  appendExperiment,
+  ledgerPath,
+  readLedger,
+  summarizeLedger,
+  type ExperimentRecord,
+} from '../../../src/inference/ledger';
 import { tempDir } from './helpers';
 
 function evalRecord(acc: number, model: string, manifestHash = 'aaaa1111'): ExperimentRecord {
   return {
-    v: 1, kind: 'eval', time: `2026-01-0${Math.round(acc * 9)}T00:00:00Z`, model: { path: model, sha256: 'x' }, target: 'y', task: 'classification',
-    split: { path: 'FOLDS.csv', fold: 0, manifestHash, train: 8, valid: 2 }, metrics: { accuracy: acc }, baseline: { accuracy: 0.5 },
-    provider: 'cpu', git: { head: '0123456789', dirty: true }, flowbench: '0.1.0',
+    v: 1,
+    kind: 'eval',
+    time: `2026-01-0${Math.round(acc * 9)}T00:00:00Z`,
+    model: { path: model, sha256: 'x' },
+    target: 'y',
+    task: 'classification',
+    split: { path: 'FOLDS.csv', fold: 0, manifestHash, train: 8, valid: 2 },
+    metrics: { accuracy: acc },
+    baseline: { accuracy: 0.5 },
+    provider: 'cpu',
+    git: { head: '0123456789', dirty: true },
+    flowbench: '0.1.0',
   };
 }
 
@@ -23,9 +38,18 @@ describe('inference/ledger', () => {
       { ...evalRecord(0, 'r2.onnx'), task: 'regression', metrics: { rmse: 1.5 }, baseline: { rmse: 3 } },
     ]);
     const r = s.rows;
-    assert.deepEqual(r.map((x) => x.change === null ? null : Number(x.change.toFixed(6))), [null, 0.1, -0.05, null, null, -0.5]);
-    assert.deepEqual(r.map((x) => x.isBest), [true, true, false, true, true, true]);
-    assert.deepEqual(r.map((x) => x.bestSoFar), [0.7, 0.8, 0.8, 0.6, 2, 1.5]);
+    assert.deepEqual(
+      r.map((x) => (x.change === null ? null : Number(x.change.toFixed(6)))),
+      [null, 0.1, -0.05, null, null, -0.5],
+    );
+    assert.deepEqual(
+      r.map((x) => x.isBest),
+      [true, true, false, true, true, true],
+    );
+    assert.deepEqual(
+      r.map((x) => x.bestSoFar),
+      [0.7, 0.8, 0.8, 0.6, 2, 1.5],
+    );
     assert.equal(r[0].git, '0123456+dirty');
     assert.equal(r[4].metric, 'rmse');
     assert.equal(r[4].higherIsBetter, false);
@@ -34,9 +58,21 @@ describe('inference/ledger', () => {
   });
 
   it('bench runs compare by provider and batch, lower latency is better', () => {
-    const bench = (p50: number, provider: string): ExperimentRecord => ({ v: 1, kind: 'bench', time: 't', model: { path: 'm', sha256: 'x' }, provider, latency: { p50Ms: p50, batch: 1 }, git: null, flowbench: '0' });
+    const bench = (p50: number, provider: string): ExperimentRecord => ({
+      v: 1,
+      kind: 'bench',
+      time: 't',
+      model: { path: 'm', sha256: 'x' },
+      provider,
+      latency: { p50Ms: p50, batch: 1 },
+      git: null,
+      flowbench: '0',
+    });
     const s = summarizeLedger([bench(2, 'cpu'), bench(1, 'cuda'), bench(1.5, 'cpu')]);
-    assert.deepEqual(s.rows.map((x) => x.isBest), [true, true, true]);
+    assert.deepEqual(
+      s.rows.map((x) => x.isBest),
+      [true, true, true],
+    );
     assert.equal(s.rows[2].change, -0.5);
   });
 
@@ -54,7 +90,11 @@ describe('inference/ledger', () => {
       assert.equal(records[0].git, null);
       assert.equal(records[1].metrics?.accuracy, 0.9);
       const { v: _v2, git: _g2, ...inside } = { ...evalRecord(0.5, path.join(dir, 'models', 'm.onnx')) };
-      const stored = await appendExperiment(dir, { ...inside, split: { ...inside.split!, path: '/elsewhere/FOLDS.csv' } }, dir);
+      const stored = await appendExperiment(
+        dir,
+        { ...inside, split: { ...inside.split!, path: '/elsewhere/FOLDS.csv' } },
+        dir,
+      );
       assert.equal(stored.model.path, 'models/m.onnx');
       assert.equal(stored.split!.path, '/elsewhere/FOLDS.csv');
     } finally {

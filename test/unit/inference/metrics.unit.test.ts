@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { accuracy, balancedAccuracy, binaryRocAuc, classificationMetrics, f1Macro, logLoss, majorityBaseline, regressionMetrics, rocAuc } from '../../../src/inference/metrics';
+import {
+  accuracy,
+  balancedAccuracy,
+  binaryRocAuc,
+  classificationMetrics,
+  f1Macro,
+  logLoss,
+  majorityBaseline,
+  regressionMetrics,
+  rocAuc,
+} from '../../../src/inference/metrics';
 
 const fixtures = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'inference');
 
@@ -39,7 +49,7 @@ describe('inference/metrics', () => {
     assert.equal(binaryRocAuc([false, false, true, true], [0.1, 0.4, 0.35, 0.8]), 0.75);
     assert.equal(binaryRocAuc([false, true], [0.5, 0.5]), 0.5);
     assert.equal(binaryRocAuc([true, true], [0.1, 0.2]), null);
-    assert.ok(Math.abs(logLoss([0, 1], [0.9, 0.1, 0.2, 0.8], 2) - (-(Math.log(0.9) + Math.log(0.8)) / 2)) < 1e-12);
+    assert.ok(Math.abs(logLoss([0, 1], [0.9, 0.1, 0.2, 0.8], 2) - -(Math.log(0.9) + Math.log(0.8)) / 2) < 1e-12);
     // one-vs-rest macro with a class missing from y_true is undefined
     assert.equal(rocAuc([0, 1, 1], [0.5, 0.3, 0.2, 0.1, 0.8, 0.1, 0.2, 0.7, 0.1], 3), null);
     const r = regressionMetrics([3, -0.5, 2, 7], [2.5, 0, 2, 8]);
@@ -60,7 +70,7 @@ describe('inference/metrics', () => {
     this.timeout(60_000);
     // Fresh random cases, so the live comparison checks more than the oracle file.
     let seed = 12345;
-    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const cases = [2, 3, 5].map((k) => {
       const n = 30 + k * 7;
       const y = Array.from({ length: n }, () => Math.floor(rand() * k));
@@ -69,10 +79,26 @@ describe('inference/metrics', () => {
         const s = raw.reduce((a, b) => a + b, 0);
         return raw.map((v) => v / s);
       });
-      return { task: 'classification', n_classes: k, y_true: y, proba, y_pred: proba.map((p) => p.indexOf(Math.max(...p))) };
+      return {
+        task: 'classification',
+        n_classes: k,
+        y_true: y,
+        proba,
+        y_pred: proba.map((p) => p.indexOf(Math.max(...p))),
+      };
     });
-    cases.push({ task: 'regression', y_true: [1, 2, 3, 4.5, -2], y_pred: [1.1, 1.7, 3.3, 4, -1], n_classes: 0, proba: [] } as never);
-    const py = spawnSync('python3', [path.join(fixtures, 'sklearn_metrics.py')], { input: JSON.stringify({ cases }), encoding: 'utf8', timeout: 50_000 });
+    cases.push({
+      task: 'regression',
+      y_true: [1, 2, 3, 4.5, -2],
+      y_pred: [1.1, 1.7, 3.3, 4, -1],
+      n_classes: 0,
+      proba: [],
+    } as never);
+    const py = spawnSync('python3', [path.join(fixtures, 'sklearn_metrics.py')], {
+      input: JSON.stringify({ cases }),
+      encoding: 'utf8',
+      timeout: 50_000,
+    });
     if (py.status !== 0 && /No module named 'sklearn'|ENOENT/.test(`${py.stderr}${py.error?.message ?? ''}`)) {
       // No scikit-learn on this machine: the oracle test above still checks the same code paths.
       assert.ok(fs.existsSync(path.join(fixtures, 'metric-cases.json')));

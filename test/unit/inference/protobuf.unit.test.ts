@@ -27,10 +27,16 @@ describe('inference/protobuf', () => {
   it('flags a length that runs past the end as truncated', () => {
     const bytes = new ProtoWriter().string(2, 'a long enough string').finish();
     const r = new ProtoReader(bytes.subarray(0, bytes.length - 3));
-    assert.throws(() => r.next(), (e: unknown) => e instanceof ProtoError && e.truncated);
+    assert.throws(
+      () => r.next(),
+      (e: unknown) => e instanceof ProtoError && e.truncated,
+    );
   });
 
   it('rejects wire types protobuf does not have', () => {
-    assert.throws(() => new ProtoReader(Uint8Array.from([0x0f, 0])).next(), (e: unknown) => e instanceof ProtoError && !e.truncated && /wire type 7/.test(e.message));
+    assert.throws(
+      () => new ProtoReader(Uint8Array.from([0x0f, 0])).next(),
+      (e: unknown) => e instanceof ProtoError && !e.truncated && /wire type 7/.test(e.message),
+    );
   });
 });

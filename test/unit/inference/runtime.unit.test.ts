@@ -1,18 +1,39 @@
 import assert from 'node:assert/strict';
-import { OnnxHost, ProvidersFailedError, WorkerCrashError, resolveWorkerPath } from '../../../src/inference/runtimeHost';
-import { classifierModel, failingModel, linearRegressorModel, logisticRegressionModel, mlpModel, perColumnRegressorModel } from '../../../src/inference/onnxBuilder';
+import {
+  OnnxHost,
+  ProvidersFailedError,
+  WorkerCrashError,
+  resolveWorkerPath,
+} from '../../../src/inference/runtimeHost';
+import {
+  classifierModel,
+  failingModel,
+  linearRegressorModel,
+  logisticRegressionModel,
+  mlpModel,
+  perColumnRegressorModel,
+} from '../../../src/inference/onnxBuilder';
 import { CancelledError, UserError, CancellationSource } from '../../../src/util/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertClose, ref, tempDir } from './helpers';
 
-const X = [[0.5, -1.2, 3.0], [2.0, 0.1, -0.7], [-1.5, 2.5, 0.25], [0, 0, 0]];
-const feed = (rows: number[][]) => ({ X: { type: 'float32' as const, dims: [rows.length, rows[0].length], data: Float32Array.from(rows.flat()) } });
+const X = [
+  [0.5, -1.2, 3.0],
+  [2.0, 0.1, -0.7],
+  [-1.5, 2.5, 0.25],
+  [0, 0, 0],
+];
+const feed = (rows: number[][]) => ({
+  X: { type: 'float32' as const, dims: [rows.length, rows[0].length], data: Float32Array.from(rows.flat()) },
+});
 
 describe('inference/runtime host (real onnxruntime in a child process)', function () {
   this.timeout(30_000);
   let host: OnnxHost;
-  before(() => { host = new OnnxHost(); });
+  before(() => {
+    host = new OnnxHost();
+  });
   after(() => host.dispose());
 
   it('resolves the worker: env override, then the bundle beside dist/*.js, then the tsc output', () => {
@@ -25,7 +46,10 @@ describe('inference/runtime host (real onnxruntime in a child process)', functio
       fs.writeFileSync(path.join(dir, 'onnxWorker.js'), '');
       assert.equal(resolveWorkerPath(dir, {}), path.join(dir, 'onnxWorker.js'));
       fs.writeFileSync(path.join(dir, 'custom.js'), '');
-      assert.equal(resolveWorkerPath(dir, { FLOWBENCH_ONNX_WORKER: path.join(dir, 'custom.js') }), path.join(dir, 'custom.js'));
+      assert.equal(
+        resolveWorkerPath(dir, { FLOWBENCH_ONNX_WORKER: path.join(dir, 'custom.js') }),
+        path.join(dir, 'custom.js'),
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -36,13 +60,31 @@ describe('inference/runtime host (real onnxruntime in a child process)', functio
     const s = await host.createSession(logisticRegressionModel(w, 0.1), ['cpu']);
     const r = await host.run(s.sessionId, feed(X));
     assert.deepEqual(r.outputs.probability.dims, [4, 1]);
-    assertClose(r.outputs.probability.data as Float32Array, X.map((x) => ref.sigmoid(ref.dot(x, w) + 0.1)));
+    assertClose(
+      r.outputs.probability.data as Float32Array,
+      X.map((x) => ref.sigmoid(ref.dot(x, w) + 0.1)),
+    );
   });
 
   it('MLP (Gemm/Relu/Softmax) matches a JS forward pass', async () => {
     const layers = [
-      { w: [[0.2, -0.5, 1.0, 0.3], [0.7, 0.1, -0.4, 0.9], [-0.3, 0.8, 0.5, -0.6]], b: [0.1, -0.2, 0.05, 0] },
-      { w: [[1, -1], [0.5, 0.5], [-0.7, 0.2], [0.3, 0.9]], b: [0.2, -0.1] },
+      {
+        w: [
+          [0.2, -0.5, 1.0, 0.3],
+          [0.7, 0.1, -0.4, 0.9],
+          [-0.3, 0.8, 0.5, -0.6],
+        ],
+        b: [0.1, -0.2, 0.05, 0],
+      },
+      {
+        w: [
+          [1, -1],
+          [0.5, 0.5],
+          [-0.7, 0.2],
+          [0.3, 0.9],
+        ],
+        b: [0.2, -0.1],
+      },
     ];
     const s = await host.createSession(mlpModel(layers), ['cpu']);
     const r = await host.run(s.sessionId, feed(X));
@@ -54,13 +96,20 @@ describe('inference/runtime host (real onnxruntime in a child process)', functio
   });
 
   it('multi-output classifier gives argmax labels and softmax probabilities', async () => {
-    const W = [[1, -1, 0.5], [0.2, 0.3, -0.8], [-0.5, 1.5, 0.1]];
+    const W = [
+      [1, -1, 0.5],
+      [0.2, 0.3, -0.8],
+      [-0.5, 1.5, 0.1],
+    ];
     const b = [0.1, 0, -0.1];
     const s = await host.createSession(classifierModel(W, b, ['a', 'b', 'c']), ['cpu']);
     assert.deepEqual(s.outputNames, ['label', 'probabilities']);
     const r = await host.run(s.sessionId, feed(X));
     const logits = X.map((x) => ref.affine(x, W, b));
-    assert.deepEqual(Array.from(r.outputs.label.data as BigInt64Array, Number), logits.map((z) => z.indexOf(Math.max(...z))));
+    assert.deepEqual(
+      Array.from(r.outputs.label.data as BigInt64Array, Number),
+      logits.map((z) => z.indexOf(Math.max(...z))),
+    );
     assertClose(r.outputs.probabilities.data as Float32Array, logits.flatMap(ref.softmax));
   });
 
@@ -68,11 +117,20 @@ describe('inference/runtime host (real onnxruntime in a child process)', functio
     const w = [1.5, -2, 0.25];
     const s = await host.createSession(linearRegressorModel(w, 3), ['cpu']);
     const r = await host.run(s.sessionId, feed(X));
-    assertClose(r.outputs.variable.data as Float32Array, X.map((x) => ref.dot(x, w) + 3));
+    assertClose(
+      r.outputs.variable.data as Float32Array,
+      X.map((x) => ref.dot(x, w) + 3),
+    );
     const p = await host.createSession(perColumnRegressorModel(['a', 'b', 'c'], w, 3), ['cpu']);
-    const cols = ['a', 'b', 'c'].map((name, j) => [name, { type: 'float32' as const, dims: [X.length, 1], data: Float32Array.from(X.map((x) => x[j])) }]);
+    const cols = ['a', 'b', 'c'].map((name, j) => [
+      name,
+      { type: 'float32' as const, dims: [X.length, 1], data: Float32Array.from(X.map((x) => x[j])) },
+    ]);
     const q = await host.run(p.sessionId, Object.fromEntries(cols));
-    assertClose(q.outputs.variable.data as Float32Array, X.map((x) => ref.dot(x, w) + 3));
+    assertClose(
+      q.outputs.variable.data as Float32Array,
+      X.map((x) => ref.dot(x, w) + 3),
+    );
   });
 
   it('falls back from cuda to cpu and classifies why cuda did not run', async () => {
@@ -89,14 +147,20 @@ describe('inference/runtime host (real onnxruntime in a child process)', functio
       assert.equal(s.failures[0].code, 'cuda-provider-libs-missing');
       assert.match(s.failures[0].fix, /installCuda|install-cuda/);
     } else {
-      assert.ok(['cuda-runtime-libs-missing', 'gpu-driver-missing', 'unknown'].includes(s.failures[0].code), s.failures[0].code);
+      assert.ok(
+        ['cuda-runtime-libs-missing', 'gpu-driver-missing', 'unknown'].includes(s.failures[0].code),
+        s.failures[0].code,
+      );
     }
   });
 
   it('dml on Linux is classified as Windows-only; with no usable provider it throws every reason', async () => {
     await assert.rejects(host.createSession(logisticRegressionModel([1], 0), ['dml', 'coreml']), (e: unknown) => {
       assert.ok(e instanceof ProvidersFailedError);
-      assert.deepEqual(e.failures.map((f) => f.code), ['windows-only', 'not-in-build']);
+      assert.deepEqual(
+        e.failures.map((f) => f.code),
+        ['windows-only', 'not-in-build'],
+      );
       assert.match(e.message, /DirectML runs only on Windows/);
       return true;
     });
@@ -104,24 +168,37 @@ describe('inference/runtime host (real onnxruntime in a child process)', functio
 
   it('a model that fails at run time gives a UserError and the process keeps serving', async () => {
     const s = await host.createSession(failingModel(3), ['cpu']);
-    await assert.rejects(host.run(s.sessionId, feed(X)), (e: unknown) => e instanceof UserError && /failed at run time/.test(e.message) && /Reshape/.test(e.message));
+    await assert.rejects(
+      host.run(s.sessionId, feed(X)),
+      (e: unknown) => e instanceof UserError && /failed at run time/.test(e.message) && /Reshape/.test(e.message),
+    );
     const ok = await host.createSession(logisticRegressionModel([1, 1, 1], 0), ['cpu']);
     assert.equal((await host.run(ok.sessionId, feed(X))).outputs.probability.dims[0], 4);
   });
 
   it('a bad input type is a run-time UserError naming the problem', async () => {
     const s = await host.createSession(logisticRegressionModel([1, 1, 1], 0), ['cpu']);
-    await assert.rejects(host.run(s.sessionId, { X: { type: 'float64', dims: [1, 3], data: Float64Array.from([1, 2, 3]) } }), /failed at run time.*(tensor\(double\)|type)/);
+    await assert.rejects(
+      host.run(s.sessionId, { X: { type: 'float64', dims: [1, 3], data: Float64Array.from([1, 2, 3]) } }),
+      /failed at run time.*(tensor\(double\)|type)/,
+    );
   });
 
   it('a garbage model is a load error, not a provider failure', async () => {
-    await assert.rejects(host.createSession(new TextEncoder().encode('not a model'), ['cpu']), (e: unknown) => e instanceof UserError && /could not load the model/.test(e.message));
+    await assert.rejects(
+      host.createSession(new TextEncoder().encode('not a model'), ['cpu']),
+      (e: unknown) => e instanceof UserError && /could not load the model/.test(e.message),
+    );
   });
 
   it('a crashed child rejects pending work with a clear error; a new host works', async () => {
     const h = new OnnxHost();
     const s = await h.createSession(logisticRegressionModel([1], 0), ['cpu']);
-    const pending = h.bench(s.sessionId, { X: { type: 'float32', dims: [1, 1], data: Float32Array.from([1]) } }, { warmup: 0, runs: 1e9, timeBudgetMs: 0 });
+    const pending = h.bench(
+      s.sessionId,
+      { X: { type: 'float32', dims: [1, 1], data: Float32Array.from([1]) } },
+      { warmup: 0, runs: 1e9, timeBudgetMs: 0 },
+    );
     process.kill(h.pid!, 'SIGSEGV');
     await assert.rejects(pending, (e: unknown) => e instanceof WorkerCrashError && /SIGSEGV/.test(e.message));
     assert.equal(h.alive, false);
@@ -138,7 +215,11 @@ describe('inference/runtime host (real onnxruntime in a child process)', functio
     const source = new CancellationSource();
     const h = new OnnxHost({ cancellation: source.token });
     const s = await h.createSession(logisticRegressionModel([1], 0), ['cpu']);
-    const pending = h.bench(s.sessionId, { X: { type: 'float32', dims: [1, 1], data: Float32Array.from([1]) } }, { warmup: 0, runs: 1e9, timeBudgetMs: 0 });
+    const pending = h.bench(
+      s.sessionId,
+      { X: { type: 'float32', dims: [1, 1], data: Float32Array.from([1]) } },
+      { warmup: 0, runs: 1e9, timeBudgetMs: 0 },
+    );
     setTimeout(() => source.cancel(), 200);
     await assert.rejects(pending, CancelledError);
     assert.equal(h.alive, false);

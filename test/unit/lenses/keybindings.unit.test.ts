@@ -28,7 +28,11 @@ export const CHORD_PREFIX = 'ctrl+alt+f';
  * The when-clause conjuncts every chord must carry, each one switching the chord off where a VS Code default uses
  * Ctrl+Alt+F alone (an extension's chord would otherwise win there: extension bindings rank above built-in ones).
  */
-export const CHORD_GUARDS = ['!(listFocus && listSupportsFind)', '!inDebugRepl', "focusedView != 'workbench.panel.repl.view'"];
+export const CHORD_GUARDS = [
+  '!(listFocus && listSupportsFind)',
+  '!inDebugRepl',
+  "focusedView != 'workbench.panel.repl.view'",
+];
 
 type Platform = 'linux' | 'win' | 'mac';
 
@@ -60,15 +64,53 @@ interface DefaultBinding {
  * Flowbench prefix is checked against them too.
  */
 const DEFAULTS: DefaultBinding[] = [
-  { command: 'list.find', keys: { linux: 'ctrl+alt+f', win: 'ctrl+alt+f', mac: 'cmd+alt+f' }, when: 'listFocus && listSupportsFind', guard: '!(listFocus && listSupportsFind)', source: 'vscode listService.ts' },
-  { command: 'repl.action.find', keys: { linux: 'ctrl+alt+f', win: 'ctrl+alt+f', mac: 'cmd+alt+f' }, when: "inDebugRepl || focusedView == 'workbench.panel.repl.view'", guard: '!inDebugRepl', source: 'vscode debug/browser/repl.ts' },
-  { command: 'list.find.replInputFocus', keys: { linux: 'ctrl+alt+f', win: 'ctrl+alt+f', mac: 'cmd+alt+f' }, when: "view == 'workbench.panel.repl.view'", guard: "focusedView != 'workbench.panel.repl.view'", source: 'vscode debug/browser/repl.ts' },
-  { command: 'editor.action.startFindReplaceAction', keys: { mac: 'cmd+alt+f' }, when: 'editorFocus || editorIsOpen', guard: null, source: 'vscode findController.ts' },
+  {
+    command: 'list.find',
+    keys: { linux: 'ctrl+alt+f', win: 'ctrl+alt+f', mac: 'cmd+alt+f' },
+    when: 'listFocus && listSupportsFind',
+    guard: '!(listFocus && listSupportsFind)',
+    source: 'vscode listService.ts',
+  },
+  {
+    command: 'repl.action.find',
+    keys: { linux: 'ctrl+alt+f', win: 'ctrl+alt+f', mac: 'cmd+alt+f' },
+    when: "inDebugRepl || focusedView == 'workbench.panel.repl.view'",
+    guard: '!inDebugRepl',
+    source: 'vscode debug/browser/repl.ts',
+  },
+  {
+    command: 'list.find.replInputFocus',
+    keys: { linux: 'ctrl+alt+f', win: 'ctrl+alt+f', mac: 'cmd+alt+f' },
+    when: "view == 'workbench.panel.repl.view'",
+    guard: "focusedView != 'workbench.panel.repl.view'",
+    source: 'vscode debug/browser/repl.ts',
+  },
+  {
+    command: 'editor.action.startFindReplaceAction',
+    keys: { mac: 'cmd+alt+f' },
+    when: 'editorFocus || editorIsOpen',
+    guard: null,
+    source: 'vscode findController.ts',
+  },
 ];
 
 const JUPYTER_FIRST_CHORDS = [
-  'shift+enter', 'ctrl+enter', 'alt+enter', 'ctrl+;', 'ctrl+alt+[', 'ctrl+alt+]', 'ctrl+alt+\\', 'ctrl+alt+shift+[',
-  'ctrl+alt+shift+]', 'ctrl+alt+shift+\\', 'ctrl+alt+shift+enter', 'ctrl+shift+enter', 'f10', 'ctrl+r', 'cmd+r', 'escape',
+  'shift+enter',
+  'ctrl+enter',
+  'alt+enter',
+  'ctrl+;',
+  'ctrl+alt+[',
+  'ctrl+alt+]',
+  'ctrl+alt+\\',
+  'ctrl+alt+shift+[',
+  'ctrl+alt+shift+]',
+  'ctrl+alt+shift+\\',
+  'ctrl+alt+shift+enter',
+  'ctrl+shift+enter',
+  'f10',
+  'ctrl+r',
+  'cmd+r',
+  'escape',
 ];
 
 /** 'Ctrl+Alt+F' and 'alt+ctrl+f' are the same chord part. */
@@ -113,9 +155,13 @@ export function clashes(b: Keybinding): string[] {
     for (const d of DEFAULTS) {
       const dk = d.keys[platform];
       if (!dk || normalizePart(dk.split(/\s+/)[0]) !== first) continue;
-      if (d.guard === null || !have.has(d.guard)) out.push(`${b.command} on ${platform}: ${first} is ${d.command} (${d.source}) when ${d.when}${d.guard ? `; add '${d.guard}' to its when` : ''}`);
+      if (d.guard === null || !have.has(d.guard))
+        out.push(
+          `${b.command} on ${platform}: ${first} is ${d.command} (${d.source}) when ${d.when}${d.guard ? `; add '${d.guard}' to its when` : ''}`,
+        );
     }
-    if (JUPYTER_FIRST_CHORDS.includes(first)) out.push(`${b.command} on ${platform}: ${first} starts a Jupyter extension binding`);
+    if (JUPYTER_FIRST_CHORDS.includes(first))
+      out.push(`${b.command} on ${platform}: ${first} starts a Jupyter extension binding`);
   }
   return out;
 }
@@ -126,7 +172,8 @@ describe('keybindings (package.json)', () => {
 
   it('has a default keybinding for each feature', () => {
     const commands = new Set(bindings.map((b) => b.command));
-    for (const id of ['flowbench.focus.start', 'flowbench.timing.timeCell', 'flowbench.lenses.toggle']) assert.ok(commands.has(id), `${id} has a keybinding`);
+    for (const id of ['flowbench.focus.start', 'flowbench.timing.timeCell', 'flowbench.lenses.toggle'])
+      assert.ok(commands.has(id), `${id} has a keybinding`);
   });
 
   it('puts every keybinding under the chord prefix, one letter after it, on every platform', () => {
@@ -162,10 +209,25 @@ describe('keybindings (package.json)', () => {
   });
 
   it('detects the clashes it is meant to (the check can fail)', () => {
-    assert.equal(clashes({ command: 'x', key: 'ctrl+alt+f x', mac: 'cmd+alt+f x', when: CHORD_GUARDS.join(' && ') }).length, 1, 'Cmd+Alt+F is Replace on macOS');
-    assert.equal(clashes({ command: 'x', key: 'ctrl+alt+f x' }).length, 6, 'unguarded: three defaults on Linux and on Windows');
-    assert.equal(clashes({ command: 'x', key: 'ctrl+alt+f x', when: `editorTextFocus || ${CHORD_GUARDS.join(' && ')}` }).length, 6, 'an or drops the guards');
-    assert.deepEqual(clashes({ command: 'x', key: 'ctrl+alt+f x', when: `editorTextFocus && ${CHORD_GUARDS.join(' && ')}` }), []);
+    assert.equal(
+      clashes({ command: 'x', key: 'ctrl+alt+f x', mac: 'cmd+alt+f x', when: CHORD_GUARDS.join(' && ') }).length,
+      1,
+      'Cmd+Alt+F is Replace on macOS',
+    );
+    assert.equal(
+      clashes({ command: 'x', key: 'ctrl+alt+f x' }).length,
+      6,
+      'unguarded: three defaults on Linux and on Windows',
+    );
+    assert.equal(
+      clashes({ command: 'x', key: 'ctrl+alt+f x', when: `editorTextFocus || ${CHORD_GUARDS.join(' && ')}` }).length,
+      6,
+      'an or drops the guards',
+    );
+    assert.deepEqual(
+      clashes({ command: 'x', key: 'ctrl+alt+f x', when: `editorTextFocus && ${CHORD_GUARDS.join(' && ')}` }),
+      [],
+    );
     assert.equal(clashes({ command: 'x', key: 'ctrl+; t' }).length, 3, 'the Jupyter Ctrl+; chord');
     assert.equal(normalizePart('Alt+Ctrl+F'), 'ctrl+alt+f');
   });

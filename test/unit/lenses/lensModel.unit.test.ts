@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { DEFAULT_LENS_SETTINGS, LENS_COMMANDS, lensSpecs, resolveScriptPath, type LensContext } from '../../../src/lenses/lensModel';
+import {
+  DEFAULT_LENS_SETTINGS,
+  LENS_COMMANDS,
+  lensSpecs,
+  resolveScriptPath,
+  type LensContext,
+} from '../../../src/lenses/lensModel';
 import { scanPython } from '../../../src/python/scanner';
 import { columnOf, splitPrefill } from '../../../src/splits/prefill';
 
@@ -21,7 +27,14 @@ def main():
 `;
 
 function ctx(over: Partial<LensContext> = {}): LensContext {
-  return { file: SCRIPT, workspaceFolder: WS, settings: { ...DEFAULT_LENS_SETTINGS }, canRunPython: true, splitArgs: splitPrefill, ...over };
+  return {
+    file: SCRIPT,
+    workspaceFolder: WS,
+    settings: { ...DEFAULT_LENS_SETTINGS },
+    canRunPython: true,
+    splitArgs: splitPrefill,
+    ...over,
+  };
 }
 
 describe('lens model', () => {
@@ -53,7 +66,11 @@ describe('lens model', () => {
     const model = path.join(WS, 'src', 'models', 'net.onnx');
     assert.deepEqual(specs[4].args, { model });
     assert.deepEqual(specs[5].args, { model });
-    assert.deepEqual(specs[6].args, { model, data: path.join(WS, 'data', 'flowers.csv') }, 'Evaluate gets the data the script reads');
+    assert.deepEqual(
+      specs[6].args,
+      { model, data: path.join(WS, 'data', 'flowers.csv') },
+      'Evaluate gets the data the script reads',
+    );
     assert.equal(specs[3].args.intentDefault, 'Train train.py', 'the intent is offered in the prompt, not imposed');
   });
 
@@ -61,27 +78,51 @@ describe('lens model', () => {
     const folds = path.join(WS, 'data', 'flowers.folds.csv');
     const defaultSplitFile = (data: string) => data.replace(/\.csv$/, '.folds.csv');
     const evalArgs = (exists: Set<string>) =>
-      lensSpecs(scan, ctx({ defaultSplitFile, exists: (p) => exists.has(p) })).find((s) => s.command === LENS_COMMANDS.eval)!.args;
+      lensSpecs(scan, ctx({ defaultSplitFile, exists: (p) => exists.has(p) })).find(
+        (s) => s.command === LENS_COMMANDS.eval,
+      )!.args;
     assert.equal(evalArgs(new Set()).split, undefined, 'no split file yet: the command asks');
     assert.equal(evalArgs(new Set([folds])).split, folds);
   });
 
   it('shows the last timing from the history in place of the plain title', () => {
-    const specs = lensSpecs(scan, ctx({ cellTiming: (site) => (site.cell === 1 ? { text: '⏱ 12.3 ms ± 0.4 · −18%', tooltip: 'line' } : undefined) }));
+    const specs = lensSpecs(
+      scan,
+      ctx({
+        cellTiming: (site) => (site.cell === 1 ? { text: '⏱ 12.3 ms ± 0.4 · −18%', tooltip: 'line' } : undefined),
+      }),
+    );
     const cells = specs.filter((s) => s.command === LENS_COMMANDS.timeCell);
-    assert.deepEqual(cells.map((c) => c.title), ['⏱ Time cell', '⏱ 12.3 ms ± 0.4 · −18%']);
+    assert.deepEqual(
+      cells.map((c) => c.title),
+      ['⏱ Time cell', '⏱ 12.3 ms ± 0.4 · −18%'],
+    );
     assert.match(cells[1].tooltip, /^line\n/);
   });
 
   it('turns each kind off with its setting, everything off with the master switch', () => {
     const kinds = (over: Partial<typeof DEFAULT_LENS_SETTINGS>) =>
-      [...new Set(lensSpecs(scan, ctx({ settings: { ...DEFAULT_LENS_SETTINGS, ...over } })).map((s) => s.command))].sort();
+      [
+        ...new Set(lensSpecs(scan, ctx({ settings: { ...DEFAULT_LENS_SETTINGS, ...over } })).map((s) => s.command)),
+      ].sort();
     const all = Object.values(LENS_COMMANDS).sort();
     assert.deepEqual(kinds({}), all);
-    assert.deepEqual(kinds({ timeCell: false }), all.filter((c) => c !== LENS_COMMANDS.timeCell));
-    assert.deepEqual(kinds({ splits: false }), all.filter((c) => c !== LENS_COMMANDS.split));
-    assert.deepEqual(kinds({ onnx: false }), all.filter((c) => !c.startsWith('flowbench.onnx.')));
-    assert.deepEqual(kinds({ focus: false }), all.filter((c) => c !== LENS_COMMANDS.focus));
+    assert.deepEqual(
+      kinds({ timeCell: false }),
+      all.filter((c) => c !== LENS_COMMANDS.timeCell),
+    );
+    assert.deepEqual(
+      kinds({ splits: false }),
+      all.filter((c) => c !== LENS_COMMANDS.split),
+    );
+    assert.deepEqual(
+      kinds({ onnx: false }),
+      all.filter((c) => !c.startsWith('flowbench.onnx.')),
+    );
+    assert.deepEqual(
+      kinds({ focus: false }),
+      all.filter((c) => c !== LENS_COMMANDS.focus),
+    );
     assert.deepEqual(kinds({ enabled: false }), []);
   });
 
@@ -97,7 +138,11 @@ describe('lens model', () => {
     assert.equal(resolveScriptPath('models/net.onnx', c), path.join(WS, 'models', 'net.onnx'));
     existing.add(path.join(WS, 'src', 'models', 'net.onnx'));
     assert.equal(resolveScriptPath('models/net.onnx', c), path.join(WS, 'src', 'models', 'net.onnx'));
-    assert.equal(resolveScriptPath('missing.onnx', c), path.join(WS, 'src', 'missing.onnx'), 'neither exists: beside the script');
+    assert.equal(
+      resolveScriptPath('missing.onnx', c),
+      path.join(WS, 'src', 'missing.onnx'),
+      'neither exists: beside the script',
+    );
     assert.equal(resolveScriptPath('/abs/m.onnx', c), path.resolve('/abs/m.onnx'));
   });
 });
@@ -110,18 +155,49 @@ describe('split prefill from a call', () => {
   };
 
   it('maps each scikit-learn class to its Flowbench strategy with folds, seed and shuffle', () => {
-    assert.deepEqual(prefillOf('KFold(5, shuffle=True, random_state=0)'), { strategy: 'kfold', folds: 5, seed: 0, shuffle: true });
+    assert.deepEqual(prefillOf('KFold(5, shuffle=True, random_state=0)'), {
+      strategy: 'kfold',
+      folds: 5,
+      seed: 0,
+      shuffle: true,
+    });
     assert.deepEqual(prefillOf('StratifiedKFold(n_splits=10)'), { strategy: 'stratified-kfold', folds: 10 });
     assert.deepEqual(prefillOf('GroupKFold(n_splits=4)'), { strategy: 'group-kfold', folds: 4 });
-    assert.deepEqual(prefillOf('StratifiedGroupKFold(3, shuffle=True, random_state=1)'), { strategy: 'stratified-group-kfold', folds: 3, shuffle: true, seed: 1 });
-    assert.deepEqual(prefillOf('GroupShuffleSplit(n_splits=1, test_size=0.3, random_state=5)'), { strategy: 'group-holdout', testSize: 0.3, seed: 5 });
-    assert.deepEqual(prefillOf('TimeSeriesSplit(n_splits=5, gap=2, test_size=30, max_train_size=200)'), { strategy: 'time-series', folds: 5, gap: 2, testCount: 30, maxTrainSize: 200 });
+    assert.deepEqual(prefillOf('StratifiedGroupKFold(3, shuffle=True, random_state=1)'), {
+      strategy: 'stratified-group-kfold',
+      folds: 3,
+      shuffle: true,
+      seed: 1,
+    });
+    assert.deepEqual(prefillOf('GroupShuffleSplit(n_splits=1, test_size=0.3, random_state=5)'), {
+      strategy: 'group-holdout',
+      testSize: 0.3,
+      seed: 5,
+    });
+    assert.deepEqual(prefillOf('TimeSeriesSplit(n_splits=5, gap=2, test_size=30, max_train_size=200)'), {
+      strategy: 'time-series',
+      folds: 5,
+      gap: 2,
+      testCount: 30,
+      maxTrainSize: 200,
+    });
   });
 
   it('reads sizes as scikit-learn does (float fraction, int count) and the stratify column', () => {
-    assert.deepEqual(prefillOf('train_test_split(X, y, test_size=100, shuffle=False)'), { strategy: 'holdout', shuffle: false, testCount: 100 });
-    assert.deepEqual(prefillOf('train_test_split(X, y, train_size=0.75, stratify=y)'), { strategy: 'holdout', trainSize: 0.75 });
-    assert.deepEqual(prefillOf("train_test_split(df, test_size=1.0e-1, stratify=df.label, random_state=seed)"), { strategy: 'holdout', testSize: 0.1, target: 'label' });
+    assert.deepEqual(prefillOf('train_test_split(X, y, test_size=100, shuffle=False)'), {
+      strategy: 'holdout',
+      shuffle: false,
+      testCount: 100,
+    });
+    assert.deepEqual(prefillOf('train_test_split(X, y, train_size=0.75, stratify=y)'), {
+      strategy: 'holdout',
+      trainSize: 0.75,
+    });
+    assert.deepEqual(prefillOf('train_test_split(df, test_size=1.0e-1, stratify=df.label, random_state=seed)'), {
+      strategy: 'holdout',
+      testSize: 0.1,
+      target: 'label',
+    });
     assert.equal(columnOf("data['Survived']"), 'Survived');
     assert.equal(columnOf('df.values'), undefined);
     assert.equal(columnOf('y'), undefined);

@@ -20,7 +20,7 @@ export function expandSnippet(body: string, values: Record<number, string> = {})
         const simple = /^\$(\d+|[A-Za-z_]\w*)/.exec(body.slice(i));
         if (simple) {
           i += simple[0].length;
-          out += /^\d+$/.test(simple[1]) ? values[Number(simple[1])] ?? '' : '';
+          out += /^\d+$/.test(simple[1]) ? (values[Number(simple[1])] ?? '') : '';
           continue;
         }
         const open = /^\$\{(\d+|[A-Za-z_]\w*)/.exec(body.slice(i));
@@ -35,7 +35,10 @@ export function expandSnippet(body: string, values: Record<number, string> = {})
           } else if (body[i] === '|') {
             const end = body.indexOf('|}', i + 1);
             if (end === -1) throw new Error(`unterminated choice at ${i}`);
-            text = body.slice(i + 1, end).split(/(?<!\\),/)[0].replace(/\\(.)/g, '$1');
+            text = body
+              .slice(i + 1, end)
+              .split(/(?<!\\),/)[0]
+              .replace(/\\(.)/g, '$1');
             i = end + 1;
           } else if (body[i] === '/') {
             throw new Error('variable transforms are not used in Flowbench snippets');

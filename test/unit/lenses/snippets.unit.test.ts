@@ -41,13 +41,25 @@ describe('snippets/python.json', function () {
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('has the snippets the issue asks for, each with a prefix, a body and a description', () => {
-    for (const prefix of ['fb-seed', 'fb-train-loop', 'fb-split-pandas', 'fb-split-sklearn', 'fb-split-fastai', 'fb-onnx-torch', 'fb-onnx-sklearn', 'fb-cell']) {
+    for (const prefix of [
+      'fb-seed',
+      'fb-train-loop',
+      'fb-split-pandas',
+      'fb-split-sklearn',
+      'fb-split-fastai',
+      'fb-onnx-torch',
+      'fb-onnx-sklearn',
+      'fb-cell',
+    ]) {
       snippetByPrefix(all, prefix);
     }
     const prefixes = Object.values(all).flatMap((s) => [s.prefix].flat());
     assert.equal(new Set(prefixes).size, prefixes.length, 'prefixes are unique');
     for (const [name, s] of Object.entries(all)) {
-      assert.ok(Array.isArray(s.body) && s.body.length > 0 && s.body.every((l) => typeof l === 'string'), `${name}: body lines`);
+      assert.ok(
+        Array.isArray(s.body) && s.body.length > 0 && s.body.every((l) => typeof l === 'string'),
+        `${name}: body lines`,
+      );
       assert.ok(typeof s.description === 'string' && s.description.length > 20, `${name}: description`);
       assert.match(name, /^Flowbench: /);
     }
@@ -69,12 +81,24 @@ describe('snippets/python.json', function () {
 
   it('the seed and timing-cell snippets put what they promise in the code', () => {
     const seed = expandSnippet(snippetByPrefix(all, 'fb-seed').body.join('\n'));
-    for (const needle of ['random.seed(seed)', 'np.random.seed(seed)', 'torch.manual_seed(seed)', 'torch.cuda.manual_seed_all(seed)', 'cudnn.deterministic = True', 'cudnn.benchmark = False', 'seed_everything(42)']) {
+    for (const needle of [
+      'random.seed(seed)',
+      'np.random.seed(seed)',
+      'torch.manual_seed(seed)',
+      'torch.cuda.manual_seed_all(seed)',
+      'cudnn.deterministic = True',
+      'cudnn.benchmark = False',
+      'seed_everything(42)',
+    ]) {
       assert.ok(seed.includes(needle), `seed snippet has ${needle}`);
     }
     assert.match(expandSnippet(snippetByPrefix(all, 'fb-cell').body.join('\n')), /^# %% Load data\n/);
     const loop = expandSnippet(snippetByPrefix(all, 'fb-train-loop').body.join('\n'));
-    assert.match(loop, /for epoch in range\(epochs\):[\s\S]*model\.eval\(\)[\s\S]*torch\.no_grad\(\)/, 'validates each epoch');
+    assert.match(
+      loop,
+      /for epoch in range\(epochs\):[\s\S]*model\.eval\(\)[\s\S]*torch\.no_grad\(\)/,
+      'validates each epoch',
+    );
   });
 
   describe('loading a real Flowbench split file (pandas and scikit-learn as peers)', () => {
@@ -88,7 +112,11 @@ describe('snippets/python.json', function () {
 
     before(() => {
       const r = python(['-c', 'import pandas, sklearn'], tmp);
-      assert.equal(r.status, 0, `these checks need pandas and scikit-learn: python3 -m pip install pandas scikit-learn\n${r.stderr}`);
+      assert.equal(
+        r.status,
+        0,
+        `these checks need pandas and scikit-learn: python3 -m pip install pandas scikit-learn\n${r.stderr}`,
+      );
       fs.writeFileSync(splitFile, ['split', ...splitCol].join('\n') + '\n');
       fs.writeFileSync(foldFile, ['fold', ...foldCol].join('\n') + '\n');
     });
@@ -104,18 +132,37 @@ describe('snippets/python.json', function () {
 
     it('pandas: the split column gives the train and valid rows, the fold column fold k', () => {
       const count = (xs: unknown[], v: unknown) => xs.filter((x) => x === v).length;
-      assert.equal(run('fb-split-pandas', { 1: DEMO_DATA, 2: splitFile }), `${count(splitCol, 'train')} train rows, ${count(splitCol, 'valid')} valid rows`);
+      assert.equal(
+        run('fb-split-pandas', { 1: DEMO_DATA, 2: splitFile }),
+        `${count(splitCol, 'train')} train rows, ${count(splitCol, 'valid')} valid rows`,
+      );
       const k = 1;
-      assert.equal(run('fb-split-pandas', { 1: DEMO_DATA, 2: foldFile, 3: String(k) }), `${foldCol.filter((f) => f !== k).length} train rows, ${count(foldCol, k)} valid rows`);
+      assert.equal(
+        run('fb-split-pandas', { 1: DEMO_DATA, 2: foldFile, 3: String(k) }),
+        `${foldCol.filter((f) => f !== k).length} train rows, ${count(foldCol, k)} valid rows`,
+      );
     });
 
     it('scikit-learn: PredefinedSplit validates each fold once and never the -1 rows', () => {
       const model = 'LogisticRegression(max_iter=1000)';
       const prelude = 'from sklearn.linear_model import LogisticRegression\n';
-      const code = expandSnippet(snippetByPrefix(all, 'fb-split-sklearn').body.join('\n'), { 1: DEMO_DATA, 2: foldFile, 3: 'species', 4: model });
+      const code = expandSnippet(snippetByPrefix(all, 'fb-split-sklearn').body.join('\n'), {
+        1: DEMO_DATA,
+        2: foldFile,
+        3: 'species',
+        4: model,
+      });
       const file = path.join(tmp, 'sk.py');
       // Numeric features only, as in the demo's training script.
-      fs.writeFileSync(file, prelude + code.replace('X = data.drop(columns=["species"])', 'X = data.drop(columns=["species", "measured_on", "site"])') + '\nprint("folds", cv.get_n_splits(), "valid", [len(v) for _, v in cv.split()])\n');
+      fs.writeFileSync(
+        file,
+        prelude +
+          code.replace(
+            'X = data.drop(columns=["species"])',
+            'X = data.drop(columns=["species", "measured_on", "site"])',
+          ) +
+          '\nprint("folds", cv.get_n_splits(), "valid", [len(v) for _, v in cv.split()])\n',
+      );
       const r = python([file], tmp);
       assert.equal(r.status, 0, r.stderr);
       const sizes = [0, 1, 2].map((k) => foldCol.filter((f) => f === k).length);

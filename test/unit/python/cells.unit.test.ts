@@ -3,7 +3,23 @@ import { CellMatcher, cellAtLine, cellHash, hasCode, parseCells, preamble } from
 
 describe('timing/cells: percent-format parsing as the Jupyter extension delimits cells', () => {
   it('splits at every marker form, the last cell running to the end of the file', () => {
-    const text = ['"""doc"""', 'import os', '# %%', 'a = 1', '#%% Title here', 'b = 2', '', '# <codecell>', 'c = 3', '# In[12]', 'd = 4', '# In[ ]', 'e = 5', '# In[]', 'f = 6'].join('\n');
+    const text = [
+      '"""doc"""',
+      'import os',
+      '# %%',
+      'a = 1',
+      '#%% Title here',
+      'b = 2',
+      '',
+      '# <codecell>',
+      'c = 3',
+      '# In[12]',
+      'd = 4',
+      '# In[ ]',
+      'e = 5',
+      '# In[]',
+      'f = 6',
+    ].join('\n');
     const cells = parseCells(text);
     assert.deepEqual(
       cells.map((c) => [c.index, c.kind, c.startLine, c.endLine, c.source]),
@@ -22,26 +38,45 @@ describe('timing/cells: percent-format parsing as the Jupyter extension delimits
 
   it('markdown cells are recognised (and win over the code expression, which matches them too)', () => {
     const cells = parseCells('# %% [markdown]\n# Hello\n#%%[markdown]\n# x\n# <markdowncell>\n# y\n# %%\nx = 1');
-    assert.deepEqual(cells.map((c) => c.kind), ['markdown', 'markdown', 'markdown', 'code']);
+    assert.deepEqual(
+      cells.map((c) => c.kind),
+      ['markdown', 'markdown', 'markdown', 'code'],
+    );
   });
 
   it('matches on the trimmed line (indented markers count) but not markers inside other text', () => {
     const cells = parseCells('x = 1  # %% not a marker\n    # %% indented\ny = 2\n#  %%  spaced\nz = 3\n"# %%"\n');
-    assert.deepEqual(cells.map((c) => c.startLine), [1, 3]);
+    assert.deepEqual(
+      cells.map((c) => c.startLine),
+      [1, 3],
+    );
     assert.equal(cells[1].source, 'z = 3\n"# %%"\n');
   });
 
   it('has no cells without markers, and treats \\r\\n like \\n', () => {
     assert.deepEqual(parseCells('import os\nprint(1)\n'), []);
     const crlf = parseCells('# %%\r\na = 1\r\n# %%\r\nb = 2\r\n');
-    assert.deepEqual(crlf.map((c) => c.source), ['a = 1', 'b = 2\n']);
+    assert.deepEqual(
+      crlf.map((c) => c.source),
+      ['a = 1', 'b = 2\n'],
+    );
     assert.equal(crlf[0].hash, parseCells('# %%\na = 1\n# %%\nb = 2\n')[0].hash);
   });
 
   it('configurable markers: a custom code expression, the default marker, and a bad expression falling back', () => {
-    const custom = parseCells('## cell\na = 1\n# %%\nb = 2\n#-- md\ntext', { codeRegex: '^## cell', markdownRegex: '^#--' });
+    const custom = parseCells('## cell\na = 1\n# %%\nb = 2\n#-- md\ntext', {
+      codeRegex: '^## cell',
+      markdownRegex: '^#--',
+    });
     // '# %%' still starts a cell: Jupyter's isCode also accepts the default marker (cellMarker.default).
-    assert.deepEqual(custom.map((c) => [c.startLine, c.kind]), [[0, 'code'], [2, 'code'], [4, 'markdown']]);
+    assert.deepEqual(
+      custom.map((c) => [c.startLine, c.kind]),
+      [
+        [0, 'code'],
+        [2, 'code'],
+        [4, 'markdown'],
+      ],
+    );
     const dflt = parseCells('#### go\na = 1', { codeRegex: '^NEVER', defaultMarker: '#### go' });
     assert.equal(dflt.length, 1);
     const bad = parseCells('# %%\na = 1', { codeRegex: '([' });

@@ -88,11 +88,17 @@ describe('lenses scanner: training-script detection', () => {
     assert.deepEqual(scanPython('import torch\n').reasons, ['torch']);
     assert.deepEqual(scanPython('from tensorflow import keras\n').reasons, ['tensorflow']);
     assert.deepEqual(scanPython('import numpy as np, xgboost as xgb\n').reasons, ['xgboost']);
-    assert.deepEqual(scanPython('import lightgbm\nimport catboost\nfrom fastai.vision.all import *\n').reasons, ['lightgbm', 'catboost', 'fastai']);
+    assert.deepEqual(scanPython('import lightgbm\nimport catboost\nfrom fastai.vision.all import *\n').reasons, [
+      'lightgbm',
+      'catboost',
+      'fastai',
+    ]);
     assert.deepEqual(scanPython('from sklearn.svm import SVC\n').reasons, ['sklearn']);
     assert.deepEqual(scanPython('model.fit(X, y)\n').reasons, ['.fit( call']);
     assert.deepEqual(scanPython('for epoch in range(3):\n    pass\n').reasons, ['training loop']);
-    const notTraining = scanPython('# import torch\ns = "import torch"\nx = """\nfor epoch in range(3):\n"""\nprint(s.fit)\n');
+    const notTraining = scanPython(
+      '# import torch\ns = "import torch"\nx = """\nfor epoch in range(3):\n"""\nprint(s.fit)\n',
+    );
     assert.equal(notTraining.isTrainingScript, false);
     assert.deepEqual(notTraining.sites, []);
   });
@@ -123,7 +129,14 @@ describe('lenses scanner: sites in a PyTorch script', () => {
   it('finds the multi-line torch.onnx.export call with its path, ignoring the docstring mention', () => {
     const onnx = byKind(result.sites, 'onnx');
     assert.deepEqual(onnx, [
-      { kind: 'onnx', line: lineOfText(TORCH_SCRIPT, 'torch.onnx.export('), character: 4, source: 'export', callee: 'torch.onnx.export', modelPath: 'models/cnn.onnx' },
+      {
+        kind: 'onnx',
+        line: lineOfText(TORCH_SCRIPT, 'torch.onnx.export('),
+        character: 4,
+        source: 'export',
+        callee: 'torch.onnx.export',
+        modelPath: 'models/cnn.onnx',
+      },
     ]);
     assert.equal(byKind(result.sites, 'split').length, 0, 'train_test_split( in the docstring is not a call');
   });
@@ -141,7 +154,10 @@ describe('lenses scanner: sites in a PyTorch script', () => {
 
   it('keeps sites sorted by line', () => {
     const lines = result.sites.map((s) => s.line);
-    assert.deepEqual(lines, [...lines].sort((a, b) => a - b));
+    assert.deepEqual(
+      lines,
+      [...lines].sort((a, b) => a - b),
+    );
   });
 });
 
@@ -166,13 +182,17 @@ describe('lenses scanner: sites in a scikit-learn script', () => {
     assert.equal(tts.args.keywords.random_state.value, 7);
     assert.equal(tts.args.keywords.stratify.isLiteral, false);
     assert.equal(tts.args.keywords.stratify.text, 'df["species"]');
-    assert.deepEqual(tts.args.positional.map((a) => a.text), ['X', 'y']);
+    assert.deepEqual(
+      tts.args.positional.map((a) => a.text),
+      ['X', 'y'],
+    );
     assert.equal(tts.dataPath, 'data/flowers.csv');
     const skf = splits[1];
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(skf.args.keywords).map(([k, v]) => [k, v.value])),
-      { n_splits: 5, shuffle: true, random_state: 42 },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(skf.args.keywords).map(([k, v]) => [k, v.value])), {
+      n_splits: 5,
+      shuffle: true,
+      random_state: 42,
+    });
   });
 
   it('ties a skl2onnx conversion to the path written below it, and lenses other .onnx literals once', () => {
@@ -185,7 +205,11 @@ describe('lenses scanner: sites in a scikit-learn script', () => {
       ],
       'the f-string path cannot be resolved and gets no lens',
     );
-    assert.deepEqual(onnx.map((o) => o.dataPath), ['data/flowers.csv', 'data/flowers.csv'], 'the data the script reads, for Evaluate');
+    assert.deepEqual(
+      onnx.map((o) => o.dataPath),
+      ['data/flowers.csv', 'data/flowers.csv'],
+      'the data the script reads, for Evaluate',
+    );
   });
 
   it('has no focus lens when there is no entry point', () => {
@@ -196,12 +220,16 @@ describe('lenses scanner: sites in a scikit-learn script', () => {
 
 describe('lenses scanner: edge cases', () => {
   it('survives unterminated strings and unclosed calls (a script being typed)', () => {
-    const text = 'import torch\nx = "unterminated\nsplit = train_test_split(X, y, test_size=0.3\nname = \'models/a.onnx\'\n';
+    const text =
+      "import torch\nx = \"unterminated\nsplit = train_test_split(X, y, test_size=0.3\nname = 'models/a.onnx'\n";
     const r = scanPython(text);
     const split = byKind(r.sites, 'split');
     assert.equal(split.length, 1);
     assert.equal(split[0].args.keywords.test_size.value, 0.3);
-    assert.deepEqual(byKind(r.sites, 'onnx').map((o) => o.modelPath), ['models/a.onnx']);
+    assert.deepEqual(
+      byKind(r.sites, 'onnx').map((o) => o.modelPath),
+      ['models/a.onnx'],
+    );
   });
 
   it('handles string prefixes, escapes and triple quotes around code-like text', () => {
@@ -214,7 +242,7 @@ describe('lenses scanner: edge cases', () => {
       '"""',
       "c = rb'x.onnx'",
       "d = 'it\\'s KFold(' + \"models/e.onnx\"",
-      "kf = KFold(3, shuffle=False)",
+      'kf = KFold(3, shuffle=False)',
       'async def main():',
       '    for epoch_idx, batch in enumerate(loader):',
       '        pass',
@@ -222,13 +250,27 @@ describe('lenses scanner: edge cases', () => {
       '    pass',
     ].join('\n');
     const r = scanPython(text);
-    assert.deepEqual(byKind(r.sites, 'split').map((s) => [s.line, s.args.positional[0].value, s.args.keywords.shuffle.value]), [[8, 3, false]]);
-    assert.deepEqual(byKind(r.sites, 'onnx').map((o) => [o.line, o.modelPath]), [[7, 'models/e.onnx']]);
-    assert.deepEqual(byKind(r.sites, 'focus').map((f) => [f.line, f.entry]), [[9, 'def main'], [12, 'epoch loop']]);
+    assert.deepEqual(
+      byKind(r.sites, 'split').map((s) => [s.line, s.args.positional[0].value, s.args.keywords.shuffle.value]),
+      [[8, 3, false]],
+    );
+    assert.deepEqual(
+      byKind(r.sites, 'onnx').map((o) => [o.line, o.modelPath]),
+      [[7, 'models/e.onnx']],
+    );
+    assert.deepEqual(
+      byKind(r.sites, 'focus').map((f) => [f.line, f.entry]),
+      [
+        [9, 'def main'],
+        [12, 'epoch loop'],
+      ],
+    );
   });
 
   it('reads negative numbers, None and strings as literals and skips *args', () => {
-    const r = scanPython("import sklearn\ntss = TimeSeriesSplit(n_splits=4, gap=-0, max_train_size=None, test_size=1_000, *extra, **kw)\n");
+    const r = scanPython(
+      'import sklearn\ntss = TimeSeriesSplit(n_splits=4, gap=-0, max_train_size=None, test_size=1_000, *extra, **kw)\n',
+    );
     const k = byKind(r.sites, 'split')[0].args.keywords;
     assert.equal(k.n_splits.value, 4);
     assert.equal(k.max_train_size.value, null);
@@ -239,18 +281,30 @@ describe('lenses scanner: edge cases', () => {
   it('reads CRLF files the same as LF files', () => {
     const lf = scanPython(SKLEARN_SCRIPT);
     const crlf = scanPython(SKLEARN_SCRIPT.replace(/\n/g, '\r\n'));
-    const view = (r: typeof lf) => r.sites.map((x) => [x.line, x.kind, 'modelPath' in x ? x.modelPath : '', x.kind === 'split' ? x.args.keywords.test_size?.value : '']);
+    const view = (r: typeof lf) =>
+      r.sites.map((x) => [
+        x.line,
+        x.kind,
+        'modelPath' in x ? x.modelPath : '',
+        x.kind === 'split' ? x.args.keywords.test_size?.value : '',
+      ]);
     assert.deepEqual(view(crlf), view(lf));
   });
 
   it('offers no Time cell on a cell of only comments and blank lines', () => {
     const r = scanPython('import torch\n# %%\n# just notes\n\n# %%\nx = 1\n');
-    assert.deepEqual(byKind(r.sites, 'timeCell').map((c) => [c.line, c.cell]), [[4, 1]]);
+    assert.deepEqual(
+      byKind(r.sites, 'timeCell').map((c) => [c.line, c.cell]),
+      [[4, 1]],
+    );
   });
 
   it('gives an epoch loop under the __main__ guard no second focus lens', () => {
     const r = scanPython('import torch\nif __name__ == "__main__":\n    for epoch in range(3):\n        pass\n');
-    assert.deepEqual(byKind(r.sites, 'focus').map((f) => [f.line, f.entry]), [[1, '__main__']]);
+    assert.deepEqual(
+      byKind(r.sites, 'focus').map((f) => [f.line, f.entry]),
+      [[1, '__main__']],
+    );
   });
 
   it('does not treat a function named like a split helper as a call site', () => {

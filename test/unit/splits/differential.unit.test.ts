@@ -54,24 +54,42 @@ print(json.dumps(cases))
 describe('splits: differential test against the installed scikit-learn on fresh random data', function () {
   this.timeout(120_000);
   let dir: string;
-  let cases: Array<{ path: string; k: number; shuffle: boolean; seed: number; out: Record<string, Array<string | number> | 'error'> }>;
+  let cases: Array<{
+    path: string;
+    k: number;
+    shuffle: boolean;
+    seed: number;
+    out: Record<string, Array<string | number> | 'error'>;
+  }>;
 
   before(function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-diff-'));
     const r = spawnSync('python3', ['-c', PY, dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (r.status !== 0) throw new Error(`this test needs numpy, pandas and scikit-learn (python3 -m pip install pandas scikit-learn): ${r.stderr}`);
+    if (r.status !== 0)
+      throw new Error(
+        `this test needs numpy, pandas and scikit-learn (python3 -m pip install pandas scikit-learn): ${r.stderr}`,
+      );
     cases = JSON.parse(r.stdout);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('every strategy and case gives the same rows (or the same refusal)', async () => {
-    const sk = spawnSync('python3', ['-c', 'import sklearn; print(sklearn.__version__)'], { encoding: 'utf8' }).stdout.trim();
+    const sk = spawnSync('python3', ['-c', 'import sklearn; print(sklearn.__version__)'], {
+      encoding: 'utf8',
+    }).stdout.trim();
     assert.equal(sk, '1.9.1', 'the reference must be the version Flowbench matches');
     const diffs: string[] = [];
     let compared = 0;
     for (const c of cases) {
       const requests: Record<string, Omit<SplitRequest, 'input' | 'out'>> = {
-        sgkf: { strategy: 'stratified-group-kfold', target: 'label', group: 'grp', folds: c.k, shuffle: c.shuffle, seed: c.seed },
+        sgkf: {
+          strategy: 'stratified-group-kfold',
+          target: 'label',
+          group: 'grp',
+          folds: c.k,
+          shuffle: c.shuffle,
+          seed: c.seed,
+        },
         gkf: { strategy: 'group-kfold', group: 'grp', folds: c.k, shuffle: c.shuffle, seed: c.seed },
         skf: { strategy: 'stratified-kfold', target: 'label', folds: c.k, shuffle: c.shuffle, seed: c.seed },
         holdout: { strategy: 'holdout', target: 'label', testSize: { fraction: 0.3 }, seed: c.seed },

@@ -6,7 +6,13 @@ import * as path from 'node:path';
 import { RandomState } from '../../../src/splits/randomState';
 import { validateShuffleSplit } from '../../../src/splits/sizes';
 import { encodeColumn, quantileBins } from '../../../src/data/labels';
-import { stratifiedKFold, groupKFold, timeSeries, approximateMode, type SplitParams } from '../../../src/splits/strategies';
+import {
+  stratifiedKFold,
+  groupKFold,
+  timeSeries,
+  approximateMode,
+  type SplitParams,
+} from '../../../src/splits/strategies';
 import { createSplit } from '../../../src/splits/engine';
 import { pairwiseSum } from '../../../src/splits/numpyMath';
 import { ksStatistic, cramersVFromCounts } from '../../../src/splits/driftStats';
@@ -42,10 +48,19 @@ describe('splits/sizes: scikit-learn rounding and refusals', () => {
     assert.deepEqual(validateShuffleSplit(10, undefined, { fraction: 0.33 }, 0.25), { nTrain: 3, nTest: 7 });
   });
   it('refuses counts >= n, sums over n, and empty train sets', () => {
-    assert.throws(() => validateShuffleSplit(5, { count: 5 }, undefined, 0.25), /test_size=5 should be either positive/);
-    assert.throws(() => validateShuffleSplit(5, { count: 3 }, { count: 3 }, 0.25), /sum of train_size and test_size = 6/);
+    assert.throws(
+      () => validateShuffleSplit(5, { count: 5 }, undefined, 0.25),
+      /test_size=5 should be either positive/,
+    );
+    assert.throws(
+      () => validateShuffleSplit(5, { count: 3 }, { count: 3 }, 0.25),
+      /sum of train_size and test_size = 6/,
+    );
     assert.throws(() => validateShuffleSplit(3, { fraction: 0.2 }, { fraction: 0.1 }, 0.25), /train set will be empty/);
-    assert.throws(() => validateShuffleSplit(9, { fraction: 0.9 }, { fraction: 0.9 }, 0.25), /sum of test_size and train_size = 1.8,/);
+    assert.throws(
+      () => validateShuffleSplit(9, { fraction: 0.9 }, { fraction: 0.9 }, 0.25),
+      /sum of test_size and train_size = 1.8,/,
+    );
   });
 });
 
@@ -65,14 +80,21 @@ describe('splits/strategies: documented examples', () => {
     assert.deepEqual(sizes, [10, 3, 2]);
   });
   it('TimeSeriesSplit n=10, 3 splits, gap 1: windows [4 5] [6 7] [8 9]', () => {
-    const r = timeSeries(10, { ...base, strategy: 'time-series', gap: 1, maxTrainSize: 3, testSize: undefined }, undefined);
+    const r = timeSeries(
+      10,
+      { ...base, strategy: 'time-series', gap: 1, maxTrainSize: 3, testSize: undefined },
+      undefined,
+    );
     assert.deepEqual(Array.from(r.assignment), [-1, -1, -1, -1, 0, 0, 1, 1, 2, 2]);
   });
   it('_approximate_mode: current operation order', () => {
     assert.deepEqual(approximateMode([9, 3, 5, 3, 2, 5], 18, new RandomState(0)), [6, 2, 3, 2, 2, 3]);
   });
   it('quantile bins split a continuous target into equal-count bins', () => {
-    const y = encodeColumn('y', Array.from({ length: 100 }, (_, i) => String(i + 0.5)));
+    const y = encodeColumn(
+      'y',
+      Array.from({ length: 100 }, (_, i) => String(i + 0.5)),
+    );
     const b = quantileBins(y, 4);
     assert.deepEqual(b.counts, [25, 25, 25, 25]);
   });
@@ -87,7 +109,7 @@ describe('splits/numpyMath and drift statistics', () => {
     assert.ok(Math.abs(pairwiseSum(a, 0, a.length) - plain) < 1e-9);
     assert.equal(pairwiseSum([1, 2, 3], 0, 3), 6);
   });
-  it('KS is 0 for identical samples and 1 for disjoint ones; Cramér\'s V is 0 for equal proportions', () => {
+  it("KS is 0 for identical samples and 1 for disjoint ones; Cramér's V is 0 for equal proportions", () => {
     assert.equal(ksStatistic(Float64Array.from([1, 2, 3]), Float64Array.from([1, 2, 3])), 0);
     assert.equal(ksStatistic(Float64Array.from([1, 2, 3]), Float64Array.from([4, 5, 6])), 1);
     assert.equal(cramersVFromCounts([50, 50], [50, 50]), 0);
@@ -103,17 +125,30 @@ describe('splits/numpyMath and drift statistics', () => {
 
 describe('splits/engine: manifest and checks', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-engine-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-engine-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('writes FOLDS.csv and a manifest with hash, counts, classes and checks', async () => {
     const rows = ['id,x,site,when,label'];
-    for (let i = 0; i < 60; i++) rows.push(`${i},${(i * 7) % 13},s${i % 6},2024-01-${String((i % 28) + 1).padStart(2, '0')},${i % 3 === 0 ? 'yes' : 'no'}`);
+    for (let i = 0; i < 60; i++)
+      rows.push(
+        `${i},${(i * 7) % 13},s${i % 6},2024-01-${String((i % 28) + 1).padStart(2, '0')},${i % 3 === 0 ? 'yes' : 'no'}`,
+      );
     rows.push('60,1,s0,2024-01-01,yes', '61,1,s0,2024-01-01,yes'); // duplicates apart from the id
     const input = path.join(dir, 'd.csv');
     fs.writeFileSync(input, rows.join('\n') + '\n');
     const out = path.join(dir, 'folds.csv');
-    const { manifest } = await createSplit({ input, out, strategy: 'stratified-kfold', target: 'label', folds: 3, shuffle: true, seed: 7 });
+    const { manifest } = await createSplit({
+      input,
+      out,
+      strategy: 'stratified-kfold',
+      target: 'label',
+      folds: 3,
+      shuffle: true,
+      seed: 7,
+    });
     const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
     assert.equal(lines[0], 'fold');
     assert.equal(lines.length, 63);
@@ -121,7 +156,10 @@ describe('splits/engine: manifest and checks', () => {
     assert.match(manifest.input.sha256, /^[0-9a-f]{64}$/);
     assert.equal(manifest.sklearn, '1.9.1');
     assert.equal(manifest.parameters.seed, 7);
-    assert.equal(manifest.folds.reduce((s, f) => s + f.valid, 0), 62);
+    assert.equal(
+      manifest.folds.reduce((s, f) => s + f.valid, 0),
+      62,
+    );
     assert.equal(manifest.folds[0].classes!.valid.yes + manifest.folds[0].classes!.valid.no, manifest.folds[0].valid);
     const ids = manifest.checks.map((c) => c.id);
     assert.deepEqual(ids, ['duplicates', 'group-overlap', 'time-overlap', 'labels', 'drift', 'suggestion']);
@@ -137,22 +175,43 @@ describe('splits/engine: manifest and checks', () => {
     for (let i = 0; i < 200; i++) rows.push(`u${i % 10},2024-01-${String((i % 28) + 1).padStart(2, '0')},${i}`);
     const input = path.join(dir, 'g.csv');
     fs.writeFileSync(input, rows.join('\n') + '\n');
-    const { manifest } = await createSplit({ input, out: path.join(dir, 'g-folds.csv'), strategy: 'holdout', group: 'user', time: 'when' });
+    const { manifest } = await createSplit({
+      input,
+      out: path.join(dir, 'g-folds.csv'),
+      strategy: 'holdout',
+      group: 'user',
+      time: 'when',
+    });
     const byId = Object.fromEntries(manifest.checks.map((c) => [c.id, c]));
     assert.equal(byId['group-overlap'].status, 'warn');
     assert.equal(byId['time-overlap'].status, 'warn');
-    const grouped = await createSplit({ input, out: path.join(dir, 'g2.csv'), strategy: 'group-kfold', group: 'user', folds: 5 });
+    const grouped = await createSplit({
+      input,
+      out: path.join(dir, 'g2.csv'),
+      strategy: 'group-kfold',
+      group: 'user',
+      folds: 5,
+    });
     assert.equal(grouped.manifest.checks.find((c) => c.id === 'group-overlap')!.value, 0);
   });
 
   it('a continuous target: refused by stratified-kfold, split on quantile bins with --bins, classes listed per bin', async () => {
     const input = path.join(dir, 'reg.csv');
-    fs.writeFileSync(input, 'x,price\n' + Array.from({ length: 200 }, (_, i) => `${i % 17},${(i * 3.7) % 101}`).join('\n') + '\n');
+    fs.writeFileSync(
+      input,
+      'x,price\n' + Array.from({ length: 200 }, (_, i) => `${i % 17},${(i * 3.7) % 101}`).join('\n') + '\n',
+    );
     await assert.rejects(
       createSplit({ input, out: path.join(dir, 'reg1.csv'), strategy: 'stratified-kfold', target: 'price' }),
       /Supported target types are: \('binary', 'multiclass'\). Got 'continuous' instead/,
     );
-    const { manifest } = await createSplit({ input, out: path.join(dir, 'reg2.csv'), strategy: 'stratified-kfold', target: 'price', bins: 4 });
+    const { manifest } = await createSplit({
+      input,
+      out: path.join(dir, 'reg2.csv'),
+      strategy: 'stratified-kfold',
+      target: 'price',
+      bins: 4,
+    });
     assert.deepEqual(Object.keys(manifest.folds[0].classes!.valid), ['0', '1', '2', '3']);
     for (const f of manifest.folds) for (const b of ['0', '1', '2', '3']) assert.equal(f.classes!.valid[b], 10);
     const plain = await createSplit({ input, out: path.join(dir, 'reg3.csv'), strategy: 'kfold', target: 'price' });
@@ -168,14 +227,22 @@ describe('splits/engine: manifest and checks', () => {
     const source = new CancellationSource();
     let progressCalls = 0;
     await assert.rejects(
-      createSplit({ input, out, strategy: 'stratified-kfold', target: 'label' }, {
-        cancellation: source.token,
-        onProgress: () => { if (++progressCalls === 1) source.cancel(); },
-      }),
+      createSplit(
+        { input, out, strategy: 'stratified-kfold', target: 'label' },
+        {
+          cancellation: source.token,
+          onProgress: () => {
+            if (++progressCalls === 1) source.cancel();
+          },
+        },
+      ),
       /cancelled/,
     );
     assert.equal(progressCalls, 1, 'stopped at the next chunk');
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('half-folds') || f.includes('.tmp')), []);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.startsWith('half-folds') || f.includes('.tmp')),
+      [],
+    );
   });
 
   it('a cancelled split leaves nothing behind', async () => {
@@ -183,6 +250,9 @@ describe('splits/engine: manifest and checks', () => {
     fs.writeFileSync(input, 'a\n' + Array.from({ length: 1000 }, (_, i) => String(i)).join('\n'));
     const out = path.join(dir, 'c-folds.csv');
     await assert.rejects(createSplit({ input, out, strategy: 'kfold' }, { cancellation: cancelled() }), /cancelled/);
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('c-folds') || f.includes('.tmp')), []);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.startsWith('c-folds') || f.includes('.tmp')),
+      [],
+    );
   });
 });

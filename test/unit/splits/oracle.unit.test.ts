@@ -18,7 +18,10 @@ const oracleFile = path.resolve(repoRoot, '..', 'shared', 'oracles', 'splits-skl
 const oracle = JSON.parse(fs.readFileSync(oracleFile, 'utf8')) as { sklearn: string; cases: OracleCase[] };
 
 function readColumn(file: string, column: string): string[] {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const header = lines[0].split(',');
   const j = header.indexOf(column);
   assert.ok(j >= 0, `FOLDS.csv has no column ${column}: ${lines[0]}`);
@@ -27,7 +30,9 @@ function readColumn(file: string, column: string): string[] {
 
 describe('splits: parity with scikit-learn 1.9.1 (oracle file)', function () {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-oracle-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-oracle-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('the oracle file is the 1.9.1 one with 700 cases', () => {
@@ -53,8 +58,12 @@ describe('splits: parity with scikit-learn 1.9.1 (oracle file)', function () {
       }
       if ('error' in kase.expect) {
         refusals++;
-        if (!(error instanceof UserError)) failures.push(`${label}: expected a refusal like "${kase.expect.error}", got ${error ? String(error) : 'success'}`);
-        if (fs.existsSync(out) || fs.existsSync(out + '.json')) failures.push(`${label}: refused but left output behind`);
+        if (!(error instanceof UserError))
+          failures.push(
+            `${label}: expected a refusal like "${kase.expect.error}", got ${error ? String(error) : 'success'}`,
+          );
+        if (fs.existsSync(out) || fs.existsSync(out + '.json'))
+          failures.push(`${label}: refused but left output behind`);
         if (fs.readdirSync(dir).some((f) => f.endsWith('.tmp'))) failures.push(`${label}: left a temp file`);
         continue;
       }
@@ -66,7 +75,9 @@ describe('splits: parity with scikit-learn 1.9.1 (oracle file)', function () {
       const want = kase.expect.values.map(String);
       if (got.length !== want.length || got.some((v, i) => v !== want[i])) {
         const firstDiff = got.findIndex((v, i) => v !== want[i]);
-        failures.push(`${label}: row ${firstDiff} got ${got[firstDiff]} want ${want[firstDiff]} (${got.length} vs ${want.length} rows)`);
+        failures.push(
+          `${label}: row ${firstDiff} got ${got[firstDiff]} want ${want[firstDiff]} (${got.length} vs ${want.length} rows)`,
+        );
       }
       const manifest = JSON.parse(fs.readFileSync(out + '.json', 'utf8'));
       if (manifest.input.rows !== want.length) failures.push(`${label}: manifest rows ${manifest.input.rows}`);
@@ -79,7 +90,11 @@ describe('splits: parity with scikit-learn 1.9.1 (oracle file)', function () {
     this.timeout(60000);
     const cli = path.join(repoRoot, 'dist', 'cli.js');
     const pick = (wantError: boolean, n: number): number[] =>
-      oracle.cases.map((k, i) => [k, i] as const).filter(([k]) => ('error' in k.expect) === wantError).slice(0, n).map(([, i]) => i);
+      oracle.cases
+        .map((k, i) => [k, i] as const)
+        .filter(([k]) => 'error' in k.expect === wantError)
+        .slice(0, n)
+        .map(([, i]) => i);
 
     before(function () {
       if (!fs.existsSync(cli)) throw new Error(`build first: ${cli} is missing (npm run build)`);

@@ -16,16 +16,29 @@ describe('splits/pythonSnippet: the copied Python reproduces the split with pand
   let data: string;
 
   before(function () {
-    const probe = spawnSync('python3', ['-c', 'import pandas, sklearn; print(sklearn.__version__)'], { encoding: 'utf8' });
-    if (probe.status !== 0) throw new Error('this test needs pandas and scikit-learn: python3 -m pip install pandas scikit-learn');
+    const probe = spawnSync('python3', ['-c', 'import pandas, sklearn; print(sklearn.__version__)'], {
+      encoding: 'utf8',
+    });
+    if (probe.status !== 0)
+      throw new Error('this test needs pandas and scikit-learn: python3 -m pip install pandas scikit-learn');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-snippet-'));
     data = path.join(dir, 'data.csv');
     const rows = ['id,x,note,when,label,user,y'];
     let seed = 3;
-    const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const rnd = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
     for (let i = 0; i < 90; i++) {
       const day = 1 + Math.floor(rnd() * 28);
-      rows.push([i, (rnd() * 4 - 2).toFixed(3), i % 7 === 0 ? '"a, ""quoted"" note"' : 'plain', `2024-02-${String(day).padStart(2, '0')}`, ['yes', 'no', 'maybe'][Math.floor(rnd() * 3)], `u${Math.floor(rnd() * 12)}`, (rnd() * 100).toFixed(2)].join(','));
+      rows.push(
+        [
+          i,
+          (rnd() * 4 - 2).toFixed(3),
+          i % 7 === 0 ? '"a, ""quoted"" note"' : 'plain',
+          `2024-02-${String(day).padStart(2, '0')}`,
+          ['yes', 'no', 'maybe'][Math.floor(rnd() * 3)],
+          `u${Math.floor(rnd() * 12)}`,
+          (rnd() * 100).toFixed(2),
+        ].join(','),
+      );
     }
     fs.writeFileSync(data, rows.join('\n') + '\n');
   });
@@ -35,9 +48,15 @@ describe('splits/pythonSnippet: the copied Python reproduces the split with pand
     ['stratified holdout', { strategy: 'holdout', target: 'label', testSize: { fraction: 0.3 }, seed: 11 }],
     ['kfold shuffled', { strategy: 'kfold', folds: 4, shuffle: true, seed: 5 }],
     ['stratified-kfold', { strategy: 'stratified-kfold', target: 'label', folds: 5, shuffle: true, seed: 9 }],
-    ['stratified-kfold on quantile bins of a continuous target', { strategy: 'stratified-kfold', target: 'y', bins: 4, folds: 3, shuffle: true, seed: 2 }],
+    [
+      'stratified-kfold on quantile bins of a continuous target',
+      { strategy: 'stratified-kfold', target: 'y', bins: 4, folds: 3, shuffle: true, seed: 2 },
+    ],
     ['group-kfold', { strategy: 'group-kfold', group: 'user', folds: 3 }],
-    ['stratified-group-kfold shuffled', { strategy: 'stratified-group-kfold', target: 'label', group: 'user', folds: 3, shuffle: true, seed: 4 }],
+    [
+      'stratified-group-kfold shuffled',
+      { strategy: 'stratified-group-kfold', target: 'label', group: 'user', folds: 3, shuffle: true, seed: 4 },
+    ],
     ['group-holdout', { strategy: 'group-holdout', group: 'user', testSize: { count: 3 }, seed: 8 }],
     ['time-series on dates with ties', { strategy: 'time-series', time: 'when', folds: 3, gap: 2, maxTrainSize: 40 }],
   ];
@@ -54,15 +73,31 @@ describe('splits/pythonSnippet: the copied Python reproduces the split with pand
   }
 
   it('the report page has a strict CSP with a nonce and no remote resources', async () => {
-    const { manifest } = await createSplit({ strategy: 'stratified-kfold', target: 'label', folds: 3, input: data, out: path.join(dir, 'r.csv') });
+    const { manifest } = await createSplit({
+      strategy: 'stratified-kfold',
+      target: 'label',
+      folds: 3,
+      input: data,
+      out: path.join(dir, 'r.csv'),
+    });
     const html = splitReportHtml(manifest, { nonce: 'N0NCE', cspSource: 'vscode-resource:' });
-    assert.match(html, /Content-Security-Policy" content="default-src 'none'; style-src 'nonce-N0NCE'; script-src 'nonce-N0NCE'/);
+    assert.match(
+      html,
+      /Content-Security-Policy" content="default-src 'none'; style-src 'nonce-N0NCE'; script-src 'nonce-N0NCE'/,
+    );
     assert.doesNotMatch(html, /https?:\/\//);
     assert.doesNotMatch(html, /\sstyle="/, 'inline style attributes are blocked by the CSP');
     assert.equal((html.match(/<script/g) ?? []).length, (html.match(/<script nonce="N0NCE">/g) ?? []).length);
     assert.match(html, /<svg role="img" aria-label="Class balance per fold"/);
     // Text from the data (class labels, file names) is escaped, never markup.
-    const hostile = { ...manifest, strategy: manifest.strategy, folds: manifest.folds.map((f) => ({ ...f, classes: { train: { '<img src=x>': 1 }, valid: { '<img src=x>': 1 } } })) };
+    const hostile = {
+      ...manifest,
+      strategy: manifest.strategy,
+      folds: manifest.folds.map((f) => ({
+        ...f,
+        classes: { train: { '<img src=x>': 1 }, valid: { '<img src=x>': 1 } },
+      })),
+    };
     const escaped = splitReportHtml(hostile, { nonce: 'N0NCE', cspSource: 'vscode-resource:' });
     assert.doesNotMatch(escaped, /<img/);
     assert.match(escaped, /&lt;img src=x&gt;/);

@@ -12,7 +12,9 @@ const settings = { seed: 42, folds: 5 };
 
 describe('splits/wizardPlan: Enter, Enter, Enter makes a sound split', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-wizard-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-wizard-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('flowers.csv: the suggested strategy comes first, with the date column, and its defaults split cleanly', async () => {
@@ -23,7 +25,10 @@ describe('splits/wizardPlan: Enter, Enter, Enter makes a sound split', () => {
     assert.equal(order[0], 'time-series');
     assert.equal(order.length, STRATEGIES.length);
     const req = acceptDefaults(flowers, preview, {}, settings);
-    assert.deepEqual({ strategy: req.strategy, time: req.time, folds: req.folds, seed: req.seed }, { strategy: 'time-series', time: 'measured_on', folds: 5, seed: 42 });
+    assert.deepEqual(
+      { strategy: req.strategy, time: req.time, folds: req.folds, seed: req.seed },
+      { strategy: 'time-series', time: 'measured_on', folds: 5, seed: 42 },
+    );
     const { manifest } = await createSplit({ ...req, out: path.join(dir, 'default.csv') });
     assert.equal(manifest.checks.find((c) => c.id === 'time-overlap')!.status, 'pass');
   });

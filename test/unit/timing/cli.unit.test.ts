@@ -17,8 +17,12 @@ async function timeit(args: string[], cwd: string): Promise<{ code: number; out:
     err: '',
     cwd,
     cancellation: neverCancelled,
-    stdout(t: string) { io.out += t; },
-    stderr(t: string) { io.err += t; },
+    stdout(t: string) {
+      io.out += t;
+    },
+    stderr(t: string) {
+      io.err += t;
+    },
   };
   const code = await main(['timeit', ...args, '--no-record'], io);
   return { code, out: io.out, err: io.err };
@@ -36,8 +40,11 @@ describe('flowbench timeit: timeout and cells that end the run', function () {
     const r = await timeit(['forever.py', '--cell', '0', '--timeout', '1'], dir);
     assert.equal(r.code, 2);
     assert.equal(r.out, '');
-    assert.equal(r.err, 'error: timed out after 1 s (--timeout) while running cell 0; ' +
-      'the Python process and everything it started were stopped\n');
+    assert.equal(
+      r.err,
+      'error: timed out after 1 s (--timeout) while running cell 0; ' +
+        'the Python process and everything it started were stopped\n',
+    );
   });
 
   it('--timeout takes a number ≥ 0', async () => {

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { formatF, formatG, formatTime, formatTimeitLine, slowestRunWarning, MICRO_SIGN, thousands } from '../../../src/timing/format';
+import {
+  formatF,
+  formatG,
+  formatTime,
+  formatTimeitLine,
+  slowestRunWarning,
+  MICRO_SIGN,
+  thousands,
+} from '../../../src/timing/format';
 
 /** Runs a Python snippet that reads JSON on stdin and prints JSON: the reference is computed live, never copied. */
 function python<T>(script: string, input: unknown): T {
@@ -16,8 +24,10 @@ function python<T>(script: string, input: unknown): T {
 
 /** A deterministic spread of magnitudes from 1e-10 s to 1e5 s, plus the documented quirks and exact binary ties. */
 function sampleTimes(): number[] {
-  const values = [0, 1.2e-10, 8.26e-9, 1.23e-4, 0.0123, 0.2, 0.9996, 0.99949, 1.5, 59.99, 59.9996, 60, 65.7, 3725, 90061.2,
-    1e-9, 1e-6, 1e-3, 1, 999.5e-9, 999.5e-6, 0.0009995, 100.5e-6, 0.125, 0.0125, 1.125e-3, 2.5e-9, 4.5e-7, 86400, 3600.5];
+  const values = [
+    0, 1.2e-10, 8.26e-9, 1.23e-4, 0.0123, 0.2, 0.9996, 0.99949, 1.5, 59.99, 59.9996, 60, 65.7, 3725, 90061.2, 1e-9,
+    1e-6, 1e-3, 1, 999.5e-9, 999.5e-6, 0.0009995, 100.5e-6, 0.125, 0.0125, 1.125e-3, 2.5e-9, 4.5e-7, 86400, 3600.5,
+  ];
   let seed = 12345;
   for (let i = 0; i < 400; i++) {
     seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -52,7 +62,25 @@ print(json.dumps([[_format_time(v, p) for p in (1, 2, 3, 4, 6)] for v in vals]))
   });
 
   it("formatG and formatF round like Python's %g and %f, ties included", () => {
-    const xs = [0.125, 0.375, 2.5, 3.5, 100.5, 1.005, 4.125, 4.375, 12.345, 1e-5, 123456789, 0.000123456, 9.9995, 99.95, 5e-324, 1e22, ...sampleTimes().map((v) => v * 1e6)];
+    const xs = [
+      0.125,
+      0.375,
+      2.5,
+      3.5,
+      100.5,
+      1.005,
+      4.125,
+      4.375,
+      12.345,
+      1e-5,
+      123456789,
+      0.000123456,
+      9.9995,
+      99.95,
+      5e-324,
+      1e22,
+      ...sampleTimes().map((v) => v * 1e6),
+    ];
     const ref = python<{ g: string[][]; f: string[][] }>(
       `import json, sys
 xs = json.load(sys.stdin)
@@ -86,14 +114,25 @@ print(json.dumps(out))`,
     );
     cases.forEach((c, i) => {
       const r = ref[i];
-      const line = formatTimeitLine({ loops: c.loops, runs: c.runs.length, mean: r.mean, stdev: r.stdev, best: r.best, worst: r.worst }, { precision: c.precision });
+      const line = formatTimeitLine(
+        { loops: c.loops, runs: c.runs.length, mean: r.mean, stdev: r.stdev, best: r.best, worst: r.worst },
+        { precision: c.precision },
+      );
       assert.equal(line, r.line);
     });
     assert.match(ref[0].line, / per loop \(mean ± std\. dev\. of 7 runs, 1 loop each\)$/);
   });
 
   it("the slowest-run warning has IPython's condition and wording", () => {
-    const pairs: Array<[number, number]> = [[1e-3, 4.0001e-3], [1e-3, 4e-3], [1e-3, 4.125e-3], [1e-8, 9e-7], [1e-7, 1.1e-6], [0, 1], [2e-3, 0.0123]];
+    const pairs: Array<[number, number]> = [
+      [1e-3, 4.0001e-3],
+      [1e-3, 4e-3],
+      [1e-3, 4.125e-3],
+      [1e-8, 9e-7],
+      [1e-7, 1.1e-6],
+      [0, 1],
+      [2e-3, 0.0123],
+    ];
     const ref = python<Array<string | null>>(
       `import json, sys
 out = []

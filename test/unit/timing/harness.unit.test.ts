@@ -63,7 +63,11 @@ describe('timing harness: IPython %timeit protocol', function () {
     const r = await timeCell({ file, cell: 2, python });
 
     // The reference: IPython's own %%timeit on the same body, run live, and its TimeitResult over our runs.
-    const ref = spawnSync('python3', ['-c', `
+    const ref = spawnSync(
+      'python3',
+      [
+        '-c',
+        `
 import json, sys
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magics.execution import TimeitResult
@@ -73,7 +77,11 @@ res = ip.run_cell_magic('timeit', '-q -o', ${JSON.stringify(body(ipyLog))})
 ours = json.loads(sys.argv[1])
 mine = TimeitResult(ours['loops'], len(ours['allRuns']), min(ours['allRuns']) / ours['loops'], max(ours['allRuns']) / ours['loops'], ours['allRuns'], 0, 3)
 print(json.dumps({'loops': res.loops, 'repeat': res.repeat, 'average': mine.average, 'stdev': mine.stdev, 'best': mine.best, 'worst': mine.worst, 'line': str(mine)}))
-`, JSON.stringify({ loops: r.loops, allRuns: r.allRuns })], { encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } });
+`,
+        JSON.stringify({ loops: r.loops, allRuns: r.allRuns }),
+      ],
+      { encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } },
+    );
     assert.equal(ref.status, 0, ref.stderr);
     const ipy = JSON.parse(ref.stdout);
 
@@ -104,7 +112,11 @@ print(json.dumps({'loops': res.loops, 'repeat': res.repeat, 'average': mine.aver
 
   it('setup above runs once in the same namespace; setup none leaves names undefined', async () => {
     const log = path.join(dir, 'setup.log');
-    const file = write(dir, 'setup.py', `import os\n# %%\nopen(${JSON.stringify(log)}, 'a').write('s')\nvalue = 21\n# %%\ny = value * 2\n`);
+    const file = write(
+      dir,
+      'setup.py',
+      `import os\n# %%\nopen(${JSON.stringify(log)}, 'a').write('s')\nvalue = 21\n# %%\ny = value * 2\n`,
+    );
     const r = await timeCell({ file, cell: 1, python, runs: 2, loops: 5 });
     assert.equal(count(log), 1, 'setup ran exactly once');
     assert.ok(r.setupSeconds >= 0);
@@ -118,7 +130,11 @@ print(json.dumps({'loops': res.loops, 'repeat': res.repeat, 'average': mine.aver
 
   it('a slow cell past the time cap runs once', async () => {
     const log = path.join(dir, 'cap.log');
-    const file = write(dir, 'cap.py', `# %%\nimport time\ntime.sleep(0.25)\nopen(${JSON.stringify(log)}, 'a').write('.')\n`);
+    const file = write(
+      dir,
+      'cap.py',
+      `# %%\nimport time\ntime.sleep(0.25)\nopen(${JSON.stringify(log)}, 'a').write('.')\n`,
+    );
     const r = await timeCell({ file, cell: 0, python, timeCapSeconds: 1 });
     assert.equal(r.capped, true);
     assert.equal(r.runs, 1);
@@ -147,7 +163,11 @@ print(json.dumps({'loops': res.loops, 'repeat': res.repeat, 'average': mine.aver
 
   it('runs in the file folder, with __name__ == "__main__" and __file__ set', async () => {
     fs.writeFileSync(path.join(dir, 'data.txt'), 'hello');
-    const file = write(dir, 'cwd.py', `# %%\nassert open('data.txt').read() == 'hello'\nassert __name__ == '__main__'\nassert __file__.endswith('cwd.py')\n`);
+    const file = write(
+      dir,
+      'cwd.py',
+      `# %%\nassert open('data.txt').read() == 'hello'\nassert __name__ == '__main__'\nassert __file__.endswith('cwd.py')\n`,
+    );
     const r = await timeCell({ file, cell: 0, python, runs: 1, loops: 1 });
     assert.equal(r.runs, 1);
   });
@@ -160,13 +180,21 @@ describe('timing harness: failures', function () {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('maps a traceback into the .py file (cell and the function it calls) and quotes the editor text', async () => {
-    const text = ['import math', '# %%', 'def f(x):', '    return 1 / x', '', '# %% Raise', 'y = 2', 'f(0)', ''].join('\n');
+    const text = ['import math', '# %%', 'def f(x):', '    return 1 / x', '', '# %% Raise', 'y = 2', 'f(0)', ''].join(
+      '\n',
+    );
     // The disk holds something else: the unsaved editor text is what runs and what the traceback quotes.
     const file = write(dir, 'bad.py', '# nothing here\n');
     await assert.rejects(timeCell({ file, text, cell: 1, python }), (err: unknown) => {
       assert.ok(err instanceof CellRaisedError && err instanceof UserError);
       assert.equal(err.message, 'cell 1 raised ZeroDivisionError: division by zero (bad.py, line 4)');
-      assert.deepEqual(err.detail.frames.map((f) => [f.line, f.name]), [[8, '<module>'], [4, 'f']]);
+      assert.deepEqual(
+        err.detail.frames.map((f) => [f.line, f.name]),
+        [
+          [8, '<module>'],
+          [4, 'f'],
+        ],
+      );
       assert.match(err.traceback, /line 8, in <module>\n\s+f\(0\)/);
       assert.match(err.traceback, /line 4, in f\n\s+return 1 \/ x/);
       assert.doesNotMatch(err.traceback, /<string>|inner|harness/);
@@ -202,7 +230,11 @@ describe('timing harness: failures', function () {
 
   it('cancellation kills the harness and the processes the cell started', async () => {
     const pids = path.join(dir, 'pids.txt');
-    const file = write(dir, 'forever.py', `# %%\nimport os, subprocess, time\np = subprocess.Popen(['sleep', '60'])\nopen(${JSON.stringify(pids)}, 'w').write('%d %d' % (os.getpid(), p.pid))\ntime.sleep(60)\n`);
+    const file = write(
+      dir,
+      'forever.py',
+      `# %%\nimport os, subprocess, time\np = subprocess.Popen(['sleep', '60'])\nopen(${JSON.stringify(pids)}, 'w').write('%d %d' % (os.getpid(), p.pid))\ntime.sleep(60)\n`,
+    );
     const source = new CancellationSource();
     let spawned = 0;
     const started = Date.now();
@@ -218,21 +250,50 @@ describe('timing harness: failures', function () {
   });
 
   it('no Python: a clear message with the fix, for a missing path, an empty PATH and an unstartable interpreter', async () => {
-    assert.throws(() => resolvePython([{ path: path.join(dir, 'no-python'), source: 'explicit', via: '--python' }]), (err: unknown) => {
-      assert.ok(err instanceof UserError);
-      assert.match(err.message, /Python interpreter not found: .*no-python \(from --python\)\. Fix: install Python 3/);
-      return true;
-    });
-    assert.throws(() => resolvePython([], { PATH: dir }), /No Python found: python3 is not on PATH\. Fix: .*flowbench\.timing\.pythonPath/);
-    assert.throws(() => resolvePython([{ path: 'python-does-not-exist', source: 'setting', via: 'flowbench.timing.pythonPath' }]), /'python-does-not-exist' \(from flowbench\.timing\.pythonPath\) is not on PATH/);
-    const job = { mode: 'timeit' as const, file: path.join(dir, 'x.py'), setup: [], cells: [{ line: 2, source: 'x = 1' }], runs: 1, loops: 1, timeCap: 0 };
-    await assert.rejects(runHarness(job, { python: path.join(dir, 'gone'), cwd: dir }), /cannot start Python interpreter .*gone \(ENOENT\)\. Fix:/);
-    await assert.rejects(runHarness(job, { python: '/bin/false', cwd: dir }), /exited with code 1 without a timing result/);
+    assert.throws(
+      () => resolvePython([{ path: path.join(dir, 'no-python'), source: 'explicit', via: '--python' }]),
+      (err: unknown) => {
+        assert.ok(err instanceof UserError);
+        assert.match(
+          err.message,
+          /Python interpreter not found: .*no-python \(from --python\)\. Fix: install Python 3/,
+        );
+        return true;
+      },
+    );
+    assert.throws(
+      () => resolvePython([], { PATH: dir }),
+      /No Python found: python3 is not on PATH\. Fix: .*flowbench\.timing\.pythonPath/,
+    );
+    assert.throws(
+      () => resolvePython([{ path: 'python-does-not-exist', source: 'setting', via: 'flowbench.timing.pythonPath' }]),
+      /'python-does-not-exist' \(from flowbench\.timing\.pythonPath\) is not on PATH/,
+    );
+    const job = {
+      mode: 'timeit' as const,
+      file: path.join(dir, 'x.py'),
+      setup: [],
+      cells: [{ line: 2, source: 'x = 1' }],
+      runs: 1,
+      loops: 1,
+      timeCap: 0,
+    };
+    await assert.rejects(
+      runHarness(job, { python: path.join(dir, 'gone'), cwd: dir }),
+      /cannot start Python interpreter .*gone \(ENOENT\)\. Fix:/,
+    );
+    await assert.rejects(
+      runHarness(job, { python: '/bin/false', cwd: dir }),
+      /exited with code 1 without a timing result/,
+    );
     // A folder (a virtual environment) resolves to its interpreter.
     const venvBin = path.join(dir, 'venv', 'bin');
     fs.mkdirSync(venvBin, { recursive: true });
     fs.symlinkSync(python.path, path.join(venvBin, 'python'));
-    assert.equal(resolvePython([{ path: path.join(dir, 'venv'), source: 'setting' }]).path, path.join(venvBin, 'python'));
+    assert.equal(
+      resolvePython([{ path: path.join(dir, 'venv'), source: 'setting' }]).path,
+      path.join(venvBin, 'python'),
+    );
   });
 
   it('compare times two cells in one process and reports B/A with its spread', async () => {
@@ -281,14 +342,18 @@ describe('timing harness: results out of band, the timeout, cells that try to en
   });
 
   it('a cell that closes or replaces every descriptor is told it cut the record channel', async () => {
-    const file = write(dir, 'cut.py', '# %%\nimport os\nos.closerange(3, 65536)\n# %%\nimport os\n' +
-      'null = os.open(os.devnull, os.O_WRONLY)\nfor fd in range(3, 1024):\n    if fd != null:\n' +
-      '        try:\n            os.dup2(null, fd)\n        except OSError:\n            pass\n');
+    const file = write(
+      dir,
+      'cut.py',
+      '# %%\nimport os\nos.closerange(3, 65536)\n# %%\nimport os\n' +
+        'null = os.open(os.devnull, os.O_WRONLY)\nfor fd in range(3, 1024):\n    if fd != null:\n' +
+        '        try:\n            os.dup2(null, fd)\n        except OSError:\n            pass\n',
+    );
     for (const cell of [0, 1]) {
       await assert.rejects(timeCell({ file, cell, python, setup: 'none' }), (err: unknown) => {
         assert.ok(err instanceof UserError && !(err instanceof CellRaisedError));
-        const expected = `cell ${cell} closed or replaced the harness's private record channel, ` +
-          'so no timing result came back';
+        const expected =
+          `cell ${cell} closed or replaced the harness's private record channel, ` + 'so no timing result came back';
         assert.equal(err.message, expected);
         return true;
       });
@@ -296,8 +361,12 @@ describe('timing harness: results out of band, the timeout, cells that try to en
   });
 
   it('KeyboardInterrupt, sys.exit(), os._exit() and posix._exit() in a cell each say what happened', async () => {
-    const file = write(dir, 'exits.py', '# %%\nraise KeyboardInterrupt\n# %%\nimport sys\nsys.exit(4)\n# %%\nexit()\n' +
-      '# %%\nimport os\nos._exit(5)\n# %%\nimport posix\nposix._exit(6)\n');
+    const file = write(
+      dir,
+      'exits.py',
+      '# %%\nraise KeyboardInterrupt\n# %%\nimport sys\nsys.exit(4)\n# %%\nexit()\n' +
+        '# %%\nimport os\nos._exit(5)\n# %%\nimport posix\nposix._exit(6)\n',
+    );
     const expected = [
       'cell 0 raised KeyboardInterrupt (exits.py, line 2): the cell interrupted itself, so nothing was timed',
       'cell 1 raised SystemExit: 4 (exits.py, line 5): a timed cell must not call sys.exit() or exit()',
@@ -325,14 +394,21 @@ describe('timing harness: results out of band, the timeout, cells that try to en
 
   it('the timeout kills a cell that never ends and what it started, and says so', async () => {
     const pids = path.join(dir, 'pids.txt');
-    const file = write(dir, 'forever.py', `# %%\nimport os, subprocess, time\np = subprocess.Popen(['sleep', '60'])\n` +
-      `open(${JSON.stringify(pids)}, 'w').write('%d %d' % (os.getpid(), p.pid))\ntime.sleep(60)\n`);
+    const file = write(
+      dir,
+      'forever.py',
+      `# %%\nimport os, subprocess, time\np = subprocess.Popen(['sleep', '60'])\n` +
+        `open(${JSON.stringify(pids)}, 'w').write('%d %d' % (os.getpid(), p.pid))\ntime.sleep(60)\n`,
+    );
     const started = Date.now();
     const run = timeCell({ file, cell: 0, python, timeoutSeconds: 1.5, timeoutVia: '--timeout' });
     await assert.rejects(run, (err: unknown) => {
       assert.ok(err instanceof TimingTimeoutError && err instanceof UserError);
-      assert.equal(err.message, 'timed out after 1.5 s (--timeout) while running cell 0; ' +
-        'the Python process and everything it started were stopped');
+      assert.equal(
+        err.message,
+        'timed out after 1.5 s (--timeout) while running cell 0; ' +
+          'the Python process and everything it started were stopped',
+      );
       return true;
     });
     const elapsed = Date.now() - started;
@@ -353,7 +429,8 @@ describe('timing harness: results out of band, the timeout, cells that try to en
 
   it('the harness and what the cell started stop when the process that started it dies (stdin closes)', async () => {
     const pidFile = path.join(dir, 'pid');
-    const source = `import os, subprocess, time\np = subprocess.Popen(['sleep', '60'])\n` +
+    const source =
+      `import os, subprocess, time\np = subprocess.Popen(['sleep', '60'])\n` +
       `open(${JSON.stringify(pidFile)}, 'w').write('%d %d' % (os.getpid(), p.pid))\ntime.sleep(60)\n`;
     const file = write(dir, 'orphan.py', `# %%\n${source}`);
     const cells = [{ line: 2, source, label: 'cell 0' }];

@@ -55,7 +55,10 @@ function direct(input: object, opts: { fd3?: boolean } = {}): Promise<Direct> {
       clearTimeout(timer);
       child.stdin!.destroy();
       const source = fd3 ? channel : stdout;
-      const records = source.split('\n').filter((l) => l.startsWith(TAG)).map((l) => JSON.parse(l.slice(TAG.length)));
+      const records = source
+        .split('\n')
+        .filter((l) => l.startsWith(TAG))
+        .map((l) => JSON.parse(l.slice(TAG.length)));
       resolve({ status, stdout, stderr, channel, records });
     });
   });
@@ -69,7 +72,10 @@ describe('timing harness.py on its own', function () {
 
   it('compiles as a Python module', () => {
     // The cache prefix keeps __pycache__ out of src/.
-    const r = spawnSync(python, ['-m', 'py_compile', harness], { encoding: 'utf8', env: { ...process.env, PYTHONPYCACHEPREFIX: dir } });
+    const r = spawnSync(python, ['-m', 'py_compile', harness], {
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONPYCACHEPREFIX: dir },
+    });
     assert.equal(r.status, 0, r.stderr);
   });
 
@@ -82,8 +88,14 @@ describe('timing harness.py on its own', function () {
     const input = JSON.stringify(job(file, "print('from the cell')\n")) + '\n';
     const r = spawnSync(python, [harness], { input, encoding: 'utf8', cwd: dir });
     assert.equal(r.status, 0, r.stderr);
-    const records: Rec[] = r.stdout.split('\n').filter((l) => l.startsWith(HARNESS_MARK)).map((l) => JSON.parse(l.slice(HARNESS_MARK.length)));
-    assert.deepEqual(records.map((x) => x.event), EVENTS);
+    const records: Rec[] = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith(HARNESS_MARK))
+      .map((l) => JSON.parse(l.slice(HARNESS_MARK.length)));
+    assert.deepEqual(
+      records.map((x) => x.event),
+      EVENTS,
+    );
     const result = records[records.length - 1];
     assert.equal(result.loops, 3);
     assert.equal((result.allRuns as number[]).length, 2);
@@ -95,7 +107,10 @@ describe('timing harness.py on its own', function () {
     const input = JSON.stringify(job(file, 'x = 1 / 0\n')) + '\n';
     const r = spawnSync(python, [harness], { input, encoding: 'utf8', cwd: dir });
     assert.equal(r.status, 3, r.stderr);
-    const records: Rec[] = r.stdout.split('\n').filter((l) => l.startsWith(HARNESS_MARK)).map((l) => JSON.parse(l.slice(HARNESS_MARK.length)));
+    const records: Rec[] = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith(HARNESS_MARK))
+      .map((l) => JSON.parse(l.slice(HARNESS_MARK.length)));
     const last = records[records.length - 1];
     assert.equal(last.event, 'error');
     assert.equal(last.type, 'ZeroDivisionError');
@@ -111,7 +126,10 @@ describe('timing harness.py on its own', function () {
     assert.equal(r.status, 0, r.stderr);
     const lines = r.channel.split('\n').filter((l) => l !== '');
     assert.ok(lines.length > 0 && lines.every((l) => l.startsWith(TAG)), r.channel);
-    assert.deepEqual(r.records.map((x) => x.event), EVENTS);
+    assert.deepEqual(
+      r.records.map((x) => x.event),
+      EVENTS,
+    );
     const result = r.records[r.records.length - 1];
     assert.equal(result.loops, 3);
     assert.notEqual(result.mean, 1e-9);
@@ -122,16 +140,27 @@ describe('timing harness.py on its own', function () {
     const file = path.join(dir, 'forge.py');
     const forged = JSON.stringify(`\n${HARNESS_MARK}${FORGED}\n`);
     const log = path.join(dir, 'fd3.log');
-    const one = await direct(job(file, `import os\ntry:\n    os.write(3, ${forged}.encode())\n    w = 'written'\n` +
-      `except OSError as e:\n    w = e.strerror\nopen(${JSON.stringify(log)}, 'w').write(w)\n`));
+    const one = await direct(
+      job(
+        file,
+        `import os\ntry:\n    os.write(3, ${forged}.encode())\n    w = 'written'\n` +
+          `except OSError as e:\n    w = e.strerror\nopen(${JSON.stringify(log)}, 'w').write(w)\n`,
+      ),
+    );
     assert.equal(one.status, 0, one.stderr);
     assert.equal(fs.readFileSync(log, 'utf8'), 'Bad file descriptor', 'descriptor 3 is closed before the cell runs');
     assert.equal(one.records.filter((x) => x.event === 'result').length, 1);
     assert.notEqual(one.records[one.records.length - 1].mean, 1e-9);
 
     // Spraying every descriptor reaches the private one too, but without the nonce.
-    const spray = await direct(job(file, `import os\nfor fd in range(3, 1024):\n    try:\n` +
-      `        os.write(fd, ${forged}.encode())\n    except OSError:\n        pass\n`, { runs: 1, loops: 1 }));
+    const spray = await direct(
+      job(
+        file,
+        `import os\nfor fd in range(3, 1024):\n    try:\n` +
+          `        os.write(fd, ${forged}.encode())\n    except OSError:\n        pass\n`,
+        { runs: 1, loops: 1 },
+      ),
+    );
     assert.equal(spray.status, 0, spray.stderr);
     assert.match(spray.channel, new RegExp(`^${HARNESS_MARK}\\{"event":"result"`, 'm'), 'the spray got there');
     const results = spray.records.filter((x) => x.event === 'result');
@@ -172,17 +201,21 @@ describe('timing harness.py on its own', function () {
     assert.doesNotMatch(hard.records.at(-1)!.traceback as string, /harness\.py/);
   });
 
-  it('os._exit in a forked child of the cell is the child\'s own business', async () => {
+  it("os._exit in a forked child of the cell is the child's own business", async () => {
     const source = 'import os\npid = os.fork()\nif pid == 0:\n    os._exit(0)\nos.waitpid(pid, 0)\n';
     const r = await direct(job(path.join(dir, 'fork.py'), source, { runs: 1, loops: 1 }));
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(r.records.filter((x) => x.event === 'error'), []);
+    assert.deepEqual(
+      r.records.filter((x) => x.event === 'error'),
+      [],
+    );
     assert.equal(r.records.at(-1)!.event, 'result');
   });
 
   it('--watch-stdin: the process stops when stdin closes, even in a cell that never ends and closed fd 0', async () => {
     const pidFile = path.join(dir, 'pid');
-    const source = `import os, time\nos.close(0)\nopen(${JSON.stringify(pidFile)}, 'w').write(str(os.getpid()))\n` +
+    const source =
+      `import os, time\nos.close(0)\nopen(${JSON.stringify(pidFile)}, 'w').write(str(os.getpid()))\n` +
       'time.sleep(60)\n';
     const stdio: ['pipe', 'ignore', 'ignore', 'pipe'] = ['pipe', 'ignore', 'ignore', 'pipe'];
     const child = spawn(python, [harness, '--result-fd', '3', '--watch-stdin'], { stdio });

@@ -19,9 +19,25 @@ import type { TimeCellResult } from '../../../src/timing/timeCell';
 
 function rec(over: Partial<TimingRecord>): TimingRecord {
   return {
-    v: 1, file: 'train.py', cell: 2, cellLine: 21, hash: 'h1', mean: 0.0123, stdev: 0.0004, best: 0.012, worst: 0.013,
-    loops: 10, runs: 7, firstRun: 0.02, capped: false, line: 'x', setup: 'above',
-    interpreter: { path: '/usr/bin/python3', version: '3.11.7' }, time: '2026-01-01T00:00:00.000Z', git: null, ...over,
+    v: 1,
+    file: 'train.py',
+    cell: 2,
+    cellLine: 21,
+    hash: 'h1',
+    mean: 0.0123,
+    stdev: 0.0004,
+    best: 0.012,
+    worst: 0.013,
+    loops: 10,
+    runs: 7,
+    firstRun: 0.02,
+    capped: false,
+    line: 'x',
+    setup: 'above',
+    interpreter: { path: '/usr/bin/python3', version: '3.11.7' },
+    time: '2026-01-01T00:00:00.000Z',
+    git: null,
+    ...over,
   };
 }
 
@@ -43,7 +59,7 @@ describe('timing/history', () => {
 
   it('after an edit, compares the new code with the previous timing at the same position', () => {
     const records = [
-      rec({ hash: 'old', mean: 0.010, time: '2026-01-01T10:00:00Z' }),
+      rec({ hash: 'old', mean: 0.01, time: '2026-01-01T10:00:00Z' }),
       rec({ hash: 'new', mean: 0.0112, stdev: 0.00012, time: '2026-01-01T11:00:00Z' }),
     ];
     const s = summarizeCell(records, { file: 'train.py', hash: 'new', cell: 2 })!;
@@ -53,7 +69,7 @@ describe('timing/history', () => {
     assert.equal(stale.stale, true);
     assert.match(stale.lensText, /^⏱ 11\.2 ms ± 0\.12 · \+12% \(before edit\)$/);
     // Moved to another position but unchanged: found by its hash.
-    assert.equal(summarizeCell(records, { file: 'train.py', hash: 'old', cell: 7 })!.last.mean, 0.010);
+    assert.equal(summarizeCell(records, { file: 'train.py', hash: 'old', cell: 7 })!.last.mean, 0.01);
     assert.equal(summarizeCell(records, { file: 'train.py', hash: 'x', cell: 9 }), undefined);
   });
 
@@ -70,8 +86,21 @@ describe('timing/history', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbench-hist-'));
     try {
       const result = {
-        file: path.join(root, 'src', 'a.py'), cell: 1, cellLine: 4, hash: 'abc', title: 'Load', mean: 0.5, stdev: 0.01, best: 0.49,
-        worst: 0.52, loops: 1, runs: 7, firstRun: 0.7, capped: false, line: '500 ms ± 10 ms per loop', setup: 'above',
+        file: path.join(root, 'src', 'a.py'),
+        cell: 1,
+        cellLine: 4,
+        hash: 'abc',
+        title: 'Load',
+        mean: 0.5,
+        stdev: 0.01,
+        best: 0.49,
+        worst: 0.52,
+        loops: 1,
+        runs: 7,
+        firstRun: 0.7,
+        capped: false,
+        line: '500 ms ± 10 ms per loop',
+        setup: 'above',
         interpreter: { path: '/p', source: 'PATH', executable: '/p3', version: '3.11.7', implementation: 'cpython' },
       } as unknown as TimeCellResult;
       await recordTiming(root, result);

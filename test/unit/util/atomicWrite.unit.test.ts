@@ -6,7 +6,9 @@ import { AtomicFileWriter, writeFileAtomic } from '../../../src/util/atomicWrite
 
 describe('util/atomicWrite', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-atomic-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-atomic-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('writes the whole file and leaves no temp file', async () => {

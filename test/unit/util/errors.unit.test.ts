@@ -36,7 +36,9 @@ function assertTexts(err: UserError, cli: string, editor: string): void {
 
 describe('util/errors: one message, each audience in its own words', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-errors-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-errors-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const write = (name: string, text: string): string => {
     const f = path.join(dir, name);
@@ -47,28 +49,41 @@ describe('util/errors: one message, each audience in its own words', () => {
   it('a split strategy that needs a column: --target COLUMN in the CLI, "a target column" in the editor', async () => {
     const err = await userError(() => normalizeRequest({ input: 'd.csv', out: 'f.csv', strategy: 'stratified-kfold' }));
     assertTexts(
-      err, '--strategy stratified-kfold needs --target COLUMN', 'strategy stratified-kfold needs a target column',
+      err,
+      '--strategy stratified-kfold needs --target COLUMN',
+      'strategy stratified-kfold needs a target column',
     );
   });
 
   it('sizes that do not apply to a strategy', async () => {
-    const err = await userError(() => normalizeRequest({
-      input: 'd.csv', out: 'f.csv', strategy: 'kfold', testSize: { fraction: 0.2 },
-    }));
+    const err = await userError(() =>
+      normalizeRequest({
+        input: 'd.csv',
+        out: 'f.csv',
+        strategy: 'kfold',
+        testSize: { fraction: 0.2 },
+      }),
+    );
     assertTexts(
       err,
-      '--test-size/--test-count/--train-size/--train-count apply to holdout, group-holdout and time-series'
-        + ' (--test-count), not kfold',
-      'test size/test count/train size/train count apply to holdout, group-holdout and time-series (test count), not'
-        + ' kfold',
+      '--test-size/--test-count/--train-size/--train-count apply to holdout, group-holdout and time-series' +
+        ' (--test-count), not kfold',
+      'test size/test count/train size/train count apply to holdout, group-holdout and time-series (test count), not' +
+        ' kfold',
     );
   });
 
   it('a column missing from the header', async () => {
     const f = write('m.csv', 'id,label\n1,a\n2,b\n');
-    const err = await userError(() => createSplit({
-      input: f, out: path.join(dir, 'm-folds.csv'), strategy: 'stratified-kfold', target: 'Label', folds: 2,
-    }));
+    const err = await userError(() =>
+      createSplit({
+        input: f,
+        out: path.join(dir, 'm-folds.csv'),
+        strategy: 'stratified-kfold',
+        target: 'Label',
+        folds: 2,
+      }),
+    );
     assertTexts(
       err,
       "--target column 'Label' is not in the header (did you mean 'label'?); columns are: id, label",
@@ -86,9 +101,14 @@ describe('util/errors: one message, each audience in its own words', () => {
   });
 
   it('eval without a data file or manifest', async () => {
-    const err = await userError(() => runEval({
-      model: path.join(dir, 'none.onnx'), split: path.join(dir, 'FOLDS.csv'), providers: ['cpu'], ledgerRoot: false,
-    }));
+    const err = await userError(() =>
+      runEval({
+        model: path.join(dir, 'none.onnx'),
+        split: path.join(dir, 'FOLDS.csv'),
+        providers: ['cpu'],
+        ledgerRoot: false,
+      }),
+    );
     assertTexts(
       err,
       'missing --data DATA.csv (the split has no manifest naming its data file)',
@@ -98,14 +118,16 @@ describe('util/errors: one message, each audience in its own words', () => {
 
   it('feeding a model: the feature list', async () => {
     const t = await readTable(write('d.csv', 'a,b,c,y\n1,2,3,x\n4,5,6,z\n'));
-    const perColumn = await userError(() => planFeeds(parseModel(perColumnRegressorModel(['a', 'b'], [1, 1], 0)), t, {
-      features: ['a'],
-    }));
+    const perColumn = await userError(() =>
+      planFeeds(parseModel(perColumnRegressorModel(['a', 'b'], [1, 1], 0)), t, {
+        features: ['a'],
+      }),
+    );
     assertTexts(
       perColumn,
       '--features applies to a model with a single 2-D input; this model takes one input per column, matched by name',
-      'the feature list applies to a model with a single 2-D input; this model takes one input per column, matched by'
-        + ' name',
+      'the feature list applies to a model with a single 2-D input; this model takes one input per column, matched by' +
+        ' name',
     );
     const width = await userError(() => planFeeds(parseModel(linearRegressorModel([1, 2], 0)), t, { target: 'y' }));
     assert.match(width.message, /; choose them with --features$/);
@@ -133,8 +155,16 @@ describe('util/errors: one message, each audience in its own words', () => {
 
   it('the CLI prints the CLI wording', async () => {
     const io = {
-      out: '', err: '', cwd: ROOT, cancellation: neverCancelled,
-      stdout(t: string) { io.out += t; }, stderr(t: string) { io.err += t; },
+      out: '',
+      err: '',
+      cwd: ROOT,
+      cancellation: neverCancelled,
+      stdout(t: string) {
+        io.out += t;
+      },
+      stderr(t: string) {
+        io.err += t;
+      },
     };
     const csv = write('c.csv', 'id,label\n1,a\n2,b\n');
     const code = await main(['split', csv, '--strategy', 'group-kfold', '--out', path.join(dir, 'c-folds.csv')], io);
@@ -143,7 +173,9 @@ describe('util/errors: one message, each audience in its own words', () => {
   });
 
   it('every field is a flag some flowbench command takes, and its editor words name no flag', () => {
-    const help = cliCommands().map((c) => c.help).join('\n');
+    const help = cliCommands()
+      .map((c) => c.help)
+      .join('\n');
     for (const [field, n] of Object.entries(FIELD_NAMES) as [Field, (typeof FIELD_NAMES)[Field]][]) {
       assert.match(help, new RegExp(`${n.cli}(?![\\w-])`), `${field}: no command's --help mentions ${n.cli}`);
       // Neither a flag nor a CLI placeholder: the editor asks for these in its own prompts.
@@ -218,8 +250,9 @@ describe('util/errors: engines name options through the field namer', () => {
       }
       const visit = (n: ts.Node, inErrorClass: boolean): void => {
         const isErrorClass = ts.isClassDeclaration(n) && !!n.name && errorClasses.has(n.name.text);
-        const message = (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && errorClasses.has(n.expression.text))
-          || (inErrorClass && ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword);
+        const message =
+          (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && errorClasses.has(n.expression.text)) ||
+          (inErrorClass && ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword);
         if (message) {
           const args = (n as ts.NewExpression | ts.CallExpression).arguments ?? [];
           for (const a of args) {
@@ -233,25 +266,29 @@ describe('util/errors: engines name options through the field namer', () => {
       };
       visit(source, false);
     }
-    assert.deepEqual(offenders, [], 'name options with the field namer: new UserError((f) => `${f(\'target\')} …`)');
+    assert.deepEqual(offenders, [], "name options with the field namer: new UserError((f) => `${f('target')} …`)");
   });
 
   it('the only other flags in engine text are the known report and advice texts', () => {
     // Split checks and strategy advice are stored in the split manifest, and a provider's fix in bench reports: data
     // written once for both audiences, so they name the setting and the flag side by side or speak in CLI terms.
     const known = new Set([
-      'src/inference/providers.ts --ep', 'src/inference/providers.ts --cuda-lib-path',
-      'src/splits/checks.ts --group', 'src/splits/checks.ts --time', 'src/splits/checks.ts --target',
+      'src/inference/providers.ts --ep',
+      'src/inference/providers.ts --cuda-lib-path',
+      'src/splits/checks.ts --group',
+      'src/splits/checks.ts --time',
+      'src/splits/checks.ts --target',
       'src/splits/checks.ts --bins',
-      'src/splits/suggest.ts --bins', 'src/splits/suggest.ts --gap',
+      'src/splits/suggest.ts --bins',
+      'src/splits/suggest.ts --gap',
     ]);
     const found = new Set<string>();
     for (const { file, source } of sources) {
       if (file === 'src/util/errors.ts') continue;
       const visit = (n: ts.Node): void => {
         // One flag as an element of an array is a child process's argument (git log --numstat), not text.
-        const argv = !!n.parent && ts.isArrayLiteralExpression(n.parent)
-          && /^--[\w-]+(=.*)?$/s.test(literalText(n) ?? '');
+        const argv =
+          !!n.parent && ts.isArrayLiteralExpression(n.parent) && /^--[\w-]+(=.*)?$/s.test(literalText(n) ?? '');
         // CSS custom properties (var(--vscode-…)) in webview pages are not flags.
         const text = argv ? undefined : literalText(n)?.replace(/var\(--[\w-]+/g, '');
         if (text !== undefined) for (const m of text.matchAll(FLAG)) found.add(`${file} ${m[1]}`);
@@ -261,6 +298,10 @@ describe('util/errors: engines name options through the field namer', () => {
     }
     const unknown = [...found].filter((f) => !known.has(f));
     assert.deepEqual(unknown, [], 'a new --flag in engine text: name it through the field namer');
-    assert.deepEqual([...known].filter((k) => !found.has(k)), [], 'gone from the source: drop it from this list');
+    assert.deepEqual(
+      [...known].filter((k) => !found.has(k)),
+      [],
+      'gone from the source: drop it from this list',
+    );
   });
 });

@@ -6,7 +6,9 @@ import { appendJsonl, parseJsonl, readJsonl } from '../../../src/util/jsonl';
 
 describe('util/jsonl', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-jsonl-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-jsonl-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('appends one line per record and reads them back in order', async () => {
@@ -15,7 +17,10 @@ describe('util/jsonl', () => {
     await appendJsonl(file, { a: 2, s: 'line\nbreak' });
     assert.equal(fs.readFileSync(file, 'utf8').split('\n').length, 3);
     const { records, skipped } = await readJsonl<{ a: number }>(file);
-    assert.deepEqual(records.map((r) => r.a), [1, 2]);
+    assert.deepEqual(
+      records.map((r) => r.a),
+      [1, 2],
+    );
     assert.deepEqual(skipped, []);
   });
 
@@ -24,7 +29,10 @@ describe('util/jsonl', () => {
     fs.writeFileSync(file, '{"a":1}\n{"a":2,"b":');
     await appendJsonl(file, { a: 3 });
     const { records, skipped } = await readJsonl<{ a: number }>(file);
-    assert.deepEqual(records.map((r) => r.a), [1, 3]);
+    assert.deepEqual(
+      records.map((r) => r.a),
+      [1, 3],
+    );
     assert.deepEqual(skipped, [2]);
   });
 
@@ -38,6 +46,9 @@ describe('util/jsonl', () => {
     await Promise.all(Array.from({ length: 50 }, (_, i) => appendJsonl(file, { i, pad: 'x'.repeat(500) })));
     const { records, skipped } = await readJsonl<{ i: number }>(file);
     assert.deepEqual(skipped, []);
-    assert.deepEqual(records.map((r) => r.i).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      records.map((r) => r.i).sort((a, b) => a - b),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
   });
 });

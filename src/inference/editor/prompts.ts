@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { UserError } from '../util/errors';
-import { resolveInWorkspace } from '../editor/workspace';
+import { UserError } from '../../util/errors';
+import { resolveInWorkspace } from '../../editor/workspace';
 
 /*
  * What the inference commands take: from their arguments when given (scripts, tests, code lenses), else from the active
@@ -14,13 +14,19 @@ export function str(v: unknown): string | undefined {
 
 export function strings(v: unknown, name: string): string[] | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
   throw new UserError(`${name} must be a list of names`);
 }
 
 async function pickFile(
-  glob: string, placeHolder: string, extra: vscode.QuickPickItem[] = [],
+  glob: string,
+  placeHolder: string,
+  extra: vscode.QuickPickItem[] = [],
 ): Promise<string | undefined> {
   const files = await vscode.workspace.findFiles(glob, '**/{node_modules,.git,.venv,out,dist}/**', 500);
   const found = files.map((u) => ({ label: vscode.workspace.asRelativePath(u), description: '', uri: u }));
@@ -62,17 +68,17 @@ export async function runInputArg(args: Record<string, unknown> | undefined): Pr
 export async function evalInputs(
   args: Record<string, unknown> | undefined,
 ): Promise<{ data: string; split: string; target: string } | undefined> {
-  const { splitManifestHints } = await import('../data/splitFile');
+  const { splitManifestHints } = await import('../../data/splitFile');
   const givenSplit = str(args?.split);
   // A split made by Flowbench names its data file and target in FOLDS.csv.json: no need to ask for them.
   const hints = givenSplit ? splitManifestHints(resolveInWorkspace(givenSplit)) : {};
-  const data = str(args?.data) ?? hints.dataFile ?? await pickFile('**/*.{csv,tsv}', 'Data (CSV) to evaluate on');
+  const data = str(args?.data) ?? hints.dataFile ?? (await pickFile('**/*.{csv,tsv}', 'Data (CSV) to evaluate on'));
   if (!data) return undefined;
-  const split = givenSplit ?? await pickFile('**/*.{csv,tsv}', 'Split file (FOLDS.csv from Flowbench: Create Split)');
+  const split = givenSplit ?? (await pickFile('**/*.{csv,tsv}', 'Split file (FOLDS.csv from Flowbench: Create Split)'));
   if (!split) return undefined;
   let target = str(args?.target) ?? hints.target ?? splitManifestHints(resolveInWorkspace(split)).target;
   if (!target) {
-    const { readCsvHeader } = await import('../data/csv');
+    const { readCsvHeader } = await import('../../data/csv');
     const header = await readCsvHeader(resolveInWorkspace(data));
     target = await vscode.window.showQuickPick(header.columns, { placeHolder: 'Target column' });
     if (!target) return undefined;
@@ -90,14 +96,18 @@ export async function cudaSourceArg(
 ): Promise<{ source: string } | { url: string } | undefined> {
   const source = str(args?.source);
   if (source) return { source };
-  const choice = await vscode.window.showQuickPick([
-    { label: 'Folder…', id: 'folder', description: 'extracted package holding libonnxruntime_providers_cuda.so' },
-    { label: 'Archive…', id: 'file', description: '.tgz, .tar.gz, .nupkg or .zip' },
-    {
-      label: 'Official package (download it yourself)', id: 'url',
-      description: 'NuGet Microsoft.ML.OnnxRuntime.Gpu.Linux',
-    },
-  ], { placeHolder: 'Where are the CUDA provider libraries?' });
+  const choice = await vscode.window.showQuickPick(
+    [
+      { label: 'Folder…', id: 'folder', description: 'extracted package holding libonnxruntime_providers_cuda.so' },
+      { label: 'Archive…', id: 'file', description: '.tgz, .tar.gz, .nupkg or .zip' },
+      {
+        label: 'Official package (download it yourself)',
+        id: 'url',
+        description: 'NuGet Microsoft.ML.OnnxRuntime.Gpu.Linux',
+      },
+    ],
+    { placeHolder: 'Where are the CUDA provider libraries?' },
+  );
   if (!choice) return undefined;
   if (choice.id === 'url') {
     const url = officialPackageUrl();
@@ -109,7 +119,9 @@ export async function cudaSourceArg(
     return { url };
   }
   const picked = await vscode.window.showOpenDialog({
-    canSelectFiles: choice.id === 'file', canSelectFolders: choice.id === 'folder', canSelectMany: false,
+    canSelectFiles: choice.id === 'file',
+    canSelectFolders: choice.id === 'folder',
+    canSelectMany: false,
     filters: choice.id === 'file' ? { Archives: ['tgz', 'gz', 'tar', 'nupkg', 'zip'] } : undefined,
   });
   if (!picked?.[0]) return undefined;

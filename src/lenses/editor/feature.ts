@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { COMMANDS } from '../editor/commandIds';
-import { lensSettings, setLensesEnabled, timingSettings } from '../editor/config';
-import type { Feature, FeatureServices } from '../editor/feature';
-import { defaultSplitPath } from '../data/splitFile';
-import type { SplitsApi } from '../splits/api';
-import type { TimingsApi } from '../timing/api';
+import { COMMANDS } from '../../editor/commandIds';
+import { lensSettings, setLensesEnabled, timingSettings } from '../../editor/config';
+import type { Feature, FeatureServices } from '../../editor/feature';
+import { defaultSplitPath } from '../../data/splitFile';
+import type { SplitsApi } from '../../splits/api';
+import type { TimingsApi } from '../../timing/api';
 import { TrainingScriptLensProvider } from './codeLensProvider';
-import type { LensSpec } from './lensModel';
+import type { LensSpec } from '../lensModel';
 
 /** What the lenses need from other features, each through that feature's small API. */
 export interface LensesDeps {
@@ -48,7 +48,10 @@ export function lensesFeature(services: FeatureServices, deps: LensesDeps): Feat
     }),
     vscode.workspace.onDidCloseTextDocument((doc) => provider.forget(doc)),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('jupyter.interactiveWindow.cellMarker') || e.affectsConfiguration('flowbench.timing.cellMarkers')) {
+      if (
+        e.affectsConfiguration('jupyter.interactiveWindow.cellMarker') ||
+        e.affectsConfiguration('flowbench.timing.cellMarkers')
+      ) {
         provider.refresh({ rescan: true });
       } else if (e.affectsConfiguration('flowbench.lenses')) {
         provider.refresh();

@@ -1,17 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { CancelledError, UserError, errorMessage } from '../util/errors';
-import { cellHash } from '../python/cells';
-import { formatTimeitLine } from './format';
-import { timingRecord, type TimingRecord } from './history';
+import { CancelledError, UserError, errorMessage } from '../../util/errors';
+import { cellHash } from '../../python/cells';
+import { formatTimeitLine } from '../format';
+import { timingRecord, type TimingRecord } from '../history';
 import type { TimingHistoryStore } from './historyStore';
-import type { TimeitRuns } from './stats';
-import { projectRootOf } from '../editor/workspace';
-import { HARNESS_MARK } from './protocol';
+import type { TimeitRuns } from '../stats';
+import { projectRootOf } from '../../editor/workspace';
+import { HARNESS_MARK } from '../protocol';
 
 /** The parts of the Jupyter extension's API (@vscode/jupyter-extension src/api.d.ts) used here. */
 interface JupyterKernel {
-  executeCode(code: string, token: vscode.CancellationToken): AsyncIterable<{ items: Array<{ mime: string; data: Uint8Array }> }>;
+  executeCode(
+    code: string,
+    token: vscode.CancellationToken,
+  ): AsyncIterable<{ items: Array<{ mime: string; data: Uint8Array }> }>;
 }
 interface JupyterApi {
   kernels?: { getKernel(uri: vscode.Uri): Thenable<JupyterKernel | undefined> };
@@ -116,17 +119,34 @@ export function keepNotebookDurations(store: TimingHistoryStore, log: vscode.Log
         cell: cell.index,
         cellLine: cell.index + 1,
         hash: cellHash(cell.document.getText()),
-        stats: { mean: seconds, stdev: 0, best: seconds, worst: seconds, loops: 1, runs: 1, firstRun: seconds, capped: false },
+        stats: {
+          mean: seconds,
+          stdev: 0,
+          best: seconds,
+          worst: seconds,
+          loops: 1,
+          runs: 1,
+          firstRun: seconds,
+          capped: false,
+        },
         line: `${formatCellDuration(seconds * 1000)} (VS Code cell duration${failed})`,
         time: new Date(timing.endTime),
       });
-      store.append(root, rec).catch((err) => log.warn(`timing: could not keep a notebook cell duration: ${errorMessage(err)}`));
+      store
+        .append(root, rec)
+        .catch((err) => log.warn(`timing: could not keep a notebook cell duration: ${errorMessage(err)}`));
     }
   });
 }
 
 /** A kernel %timeit of a notebook cell as a history line. */
-export function kernelTimingRecord(root: string, file: string, index: number, source: string, r: KernelTiming): TimingRecord {
+export function kernelTimingRecord(
+  root: string,
+  file: string,
+  index: number,
+  source: string,
+  r: KernelTiming,
+): TimingRecord {
   return timingRecord(root, {
     kind: 'kernel-timeit',
     file,

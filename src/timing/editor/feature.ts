@@ -1,18 +1,18 @@
-import { COMMANDS } from '../editor/commandIds';
+import { COMMANDS } from '../../editor/commandIds';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { timingSettings } from '../editor/config';
-import type { Feature, FeatureServices } from '../editor/feature';
-import { CancelledError, UserError } from '../util/errors';
-import { intArg, projectRootOf, resolveInWorkspace } from '../editor/workspace';
-import type { PercentCell } from '../python/cells';
-import type { HarnessProgress } from './runner';
-import type { TimeCellResult, CompareResult } from './timeCell';
-import type { TimingRecord } from './history';
+import { timingSettings } from '../../editor/config';
+import type { Feature, FeatureServices } from '../../editor/feature';
+import { CancelledError, UserError } from '../../util/errors';
+import { intArg, projectRootOf, resolveInWorkspace } from '../../editor/workspace';
+import type { PercentCell } from '../../python/cells';
+import type { HarnessProgress } from '../runner';
+import type { TimeCellResult, CompareResult } from '../timeCell';
+import type { TimingRecord } from '../history';
 import { formatCellDuration, jupyterKernel, keepNotebookDurations, kernelTimingRecord, timeInKernel } from './notebook';
 import { TimingHistoryStore } from './historyStore';
-import type { TimingsApi } from './api';
-import { portablePath } from '../util/flowbenchDir';
+import type { TimingsApi } from '../api';
+import { portablePath } from '../../util/flowbenchDir';
 import { pythonExtensionInterpreter } from './interpreter';
 import { KeptDurationStatusBar } from './notebookStatusBar';
 
@@ -37,7 +37,7 @@ function str(v: unknown): string | undefined {
 
 /** The file's text as the editor has it (unsaved edits included) and the cell asked for or under the cursor. */
 async function target(args: Record<string, unknown> | undefined, cellArg: unknown): Promise<Target> {
-  const { parseCells, cellAtLine } = await import('../python/cells');
+  const { parseCells, cellAtLine } = await import('../../python/cells');
   const markers = timingSettings().cellMarkers;
   let file: string;
   let text: string;
@@ -49,7 +49,7 @@ async function target(args: Record<string, unknown> | undefined, cellArg: unknow
     if (open) {
       text = open.getText();
     } else {
-      const { readSource } = await import('./timeCell');
+      const { readSource } = await import('../timeCell');
       text = readSource(file);
     }
     const editor = vscode.window.activeTextEditor;
@@ -70,15 +70,17 @@ async function target(args: Record<string, unknown> | undefined, cellArg: unknow
   if (index === undefined && cursorLine !== undefined) index = cellAtLine(cells, cursorLine)?.index;
   if (index === undefined) {
     throw new UserError(
-      cells.length === 0 ? `${path.basename(file)} has no '# %%' cells` : "the cursor is not inside a '# %%' cell (the lines above the first marker are not a cell)",
+      cells.length === 0
+        ? `${path.basename(file)} has no '# %%' cells`
+        : "the cursor is not inside a '# %%' cell (the lines above the first marker are not a cell)",
     );
   }
-  const { pickCell } = await import('./timeCell');
+  const { pickCell } = await import('../timeCell');
   return { file, text, uri: vscode.Uri.file(file), cells, cell: pickCell(cells, index, file) };
 }
 
 async function interpreter(args: Record<string, unknown> | undefined, uri: vscode.Uri, services: FeatureServices) {
-  const { resolvePython } = await import('./python');
+  const { resolvePython } = await import('../python');
   const explicit = str(args?.python);
   const fromExtension = explicit ? undefined : await pythonExtensionInterpreter(uri, services.log);
   return resolvePython([
@@ -88,7 +90,11 @@ async function interpreter(args: Record<string, unknown> | undefined, uri: vscod
   ]);
 }
 
-function progressText(p: HarnessProgress, previous: TimingRecord | undefined, formatTime: (s: number) => string): string {
+function progressText(
+  p: HarnessProgress,
+  previous: TimingRecord | undefined,
+  formatTime: (s: number) => string,
+): string {
   const last = previous ? ` (last timing: ${formatTime(previous.mean)} per loop)` : '';
   switch (p.phase) {
     case 'calibrate':
@@ -115,7 +121,7 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
   let historyPanel: vscode.WebviewPanel | undefined;
 
   async function lastTiming(root: string, t: Target): Promise<TimingRecord | undefined> {
-    const { summarizeCell } = await import('./history');
+    const { summarizeCell } = await import('../history');
     try {
       const records = await store.records(root);
       return summarizeCell(records, { file: portablePath(root, t.file), hash: t.cell.hash, cell: t.cell.index })?.last;
@@ -132,8 +138,8 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
     const python = await interpreter(args, t.uri, services);
     const root = projectRootOf(t.file);
     const previous = await lastTiming(root, t);
-    const { timeCell: run, CellRaisedError } = await import('./timeCell');
-    const { formatTime } = await import('./format');
+    const { timeCell: run, CellRaisedError } = await import('../timeCell');
+    const { formatTime } = await import('../format');
     const setup = args?.setup === 'none' || args?.setup === 'above' ? args.setup : settings.setup;
     const name = `cell ${t.cell.index} (line ${t.cell.startLine + 1})`;
     log.info(`timing ${path.basename(t.file)} ${name} with ${python.path} (${python.source}), setup ${setup}`);
@@ -161,15 +167,19 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
       );
     } catch (err) {
       if (err instanceof CellRaisedError) {
-        log.error(`${err.message}\n${err.traceback}${err.output ? `\n--- cell output (last part) ---\n${err.output}` : ''}`);
+        log.error(
+          `${err.message}\n${err.traceback}${err.output ? `\n--- cell output (last part) ---\n${err.output}` : ''}`,
+        );
       }
       if (err instanceof CancelledError) log.info(`timing ${name} cancelled; its Python process was stopped`);
       throw err;
     }
-    const { recordTiming, historyFile } = await import('./history');
+    const { recordTiming, historyFile } = await import('../history');
     const record = await recordTiming(root, result, (r, rec) => store.append(r, rec));
     const first = result.capped ? 'single run (time cap)' : `first run ${formatTime(result.firstRun)}`;
-    log.info(`${path.basename(t.file)} ${name}: ${result.warning ? result.warning + ' ' : ''}${result.line}; ${first}; overhead ${result.overheadMs?.toFixed(0)} ms`);
+    log.info(
+      `${path.basename(t.file)} ${name}: ${result.warning ? result.warning + ' ' : ''}${result.line}; ${first}; overhead ${result.overheadMs?.toFixed(0)} ms`,
+    );
     if (args?.quiet !== true) {
       const warn = result.warning ? ` ${result.warning}` : '';
       void vscode.window.showInformationMessage(`${name}: ${result.line} · ${first}.${warn}`);
@@ -178,19 +188,31 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
   };
 
   const timeNotebookCell = async (args?: Record<string, unknown>) => {
-    const uriArg = args?.notebook instanceof vscode.Uri ? args.notebook : str(args?.notebook) ? vscode.Uri.file(resolveInWorkspace(str(args?.notebook)!)) : undefined;
+    const uriArg =
+      args?.notebook instanceof vscode.Uri
+        ? args.notebook
+        : str(args?.notebook)
+          ? vscode.Uri.file(resolveInWorkspace(str(args?.notebook)!))
+          : undefined;
     const editor = vscode.window.activeNotebookEditor;
-    const notebook = uriArg ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uriArg.toString()) : editor?.notebook;
+    const notebook = uriArg
+      ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uriArg.toString())
+      : editor?.notebook;
     if (!notebook) throw new UserError('open a notebook and select the cell to time');
     const index = intArg(args?.cell, 'cell') ?? (editor?.notebook === notebook ? editor.selection.start : undefined);
-    if (index === undefined || index < 0 || index >= notebook.cellCount) throw new UserError(`no cell ${index ?? ''} in this notebook`);
+    if (index === undefined || index < 0 || index >= notebook.cellCount)
+      throw new UserError(`no cell ${index ?? ''} in this notebook`);
     const cell = notebook.cellAt(index);
     if (cell.kind !== vscode.NotebookCellKind.Code) throw new UserError(`cell ${index} is not a code cell`);
     const settings = timingSettings();
     const kernel = vscode.workspace.isTrusted ? await jupyterKernel(notebook.uri, log) : undefined;
     if (kernel) {
       const r = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Flowbench: %timeit of notebook cell ${index} in its kernel`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Flowbench: %timeit of notebook cell ${index} in its kernel`,
+          cancellable: true,
+        },
         (_p, token) => timeInKernel(kernel, cell.document.getText(), settings, token),
       );
       const root = projectRootOf(notebook.uri.fsPath);
@@ -203,17 +225,26 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
     if (!timing) {
       throw new UserError(
         `notebook cell ${index} has not run yet in this session. Run it: its duration is shown and kept. ` +
-          (vscode.extensions.getExtension('ms-toolsai.jupyter') ? '(%timeit in the kernel needs a started kernel.)' : '(Install the Jupyter extension to run %timeit in the kernel.)'),
+          (vscode.extensions.getExtension('ms-toolsai.jupyter')
+            ? '(%timeit in the kernel needs a started kernel.)'
+            : '(Install the Jupyter extension to run %timeit in the kernel.)'),
       );
     }
     const ms = timing.endTime - timing.startTime;
     const text = `Notebook cell ${index} last ran in ${formatCellDuration(ms)} (VS Code's cell duration, client-side; includes overhead)`;
     if (args?.quiet !== true) void vscode.window.showInformationMessage(text);
-    return { source: 'executionSummary', cell: index, durationMs: ms, startTime: timing.startTime, endTime: timing.endTime, text };
+    return {
+      source: 'executionSummary',
+      cell: index,
+      durationMs: ms,
+      startTime: timing.startTime,
+      endTime: timing.endTime,
+      text,
+    };
   };
 
   const showHistory = async (args?: Record<string, unknown>) => {
-    const { readHistory, overview } = await import('./history');
+    const { readHistory, overview } = await import('../history');
     const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
     const fileArg = str(args?.file);
     const filterKey = fileArg ? resolveInWorkspace(fileArg) : undefined;
@@ -225,14 +256,27 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
       for (const r of h.records) if (!filterKey || path.resolve(root, r.file) === filterKey) all.push(r);
     }
     const cells = overview(all);
-    const summary = cells.map((c) => ({ file: c.file, cell: c.cell, hash: c.hash, title: c.title, count: c.count, last: c.last.line, means: c.means }));
+    const summary = cells.map((c) => ({
+      file: c.file,
+      cell: c.cell,
+      hash: c.hash,
+      title: c.title,
+      count: c.count,
+      last: c.last.line,
+      means: c.means,
+    }));
     if (args?.quiet === true) return { cells: summary, skipped };
-    const { historyHtml } = await import('./historyHtml');
+    const { historyHtml } = await import('../historyHtml');
     if (!historyPanel) {
-      historyPanel = vscode.window.createWebviewPanel('flowbench.timingHistory', 'Flowbench: Timing History', vscode.ViewColumn.Beside, {
-        enableScripts: false,
-        localResourceRoots: [],
-      });
+      historyPanel = vscode.window.createWebviewPanel(
+        'flowbench.timingHistory',
+        'Flowbench: Timing History',
+        vscode.ViewColumn.Beside,
+        {
+          enableScripts: false,
+          localResourceRoots: [],
+        },
+      );
       historyPanel.onDidDispose(() => (historyPanel = undefined), null, context.subscriptions);
       context.subscriptions.push(historyPanel);
     }
@@ -250,16 +294,28 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
     if (b === undefined) {
       const picks = t.cells
         .filter((c) => c.kind === 'code' && c.index !== a)
-        .map((c) => ({ label: `cell ${c.index}`, description: `line ${c.startLine + 1}${c.title ? ` · ${c.title}` : ''}`, detail: c.source.trim().split('\n')[0], index: c.index }));
-      const pick = await vscode.window.showQuickPick(picks, { title: `Compare cell ${a} (A) with… (B)`, placeHolder: 'the cell to time against A' });
+        .map((c) => ({
+          label: `cell ${c.index}`,
+          description: `line ${c.startLine + 1}${c.title ? ` · ${c.title}` : ''}`,
+          detail: c.source.trim().split('\n')[0],
+          index: c.index,
+        }));
+      const pick = await vscode.window.showQuickPick(picks, {
+        title: `Compare cell ${a} (A) with… (B)`,
+        placeHolder: 'the cell to time against A',
+      });
       if (!pick) return undefined;
       b = pick.index;
     }
     const settings = timingSettings();
     const python = await interpreter(args, t.uri, services);
-    const { compareCells } = await import('./timeCell');
+    const { compareCells } = await import('../timeCell');
     const r = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Flowbench: A/B timing of cells ${a} and ${b}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Flowbench: A/B timing of cells ${a} and ${b}`,
+        cancellable: true,
+      },
       (progress, token) =>
         compareCells({
           file: t.file,
@@ -274,7 +330,15 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
           ...timeoutOf(args, settings),
           python,
           cancellation: token,
-          onProgress: (p) => progress.report({ message: p.phase === 'run' ? `pair ${p.run} of ${p.runs}…` : p.phase === 'calibrate' ? `calibrating ${p.cell}: ${p.loops} loops…` : undefined }),
+          onProgress: (p) =>
+            progress.report({
+              message:
+                p.phase === 'run'
+                  ? `pair ${p.run} of ${p.runs}…`
+                  : p.phase === 'calibrate'
+                    ? `calibrating ${p.cell}: ${p.loops} loops…`
+                    : undefined,
+            }),
         }),
     );
     log.info(`A/B ${path.basename(t.file)}: A ${r.a.line} | B ${r.b.line} | ${r.summary}`);
@@ -284,7 +348,7 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
 
   const api: TimingsApi = {
     cellTimings: async (file) => {
-      const { summarizeCell } = await import('./history');
+      const { summarizeCell } = await import('../history');
       const root = projectRootOf(file);
       const key = portablePath(root, file);
       // This file's timings only: a long history of many files is filtered once per refresh, not once per cell.

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { errorMessage } from '../util/errors';
-import { isStateFileEvent } from './store';
+import { errorMessage } from '../../util/errors';
+import { isStateFileEvent } from '../store';
 
 /** Several events arrive for one write (and for a burst of writes): one re-read after they settle is enough. */
 const DEBOUNCE_MS = 50;

@@ -1,20 +1,19 @@
-import { COMMANDS } from '../editor/commandIds';
+import { COMMANDS } from '../../editor/commandIds';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Feature, FeatureServices } from '../editor/feature';
-import { splitSettings } from '../editor/config';
-import { UserError } from '../util/errors';
-import { intArg, resolveInWorkspace } from '../editor/workspace';
-import type { SplitManifest } from '../data/splitFile';
-import type { SplitOutcome, SplitRequest } from './engine';
-import { isStrategy, STRATEGIES } from '../data/splitFile';
-import { defaultSplitPath } from '../data/splitFile';
+import type { Feature, FeatureServices } from '../../editor/feature';
+import { splitSettings } from '../../editor/config';
+import { UserError } from '../../util/errors';
+import { intArg, resolveInWorkspace } from '../../editor/workspace';
+import type { SplitManifest } from '../../data/splitFile';
+import type { SplitOutcome, SplitRequest } from '../engine';
+import { isStrategy, STRATEGIES } from '../../data/splitFile';
+import { defaultSplitPath } from '../../data/splitFile';
 import { pickDataFile, runWizard, sizeFromArgs } from './wizard';
 import { showSplitReport } from './reportWebview';
-import { splitPrefill } from './prefill';
-import type { SplitsApi } from './api';
-
+import { splitPrefill } from '../prefill';
+import type { SplitsApi } from '../api';
 
 function str(v: unknown, name: string): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
@@ -27,7 +26,8 @@ export function requestFromArgs(args: Record<string, unknown>): Partial<SplitReq
   const uri = args.uri instanceof vscode.Uri ? args.uri : undefined;
   const file = uri?.fsPath ?? str(args.file, 'file');
   const strategy = str(args.strategy, 'strategy');
-  if (strategy !== undefined && !isStrategy(strategy)) throw new UserError(`unknown strategy '${strategy}'; use one of: ${STRATEGIES.join(', ')}`);
+  if (strategy !== undefined && !isStrategy(strategy))
+    throw new UserError(`unknown strategy '${strategy}'; use one of: ${STRATEGIES.join(', ')}`);
   const out = str(args.out, 'out');
   const shuffle = args.shuffle;
   if (shuffle !== undefined && typeof shuffle !== 'boolean') throw new UserError('shuffle must be true or false');
@@ -63,10 +63,14 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
   let last: SplitOutcome | undefined;
 
   async function run(request: SplitRequest): Promise<SplitOutcome> {
-    const { createSplit } = await import('./engine');
+    const { createSplit } = await import('../engine');
     services.log.info(`split: ${request.strategy} of ${request.input} → ${request.out}`);
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Flowbench: splitting ${path.basename(request.input)}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Flowbench: splitting ${path.basename(request.input)}`,
+        cancellable: true,
+      },
       async (progress, token) => {
         let reported = 0;
         return createSplit(request, {
@@ -82,7 +86,8 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
       },
     );
     for (const w of outcome.manifest.warnings) services.log.warn(`split: ${w}`);
-    for (const c of outcome.manifest.checks) if (c.status === 'warn') services.log.warn(`split check ${c.id}: ${c.detail}`);
+    for (const c of outcome.manifest.checks)
+      if (c.status === 'warn') services.log.warn(`split check ${c.id}: ${c.detail}`);
     last = outcome;
     return outcome;
   }
@@ -97,7 +102,10 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
         throw new UserError(`cannot read split manifest ${file}: ${(err as Error).message}`);
       }
     }
-    if (!last) throw new UserError('no split made in this session yet; run "Flowbench: Create Validation Split" or pass { manifest }');
+    if (!last)
+      throw new UserError(
+        'no split made in this session yet; run "Flowbench: Create Validation Split" or pass { manifest }',
+      );
     return last.manifest;
   }
 
@@ -114,16 +122,26 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
           if (!partial.file) throw new UserError('file is required when running without prompts');
           if (!partial.strategy) throw new UserError('strategy is required when running without prompts');
           const { file, ...rest } = partial;
-          request = { ...rest, strategy: partial.strategy, input: file, out: partial.out ?? defaultSplitPath(file), seed: partial.seed ?? settings.defaultSeed };
+          request = {
+            ...rest,
+            strategy: partial.strategy,
+            input: file,
+            out: partial.out ?? defaultSplitPath(file),
+            seed: partial.seed ?? settings.defaultSeed,
+          };
         } else {
           const file = partial.file ?? (await pickDataFile());
-          const { previewCsv } = await import('./inspect');
+          const { previewCsv } = await import('../inspect');
           const preview = await previewCsv(file);
           const { file: _ignored, ...prefill } = partial;
-          request = await runWizard(file, preview, prefill, { seed: settings.defaultSeed, folds: settings.defaultFolds });
+          request = await runWizard(file, preview, prefill, {
+            seed: settings.defaultSeed,
+            folds: settings.defaultFolds,
+          });
         }
         const outcome = await run(request);
-        if ((interactive && settings.openReport) || a.report === true) await showSplitReport(outcome.manifest, services.context.subscriptions);
+        if ((interactive && settings.openReport) || a.report === true)
+          await showSplitReport(outcome.manifest, services.context.subscriptions);
         if (interactive) {
           const warned = outcome.manifest.checks.filter((c) => c.status === 'warn');
           const msg = `Flowbench: ${outcome.manifest.strategy} split of ${outcome.manifest.input.rows} rows written to ${path.basename(outcome.out)}${warned.length ? ` — ${warned.length} check(s) to look at` : ''}.`;
@@ -131,7 +149,11 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
             if (choice) await vscode.env.clipboard.writeText(outcome.manifest.python);
           });
         }
-        const result: SplitCommandResult = { out: outcome.out, manifestPath: outcome.manifestPath, manifest: outcome.manifest };
+        const result: SplitCommandResult = {
+          out: outcome.out,
+          manifestPath: outcome.manifestPath,
+          manifest: outcome.manifest,
+        };
         return result;
       },
       [COMMANDS.split.showReport]: async (args) => {
@@ -142,7 +164,10 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
       [COMMANDS.split.copyPython]: async (args) => {
         const manifest = await loadManifest(args);
         await vscode.env.clipboard.writeText(manifest.python);
-        if (args?.quiet !== true) void vscode.window.showInformationMessage('Flowbench: Python snippet copied (pandas + scikit-learn, same indices).');
+        if (args?.quiet !== true)
+          void vscode.window.showInformationMessage(
+            'Flowbench: Python snippet copied (pandas + scikit-learn, same indices).',
+          );
         return { python: manifest.python };
       },
     },

@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 interface PythonExtensionApi {
   environments?: {
     getActiveEnvironmentPath(resource?: vscode.Uri): { id: string; path: string };
-    resolveEnvironment(env: { id: string; path: string } | string): Promise<{ executable?: { uri?: vscode.Uri } } | undefined>;
+    resolveEnvironment(
+      env: { id: string; path: string } | string,
+    ): Promise<{ executable?: { uri?: vscode.Uri } } | undefined>;
   };
 }
 
@@ -21,7 +23,10 @@ async function withinSeconds<T>(seconds: number, work: () => Promise<T | undefin
  * The interpreter chosen for this file in the Python Environments extension, else in the Python extension, when
  * installed; undefined otherwise or when neither tells within a few seconds (slow discovery must not block timing).
  */
-export async function pythonExtensionInterpreter(resource: vscode.Uri | undefined, log: vscode.LogOutputChannel): Promise<string | undefined> {
+export async function pythonExtensionInterpreter(
+  resource: vscode.Uri | undefined,
+  log: vscode.LogOutputChannel,
+): Promise<string | undefined> {
   const envsExt = vscode.extensions.getExtension<PythonEnvironmentsApi>('ms-python.vscode-python-envs');
   if (envsExt) {
     try {

@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { focusSettings } from '../editor/config';
-import type { FeatureServices } from '../editor/feature';
-import { errorMessage } from '../util/errors';
-import { readHead } from '../util/git';
-import { type EndOutcome, FocusController, type StartOptions, type StartOutcome } from './controller';
-import { highlightsEnd } from './display';
+import { focusSettings } from '../../editor/config';
+import type { FeatureServices } from '../../editor/feature';
+import { errorMessage } from '../../util/errors';
+import { readHead } from '../../util/git';
+import { type EndOutcome, FocusController, type StartOptions, type StartOutcome } from '../controller';
+import { highlightsEnd } from '../display';
 import { type EndChoiceHandlers, EndNotice } from './endNotice';
-import { focusLogFile } from './focusLog';
-import { gitSummary } from './gitSummary';
+import { focusLogFile } from '../focusLog';
+import { gitSummary } from '../gitSummary';
 import { IdleTracker } from './idleTracker';
 import { OtherWindowsWatcher } from './otherWindows';
-import { phase } from './session';
-import type { FocusShared } from './state';
+import { phase } from '../session';
+import type { FocusShared } from '../state';
 import { FocusStatusBar } from './statusBar';
-import { FocusStateStore } from './store';
-import { ZenMode } from './zen';
+import { FocusStateStore } from '../store';
+import { ZenMode } from '../zen';
 
 /** What a command may start; the rest of StartOptions comes from the settings and the workspace. */
 export type RuntimeStartOptions = Omit<StartOptions, 'logFile' | 'workspaceDir' | 'suppress' | 'zen'>;
@@ -73,7 +73,11 @@ export class FocusRuntime implements vscode.Disposable {
       noteOutcome: (logFile, id, outcome) => this.controller.noteOutcome(logFile, id, outcome),
     });
     // Created before the idle tracker so that, when the window gains focus, the re-read starts before the idle report.
-    this.otherWindows = new OtherWindowsWatcher(store.file, () => void this.refresh(), (m) => log.warn(m));
+    this.otherWindows = new OtherWindowsWatcher(
+      store.file,
+      () => void this.refresh(),
+      (m) => log.warn(m),
+    );
     this.idle = new IdleTracker({
       clock,
       session: () => this.state?.session ?? null,
@@ -140,9 +144,11 @@ export class FocusRuntime implements vscode.Disposable {
 
   /** Re-reads the shared record and re-renders; serialised so overlapping triggers never interleave. */
   refresh(): Promise<void> {
-    const next = this.refreshChain.then(() => this.doRefresh()).catch((err) => {
-      this.services.log.warn(`focus: refresh failed: ${errorMessage(err)}`);
-    });
+    const next = this.refreshChain
+      .then(() => this.doRefresh())
+      .catch((err) => {
+        this.services.log.warn(`focus: refresh failed: ${errorMessage(err)}`);
+      });
     this.refreshChain = next;
     return next;
   }

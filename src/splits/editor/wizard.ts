@@ -1,14 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CancelledError, UserError } from '../util/errors';
-import { workspaceRoot } from '../editor/workspace';
-import type { CsvPreview } from './inspect';
-import type { SplitRequest } from './engine';
-import type { Strategy } from './strategies';
-import type { Size } from './sizes';
-import { defaultSplitPath } from '../data/splitFile';
-import { applicableOnly, parseWizardSize, strategyOrder, wizardSteps, type ColumnStep } from './wizardPlan';
-
+import { CancelledError, UserError } from '../../util/errors';
+import { workspaceRoot } from '../../editor/workspace';
+import type { CsvPreview } from '../inspect';
+import type { SplitRequest } from '../engine';
+import type { Strategy } from '../strategies';
+import type { Size } from '../sizes';
+import { defaultSplitPath } from '../../data/splitFile';
+import { applicableOnly, parseWizardSize, strategyOrder, wizardSteps, type ColumnStep } from '../wizardPlan';
 
 const DESCRIPTIONS: Record<Strategy, string> = {
   holdout: 'train_test_split: one train/valid split',
@@ -29,7 +28,12 @@ async function pick<T extends vscode.QuickPickItem>(items: T[], placeHolder: str
   return chosen ?? cancelled();
 }
 
-async function ask(prompt: string, value: string, title: string, validate: (v: string) => string | undefined): Promise<string> {
+async function ask(
+  prompt: string,
+  value: string,
+  title: string,
+  validate: (v: string) => string | undefined,
+): Promise<string> {
   const v = await vscode.window.showInputBox({ prompt, value, title, ignoreFocusOut: true, validateInput: validate });
   return v ?? cancelled();
 }
@@ -37,7 +41,11 @@ async function ask(prompt: string, value: string, title: string, validate: (v: s
 /** Chooses the data file: the given one, else the active CSV/TSV editor first, then workspace files. */
 export async function pickDataFile(): Promise<string> {
   const active = vscode.window.activeTextEditor?.document.uri;
-  const files = await vscode.workspace.findFiles('**/*.{csv,tsv,CSV,TSV}', '{**/node_modules/**,**/.*/**,**/*.folds.csv}', 500);
+  const files = await vscode.workspace.findFiles(
+    '**/*.{csv,tsv,CSV,TSV}',
+    '{**/node_modules/**,**/.*/**,**/*.folds.csv}',
+    500,
+  );
   const paths = files.map((u) => u.fsPath);
   if (active && /\.(csv|tsv)$/i.test(active.fsPath)) {
     paths.splice(paths.indexOf(active.fsPath) >>> 0, paths.includes(active.fsPath) ? 1 : 0);
@@ -46,7 +54,11 @@ export async function pickDataFile(): Promise<string> {
   if (paths.length === 0) throw new UserError('no .csv or .tsv file in the workspace; open one or pass { file }');
   const root = workspaceRoot();
   const chosen = await pick(
-    paths.map((p) => ({ label: path.basename(p), description: root ? path.relative(root, path.dirname(p)) || '.' : path.dirname(p), file: p })),
+    paths.map((p) => ({
+      label: path.basename(p),
+      description: root ? path.relative(root, path.dirname(p)) || '.' : path.dirname(p),
+      file: p,
+    })),
     'Data file to split',
     'Flowbench split (1/5): data',
   );
@@ -78,8 +90,13 @@ export async function runWizard(
 
   const columnPick = async (what: string, step: ColumnStep): Promise<string | undefined> => {
     const preferred = step.preferred;
-    const ordered = preferred && columns.includes(preferred) ? [preferred, ...columns.filter((c) => c !== preferred)] : [...columns];
-    const items = ordered.map((c) => ({ label: c, description: c === preferred ? 'suggested' : undefined, column: c as string | undefined }));
+    const ordered =
+      preferred && columns.includes(preferred) ? [preferred, ...columns.filter((c) => c !== preferred)] : [...columns];
+    const items = ordered.map((c) => ({
+      label: c,
+      description: c === preferred ? 'suggested' : undefined,
+      column: c as string | undefined,
+    }));
     if (step.optional) {
       const none = { label: '(none)', description: `no ${what} column`, column: undefined };
       if (preferred && columns.includes(preferred)) items.push(none);
@@ -92,14 +109,20 @@ export async function runWizard(
   if (steps.group) opts.group = await columnPick('group', steps.group);
   if (steps.time) opts.time = await columnPick('time', steps.time);
   if (steps.size) {
-    const v = await ask('Validation size: a fraction in (0, 1), or a whole number of rows (groups for group-holdout)', steps.size, 'Flowbench split (4/5): size', (t) =>
-      /^\s*(0?\.\d+|\d+)\s*$/.test(t) && Number(t) > 0 ? undefined : 'a fraction like 0.2, or a count like 30',
+    const v = await ask(
+      'Validation size: a fraction in (0, 1), or a whole number of rows (groups for group-holdout)',
+      steps.size,
+      'Flowbench split (4/5): size',
+      (t) => (/^\s*(0?\.\d+|\d+)\s*$/.test(t) && Number(t) > 0 ? undefined : 'a fraction like 0.2, or a count like 30'),
     );
     opts.testSize = parseWizardSize(v);
   }
   if (steps.folds) {
-    const v = await ask(strategy === 'time-series' ? 'Number of splits' : 'Number of folds', steps.folds, 'Flowbench split (4/5): folds', (t) =>
-      /^\s*\d+\s*$/.test(t) && Number(t) >= 2 ? undefined : 'a whole number >= 2',
+    const v = await ask(
+      strategy === 'time-series' ? 'Number of splits' : 'Number of folds',
+      steps.folds,
+      'Flowbench split (4/5): folds',
+      (t) => (/^\s*\d+\s*$/.test(t) && Number(t) >= 2 ? undefined : 'a whole number >= 2'),
     );
     opts.folds = Number(v);
   }
@@ -119,9 +142,9 @@ export function sizeFromArgs(fraction: unknown, count: unknown, name: string): S
     return fraction >= 1 && Number.isInteger(fraction) ? { count: fraction } : { fraction };
   }
   if (count !== undefined && count !== null) {
-    if (typeof count !== 'number' || !Number.isInteger(count)) throw new UserError(`${name}Count must be a whole number`);
+    if (typeof count !== 'number' || !Number.isInteger(count))
+      throw new UserError(`${name}Count must be a whole number`);
     return { count };
   }
   return undefined;
 }
-

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { CellMarkerSettings } from '../python/cells';
-import { lensSpecs, type LensContext, type LensSettings, type LensSpec } from './lensModel';
-import { scanPython, type CellSite, type ScanResult, type SplitSite } from '../python/scanner';
+import type { CellMarkerSettings } from '../../python/cells';
+import { lensSpecs, type LensContext, type LensSettings, type LensSpec } from '../lensModel';
+import { scanPython, type CellSite, type ScanResult, type SplitSite } from '../../python/scanner';
 
 export interface LensProviderDeps {
   settings(): LensSettings;
@@ -83,7 +83,10 @@ export class TrainingScriptLensProvider implements vscode.CodeLensProvider, vsco
     const started = performance.now();
     const scan = scanPython(document.getText(), { cellMarkers: this.deps.cellMarkers() });
     const ms = performance.now() - started;
-    if (ms > 50) this.deps.log.warn(`lenses: scanning ${document.uri.fsPath} took ${ms.toFixed(0)} ms (${document.lineCount} lines)`);
+    if (ms > 50)
+      this.deps.log.warn(
+        `lenses: scanning ${document.uri.fsPath} took ${ms.toFixed(0)} ms (${document.lineCount} lines)`,
+      );
     this.scans.set(key, { version: document.version, scan });
     return scan;
   }

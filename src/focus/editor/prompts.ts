@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CancelledError } from '../util/errors';
+import { CancelledError } from '../../util/errors';
 import {
   type ActionItem,
   DND_TITLE,
@@ -11,8 +11,8 @@ import {
   extendItems,
   lengthInputError,
   lengthItems,
-} from './choices';
-import { type BreakKind, type FocusSession, phase, validateMinutes } from './session';
+} from '../choices';
+import { type BreakKind, type FocusSession, phase, validateMinutes } from '../session';
 
 /** The focus commands' questions to the user. A dismissed question is a CancelledError (nothing failed). */
 

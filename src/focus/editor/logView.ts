@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { newNonce } from '../util/html';
-import { readFocusLog } from './focusLog';
-import { focusLogHtml } from './logHtml';
-import { type FocusStats, focusStats } from './stats';
+import { newNonce } from '../../util/html';
+import { readFocusLog } from '../focusLog';
+import { focusLogHtml } from '../logHtml';
+import { type FocusStats, focusStats } from '../stats';
 
 export interface LogViewResult {
   logFile: string;

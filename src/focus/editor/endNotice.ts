@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { focusSettings } from '../editor/config';
-import type { EndOutcome } from './controller';
-import { endMessage, outcomePrompt, playsEndSound } from './endMessage';
-import { playEndSound } from './sound';
+import { focusSettings } from '../../editor/config';
+import type { EndOutcome } from '../controller';
+import { endMessage, outcomePrompt, playsEndSound } from '../endMessage';
+import { playEndSound } from '../sound';
 
 export interface EndChoiceHandlers {
   startBreak(): Thenable<unknown>;

@@ -1,7 +1,7 @@
-import { COMMANDS } from '../editor/commandIds';
+import { COMMANDS } from '../../editor/commandIds';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { newNonce } from '../util/html';
+import { newNonce } from '../../util/html';
 
 export const ONNX_VIEW_TYPE = 'flowbench.onnxInspector';
 
@@ -20,23 +20,33 @@ export class OnnxInspectorProvider implements vscode.CustomReadonlyEditorProvide
     const trusted = vscode.workspace.isTrusted;
     const nonce = newNonce();
     panel.webview.options = { enableScripts: trusted, localResourceRoots: [] };
-    const { page, inspectBody, errorBody } = await import('./html');
+    const { page, inspectBody, errorBody } = await import('../html');
     const name = vscode.workspace.asRelativePath(document.uri);
     const script = `const vscode = acquireVsCodeApi();
 document.querySelectorAll('button[data-cmd]').forEach((b) => b.addEventListener('click', () => vscode.postMessage({ cmd: b.dataset.cmd })));`;
     const render = async (): Promise<void> => {
       try {
-        const { parseModel } = await import('./onnxModel');
+        const { parseModel } = await import('../onnxModel');
         const bytes = await vscode.workspace.fs.readFile(document.uri);
         const info = parseModel(bytes, path.basename(document.uri.fsPath));
-        panel.webview.html = page({ title: name, cspSource: panel.webview.cspSource, nonce: trusted ? nonce : undefined, script }, inspectBody(name, info, trusted));
+        panel.webview.html = page(
+          { title: name, cspSource: panel.webview.cspSource, nonce: trusted ? nonce : undefined, script },
+          inspectBody(name, info, trusted),
+        );
       } catch (err) {
         this.log.warn(`inspect ${name}: ${(err as Error).message}`);
-        panel.webview.html = page({ title: name, cspSource: panel.webview.cspSource }, errorBody(name, (err as Error).message));
+        panel.webview.html = page(
+          { title: name, cspSource: panel.webview.cspSource },
+          errorBody(name, (err as Error).message),
+        );
       }
     };
     await render();
-    const commands: Record<string, string> = { run: COMMANDS.onnx.run, bench: COMMANDS.onnx.bench, eval: COMMANDS.onnx.eval };
+    const commands: Record<string, string> = {
+      run: COMMANDS.onnx.run,
+      bench: COMMANDS.onnx.bench,
+      eval: COMMANDS.onnx.eval,
+    };
     const subs: vscode.Disposable[] = [
       panel.webview.onDidReceiveMessage((m: { cmd?: string }) => {
         const id = m.cmd ? commands[m.cmd] : undefined;
@@ -44,8 +54,16 @@ document.querySelectorAll('button[data-cmd]').forEach((b) => b.addEventListener(
         if (id) vscode.commands.executeCommand(id, { uri: document.uri }).then(undefined, () => undefined);
       }),
     ];
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(document.uri.fsPath)), path.basename(document.uri.fsPath)));
-    subs.push(watcher, watcher.onDidChange(() => void render()));
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(
+        vscode.Uri.file(path.dirname(document.uri.fsPath)),
+        path.basename(document.uri.fsPath),
+      ),
+    );
+    subs.push(
+      watcher,
+      watcher.onDidChange(() => void render()),
+    );
     panel.onDidDispose(() => subs.forEach((d) => d.dispose()));
   }
 }

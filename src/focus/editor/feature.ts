@@ -1,19 +1,19 @@
-import { COMMANDS } from '../editor/commandIds';
-import { runCommand } from '../editor/commands';
+import { COMMANDS } from '../../editor/commandIds';
+import { runCommand } from '../../editor/commands';
 import * as vscode from 'vscode';
-import { focusSettings } from '../editor/config';
-import type { Feature, FeatureServices } from '../editor/feature';
-import { UserError } from '../util/errors';
-import type { EndOutcome } from './controller';
+import { focusSettings } from '../../editor/config';
+import type { Feature, FeatureServices } from '../../editor/feature';
+import { UserError } from '../../util/errors';
+import type { EndOutcome } from '../controller';
 import { disposeFocusLogView, showFocusLog } from './logView';
 import { pickAction, pickBreakKind, pickDndState, pickExtension, pickLength } from './prompts';
 import { FocusRuntime } from './runtime';
-import { RuntimeSlot } from './runtimeSlot';
-import { type BreakKind, phase, validateMinutes } from './session';
-import { nextBreakKind } from './state';
-import { focusStateResult, withEnded } from './stateResult';
+import { RuntimeSlot } from '../runtimeSlot';
+import { type BreakKind, phase, validateMinutes } from '../session';
+import { nextBreakKind } from '../state';
+import { focusStateResult, withEnded } from '../stateResult';
 
-import type { FocusStateResult } from './stateResult';
+import type { FocusStateResult } from '../stateResult';
 
 export type { FocusStateResult };
 
@@ -116,8 +116,7 @@ export function focusFeature(services: FeatureServices): Feature<FocusApi> {
 
   async function extend(args?: Record<string, unknown>) {
     const r = await rt();
-    const minutes =
-      args?.minutes !== undefined ? validateMinutes(args.minutes, 'minutes', 240) : await pickExtension();
+    const minutes = args?.minutes !== undefined ? validateMinutes(args.minutes, 'minutes', 240) : await pickExtension();
     await r.controller.extend(minutes);
     r.clearHighlight();
     await r.refresh();

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { FLOWBENCH_DIR } from '../util/flowbenchDir';
-import { appendTiming, historyFile, HISTORY_FILE, readHistory, type TimingRecord } from './history';
+import { FLOWBENCH_DIR } from '../../util/flowbenchDir';
+import { appendTiming, historyFile, HISTORY_FILE, readHistory, type TimingRecord } from '../history';
 
 /**
  * The editor's one view of every workspace's timing history (.flowbench/timings.jsonl): one file watcher, one cache

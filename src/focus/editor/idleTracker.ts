@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { errorMessage } from '../util/errors';
-import { SleepDetector, WindowIdle, windowInactive } from './activity';
-import type { FocusSession } from './session';
+import { errorMessage } from '../../util/errors';
+import { SleepDetector, WindowIdle, windowInactive } from '../activity';
+import type { FocusSession } from '../session';
 
 export interface IdleTrackerPorts {
   clock(): number;

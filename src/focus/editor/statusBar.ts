@@ -1,7 +1,7 @@
-import { COMMANDS } from '../editor/commandIds';
+import { COMMANDS } from '../../editor/commandIds';
 import * as vscode from 'vscode';
-import { HIGHLIGHT_MS, STATUS_BAR_ID, STATUS_BAR_NAME, refreshDelay, statusBarContent } from './display';
-import type { FocusSession } from './session';
+import { HIGHLIGHT_MS, STATUS_BAR_ID, STATUS_BAR_NAME, refreshDelay, statusBarContent } from '../display';
+import type { FocusSession } from '../session';
 
 export interface StatusBarPorts {
   clock(): number;
