@@ -46,12 +46,20 @@ export interface EvalReport {
   inferenceMs: number;
   classes?: { names: string[]; source: string };
   metrics: Record<string, number | null>;
+  /**
+   * The same metrics on the rows the model was trained on (the split's train rows), side by side with the
+   * validation metrics so overfitting shows. Above TRAIN_METRIC_ROWS train rows, on every k-th train row.
+   */
+  train: { rows: number; sampled: boolean; metrics: Record<string, number | null> };
   baseline: Record<string, number | null>;
   baselineKind: string;
   ledger?: ExperimentRecord;
   /** Things worth knowing that did not stop the evaluation (e.g. the data changed since the split was made). */
   warnings: string[];
 }
+
+/** Train rows scored for the train metrics at most (every k-th train row above this). */
+export const TRAIN_METRIC_ROWS = 100_000;
 
 export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   const hints = splitManifestHints(opts.split);
@@ -109,24 +117,39 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     yTrain = Float64Array.from(split.train, (i) => cellNumber(table, tj, i));
   }
 
+  const stride = Math.max(1, Math.ceil(split.train.length / TRAIN_METRIC_ROWS));
+  const trainPick = split.train.map((_, i) => i).filter((i) => i % stride === 0);
+  const trainRows = trainPick.map((i) => split.train[i]);
   const host = newHost(o);
   let session: SessionHandle;
   let result: { outputs: Record<string, WireTensor>; ms: number };
+  let trainResult: { outputs: Record<string, WireTensor>; ms: number };
   try {
     session = await host.createSession(path.resolve(model.path), o.providers, o.intraOpThreads);
     o.onProgress?.(`evaluating ${split.valid.length} rows on ${session.provider}`);
     result = await runRows(host, session, plan.build, split.valid, fetchesFor(model.info), o);
+    trainResult = await runRows(host, session, plan.build, trainRows, fetchesFor(model.info), o);
   } finally {
     host.dispose();
   }
   const n = split.valid.length;
   let metrics: Record<string, number | null>;
+  let trainMetrics: Record<string, number | null>;
   let baseline: Record<string, number | null>;
   let baselineKind: string;
   if (roles.task === 'classification') {
     const c = space!.names.length;
     const pred = decodeClassifier(roles, result.outputs, n, space!);
     metrics = { ...classificationMetrics(yTrue, pred.codes, pred.proba, c) };
+    const tp = decodeClassifier(roles, trainResult.outputs, trainRows.length, space!);
+    trainMetrics = {
+      ...classificationMetrics(
+        Int32Array.from(trainPick, (i) => yTrain[i]),
+        tp.codes,
+        tp.proba,
+        c,
+      ),
+    };
     const maj = majorityBaseline(yTrain, c);
     const bp = new Float64Array(n * c);
     for (let i = 0; i < n; i++) bp.set(maj.proba, i * c);
@@ -135,6 +158,13 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   } else {
     const pred = decodeRegressor(roles.value, result.outputs, n);
     metrics = { ...regressionMetrics(yTrue, pred) };
+    const tp = decodeRegressor(roles.value, trainResult.outputs, trainRows.length);
+    trainMetrics = {
+      ...regressionMetrics(
+        Float64Array.from(trainPick, (i) => yTrain[i]),
+        tp,
+      ),
+    };
     let mean = 0;
     for (let i = 0; i < yTrain.length; i++) mean += yTrain[i];
     mean /= yTrain.length;
@@ -160,6 +190,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     inferenceMs: result.ms,
     classes: space ? { names: space.names, source: space.source } : undefined,
     metrics,
+    train: { rows: trainRows.length, sampled: stride > 1, metrics: trainMetrics },
     baseline,
     baselineKind,
     warnings,

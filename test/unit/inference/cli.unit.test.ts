@@ -202,6 +202,17 @@ describe('inference/cli: inspect, infer, eval, bench, experiments', function () 
     assert.equal(j.task, 'regression');
     assert.deepEqual(Object.keys(j.metrics), ['rmse', 'mae', 'r2']);
     assert.ok(j.baseline.rmse > 0);
+    // The train side: the model (2·x1 + 0.5·x2 + 1) scored on the 15 train rows, computed here from the data.
+    const lines = fs.readFileSync(path.join(dir, 'data.csv'), 'utf8').trim().split('\n').slice(1, 16);
+    const err = lines.map((l) => {
+      const [x1, x2, , , z] = l.split(',').map(Number);
+      return 2 * x1 + 0.5 * x2 + 1 - z;
+    });
+    const rmse = Math.sqrt(err.reduce((a, e) => a + e * e, 0) / err.length);
+    assert.equal(j.train.rows, 15);
+    assert.equal(j.train.sampled, false);
+    assert.ok(Math.abs(j.train.metrics.rmse - rmse) < 1e-5 * rmse, `train rmse ${j.train.metrics.rmse} vs ${rmse}`);
+    assert.notEqual(j.train.metrics.rmse, j.metrics.rmse);
   });
 
   it('eval of the demo model on a fold of flowers.csv', async () => {
