@@ -115,6 +115,29 @@ export class ColumnInterner {
    * texts new to the column get the next codes, in the order they first appear, exactly as row-by-row adds would.
    */
   addChunk(dict: { texts: string[]; firstRow: Int32Array }, codes: Int32Array, firstRow: number): void {
+    const remap = this.learn(dict, firstRow);
+    if (this.n + codes.length > this.codes.length) this.reserve(Math.max(this.codes.length * 2, this.n + codes.length));
+    const out = this.codes;
+    let at = this.n;
+    for (let r = 0; r < codes.length; r++) out[at++] = remap[codes[r]];
+    this.n = at;
+  }
+
+  /**
+   * Registers a chunk's distinct texts (new ones get the next codes, in first-appearance order) and returns the
+   * chunk's codes in this column's numbering, without keeping a code per row (streams that need none).
+   */
+  mapChunk(dict: { texts: string[]; firstRow: Int32Array }, codes: Int32Array, firstRow: number): Int32Array {
+    const remap = this.learn(dict, firstRow);
+    return Int32Array.from(codes, (c) => remap[c]);
+  }
+
+  /** The code of a text already seen, or undefined. */
+  code(text: string): number | undefined {
+    return this.index.get(text);
+  }
+
+  private learn(dict: { texts: string[]; firstRow: Int32Array }, firstRow: number): Int32Array {
     const remap = new Int32Array(dict.texts.length);
     dict.texts.forEach((text, i) => {
       let code = this.index.get(text);
@@ -126,11 +149,7 @@ export class ColumnInterner {
       }
       remap[i] = code;
     });
-    if (this.n + codes.length > this.codes.length) this.reserve(Math.max(this.codes.length * 2, this.n + codes.length));
-    const out = this.codes;
-    let at = this.n;
-    for (let r = 0; r < codes.length; r++) out[at++] = remap[codes[r]];
-    this.n = at;
+    return remap;
   }
 
   /** Sizes the code array for about `rows` rows up front (estimated from the file size), avoiding doubling copies. */

@@ -164,6 +164,26 @@ export function csvRowAt(
   };
 }
 
+/** Rows of the first chunk the caller sees decoded before the scan starts (column typing, the time format). */
+export const LEADING_ROWS = 1000;
+
+/** Up to `max` whole rows from the start of the data, blank lines skipped (fewer when the chunk ends sooner). */
+function leadingRows(buf: Uint8Array, delim: number, max: number): string[][] {
+  const rows: string[][] = [];
+  let at = 0;
+  while (rows.length < max && at < buf.length) {
+    if (buf[at] === LF || buf[at] === CR) {
+      at += buf[at] === CR && buf[at + 1] === LF ? 2 : 1;
+      continue;
+    }
+    const r = decodeRow(buf, at, delim);
+    if (!r || r.end <= at) break;
+    rows.push(r.fields);
+    at = r.end;
+  }
+  return rows;
+}
+
 interface Slot {
   buffer: SharedArrayBuffer;
   view: Uint8Array;
@@ -353,11 +373,11 @@ function chunkError(e: ChunkError, firstLine: number): UserError {
 
 /**
  * Reads `file` once and hands its rows, chunk by chunk in file order, to what `start` returns for the header and
- * the first data row (decoded in full). Memory stays bounded by a few chunks per worker, whatever the file size.
+ * the leading data rows (up to LEADING_ROWS of the first chunk, decoded in full). Memory stays bounded by a few chunks per worker, whatever the file size.
  */
 export async function scanTable(
   file: string,
-  start: (header: CsvHeader, firstRow: string[]) => TableScan,
+  start: (header: CsvHeader, firstRows: string[][]) => TableScan,
   options: ScanOptions = {},
 ): Promise<ScanSummary> {
   const name = path.basename(file);
@@ -390,8 +410,7 @@ export async function scanTable(
     if (!parsed) throw new UserError(`${name}: the file is empty`);
     const { header, dataStart } = parsed;
     const delim = header.delimiter.charCodeAt(0);
-    const firstRowDecoded = decodeRow(first.slot.view.subarray(dataStart, first.length), 0, delim);
-    const scan = start(header, firstRowDecoded?.fields ?? []);
+    const scan = start(header, leadingRows(first.slot.view.subarray(dataStart, first.length), delim, LEADING_ROWS));
     const plan: ScanPlan = { ...scan.plan, delimiter: delim, nCols: header.columns.length, name };
     const requested = options.workers ?? defaultWorkers();
     // Worker start-up costs more than a small file takes to parse, unless the caller asked for workers by number.

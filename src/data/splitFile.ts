@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { AtomicFileWriter } from '../util/atomicWrite';
 import { CancelledError, UserError, throwIfCancelled, type Cancellation } from '../util/errors';
 import { sha256File } from '../util/hash';
-import { cellNumber, columnIndex, readTable } from './table';
+import { ChunkParser } from './chunkParser';
+import { scanTable } from './parallelScan';
 
 /**
  * The split file format, written by `flowbench split` and read by `flowbench eval`/`infer` and the editor: FOLDS.csv
@@ -163,63 +164,110 @@ export async function writeSplitFiles(
   }
 }
 
-export interface SplitRows {
+/** Selection bits of a split mask: a train row, a validation row. */
+export const TRAIN_ROW = 1;
+export const VALID_ROW = 2;
+
+export interface SplitMask {
   file: string;
   kind: SplitColumn;
   fold: number | null;
-  train: number[];
-  valid: number[];
+  /** One byte per data row: TRAIN_ROW, VALID_ROW or 0 (unused). */
+  mask: Uint8Array;
+  train: number;
+  valid: number;
   /** SHA-256 of the manifest FOLDS.csv.json when present, else of FOLDS.csv itself. */
   manifestHash: string;
   manifestFile: string;
 }
 
 /**
- * Reads a split file. Validation rows: split == valid, or fold == K; train rows: split == train, or every other fold
- * (rows that are never validated, fold -1, count as train).
+ * Reads a split file into a byte per row (1 byte a row, whatever the data's width). Validation rows: split == valid,
+ * or fold == K; train rows: split == train, or every other fold (rows never validated, fold -1, count as train).
  */
-export async function readSplitRows(
+export async function readSplitMask(
   file: string,
-  dataRows: number,
   fold?: number,
-  cancellation?: Cancellation,
-): Promise<SplitRows> {
-  const t = await readTable(file, cancellation);
-  if (t.rows !== dataRows) {
-    throw new UserError(
-      `${t.name} has ${t.rows} rows but the data has ${dataRows}; the split was made for another file`,
-    );
-  }
-  const train: number[] = [];
-  const valid: number[] = [];
-  let kind: SplitColumn;
+  options: { cancellation?: Cancellation; workers?: number } = {},
+): Promise<SplitMask> {
+  const name = path.basename(file);
+  let kind = 'split' as SplitColumn;
+  let mask = new Uint8Array(1 << 16);
+  // The split column as interned texts per row, or the fold column's numbers per row (-2: not yet read).
+  let folds = new Float64Array(0);
+  const summary = await scanTable(
+    file,
+    (header) => {
+      const j = header.columns.indexOf('split');
+      const k = header.columns.indexOf('fold');
+      if (j < 0 && k < 0) {
+        throw new UserError(`${name} has neither a 'split' nor a 'fold' column; make one with 'flowbench split'`);
+      }
+      kind = j >= 0 ? 'split' : 'fold';
+      const index = j >= 0 ? j : k;
+      return {
+        plan: { columns: [{ index, kind: j >= 0 ? 'intern' : 'number', name: kind, rows: 'all' }] },
+        onChunk: (c) => {
+          const col = c.a.columns[0]!;
+          if (c.firstRow + c.rows > mask.length) {
+            const g = new Uint8Array(Math.max(mask.length * 2, c.firstRow + c.rows));
+            g.set(mask);
+            mask = g;
+          }
+          if (kind === 'split') {
+            const dict = col.dict!;
+            const bits = dict.texts.map((t, i) => {
+              const v = t.trim().toLowerCase();
+              if (v === 'valid' || v === 'validation' || v === 'test') return VALID_ROW;
+              if (v === 'train') return TRAIN_ROW;
+              if (v === 'unused') return 0;
+              const r = dict.firstRow[i];
+              const line = c.firstLine + ChunkParser.lineAt(c.data, c.rowStarts[r]);
+              throw new UserError(`${name} line ${line}: split '${t}' is not train, valid or unused`);
+            });
+            const codes = col.codes!;
+            for (let r = 0; r < c.rows; r++) mask[c.firstRow + r] = bits[codes[r]];
+          } else {
+            if (c.firstRow + c.rows > folds.length) {
+              const g = new Float64Array(Math.max(folds.length * 2, c.firstRow + c.rows, 1 << 16));
+              g.set(folds);
+              folds = g;
+            }
+            folds.set(col.values!, c.firstRow);
+          }
+        },
+      };
+    },
+    options,
+  );
+  const n = summary.rows;
+  mask = mask.subarray(0, n);
   let k: number | null = null;
-  if (t.columns.includes('split')) {
-    kind = 'split';
-    const col = t.cells[columnIndex(t, 'split')];
-    for (let i = 0; i < col.length; i++) {
-      const v = col[i].trim().toLowerCase();
-      if (v === 'valid' || v === 'validation' || v === 'test') valid.push(i);
-      else if (v === 'train') train.push(i);
-      else if (v !== 'unused')
-        throw new UserError(`${t.name} line ${t.lines[i]}: split '${col[i]}' is not train, valid or unused`);
-    }
-  } else if (t.columns.includes('fold')) {
-    kind = 'fold';
-    const j = columnIndex(t, 'fold');
-    const folds = Array.from({ length: t.rows }, (_, i) => cellNumber(t, j, i));
-    const available = [...new Set(folds.filter((f) => f >= 0))].sort((a, b) => a - b);
+  if (kind === 'fold') {
+    const present = new Set<number>();
+    for (let i = 0; i < n; i++) if (folds[i] >= 0) present.add(folds[i]);
+    const available = [...present].sort((a, b) => a - b);
     k = fold ?? available[0] ?? 0;
-    if (!available.includes(k))
-      throw new UserError(`fold ${k} is not in ${t.name} (folds: ${available.join(', ') || 'none'})`);
-    folds.forEach((f, i) => (f === k ? valid : train).push(i));
-  } else {
-    throw new UserError(`${t.name} has neither a 'split' nor a 'fold' column; make one with 'flowbench split'`);
+    if (!present.has(k)) throw new UserError(`fold ${k} is not in ${name} (folds: ${available.join(', ') || 'none'})`);
+    for (let i = 0; i < n; i++) mask[i] = folds[i] === k ? VALID_ROW : TRAIN_ROW;
   }
-  if (valid.length === 0) throw new UserError(`${t.name} has no validation rows${k !== null ? ` for fold ${k}` : ''}`);
+  let train = 0;
+  let valid = 0;
+  for (let i = 0; i < n; i++) {
+    if (mask[i] === TRAIN_ROW) train++;
+    else if (mask[i] === VALID_ROW) valid++;
+  }
+  if (valid === 0) throw new UserError(`${name} has no validation rows${k !== null ? ` for fold ${k}` : ''}`);
   const manifest = manifestPathOf(file);
   const manifestFile = fs.existsSync(manifest) ? manifest : file;
-  return { file, kind, fold: k, train, valid, manifestHash: await sha256File(manifestFile), manifestFile };
+  return { file, kind, fold: k, mask, train, valid, manifestHash: await sha256File(manifestFile), manifestFile };
+}
+
+/** The message for a split made for another file (its row count differs from the data's). */
+export function splitRowsMismatch(splitFile: string, splitRows: number, dataRows: number | string): UserError {
+  return new UserError(
+    `${path.basename(splitFile)} has ${splitRows} rows but the data has ${dataRows}; the split was made for another file`,
+  );
 }
 
 /**

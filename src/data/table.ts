@@ -69,13 +69,24 @@ export function cellNumber(t: Table, j: number, i: number): number {
   return parseNumber(s);
 }
 
-/** Columns whose first non-empty value parses as a number: the default features, in file order. */
+/** Empty cells and NaN spellings count as missing when a column is typed, never as text. */
+const MISSING = /^\s*(?:[+-]?nan)?\s*$/i;
+
+/**
+ * Whether values make a numeric column: every value that is not missing (empty, NaN) parses as a number, and at
+ * least one is present. Typing looks at every value given, never at the first row alone.
+ */
+export function isNumericColumn(values: Iterable<string>): boolean {
+  let seen = false;
+  for (const v of values) {
+    if (MISSING.test(v)) continue;
+    if (!parsesAsNumber(v)) return false;
+    seen = true;
+  }
+  return seen;
+}
+
+/** Numeric columns (the whole column typed, see isNumericColumn): the default features, in file order. */
 export function numericColumns(t: Table, exclude: readonly string[] = []): string[] {
-  return t.columns.filter((c, j) => {
-    if (exclude.includes(c)) return false;
-    const col = t.cells[j];
-    for (let i = 0; i < col.length; i++)
-      if (col[i].trim() !== '') return parsesAsNumber(col[i]) && !/nan/i.test(col[i]);
-    return false;
-  });
+  return t.columns.filter((c, j) => !exclude.includes(c) && isNumericColumn(t.cells[j]));
 }

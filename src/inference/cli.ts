@@ -1,6 +1,15 @@
 import * as path from 'node:path';
 import type { CliCommand, CliIo } from '../util/cli';
-import { parseCliArgs, parseIntOption, parseNumberOption, printJson, requireOne } from '../util/cli';
+import {
+  parseCliArgs,
+  parseIntOption,
+  parseNumberOption,
+  parseWorkers,
+  printJson,
+  requireOne,
+  WORKERS_HELP,
+  WORKERS_OPTION,
+} from '../util/cli';
 import { UserError } from '../util/errors';
 
 /* Engines load inside run() so `flowbench --help` stays light. */
@@ -67,14 +76,15 @@ const infer: CliCommand = {
   name: 'infer',
   summary: 'Run an ONNX model on CSV rows (or random inputs) and write predictions',
   help: `Usage: flowbench infer MODEL.onnx [--input DATA.csv [--split FOLDS.csv [--fold K]] [--features a,b] [--target COL]]
-                       [--batch B] [--ep cuda,cpu] [--out PRED.csv] [--json]
+                       [--batch B] [--ep cuda,cpu] [--workers N] [--out PRED.csv] [--json]
 
 Without --input, feeds random inputs of the declared shapes (first symbolic dimension = --batch, default 1).
 With --input, every numeric column except --target, in file order, goes to a single 2-D float input (or --features);
 a model with one input per column (skl2onnx) is matched by input name. With --split, only the validation rows
 (split == valid, or fold == K) run, and PRED.csv starts with their 0-based row index.
-PRED.csv: one line per input row, one column per output value ('name', or 'name_i' for a vector output).
-${EP_HELP}
+PRED.csv: one line per input row, one column per output value ('name', or 'name_i' for a vector output), written
+as the rows stream through the model (atomically: nothing replaces PRED.csv unless the whole run succeeds).
+${EP_HELP}${WORKERS_HELP}
 Example: flowbench infer models/baseline.onnx --input data/flowers.csv --target species --out pred.csv
 `,
   async run(argv, io) {
@@ -86,6 +96,7 @@ Example: flowbench infer models/baseline.onnx --input data/flowers.csv --target 
       target: { type: 'string' },
       batch: { type: 'string' },
       out: { type: 'string' },
+      ...WORKERS_OPTION,
       ...runtimeOptions,
     });
     const { runInference } = await import('./infer');
@@ -98,6 +109,7 @@ Example: flowbench infer models/baseline.onnx --input data/flowers.csv --target 
       target: values.target,
       batch: parseIntOption(values.batch, 'batch', 1),
       out: abs(io, values.out),
+      workers: parseWorkers(values.workers),
       ...(await runtime(values, io)),
     });
     if (values.json) {
@@ -152,7 +164,7 @@ const evaluate: CliCommand = {
   name: 'eval',
   summary: "Evaluate an ONNX model on a split's validation rows, next to the trivial baseline",
   help: `Usage: flowbench eval MODEL.onnx --data DATA.csv --split FOLDS.csv [--fold K] --target COL [--features a,b]
-                      [--ep cuda,cpu] [--no-ledger] [--json]
+                      [--ep cuda,cpu] [--workers N] [--no-ledger] [--json]
 
 --data and --target default to the data file and target named in the split's manifest (FOLDS.csv.json from
 flowbench split); a data file that changed since the split was made gives a warning.
@@ -161,8 +173,9 @@ Classifiers: accuracy, balanced accuracy, log loss, ROC AUC (binary, or one-vs-r
 Regressors: RMSE, MAE, R². Always beside the trivial baseline learned on the train rows (majority class with the
 train class frequencies as probabilities, or the train mean). Class order: the model metadata 'flowbench.classes'
 (JSON array) if present, else the sorted target values (as scikit-learn's classes_). Appends a line to
-.flowbench/experiments.jsonl (model and split hashes, metrics, provider, git HEAD).
-${EP_HELP}
+.flowbench/experiments.jsonl (model and split hashes, metrics, provider, git HEAD). The data streams through the
+model in batches: memory stays flat however large the file.
+${EP_HELP}${WORKERS_HELP}
 Example: flowbench eval models/baseline.onnx --data data/flowers.csv --split data/FOLDS.csv --target species
 `,
   async run(argv, io) {
@@ -173,6 +186,7 @@ Example: flowbench eval models/baseline.onnx --data data/flowers.csv --split dat
       target: { type: 'string' },
       features: { type: 'string' },
       'no-ledger': { type: 'boolean' },
+      ...WORKERS_OPTION,
       ...runtimeOptions,
     });
     if (!values.split) throw new UserError('missing --split FOLDS.csv (make one with flowbench split)');
@@ -185,6 +199,7 @@ Example: flowbench eval models/baseline.onnx --data data/flowers.csv --split dat
       target: values.target,
       features: list(values.features),
       ledgerRoot: values['no-ledger'] ? false : io.cwd,
+      workers: parseWorkers(values.workers),
       ...(await runtime(values, io)),
     });
     if (values.json) printJson(io, r);

@@ -1,25 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
-import { encodeColumn } from '../data/labels';
-import { cellNumber, columnIndex, readTable } from '../data/table';
-import { readSplitRows, splitManifestHints } from '../data/splitFile';
-import type { SessionHandle } from './runtimeHost';
+import { readSplitMask, splitManifestHints, TRAIN_ROW, VALID_ROW } from '../data/splitFile';
 import { classSpace, classCoder, decodeClassifier, decodeRegressor, outputRoles } from './predictions';
-import { classificationMetrics, majorityBaseline, regressionMetrics } from './metrics';
+import { ClassificationAccumulator, regressionMetrics } from './metrics';
+import { streamModelRows } from './modelRows';
 import { appendExperiment, type ExperimentRecord } from './ledger';
 import type { WireTensor } from './protocol';
 import { VERSION } from '../util/version';
-import { planFeeds } from './feeds';
-import {
-  fetchesFor,
-  loadModel,
-  newHost,
-  runRows,
-  sessionReport,
-  type RuntimeOptions,
-  type SessionReport,
-} from './session';
+import { fetchesFor, loadModel, newHost, sessionReport, type RuntimeOptions, type SessionReport } from './session';
 
 export interface EvalOptions extends RuntimeOptions {
   model: string;
@@ -32,6 +21,8 @@ export interface EvalOptions extends RuntimeOptions {
   features?: string[];
   /** Folder whose .flowbench/experiments.jsonl gets the record; false to skip the ledger. */
   ledgerRoot: string | false;
+  /** Parse threads for the CSV engine (default: one per core). */
+  workers?: number;
 }
 
 export interface EvalReport {
@@ -61,6 +52,16 @@ export interface EvalReport {
 /** Train rows scored for the train metrics at most (every k-th train row above this). */
 export const TRAIN_METRIC_ROWS = 100_000;
 
+/** The model's outputs for a group of rows (valid, or the train rows scored for train metrics), kept until the
+ * class order is known: at the model's own precision, in row order. */
+interface KeptOutputs {
+  batches: { outputs: Record<string, WireTensor>; rows: number; target: Int32Array | Float64Array }[];
+  rows: number;
+}
+
+/** Mask bit of a train row that is also scored, for the train metrics. */
+const TRAIN_SCORED = 4;
+
 export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   const hints = splitManifestHints(opts.split);
   const dataFile = opts.data ?? (hints.dataFile && fs.existsSync(hints.dataFile) ? hints.dataFile : undefined);
@@ -73,147 +74,201 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   const warnings: string[] = [];
   const model = await loadModel(o.model);
   const roles = outputRoles(model.info);
-  o.onProgress?.('reading data');
-  const table = await readTable(o.data, o.cancellation);
-  const tj = columnIndex(table, o.target, 'target');
-  const split = await readSplitRows(o.split, table.rows, o.fold, o.cancellation);
-  if (split.train.length === 0) {
+  o.onProgress?.(`reading ${path.basename(o.split)}`);
+  const split = await readSplitMask(o.split, o.fold, { cancellation: o.cancellation, workers: o.workers });
+  if (split.train === 0) {
     throw new UserError(`${path.basename(o.split)} has no train rows; the baseline needs them`);
   }
-  const plan = planFeeds(model.info, table, { features: o.features, target: o.target });
-  plan.build(split.valid.slice(0, 1));
+  // The train metrics score every k-th train row (all of them up to TRAIN_METRIC_ROWS).
+  const stride = Math.max(1, Math.ceil(split.train / TRAIN_METRIC_ROWS));
+  const mask = split.mask;
+  let trainSeen = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] === TRAIN_ROW && trainSeen++ % stride === 0) mask[i] |= TRAIN_SCORED;
+  }
 
-  // Targets are checked before any process starts.
-  let space: ReturnType<typeof classSpace> | null = null;
-  let yTrue: Int32Array | Float64Array;
-  let yTrain: Int32Array | Float64Array;
-  if (roles.task === 'classification') {
-    const used = [...split.train, ...split.valid];
-    encodeColumn(
-      o.target,
-      used.map((i) => table.cells[tj][i]),
-      (r) => table.lines[used[r]],
-    );
-    space = classSpace(
-      model.info,
-      used.map((i) => table.cells[tj][i]),
-    );
-    const code = classCoder(space);
-    const encode = (rows: number[]): Int32Array =>
-      Int32Array.from(rows, (i) => {
-        const c = code(table.cells[tj][i]);
+  const host = newHost(o);
+  try {
+    // The session (a child process, onnxruntime loading) starts while the first chunks are parsed.
+    const sessionReady = host.createSession(path.resolve(model.path), o.providers, o.intraOpThreads);
+    sessionReady.catch(() => undefined);
+    const fetches = fetchesFor(model.info);
+    const kept = new Map<number, KeptOutputs>([
+      [VALID_ROW, { batches: [], rows: 0 }],
+      [TRAIN_SCORED, { batches: [], rows: 0 }],
+    ]);
+    let inferenceMs = 0;
+    // Baseline inputs: every train row's target (class counts, or the sum for the mean), in row order.
+    const trainCounts = new Map<number, number>();
+    let trainSum = 0;
+    let trainRows = 0;
+    const countTrain = (bits: Uint8Array, t: Int32Array | Float64Array): void => {
+      for (let i = 0; i < t.length; i++) {
+        if ((bits[i] & TRAIN_ROW) === 0) continue;
+        trainRows++;
+        if (t instanceof Int32Array) trainCounts.set(t[i], (trainCounts.get(t[i]) ?? 0) + 1);
+        else trainSum += t[i];
+      }
+    };
+    o.onProgress?.(`evaluating ${split.valid.toLocaleString('en-US')} rows`);
+    const stream = await streamModelRows({
+      file: o.data,
+      model: model.info,
+      features: o.features,
+      target: o.target,
+      targetKind: roles.task === 'classification' ? 'intern' : 'number',
+      mask,
+      feedBits: VALID_ROW | TRAIN_SCORED,
+      targetBits: TRAIN_ROW | VALID_ROW | TRAIN_SCORED,
+      splitFile: o.split,
+      workers: o.workers,
+      cancellation: o.cancellation,
+      sha256: true,
+      onProgress: o.onProgress,
+      onTargets: countTrain,
+      onBatch: async (b) => {
+        const session = await sessionReady;
+        const r = await host.run(session.sessionId, b.feeds, fetches);
+        inferenceMs += r.ms;
+        const k = kept.get(b.group)!;
+        k.batches.push({ outputs: r.outputs, rows: b.rows, target: b.target! });
+        k.rows += b.rows;
+      },
+    });
+    const session = await sessionReady;
+    const valid = kept.get(VALID_ROW)!;
+    const scored = kept.get(TRAIN_SCORED)!;
+    let metrics: Record<string, number | null>;
+    let trainMetrics: Record<string, number | null>;
+    let baseline: Record<string, number | null>;
+    let baselineKind: string;
+    let space: ReturnType<typeof classSpace> | null = null;
+    if (roles.task === 'classification') {
+      const interner = stream.target!.interner;
+      space = classSpace(model.info, interner.distinct);
+      const code = classCoder(space);
+      const classOf = Int32Array.from(interner.distinct, (text, g) => {
+        const c = code(text);
         if (c < 0) {
           throw new UserError(
-            `target '${table.cells[tj][i]}' on line ${table.lines[i]} is not one of the model's classes` +
+            `target '${text}' on line ${stream.target!.lineOf(g)} is not one of the model's classes` +
               ` (${space!.names.join(', ')})`,
           );
         }
         return c;
       });
-    yTrue = encode(split.valid);
-    yTrain = encode(split.train);
-  } else {
-    yTrue = Float64Array.from(split.valid, (i) => cellNumber(table, tj, i));
-    yTrain = Float64Array.from(split.train, (i) => cellNumber(table, tj, i));
-  }
-
-  const stride = Math.max(1, Math.ceil(split.train.length / TRAIN_METRIC_ROWS));
-  const trainPick = split.train.map((_, i) => i).filter((i) => i % stride === 0);
-  const trainRows = trainPick.map((i) => split.train[i]);
-  const host = newHost(o);
-  let session: SessionHandle;
-  let result: { outputs: Record<string, WireTensor>; ms: number };
-  let trainResult: { outputs: Record<string, WireTensor>; ms: number };
-  try {
-    session = await host.createSession(path.resolve(model.path), o.providers, o.intraOpThreads);
-    o.onProgress?.(`evaluating ${split.valid.length} rows on ${session.provider}`);
-    result = await runRows(host, session, plan.build, split.valid, fetchesFor(model.info), o);
-    trainResult = await runRows(host, session, plan.build, trainRows, fetchesFor(model.info), o);
+      const nClasses = space.names.length;
+      const score = (k: KeptOutputs): ClassificationAccumulator => {
+        const acc = new ClassificationAccumulator(nClasses);
+        for (const batch of k.batches) {
+          const pred = decodeClassifier(roles, batch.outputs, batch.rows, space!);
+          const wide = roles.probabilities ? batch.outputs[roles.probabilities.name].type === 'float64' : true;
+          acc.add(
+            Int32Array.from(batch.target, (g) => classOf[g]),
+            pred.codes,
+            pred.proba,
+            wide,
+          );
+        }
+        return acc;
+      };
+      metrics = { ...score(valid).result() };
+      trainMetrics = { ...score(scored).result() };
+      const counts = new Array<number>(nClasses).fill(0);
+      for (const [g, n] of trainCounts) counts[classOf[g]] += n;
+      let label = 0;
+      for (let c = 1; c < nClasses; c++) if (counts[c] > counts[label]) label = c;
+      const proba = counts.map((c) => c / (trainRows || 1));
+      // The baseline predicts the majority class with the train frequencies, for every validation row.
+      const acc = new ClassificationAccumulator(nClasses);
+      for (const batch of valid.batches) {
+        const n = batch.rows;
+        const tiled = new Float64Array(n * nClasses);
+        for (let i = 0; i < n; i++) tiled.set(proba, i * nClasses);
+        acc.add(
+          Int32Array.from(batch.target, (g) => classOf[g]),
+          new Int32Array(n).fill(label),
+          tiled,
+        );
+      }
+      baseline = { ...acc.result() };
+      baselineKind = `majority class '${space.names[label]}' with train class frequencies`;
+    } else {
+      const regress = (k: KeptOutputs): Record<string, number> => {
+        const yTrue = new Float64Array(k.rows);
+        const yPred = new Float64Array(k.rows);
+        let at = 0;
+        for (const batch of k.batches) {
+          yTrue.set(batch.target, at);
+          yPred.set(decodeRegressor(roles.value, batch.outputs, batch.rows), at);
+          at += batch.rows;
+        }
+        return { ...regressionMetrics(yTrue, yPred) };
+      };
+      metrics = regress(valid);
+      trainMetrics = regress(scored);
+      const mean = trainSum / trainRows;
+      const yTrue = new Float64Array(valid.rows);
+      let at = 0;
+      for (const batch of valid.batches) {
+        yTrue.set(batch.target, at);
+        at += batch.rows;
+      }
+      baseline = { ...regressionMetrics(yTrue, new Float64Array(valid.rows).fill(mean)) };
+      baselineKind = `train mean ${Number(mean.toPrecision(6))}`;
+    }
+    const dataSha256 = stream.sha256!;
+    if (hints.dataSha256 && hints.dataSha256 !== dataSha256) {
+      warnings.push(
+        `${path.basename(o.data)} changed since ${path.basename(o.split)} was made` +
+          " (its SHA-256 differs from the manifest's); the rows may no longer match the split",
+      );
+    }
+    const report: EvalReport = {
+      task: roles.task,
+      model: { path: o.model, sha256: model.sha256 },
+      data: { path: o.data, sha256: dataSha256, rows: stream.rows },
+      split: {
+        path: o.split,
+        fold: split.fold,
+        manifestHash: split.manifestHash,
+        train: split.train,
+        valid: split.valid,
+      },
+      target: o.target,
+      featureColumns: stream.plan.columns,
+      mode: stream.plan.mode,
+      session: sessionReport(session, o.providers),
+      inferenceMs,
+      classes: space ? { names: space.names, source: space.source } : undefined,
+      metrics,
+      train: { rows: scored.rows, sampled: stride > 1, metrics: trainMetrics },
+      baseline,
+      baselineKind,
+      warnings,
+    };
+    if (o.ledgerRoot !== false) {
+      report.ledger = await appendExperiment(
+        o.ledgerRoot,
+        {
+          kind: 'eval',
+          time: new Date().toISOString(),
+          model: report.model,
+          data: report.data,
+          split: report.split,
+          target: o.target,
+          task: report.task,
+          metrics,
+          baseline,
+          latency: { inferenceMs },
+          provider: session.provider,
+          flowbench: VERSION,
+        },
+        path.dirname(path.resolve(o.model)),
+      );
+    }
+    return report;
   } finally {
     host.dispose();
   }
-  const n = split.valid.length;
-  let metrics: Record<string, number | null>;
-  let trainMetrics: Record<string, number | null>;
-  let baseline: Record<string, number | null>;
-  let baselineKind: string;
-  if (roles.task === 'classification') {
-    const c = space!.names.length;
-    const pred = decodeClassifier(roles, result.outputs, n, space!);
-    metrics = { ...classificationMetrics(yTrue, pred.codes, pred.proba, c) };
-    const tp = decodeClassifier(roles, trainResult.outputs, trainRows.length, space!);
-    trainMetrics = {
-      ...classificationMetrics(
-        Int32Array.from(trainPick, (i) => yTrain[i]),
-        tp.codes,
-        tp.proba,
-        c,
-      ),
-    };
-    const maj = majorityBaseline(yTrain, c);
-    const bp = new Float64Array(n * c);
-    for (let i = 0; i < n; i++) bp.set(maj.proba, i * c);
-    baseline = { ...classificationMetrics(yTrue, new Int32Array(n).fill(maj.label), bp, c) };
-    baselineKind = `majority class '${space!.names[maj.label]}' with train class frequencies`;
-  } else {
-    const pred = decodeRegressor(roles.value, result.outputs, n);
-    metrics = { ...regressionMetrics(yTrue, pred) };
-    const tp = decodeRegressor(roles.value, trainResult.outputs, trainRows.length);
-    trainMetrics = {
-      ...regressionMetrics(
-        Float64Array.from(trainPick, (i) => yTrain[i]),
-        tp,
-      ),
-    };
-    let mean = 0;
-    for (let i = 0; i < yTrain.length; i++) mean += yTrain[i];
-    mean /= yTrain.length;
-    baseline = { ...regressionMetrics(yTrue, new Float64Array(n).fill(mean)) };
-    baselineKind = `train mean ${Number(mean.toPrecision(6))}`;
-  }
-  const dataSha256 = table.sha256;
-  if (hints.dataSha256 && hints.dataSha256 !== dataSha256) {
-    warnings.push(
-      `${path.basename(o.data)} changed since ${path.basename(o.split)} was made` +
-        " (its SHA-256 differs from the manifest's); the rows may no longer match the split",
-    );
-  }
-  const report: EvalReport = {
-    task: roles.task,
-    model: { path: o.model, sha256: model.sha256 },
-    data: { path: o.data, sha256: dataSha256, rows: table.rows },
-    split: { path: o.split, fold: split.fold, manifestHash: split.manifestHash, train: split.train.length, valid: n },
-    target: o.target,
-    featureColumns: plan.columns,
-    mode: plan.mode,
-    session: sessionReport(session, o.providers),
-    inferenceMs: result.ms,
-    classes: space ? { names: space.names, source: space.source } : undefined,
-    metrics,
-    train: { rows: trainRows.length, sampled: stride > 1, metrics: trainMetrics },
-    baseline,
-    baselineKind,
-    warnings,
-  };
-  if (o.ledgerRoot !== false) {
-    report.ledger = await appendExperiment(
-      o.ledgerRoot,
-      {
-        kind: 'eval',
-        time: new Date().toISOString(),
-        model: report.model,
-        data: report.data,
-        split: report.split,
-        target: o.target,
-        task: report.task,
-        metrics,
-        baseline,
-        latency: { inferenceMs: result.ms },
-        provider: session.provider,
-        flowbench: VERSION,
-      },
-      path.dirname(path.resolve(o.model)),
-    );
-  }
-  return report;
 }

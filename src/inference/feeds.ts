@@ -2,7 +2,7 @@ import { UserError } from '../util/errors';
 import type { ModelInfo, ValueInfo } from './onnxModel';
 import { formatShape } from './onnxModel';
 import type { Feeds, TensorType, WireTensor } from './protocol';
-import { cellNumber, columnIndex, numericColumns, type Table } from '../data/table';
+import { cellNumber, numericColumns, type Table } from '../data/table';
 
 /** ONNX element type → onnxruntime-node tensor type, for the types a CSV can feed. */
 const TENSOR_TYPES: Record<string, TensorType> = {
@@ -40,12 +40,65 @@ function typedArray(type: TensorType, values: ArrayLike<number>): WireTensor['da
   }
 }
 
+/** What feed planning needs to know of a table: its columns, and which hold numbers (sampled or whole). */
+export interface TableShape {
+  name: string;
+  columns: string[];
+  isNumeric(column: string): boolean;
+}
+
+/** One model input and the header columns it is fed from. */
+export interface FeedInput {
+  name: string;
+  type: TensorType;
+  /** Header indices: the 2-D input's columns in order ('matrix'), or the one column ('vector' [n], 'column' [n,1]). */
+  columns: number[];
+  layout: 'matrix' | 'vector' | 'column';
+}
+
 export interface FeedPlan {
   mode: 'matrix' | 'per-column';
   /** Columns fed, in order: for 'matrix' the columns of the 2-D input, for 'per-column' one per input. */
   columns: string[];
-  /** Builds feeds for the given data rows. */
+  inputs: FeedInput[];
+  /** Header indices of every fed column (each once). */
+  fedColumns: number[];
+  /** Builds feeds for the given data rows of an in-memory table (small inputs and tests). */
   build(rows: readonly number[]): Feeds;
+}
+
+/** A shape for an in-memory table: numeric columns decided from the whole column. */
+export function tableShape(table: Table): TableShape {
+  const numeric = new Set(numericColumns(table));
+  return { name: table.name, columns: table.columns, isNumeric: (c) => numeric.has(c) };
+}
+
+/** Feeds for `n` rows from per-column values (numbers, or texts for string inputs), keyed by header index. */
+export function feedsFrom(plan: FeedPlan, values: Map<number, Float64Array | string[]>, n: number): Feeds {
+  const feeds: Feeds = {};
+  for (const input of plan.inputs) {
+    if (input.layout === 'matrix') {
+      const w = input.columns.length;
+      const cols = input.columns.map((j) => values.get(j) as Float64Array);
+      // float32 (the usual case) is filled directly; other types go through a float64 row-major copy.
+      const out = input.type === 'float32' ? new Float32Array(n * w) : new Float64Array(n * w);
+      for (let c = 0; c < w; c++) {
+        const col = cols[c];
+        for (let r = 0, at = c; r < n; r++, at += w) out[at] = col[r];
+      }
+      const data = input.type === 'float32' || input.type === 'float64' ? out : typedArray(input.type, out);
+      feeds[input.name] = { type: input.type, dims: [n, w], data };
+    } else {
+      const col = values.get(input.columns[0])!;
+      const dims = input.layout === 'vector' ? [n] : [n, 1];
+      const data =
+        input.type === 'string'
+          ? (col as string[]).slice(0, n)
+          : typedArray(input.type, (col as Float64Array).subarray(0, n));
+      feeds[input.name] = { type: input.type, dims, data };
+    }
+  }
+  return feeds;
 }
 
 /**
@@ -54,19 +107,29 @@ export interface FeedPlan {
  */
 export function planFeeds(
   model: ModelInfo,
-  table: Table,
+  table: Table | TableShape,
   opts: { features?: string[]; target?: string; exclude?: string[] } = {},
 ): FeedPlan {
+  const inMemory = 'cells' in table ? table : undefined;
+  const shape = inMemory ? tableShape(inMemory) : (table as TableShape);
+  const index = (c: string, role = 'column'): number => {
+    const j = shape.columns.indexOf(c);
+    if (j < 0) throw new UserError(`${role} '${c}' is not in ${shape.name} (columns: ${shape.columns.join(', ')})`);
+    return j;
+  };
   const inputs = model.inputs;
   if (inputs.length === 0) throw new UserError('the model declares no inputs');
-  const byName = inputs.every((i) => table.columns.includes(i.name));
+  const byName = inputs.every((i) => shape.columns.includes(i.name));
   const singleMatrix =
     inputs.length === 1 && (inputs[0].shape?.length ?? 2) === 2 && !(byName && isColumnShaped(inputs[0]));
+  let plan: Omit<FeedPlan, 'build' | 'fedColumns'>;
   if (inputs.length > 1 || !singleMatrix) {
     if (!byName) {
-      const missing = inputs.filter((i) => !table.columns.includes(i.name)).map((i) => i.name);
+      const missing = inputs.filter((i) => !shape.columns.includes(i.name)).map((i) => i.name);
       throw new UserError(
-        `the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not a column of ${table.name} (columns: ${table.columns.join(', ')})`,
+        `the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); ` +
+          `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not a column of ${shape.name} ` +
+          `(columns: ${shape.columns.join(', ')})`,
       );
     }
     if (opts.features) {
@@ -76,67 +139,70 @@ export function planFeeds(
           ' this model takes one input per column, matched by name',
       );
     }
-    return {
+    plan = {
       mode: 'per-column',
       columns: inputs.map((i) => i.name),
-      build(rows) {
-        const feeds: Feeds = {};
-        for (const input of inputs) {
-          const type = tensorType(input);
-          const j = columnIndex(table, input.name);
-          const dims = (input.shape?.length ?? 2) === 1 ? [rows.length] : [rows.length, 1];
-          const data =
-            type === 'string'
-              ? rows.map((i) => table.cells[j][i])
-              : typedArray(
-                  type,
-                  rows.map((i) => cellNumber(table, j, i)),
-                );
-          feeds[input.name] = { type, dims, data };
-        }
-        return feeds;
-      },
+      inputs: inputs.map((input) => ({
+        name: input.name,
+        type: tensorType(input),
+        columns: [index(input.name)],
+        layout: (input.shape?.length ?? 2) === 1 ? 'vector' : 'column',
+      })),
+    };
+  } else {
+    const input = inputs[0];
+    const type = tensorType(input);
+    if (type === 'string')
+      throw new UserError(`model input '${input.name}' takes strings; name it after a column to feed that column`);
+    let columns: string[];
+    if (opts.features) {
+      columns = opts.features;
+      for (const c of columns) index(c, 'feature');
+      if (opts.target && columns.includes(opts.target)) {
+        throw new UserError((f) => `the target '${opts.target}' is also listed in ${f('features')}`);
+      }
+    } else {
+      const exclude = [...(opts.target ? [opts.target] : []), ...(opts.exclude ?? [])];
+      columns = shape.columns.filter((c) => !exclude.includes(c) && shape.isNumeric(c));
+      if (columns.length === 0)
+        throw new UserError(`${shape.name} has no numeric column to feed (columns: ${shape.columns.join(', ')})`);
+    }
+    const width = input.shape?.[1];
+    if (typeof width === 'number' && width > 0 && width !== columns.length) {
+      throw new UserError(
+        (f) =>
+          `model input '${input.name}' ${formatShape(input.shape)} takes ${width} features` +
+          ` per row, but ${shape.name} gives ${columns.length} (${columns.join(', ')});` +
+          ` choose them with ${f('features')}`,
+      );
+    }
+    plan = {
+      mode: 'matrix',
+      columns,
+      inputs: [{ name: input.name, type, columns: columns.map((c) => index(c, 'feature')), layout: 'matrix' }],
     };
   }
-  const input = inputs[0];
-  const type = tensorType(input);
-  if (type === 'string')
-    throw new UserError(`model input '${input.name}' takes strings; name it after a column to feed that column`);
-  let columns: string[];
-  if (opts.features) {
-    columns = opts.features;
-    for (const c of columns) columnIndex(table, c, 'feature');
-    if (opts.target && columns.includes(opts.target)) {
-      throw new UserError((f) => `the target '${opts.target}' is also listed in ${f('features')}`);
-    }
-  } else {
-    columns = numericColumns(table, [...(opts.target ? [opts.target] : []), ...(opts.exclude ?? [])]);
-    if (columns.length === 0)
-      throw new UserError(`${table.name} has no numeric column to feed (columns: ${table.columns.join(', ')})`);
-  }
-  const width = input.shape?.[1];
-  if (typeof width === 'number' && width > 0 && width !== columns.length) {
-    throw new UserError(
-      (f) =>
-        `model input '${input.name}' ${formatShape(input.shape)} takes ${width} features` +
-        ` per row, but ${table.name} gives ${columns.length} (${columns.join(', ')});` +
-        ` choose them with ${f('features')}`,
-    );
-  }
-  const js = columns.map((c) => columnIndex(table, c, 'feature'));
-  return {
-    mode: 'matrix',
-    columns,
+  const fedColumns = [...new Set(plan.inputs.flatMap((i) => i.columns))];
+  const full: FeedPlan = {
+    ...plan,
+    fedColumns,
     build(rows) {
-      const values = new Float64Array(rows.length * js.length);
-      rows.forEach((i, r) =>
-        js.forEach((j, c) => {
-          values[r * js.length + c] = cellNumber(table, j, i);
-        }),
-      );
-      return { [input.name]: { type, dims: [rows.length, js.length], data: typedArray(type, values) } };
+      if (!inMemory) throw new Error('internal: build(rows) needs an in-memory table');
+      const values = new Map<number, Float64Array | string[]>();
+      for (const input of plan.inputs) {
+        for (const j of input.columns) {
+          values.set(
+            j,
+            input.type === 'string'
+              ? rows.map((i) => inMemory.cells[j][i])
+              : Float64Array.from(rows, (i) => cellNumber(inMemory, j, i)),
+          );
+        }
+      }
+      return feedsFrom(full, values, rows.length);
     },
   };
+  return full;
 }
 
 function isColumnShaped(v: ValueInfo): boolean {
@@ -241,6 +307,174 @@ function csvCell(v: number | string | boolean): string {
         : String(Math.fround(v) === v ? Number(v.toPrecision(9)) : v)
       : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Powers of ten 1e-4 … 1e9, exact in a double (index e + 4 holds 10^e). */
+const POW10_CELL = Float64Array.from({ length: 14 }, (_, i) => Number(`1e${i - 4}`));
+const SCALE = Float64Array.from({ length: 13 }, (_, k) => 10 ** k);
+
+/**
+ * Writes csvCell's text for a number into `out` at `at` and returns the end. A float32 value between 1e-4 and 1e9 is
+ * written with 9 significant digits straight from integer arithmetic (a·10^k is exact in a double for k ≤ 12, so the
+ * rounding is toPrecision(9)'s), trailing zeros dropped: the text csvCell makes, without building a string. Every
+ * other number takes csvCell's own path.
+ */
+function writeNumber(out: Buffer, at: number, v: number): number {
+  const a = v < 0 ? -v : v;
+  if (Number.isInteger(v) && a < 2147483648 && !Object.is(v, -0)) {
+    // Labels and row indices: the digits of a 32-bit integer, as String(v) writes them.
+    let x = a | 0;
+    if (v < 0) out[at++] = 45;
+    if (x === 0) {
+      out[at++] = 48;
+      return at;
+    }
+    let len = 0;
+    for (let t = x; t > 0; t = (t / 10) | 0) len++;
+    for (let i = at + len - 1; i >= at; i--) {
+      const q = (x / 10) | 0;
+      out[i] = 48 + x - q * 10;
+      x = q;
+    }
+    return at + len;
+  }
+  if (Number.isInteger(v) || Math.fround(v) !== v || !(a >= 1e-4 && a < 1e9)) {
+    return at + out.write(csvCell(v), at, 'latin1');
+  }
+  let e = 0;
+  while (a >= POW10_CELL[e + 5]) e++;
+  while (a < POW10_CELL[e + 4]) e--;
+  const m = Math.round(a * SCALE[8 - e]);
+  // A carry into a tenth digit cannot happen for float32 values here (they are never that close to a power of ten),
+  // but stays correct if it did.
+  if (m >= 1e9) return at + out.write(csvCell(v), at, 'latin1');
+  const point = e + 1;
+  if (v < 0) out[at++] = 45;
+  // The nine digits, then the point placed and trailing zeros (after it) dropped.
+  const d = DIGIT_SCRATCH;
+  let mi = m | 0;
+  for (let i = 8; i >= 0; i--) {
+    const q = (mi / 10) | 0;
+    d[i] = 48 + mi - q * 10;
+    mi = q;
+  }
+  let end = 9;
+  while (end > 1 && end > point && d[end - 1] === 48) end--;
+  if (point <= 0) {
+    out[at++] = 48;
+    out[at++] = 46;
+    for (let z = point; z < 0; z++) out[at++] = 48;
+    for (let i = 0; i < end; i++) out[at++] = d[i];
+  } else {
+    for (let i = 0; i < point; i++) out[at++] = d[i];
+    if (point < end) {
+      out[at++] = 46;
+      for (let i = point; i < end; i++) out[at++] = d[i];
+    }
+  }
+  return at;
+}
+
+const DIGIT_SCRATCH = new Uint8Array(9);
+
+/** csvCell for a number, through the fast writer (tests compare the two). */
+export function numberCell(v: number): string {
+  const b = Buffer.allocUnsafe(64);
+  return b.toString('latin1', 0, writeNumber(b, 0, v));
+}
+
+/** The header line of a prediction CSV (with the row-index column first when a split picked the rows). */
+export function predictionCsvHeader(t: PredictionTable, prefix?: string): string {
+  return [...(prefix ? [prefix] : []), ...t.columns].map((c) => csvCell(c)).join(',') + '\n';
+}
+
+/** The lines of a prediction table, one per row (each with its row index first when given), as UTF-8 bytes. */
+export function predictionCsvRows(t: PredictionTable, prefix?: ArrayLike<number>): Buffer {
+  const cols = t.values;
+  let out = Buffer.allocUnsafe(Math.max(1024, t.rows * (cols.length + 1) * 16));
+  let at = 0;
+  for (let r = 0; r < t.rows; r++) {
+    if (out.length - at < 64 * (cols.length + 1)) {
+      const g = Buffer.allocUnsafe(out.length * 2);
+      out.copy(g, 0, 0, at);
+      out = g;
+    }
+    if (prefix) at = writeNumber(out, at, prefix[r]);
+    for (let c = 0; c < cols.length; c++) {
+      if (c > 0 || prefix) out[at++] = 44;
+      const v = cols[c][r];
+      if (typeof v === 'number') at = writeNumber(out, at, v);
+      else {
+        const text = csvCell(v);
+        if (out.length - at < Buffer.byteLength(text) + 64) {
+          const g = Buffer.allocUnsafe(out.length * 2 + Buffer.byteLength(text));
+          out.copy(g, 0, 0, at);
+          out = g;
+        }
+        at += out.write(text, at, 'utf8');
+      }
+    }
+    out[at++] = 10;
+  }
+  return out.subarray(0, at);
+}
+
+/**
+ * Prediction CSV lines straight from a batch's output tensors (no table of JS values in between): one line per row,
+ * the row index first when given; the columns are outputsToTable's, in the same order.
+ */
+export function predictionCsvFromOutputs(
+  outputs: Record<string, WireTensor>,
+  order: string[],
+  rows: number,
+  prefix?: ArrayLike<number>,
+): { columns: string[]; bytes: Buffer } {
+  const parts: { data: ArrayLike<number | bigint | string>; per: number; k: number }[] = [];
+  const columns: string[] = [];
+  for (const name of order) {
+    const t = outputs[name];
+    if (!t) continue;
+    if (t.dims.length === 0 || t.dims[0] !== rows) {
+      throw new UserError(
+        `output '${name}' has shape [${t.dims.join(',')}], not one entry per input row (${rows}); ` +
+          'it cannot be written per row',
+      );
+    }
+    const per = t.dims.slice(1).reduce((a, b) => a * b, 1);
+    for (let k = 0; k < per; k++) {
+      columns.push(per === 1 ? name : `${name}_${k}`);
+      parts.push({ data: t.data as ArrayLike<number | bigint | string>, per, k });
+    }
+  }
+  let out = Buffer.allocUnsafe(Math.max(1024, rows * (parts.length + 1) * 14));
+  let at = 0;
+  for (let r = 0; r < rows; r++) {
+    if (out.length - at < 64 * (parts.length + 1)) {
+      const g = Buffer.allocUnsafe(out.length * 2);
+      out.copy(g, 0, 0, at);
+      out = g;
+    }
+    if (prefix) at = writeNumber(out, at, prefix[r]);
+    for (let c = 0; c < parts.length; c++) {
+      if (c > 0 || prefix) out[at++] = 44;
+      const p = parts[c];
+      const v = p.data[r * p.per + p.k];
+      if (typeof v === 'number') at = writeNumber(out, at, v);
+      else if (typeof v === 'bigint') at = writeNumber(out, at, Number(v));
+      else {
+        const text = csvCell(v);
+        const need = Buffer.byteLength(text) + 64 * (parts.length + 1);
+        if (out.length - at < need) {
+          const g = Buffer.allocUnsafe(out.length * 2 + need);
+          out.copy(g, 0, 0, at);
+          out = g;
+        }
+        at += out.write(text, at, 'utf8');
+      }
+    }
+    out[at++] = 10;
+  }
+  return { columns, bytes: out.subarray(0, at) };
 }
 
 export function predictionCsv(t: PredictionTable, prefix?: { name: string; values: (number | string)[] }): string {

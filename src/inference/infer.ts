@@ -1,15 +1,21 @@
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
-import { writeFileAtomic } from '../util/atomicWrite';
-import { columnIndex, readTable, type Table } from '../data/table';
-import { readSplitRows } from '../data/splitFile';
-import { feedRows, outputsToTable, planFeeds, predictionCsv, randomFeeds, type PredictionTable } from './feeds';
-import type { WireTensor } from './protocol';
+import { AtomicFileWriter } from '../util/atomicWrite';
+import { readSplitMask, VALID_ROW } from '../data/splitFile';
+import {
+  feedRows,
+  outputsToTable,
+  predictionCsvFromOutputs,
+  predictionCsvHeader,
+  predictionCsvRows,
+  randomFeeds,
+  type PredictionTable,
+} from './feeds';
+import { streamModelRows } from './modelRows';
 import {
   fetchesFor,
   loadModel,
   newHost,
-  runRows,
   sessionReport,
   tensorOutputs,
   type RuntimeOptions,
@@ -25,7 +31,14 @@ export interface InferOptions extends RuntimeOptions {
   target?: string;
   batch?: number;
   out?: string;
+  /** Parse threads for the CSV engine (default: one per core). */
+  workers?: number;
+  /** Rows of predictions kept in the report (the file gets every row). */
+  previewRows?: number;
 }
+
+/** Rows of predictions the report keeps by default. */
+export const PREVIEW_ROWS = 100;
 
 export interface InferReport {
   model: string;
@@ -35,64 +48,114 @@ export interface InferReport {
   featureColumns?: string[];
   rows: number;
   inferenceMs: number;
+  /** The first predictions (PREVIEW_ROWS, or previewRows); `rows` counts them all. */
   table: PredictionTable;
-  /** Data row index (0-based) of each prediction, when a split selected the rows. */
+  /** Data row index (0-based) of each previewed prediction, when a split selected the rows. */
   rowIndex?: number[];
   out?: string;
 }
 
 export async function runInference(o: InferOptions): Promise<InferReport> {
   const model = await loadModel(o.model);
-  let plan: ReturnType<typeof planFeeds> | null = null;
-  let table: Table | null;
-  let rows: number[] = [];
-  let subset = false;
-  if (o.input) {
-    table = await readTable(o.input, o.cancellation);
-    if (o.target) columnIndex(table, o.target, 'target');
-    plan = planFeeds(model.info, table, { features: o.features, target: o.target });
-    if (o.split) {
-      rows = (await readSplitRows(o.split, table.rows, o.fold, o.cancellation)).valid;
-      subset = true;
-    } else rows = Array.from({ length: table.rows }, (_, i) => i);
-    // Parse every cell before starting a process, so bad data fails fast with the line and column.
-    plan.build(rows.slice(0, 1));
-  } else if (o.split) {
-    throw new UserError((f) => `${f('split')} needs ${f('input', 'DATA.csv')}`);
-  }
+  if (o.split && !o.input) throw new UserError((f) => `${f('split')} needs ${f('input', 'DATA.csv')}`);
+  const previewRows = o.previewRows ?? PREVIEW_ROWS;
+  const mask = o.split
+    ? (await readSplitMask(o.split, o.fold, { cancellation: o.cancellation, workers: o.workers })).mask
+    : undefined;
   const host = newHost(o);
+  const writer = o.out ? new AtomicFileWriter(o.out) : undefined;
   try {
-    const session = await host.createSession(path.resolve(model.path), o.providers, o.intraOpThreads);
-    o.onProgress?.(`running on ${session.provider}`);
+    // The session (a child process, onnxruntime loading) starts while the first chunks are parsed.
+    const sessionReady = host.createSession(path.resolve(model.path), o.providers, o.intraOpThreads);
+    sessionReady.catch(() => undefined);
     const fetches = fetchesFor(model.info);
-    let outputs: Record<string, WireTensor>;
-    let ms: number;
-    let n: number;
-    if (plan) {
-      ({ outputs, ms } = await runRows(host, session, plan.build, rows, fetches, o));
-      n = rows.length;
-    } else {
-      const feeds = randomFeeds(model.info, o.batch ?? 1);
-      n = feedRows(feeds);
-      ({ outputs, ms } = await host.run(session.sessionId, feeds, fetches));
+    const order = tensorOutputs(model.info);
+    let ms = 0;
+    let n = 0;
+    let preview: PredictionTable | undefined;
+    const previewIndex: number[] = [];
+    if (o.input) {
+      let headerWritten = false;
+      const stream = await streamModelRows({
+        file: o.input,
+        model: model.info,
+        features: o.features,
+        target: o.target,
+        mask,
+        feedBits: VALID_ROW,
+        splitFile: o.split,
+        workers: o.workers,
+        cancellation: o.cancellation,
+        onProgress: o.onProgress,
+        onBatch: async (b) => {
+          const session = await sessionReady;
+          const r = await host.run(session.sessionId, b.feeds, fetches);
+          ms += r.ms;
+          if (writer) {
+            const csv = predictionCsvFromOutputs(r.outputs, order, b.rows, mask ? b.rowIndex : undefined);
+            if (!headerWritten)
+              writer.write(
+                predictionCsvHeader({ columns: csv.columns, rows: 0, values: [] }, mask ? 'row' : undefined),
+              );
+            headerWritten = true;
+            writer.write(csv.bytes);
+          }
+          if (n < previewRows) {
+            const take = Math.min(previewRows - n, b.rows);
+            preview = appendPreview(preview, outputsToTable(r.outputs, order, b.rows), take);
+            if (mask) for (let i = 0; i < take; i++) previewIndex.push(b.rowIndex[i]);
+          }
+          n += b.rows;
+        },
+      });
+      const session = await sessionReady;
+      const report: InferReport = {
+        model: o.model,
+        session: sessionReport(session, o.providers),
+        source: 'csv',
+        mode: stream.plan.mode,
+        featureColumns: stream.plan.columns,
+        rows: n,
+        inferenceMs: ms,
+        table: preview ?? { columns: [], rows: 0, values: [] },
+        rowIndex: mask ? previewIndex : undefined,
+        out: o.out,
+      };
+      writer?.commit();
+      return report;
     }
-    const predictions = outputsToTable(outputs, tensorOutputs(model.info), n);
-    if (o.out) {
-      await writeFileAtomic(o.out, predictionCsv(predictions, subset ? { name: 'row', values: rows } : undefined));
+    const session = await sessionReady;
+    o.onProgress?.(`running on ${session.provider}`);
+    const feeds = randomFeeds(model.info, o.batch ?? 1);
+    n = feedRows(feeds);
+    const r = await host.run(session.sessionId, feeds, fetches);
+    const table = outputsToTable(r.outputs, order, n);
+    if (writer) {
+      writer.write(predictionCsvHeader(table));
+      writer.write(predictionCsvRows(table));
+      writer.commit();
     }
     return {
       model: o.model,
       session: sessionReport(session, o.providers),
-      source: plan ? 'csv' : 'random',
-      mode: plan?.mode,
-      featureColumns: plan?.columns,
+      source: 'random',
       rows: n,
-      inferenceMs: ms,
-      table: predictions,
-      rowIndex: subset ? rows : undefined,
+      inferenceMs: r.ms,
+      table: appendPreview(undefined, table, Math.min(n, previewRows)),
       out: o.out,
     };
+  } catch (err) {
+    writer?.abort();
+    throw err;
   } finally {
     host.dispose();
   }
+}
+
+/** The first rows of a prediction table, grown batch by batch (the report shows these; the file has them all). */
+function appendPreview(into: PredictionTable | undefined, t: PredictionTable, take: number): PredictionTable {
+  const base = into ?? { columns: t.columns, rows: 0, values: t.columns.map(() => []) };
+  base.values.forEach((col, c) => col.push(...t.values[c].slice(0, take)));
+  base.rows += take;
+  return base;
 }

@@ -1,5 +1,14 @@
 import * as path from 'node:path';
-import { parseCliArgs, parseIntOption, parseNumberOption, printJson, requireOne, type CliCommand } from '../util/cli';
+import {
+  parseCliArgs,
+  parseIntOption,
+  parseNumberOption,
+  parseWorkers,
+  printJson,
+  requireOne,
+  WORKERS_OPTION,
+  type CliCommand,
+} from '../util/cli';
 import { UserError } from '../util/errors';
 import type { Size } from './sizes';
 import type { SplitRequest } from './engine';
@@ -34,6 +43,7 @@ Options:
   --shuffle, --no-shuffle default as scikit-learn (holdout shuffles, k-fold does not)
   --seed N                random_state, 0..2**32-1 (default 42; always recorded)
   --bins N                stratify a continuous --target on N quantile bins (pd.qcut)
+  --workers N             threads that parse the CSV (default: one per core)
   --json                  print the manifest as JSON on stdout
 
 Example:
@@ -52,7 +62,10 @@ function size(fraction: string | undefined, count: string | undefined, name: str
 }
 
 /** argv (after `split`) → the engine's request; shared by the CLI and the oracle tests. */
-export function parseSplitArgs(argv: string[], cwd: string): { request: SplitRequest; json: boolean } {
+export function parseSplitArgs(
+  argv: string[],
+  cwd: string,
+): { request: SplitRequest; json: boolean; workers: number | undefined } {
   const { values, positionals } = parseCliArgs(argv, {
     strategy: { type: 'string' },
     out: { type: 'string', short: 'o' },
@@ -70,6 +83,7 @@ export function parseSplitArgs(argv: string[], cwd: string): { request: SplitReq
     'no-shuffle': { type: 'boolean' },
     seed: { type: 'string' },
     bins: { type: 'string' },
+    ...WORKERS_OPTION,
   });
   const input = path.resolve(cwd, requireOne(positionals, 'input file (DATA.csv)'));
   if (!values.strategy) throw new UserError(`missing --strategy (${STRATEGY_LIST})`);
@@ -79,6 +93,7 @@ export function parseSplitArgs(argv: string[], cwd: string): { request: SplitReq
     throw new UserError(`unknown strategy '${values.strategy}'; use one of: ${STRATEGY_LIST}`);
   return {
     json: values.json === true,
+    workers: parseWorkers(values.workers),
     request: {
       input,
       out: path.resolve(cwd, values.out),
@@ -106,9 +121,9 @@ export const commands: CliCommand[] = [
     summary: 'Split a CSV into train/valid or folds, identical to scikit-learn, with leakage checks',
     help: HELP,
     async run(argv, io) {
-      const { request, json } = parseSplitArgs(argv, io.cwd);
+      const { request, json, workers } = parseSplitArgs(argv, io.cwd);
       const { createSplit } = await import('./engine');
-      const outcome = await createSplit(request, { cancellation: io.cancellation });
+      const outcome = await createSplit(request, { cancellation: io.cancellation, workers });
       const m = outcome.manifest;
       if (json) {
         printJson(io, { out: outcome.out, manifestPath: outcome.manifestPath, manifest: m });

@@ -210,7 +210,7 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
   let headerSeen: CsvHeader | undefined;
   const summary = await scanTable(
     req.input,
-    (header, firstRow) => {
+    (header, leading) => {
       headerSeen = header;
       nCols = header.columns.length;
       delim = header.delimiter.charCodeAt(0);
@@ -230,7 +230,7 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
           name: req.time ?? '',
           rows: 'all',
           // Whether the time column holds plain numbers or dates is decided by the first data row, as before.
-          numericTime: timeIdx >= 0 && parsesAsNumber(firstRow[timeIdx] ?? ''),
+          numericTime: timeIdx >= 0 && parsesAsNumber(leading[0]?.[timeIdx] ?? ''),
         },
       ];
       // The hash covers every column but row ids and the time column (deepchecks compares whole rows, index aside).

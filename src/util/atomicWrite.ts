@@ -40,7 +40,13 @@ export class AtomicFileWriter {
     this.fd = fs.openSync(this.tmp, 'w');
   }
 
-  write(chunk: string): void {
+  write(chunk: string | Uint8Array): void {
+    if (typeof chunk !== 'string') {
+      // Bytes go straight to the file, after whatever text is still buffered.
+      this.flush();
+      for (let at = 0; at < chunk.length;) at += fs.writeSync(this.fd, chunk, at, chunk.length - at);
+      return;
+    }
     this.buffer.push(chunk);
     this.buffered += chunk.length;
     if (this.buffered >= 1 << 20) this.flush();

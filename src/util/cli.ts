@@ -58,3 +58,13 @@ export function parseNumberOption(value: string | undefined, name: string): numb
 export function printJson(io: CliIo, value: unknown): void {
   io.stdout(JSON.stringify(value, null, 2) + '\n');
 }
+
+/** --workers N: parse threads for the CSV engine (default: one per core). */
+export const WORKERS_OPTION = { workers: { type: 'string' } } as const;
+
+export const WORKERS_HELP =
+  '  --workers N          threads that parse the CSV (default: one per core); 1 runs the parser on one thread\n';
+
+export function parseWorkers(value: string | undefined): number | undefined {
+  return parseIntOption(value, 'workers', 1);
+}

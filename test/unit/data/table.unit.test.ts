@@ -4,7 +4,7 @@ import { parseModel } from '../../../src/inference/onnxModel';
 import { classifierModel, linearRegressorModel, perColumnRegressorModel } from '../../../src/inference/onnxBuilder';
 import { outputsToTable, planFeeds, predictionCsv, randomFeeds } from '../../../src/inference/feeds';
 import { readTable } from '../../../src/data/table';
-import { readSplitRows as readSplit } from '../../../src/data/splitFile';
+import { readSplitMask } from '../../../src/data/splitFile';
 import { UserError } from '../../../src/util/errors';
 import { sha256File } from '../../../src/util/hash';
 import { tempDir, writeFile } from '../inference/helpers';
@@ -82,26 +82,42 @@ describe('inference/data: CSV → model inputs', () => {
   it('empty cells, NaN and text name the line and column', async () => {
     const bad = writeFile(dir, 'bad.csv', 'a,b,y\n1,2,x\n3,,x\n5,NaN,x\n7,seven,x\n');
     const t = await readTable(bad);
-    const plan = planFeeds(parseModel(linearRegressorModel([1, 1], 0)), t, { target: 'y' });
+    // 'seven' makes b a text column (typing reads the whole column), so the features are named.
+    assert.throws(
+      () => planFeeds(parseModel(linearRegressorModel([1, 1], 0)), t, { target: 'y' }),
+      /takes 2 features per row, but bad\.csv gives 1 \(a\)/,
+    );
+    const plan = planFeeds(parseModel(linearRegressorModel([1, 1], 0)), t, { features: ['a', 'b'] });
     assert.throws(() => plan.build([1]), /empty cell in column 'b' on line 3 of bad\.csv/);
     assert.throws(() => plan.build([2]), /NaN in column 'b' on line 4/);
     assert.throws(() => plan.build([3]), /text 'seven' where a number is expected in column 'b' on line 5/);
     assert.deepEqual(Array.from(plan.build([0]).X.data as Float32Array), [1, 2]);
   });
 
-  it('reads split (train/valid/unused) and fold columns; refuses row-count mismatches', async () => {
+  it('types a column from all its values: NaN and empty cells are missing, not text (a NaN first row stays numeric)', async () => {
+    const f = writeFile(dir, 'nan.csv', 'a,b,y\nNaN,,x\n2,1.5,x\n,nan,z\n4,2,z\n');
+    const plan = planFeeds(parseModel(linearRegressorModel([1, 1], 0)), await readTable(f), { target: 'y' });
+    assert.deepEqual(plan.columns, ['a', 'b']);
+    const { isNumericColumn } = await import('../../../src/data/table');
+    assert.equal(isNumericColumn(['', 'NaN', ' nan ']), false, 'all missing: not a feature');
+    assert.equal(isNumericColumn(['NaN', '1', 'x']), false);
+    assert.equal(isNumericColumn(['NaN', '1e3', '-inf']), true);
+  });
+
+  it('reads split (train/valid/unused) and fold columns into a byte per row', async () => {
     const s = writeFile(dir, 's.csv', 'split\ntrain\nvalid\nunused\n');
-    const r = await readSplit(s, 3);
-    assert.deepEqual([r.train, r.valid, r.kind], [[0], [1], 'split']);
+    const r = await readSplitMask(s);
+    assert.deepEqual([Array.from(r.mask), r.train, r.valid, r.kind], [[1, 2, 0], 1, 1, 'split']);
     assert.match(r.manifestHash, /^[0-9a-f]{64}$/);
     const k = writeFile(dir, 'k.csv', 'fold\n0\n1\n1\n-1\n');
-    const r1 = await readSplit(k, 4, 1);
-    assert.deepEqual([r1.valid, r1.train, r1.fold], [[1, 2], [0, 3], 1]);
-    assert.equal((await readSplit(k, 4)).fold, 0);
-    await assert.rejects(readSplit(k, 5), /has 4 rows but the data has 5/);
-    await assert.rejects(readSplit(k, 4, 3), /fold 3 is not in k\.csv/);
+    const r1 = await readSplitMask(k, 1);
+    assert.deepEqual([Array.from(r1.mask), r1.valid, r1.train, r1.fold], [[1, 2, 2, 1], 2, 2, 1]);
+    assert.equal((await readSplitMask(k)).fold, 0);
+    await assert.rejects(readSplitMask(k, 3), /fold 3 is not in k\.csv/);
+    const bad = writeFile(dir, 'b.csv', 'split\ntrain\nmaybe\n');
+    await assert.rejects(readSplitMask(bad), /b\.csv line 3: split 'maybe' is not train, valid or unused/);
     writeFile(dir, 'k.csv.json', '{"strategy":"kfold"}');
-    assert.notEqual((await readSplit(k, 4)).manifestHash, r1.manifestHash);
+    assert.notEqual((await readSplitMask(k)).manifestHash, r1.manifestHash);
   });
 
   it('random inputs follow declared shapes with the batch for the symbolic first dim', () => {

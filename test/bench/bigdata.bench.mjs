@@ -1,0 +1,339 @@
+// Real datasets: split, eval and infer on a generated 10,000,000-row x 20-column CSV (17 float columns, a category,
+// a date, a 5-class label; about 1.6 GB, cached in bench-results/cache/), each against its peer in the same run,
+// whole process, same file, interleaved so the machine's noise hits both alike:
+//   split 10M   flowbench split (stratified-kfold, 5 folds, shuffled)  vs polars.read_csv(label) + StratifiedKFold
+//   split 1M    the same on the first million rows                     vs pandas.read_csv + StratifiedKFold
+//   eval 10M    flowbench eval, fold 0, a 17-feature logistic regression vs pandas + onnxruntime + sklearn.metrics
+//   infer 10M   flowbench infer to a predictions CSV                   vs pandas + onnxruntime + DataFrame.to_csv
+//   scaling     split and eval 10M with --workers 1 and with one worker per core
+// Prints each figure (best and median of the rounds), peak RSS, the ratios and whether each target is met.
+// Run: npm run bench -- bigdata   [--rounds R] [--rows N] (needs python3 with pandas, polars, scikit-learn, onnxruntime)
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(import.meta.url);
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : dflt);
+const ROWS = opt('--rows', 10_000_000);
+const SMALL = Math.min(ROWS, 1_000_000);
+const ROUNDS = opt('--rounds', 3);
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CACHE = path.join(ROOT, 'bench-results', 'cache');
+const CORES = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+const { classifierModel } = require(path.join(ROOT, 'out/src/inference/onnxBuilder.js'));
+
+const FEATURES = Array.from({ length: 17 }, (_, j) => `f${j + 1}`);
+const CLASSES = ['c0', 'c1', 'c2', 'c3', 'c4'];
+
+/** The generator of the 1M-row benchmark with more rows: the first N rows of any size are the same rows. */
+function generate(file, rows) {
+  if (fs.existsSync(file)) return;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.partial`;
+  const fd = fs.openSync(tmp, 'w');
+  let chunk = ['id', ...FEATURES, 'cat', 'when', 'label'].join(',') + '\n';
+  let seed = 12345;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+  const cats = ['red', 'green', 'blue', '"dark, green"'];
+  const day0 = Date.UTC(2020, 0, 1);
+  for (let i = 0; i < rows; i++) {
+    let r = String(i);
+    let s = 0;
+    for (let j = 0; j < 17; j++) {
+      const v = rnd() * 10 - 5;
+      s += j % 3 === 0 ? v : -v / 4;
+      r += ',' + v.toFixed(4);
+    }
+    // The label leans on the features, so the model's metrics mean something.
+    const label = Math.min(4, Math.max(0, Math.floor((s + 25) / 10 + rnd() * 1.5 - 0.75)));
+    const day = new Date(day0 + Math.floor((i * 86400000 * 1000) / 10_000_000)).toISOString().slice(0, 10);
+    r += ',' + cats[(rnd() * 4) | 0] + ',' + day + ',c' + label + '\n';
+    chunk += r;
+    if (chunk.length > 1 << 20) {
+      fs.writeSync(fd, chunk);
+      chunk = '';
+    }
+  }
+  fs.writeSync(fd, chunk);
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file);
+}
+
+const PY_SPLIT_POLARS = `import sys, numpy as np, polars as pl
+from sklearn.model_selection import StratifiedKFold
+y = pl.read_csv(sys.argv[1], columns=["label"])["label"].to_numpy()
+fold = np.full(len(y), -1)
+for f, (_, v) in enumerate(StratifiedKFold(n_splits=5, shuffle=True, random_state=42).split(np.zeros(len(y)), y)):
+    fold[v] = f
+pl.DataFrame({"fold": fold}).write_csv(sys.argv[2])
+`;
+const PY_SPLIT_PANDAS = `import sys, numpy as np, pandas as pd
+from sklearn.model_selection import StratifiedKFold
+df = pd.read_csv(sys.argv[1])
+fold = np.full(len(df), -1)
+for f, (_, v) in enumerate(StratifiedKFold(n_splits=5, shuffle=True, random_state=42).split(np.zeros(len(df)), df["label"].values)):
+    fold[v] = f
+pd.DataFrame({"fold": fold}).to_csv(sys.argv[2], index=False)
+`;
+const PY_EVAL = `import sys, json, numpy as np, pandas as pd, onnxruntime as ort
+from sklearn import metrics
+model, data, folds = sys.argv[1:4]
+classes = ${JSON.stringify(CLASSES)}
+df = pd.read_csv(data)
+valid = pd.read_csv(folds)["fold"].values == 0
+X = df.loc[valid, ${JSON.stringify(FEATURES)}].values.astype(np.float32)
+y = df.loc[valid, "label"].map({c: i for i, c in enumerate(classes)}).values
+s = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+label, proba = s.run(None, {"X": X})
+print(json.dumps({"accuracy": metrics.accuracy_score(y, label), "balancedAccuracy": metrics.balanced_accuracy_score(y, label),
+  "logLoss": metrics.log_loss(y, proba, labels=list(range(5))), "f1Macro": metrics.f1_score(y, label, average="macro"),
+  "rocAuc": metrics.roc_auc_score(y, proba, multi_class="ovr", labels=list(range(5)))}))
+`;
+const PY_INFER = `import sys, numpy as np, pandas as pd, onnxruntime as ort
+model, data, out = sys.argv[1:4]
+df = pd.read_csv(data)
+X = df[${JSON.stringify(FEATURES)}].values.astype(np.float32)
+s = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+label, proba = s.run(None, {"X": X})
+pred = pd.DataFrame(proba, columns=[f"probabilities_{k}" for k in range(proba.shape[1])])
+pred.insert(0, "label", label)
+pred.to_csv(out, index=False)
+`;
+
+function python(script) {
+  const file = path.join(CACHE, `${script.name}.py`);
+  fs.writeFileSync(file, script.text);
+  return file;
+}
+
+/** One timed run of a whole process, with its peak RSS from GNU time where it exists. */
+function timed(cmd, args) {
+  const useTime = fs.existsSync('/usr/bin/time');
+  const t = process.hrtime.bigint();
+  const r = useTime
+    ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 })
+    : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const s = Number(process.hrtime.bigint() - t) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  let rssMB = null;
+  let stderr = r.stderr;
+  if (useTime) {
+    const lines = stderr.trimEnd().split('\n');
+    rssMB = Number(lines.pop()) / 1024;
+    stderr = lines.join('\n');
+  }
+  return { s, rssMB, stdout: r.stdout, stderr };
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { best: s[0], median: s[Math.floor(s.length / 2)] };
+};
+
+function peersAvailable() {
+  const r = spawnSync('python3', ['-c', 'import pandas, polars, sklearn, onnxruntime'], { encoding: 'utf8' });
+  if (r.status === 0) return true;
+  spawnSync(
+    'python3',
+    ['-m', 'pip', 'install', '--quiet', '--retries', '0', 'pandas', 'polars', 'scikit-learn', 'onnxruntime'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  return spawnSync('python3', ['-c', 'import pandas, polars, sklearn, onnxruntime']).status === 0;
+}
+
+if (!fs.existsSync(CLI)) {
+  console.error(`missing ${CLI}: run npm run build first`);
+  process.exit(1);
+}
+if (!peersAvailable()) {
+  console.error('peers missing: python3 -m pip install pandas polars scikit-learn onnxruntime');
+  process.exit(1);
+}
+const big = path.join(CACHE, `data-${ROWS}.csv`);
+const small = path.join(CACHE, `data-${SMALL}.csv`);
+const t0 = Date.now();
+generate(big, ROWS);
+generate(small, SMALL);
+if (Date.now() - t0 > 1000) console.log(`generated the data in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+const model = path.join(CACHE, 'logreg17x5.onnx');
+{
+  let seed = 99;
+  const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296 - 0.5;
+  const w = FEATURES.map((_, j) => CLASSES.map((_, k) => (j % 3 === 0 ? 0.25 * k : -0.06 * k) + 0.05 * rnd()));
+  fs.writeFileSync(
+    model,
+    classifierModel(
+      w,
+      CLASSES.map((_, k) => -0.3 * k),
+      CLASSES,
+    ),
+  );
+}
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbench-bigdata-'));
+const folds = path.join(work, 'folds.csv');
+const out = (name) => path.join(work, name);
+const scripts = Object.fromEntries(
+  [
+    ['split_polars', PY_SPLIT_POLARS],
+    ['split_pandas', PY_SPLIT_PANDAS],
+    ['eval_pandas', PY_EVAL],
+    ['infer_pandas', PY_INFER],
+  ].map(([name, text]) => [name, python({ name, text })]),
+);
+const splitArgs = (data, dest, extra = []) => [
+  CLI,
+  'split',
+  data,
+  '--strategy',
+  'stratified-kfold',
+  '--target',
+  'label',
+  '--folds',
+  '5',
+  '--shuffle',
+  '--seed',
+  '42',
+  '--out',
+  dest,
+  ...extra,
+];
+const evalArgs = (extra = []) => [
+  CLI,
+  'eval',
+  model,
+  '--data',
+  big,
+  '--split',
+  folds,
+  '--fold',
+  '0',
+  '--target',
+  'label',
+  '--features',
+  FEATURES.join(','),
+  '--ep',
+  'cpu',
+  '--no-ledger',
+  '--json',
+  ...extra,
+];
+
+const contenders = {
+  'split 10M flowbench': ['node', splitArgs(big, folds)],
+  'split 10M polars+sklearn': ['python3', [scripts.split_polars, big, out('polars-folds.csv')]],
+  'split 1M flowbench': ['node', splitArgs(small, out('small-folds.csv'))],
+  'split 1M pandas+sklearn': ['python3', [scripts.split_pandas, small, out('pandas-folds.csv')]],
+  'split 10M flowbench, 1 worker': ['node', splitArgs(big, out('w1-folds.csv'), ['--workers', '1'])],
+  'eval 10M flowbench': ['node', evalArgs()],
+  'eval 10M pandas+ort+sklearn': ['python3', [scripts.eval_pandas, model, big, folds]],
+  'eval 10M flowbench, 1 worker': ['node', evalArgs(['--workers', '1'])],
+  'infer 10M flowbench': [
+    'node',
+    [
+      CLI,
+      'infer',
+      model,
+      '--input',
+      big,
+      '--features',
+      FEATURES.join(','),
+      '--ep',
+      'cpu',
+      '--out',
+      out('pred.csv'),
+      '--json',
+    ],
+  ],
+  'infer 10M pandas+ort+to_csv': ['python3', [scripts.infer_pandas, model, big, out('pandas-pred.csv')]],
+};
+const runs = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+let evalOut;
+let peerEval;
+try {
+  // The split writes the folds the evals read: run it once before the rounds.
+  timed(...contenders['split 10M flowbench']);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, [cmd, args]] of Object.entries(contenders)) {
+      const t = timed(cmd, args);
+      runs[name].push(t);
+      if (name === 'eval 10M flowbench') evalOut = JSON.parse(t.stdout);
+      if (name === 'eval 10M pandas+ort+sklearn') peerEval = JSON.parse(t.stdout);
+      process.stdout.write(
+        `  round ${r + 1}: ${name.padEnd(32)} ${t.s.toFixed(2)} s, ${t.rssMB?.toFixed(0) ?? '?'} MB\n`,
+      );
+    }
+  }
+  const sameFolds = fs.readFileSync(folds).equals(fs.readFileSync(out('polars-folds.csv')));
+  const sameSmall = fs.readFileSync(out('small-folds.csv')).equals(fs.readFileSync(out('pandas-folds.csv')));
+  const keys = ['accuracy', 'balancedAccuracy', 'logLoss', 'f1Macro', 'rocAuc'];
+  const metricDiff = Math.max(...keys.map((k) => Math.abs(evalOut.metrics[k] - peerEval[k])));
+  const summary = Object.fromEntries(
+    Object.entries(runs).map(([k, v]) => [
+      k,
+      { ...stats(v.map((x) => x.s)), rssMB: Math.max(...v.map((x) => x.rssMB ?? 0)) },
+    ]),
+  );
+  const ratio = (a, b) => summary[b].median / summary[a].median;
+  const rows = [];
+  const line = (what, ours, peer, target, rssTarget) => {
+    const x = ratio(ours, peer);
+    const rss = summary[ours].rssMB;
+    const okSpeed = x >= target;
+    const okRss = rssTarget === undefined || rss <= rssTarget;
+    rows.push({ what, ours: summary[ours], peer: summary[peer], ratio: x, target, rssTarget, met: okSpeed && okRss });
+    console.log(
+      `${what.padEnd(10)} flowbench ${summary[ours].median.toFixed(2)} s (best ${summary[ours].best.toFixed(2)}, ` +
+        `${rss.toFixed(0)} MB) vs ${peer.replace(/^\S+ \S+ /, '')} ${summary[peer].median.toFixed(2)} s ` +
+        `(best ${summary[peer].best.toFixed(2)}, ${summary[peer].rssMB.toFixed(0)} MB) → ${x.toFixed(2)}x faster ` +
+        `(target ≥ ${target}x${rssTarget ? `, RSS ≤ ${rssTarget} MB` : ''}: ${okSpeed && okRss ? 'met' : 'MISSED'})`,
+    );
+  };
+  console.log(
+    `\n${ROWS.toLocaleString('en')} rows x 20 columns (${(fs.statSync(big).size / 1e9).toFixed(2)} GB), ${CORES} cores, medians of ${ROUNDS} interleaved rounds:`,
+  );
+  line('split 10M', 'split 10M flowbench', 'split 10M polars+sklearn', 2, 200);
+  line('split 1M', 'split 1M flowbench', 'split 1M pandas+sklearn', 3);
+  line('eval 10M', 'eval 10M flowbench', 'eval 10M pandas+ort+sklearn', 2, 300);
+  line('infer 10M', 'infer 10M flowbench', 'infer 10M pandas+ort+to_csv', 2);
+  const scale = (one, all) => summary[one].median / summary[all].median;
+  const sSplit = scale('split 10M flowbench, 1 worker', 'split 10M flowbench');
+  const sEval = scale('eval 10M flowbench, 1 worker', 'eval 10M flowbench');
+  console.log(
+    `scaling   split ${summary['split 10M flowbench, 1 worker'].median.toFixed(2)} s on 1 worker → ` +
+      `${summary['split 10M flowbench'].median.toFixed(2)} s on ${CORES} (${sSplit.toFixed(2)}x, ${(sSplit / CORES).toFixed(2)} per core); ` +
+      `eval ${summary['eval 10M flowbench, 1 worker'].median.toFixed(2)} s → ${summary['eval 10M flowbench'].median.toFixed(2)} s ` +
+      `(${sEval.toFixed(2)}x, ${(sEval / CORES).toFixed(2)} per core)`,
+  );
+  console.log(
+    `fold column identical to scikit-learn's: 10M ${sameFolds ? 'yes' : 'NO'}, 1M ${sameSmall ? 'yes' : 'NO'}`,
+  );
+  console.log(`eval metrics vs scikit-learn: largest difference ${metricDiff.toExponential(2)} (${keys.join(', ')})`);
+  fs.mkdirSync(path.join(ROOT, 'bench-results'), { recursive: true });
+  fs.writeFileSync(
+    path.join(ROOT, 'bench-results', 'bigdata.json'),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        rows: ROWS,
+        cores: CORES,
+        rounds: ROUNDS,
+        summary,
+        sameFolds,
+        sameSmall,
+        metricDiff,
+      },
+      null,
+      2,
+    ),
+  );
+  if (!sameFolds || !sameSmall || metricDiff > 1e-9 || rows.some((r) => !r.met)) process.exitCode = 1;
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
