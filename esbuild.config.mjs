@@ -47,6 +47,7 @@ const builds = [
   { ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { onnxWorker: 'src/inference/worker.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { scanWorker: 'src/data/scanWorker.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { engineWorker: 'src/engineWorker.ts' }, outdir: 'dist' },
 ];
 
 // Files the bundles run as they are, found beside them at run time (runner.ts looks for dist/harness.py).

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './editor/commands';
+import { stopEngineJobs } from './editor/engineJobs';
 import { createLog } from './editor/log';
 import type { FeatureServices } from './editor/feature';
 import { coreFeature } from './editor/coreCommands';
@@ -14,6 +15,8 @@ export function activate(context: vscode.ExtensionContext): FlowbenchApi {
   const started = performance.now();
   const log = createLog(context);
   const services: FeatureServices = { context, log };
+  // A split or evaluation still running on deactivate stops, with its scan workers and onnxruntime process.
+  context.subscriptions.push({ dispose: () => void stopEngineJobs() });
   const timing = timingFeature(services);
   const splits = splitsFeature(services);
   // The lenses show timings and prefill splits through those features' small APIs, never their internals.

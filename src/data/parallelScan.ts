@@ -526,3 +526,10 @@ export async function scanTable(
     await handle.close().catch(() => undefined);
   }
 }
+
+/** 'data.csv: 45% · 4,512,000 rows · 412 MB/s': what a long read shows while it runs. */
+export function scanProgress(name: string, bytes: number, total: number, rows: number, ms: number): string {
+  const pct = total > 0 ? Math.floor((100 * bytes) / total) : 0;
+  const mbs = bytes / 1e6 / Math.max(0.001, ms / 1000);
+  return `${name}: ${pct}% · ${rows.toLocaleString('en-US')} rows · ${mbs.toFixed(0)} MB/s`;
+}

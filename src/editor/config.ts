@@ -151,6 +151,15 @@ export function inferenceSettings(): InferenceSettings {
   };
 }
 
+export interface DataSettings {
+  /** Threads that parse big CSV files; 0 = one per core. */
+  workers: number;
+}
+
+export function dataSettings(): DataSettings {
+  return { workers: get('data.workers', 0, whole(0, 256)) };
+}
+
 export interface SplitSettings {
   /** Seed used when the wizard or a command gives none (recorded in every manifest). */
   defaultSeed: number;

@@ -3,7 +3,7 @@ import { UserError, type Cancellation } from '../util/errors';
 import type { ColumnSpec } from '../data/chunkParser';
 import { ChunkParser } from '../data/chunkParser';
 import { ColumnInterner } from '../data/labels';
-import { scanTable, type ScannedChunk } from '../data/parallelScan';
+import { scanProgress, scanTable, type ScannedChunk } from '../data/parallelScan';
 import { isNumericColumn } from '../data/table';
 import { splitRowsMismatch } from '../data/splitFile';
 import type { CsvHeader } from '../data/csv';
@@ -118,7 +118,6 @@ export async function streamModelRows(o: ModelRowsOptions): Promise<ModelRowsRes
   let direct = false;
   let started = Date.now();
   let lastProgress = 0;
-  let rowsSeen = 0;
 
   const flush = async (b: BatchBuilder): Promise<void> => {
     if (b.n === 0) return;
@@ -200,15 +199,6 @@ export async function streamModelRows(o: ModelRowsOptions): Promise<ModelRowsRes
       }
       o.onTargets(bitsOf, targetCodes ?? targetValues!);
     }
-    rowsSeen = c.firstRow + c.rows;
-    const now = Date.now();
-    if (o.onProgress && now - lastProgress > 250) {
-      lastProgress = now;
-      const seconds = Math.max(0.001, (now - started) / 1000);
-      o.onProgress(
-        `${name}: ${rowsSeen.toLocaleString('en-US')} rows (${(rowsSeen / seconds / 1e6).toFixed(2)}M rows/s)`,
-      );
-    }
   };
 
   const summary = await scanTable(
@@ -259,7 +249,17 @@ export async function streamModelRows(o: ModelRowsOptions): Promise<ModelRowsRes
         onChunk,
       };
     },
-    { workers: o.workers, cancellation: o.cancellation, sha256: o.sha256 },
+    {
+      workers: o.workers,
+      cancellation: o.cancellation,
+      sha256: o.sha256,
+      onProgress: (bytes, total, rows) => {
+        const now = Date.now();
+        if (!o.onProgress || now - lastProgress < 250) return;
+        lastProgress = now;
+        o.onProgress(scanProgress(name, bytes, total, rows, now - started));
+      },
+    },
   );
   if (mask && summary.rows !== mask.length) throw splitRowsMismatch(o.splitFile ?? o.file, mask.length, summary.rows);
   for (const b of builders.values()) await flush(b);

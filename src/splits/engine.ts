@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { UserError, throwIfCancelled, type Cancellation } from '../util/errors';
 import { VERSION } from '../util/version';
 import type { CsvHeader } from '../data/csv';
-import { csvRowAt, scanTable, type ScannedChunk } from '../data/parallelScan';
+import { csvRowAt, scanProgress, scanTable, type ScannedChunk } from '../data/parallelScan';
 import type { ColumnSpec } from '../data/chunkParser';
 import { ColumnInterner, quantileBins, targetType, parsesAsNumber, type EncodedColumn } from '../data/labels';
 import { stableOrder } from '../data/dates';
@@ -171,6 +171,7 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
     return i;
   };
   let fileBytes = 0;
+  const started = Date.now();
   try {
     fileBytes = (await fs.promises.stat(req.input)).size;
   } catch {
@@ -243,8 +244,11 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
       cancellation: opts.cancellation,
       sha256: true,
       workers: opts.workers,
-      onProgress: (done, total) => {
-        opts.onProgress?.(total > 0 ? (0.9 * done) / total : 0, 'reading');
+      onProgress: (done, total, rows) => {
+        opts.onProgress?.(
+          total > 0 ? (0.9 * done) / total : 0,
+          scanProgress(path.basename(req.input), done, total, rows, Date.now() - started),
+        );
       },
     },
   );

@@ -70,6 +70,11 @@ export class UserError extends Error {
     this.name = 'UserError';
   }
 
+  /** A UserError rendered elsewhere (another thread), from its two texts. */
+  static fromTexts(cli: string, editor: string): UserError {
+    return new UserError((f) => (f === NAMERS.cli ? cli : editor));
+  }
+
   /** The message in the words of `audience`: the CLI's is `message`, the editor's names options in words. */
   textFor(audience: Audience): string {
     return audience === 'cli' ? this.message : this.#editorText;

@@ -1,7 +1,10 @@
 import { COMMANDS } from '../../editor/commandIds';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { inferenceSettings } from '../../editor/config';
+import { dataSettings, inferenceSettings } from '../../editor/config';
+import { runEngineJob } from '../../editor/engineJobs';
+import type { EvalReport } from '../evaluate';
+import type { InferReport } from '../infer';
 import type { Feature, FeatureServices } from '../../editor/feature';
 import { UserError } from '../../util/errors';
 import { intArg, resolveInWorkspace, workspaceRoot } from '../../editor/workspace';
@@ -67,6 +70,20 @@ export function inferenceFeature(services: FeatureServices): Feature {
     );
   }
 
+  /** An engine job on a worker thread (data work never runs on the extension host's thread), with the runtime
+   * options' callbacks relayed as messages. */
+  function inWorker<T>(kind: 'eval' | 'infer', o: RuntimeOptions, options: Record<string, unknown>): Promise<T> {
+    const { cancellation, onProgress, onStderr, onHost: _onHost, ...plain } = o;
+    return runEngineJob<T>(
+      { kind, payload: { ...plain, ...options, workers: dataSettings().workers || undefined } },
+      {
+        cancellation: cancellation as vscode.CancellationToken | undefined,
+        onProgress: (message) => onProgress?.(message as string),
+        onStderr,
+      },
+    );
+  }
+
   function logSession(
     what: string,
     s: { provider: string; requested: string[]; failures: { provider: string; reason: string; fix: string }[] },
@@ -105,10 +122,8 @@ export function inferenceFeature(services: FeatureServices): Feature {
               'predictions',
               `${path.basename(model, '.onnx')}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`,
             );
-        const { runInference } = await import('../infer');
         const report = await withRuntime(`running ${path.basename(model)}`, args, (o) =>
-          runInference({
-            ...o,
+          inWorker<InferReport>('infer', o, {
             model,
             input: input ? resolveInWorkspace(input) : undefined,
             split: str(args?.split) ? resolveInWorkspace(str(args?.split)!) : undefined,
@@ -166,10 +181,8 @@ export function inferenceFeature(services: FeatureServices): Feature {
         const inputs = await evalInputs(args);
         if (!inputs) return undefined;
         const { data, split, target } = inputs;
-        const { runEval } = await import('../evaluate');
         const report = await withRuntime(`evaluating ${path.basename(model)}`, args, (o) =>
-          runEval({
-            ...o,
+          inWorker<EvalReport>('eval', o, {
             model,
             data: resolveInWorkspace(data),
             split: resolveInWorkspace(split),

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Feature, FeatureServices } from '../../editor/feature';
-import { splitSettings } from '../../editor/config';
+import { dataSettings, splitSettings } from '../../editor/config';
+import { runEngineJob } from '../../editor/engineJobs';
 import { UserError } from '../../util/errors';
 import { intArg, resolveInWorkspace } from '../../editor/workspace';
 import type { SplitManifest } from '../../data/splitFile';
@@ -63,7 +64,6 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
   let last: SplitOutcome | undefined;
 
   async function run(request: SplitRequest): Promise<SplitOutcome> {
-    const { createSplit } = await import('../engine');
     services.log.info(`split: ${request.strategy} of ${request.input} → ${request.out}`);
     const outcome = await vscode.window.withProgress(
       {
@@ -73,16 +73,20 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
       },
       async (progress, token) => {
         let reported = 0;
-        return createSplit(request, {
-          cancellation: token,
-          onProgress: (fraction, message) => {
-            const pct = Math.floor(fraction * 100);
-            if (pct > reported) {
-              progress.report({ increment: pct - reported, message });
-              reported = pct;
-            }
+        // On a worker thread: a split of millions of rows never stalls the editor.
+        return runEngineJob<SplitOutcome>(
+          { kind: 'split', payload: { request, workers: dataSettings().workers || undefined } },
+          {
+            cancellation: token,
+            onProgress: (fraction, message) => {
+              const pct = Math.floor((fraction as number) * 100);
+              if (pct > reported) {
+                progress.report({ increment: pct - reported, message: message as string });
+                reported = pct;
+              }
+            },
           },
-        });
+        );
       },
     );
     for (const w of outcome.manifest.warnings) services.log.warn(`split: ${w}`);
