@@ -37,9 +37,11 @@ export class ChunkRunner {
 
   run(job: ChunkJob): ChunkJobResult {
     const bytes = new Uint8Array(job.buffer, job.offset, job.length);
-    const np = this.parser.load(bytes);
-    if (job.op === 'a') return { id: job.id, a: this.parser.phaseA(job.length, np, job.eof, job.estimatedRows) };
-    return { id: job.id, b: this.parser.phaseB(job.length, np, job.rowStarts, job.select) };
+    const { positions, sides } = this.parser.load(bytes);
+    if (job.op === 'a') {
+      return { id: job.id, a: this.parser.phaseA(job.length, positions, job.eof, job.estimatedRows, sides) };
+    }
+    return { id: job.id, b: this.parser.phaseB(job.length, positions, job.rowStarts, job.select, sides) };
   }
 }
 

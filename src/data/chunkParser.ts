@@ -314,8 +314,8 @@ export class ChunkParser {
     });
   }
 
-  /** Copies a chunk in and indexes it; returns the number of structural positions. */
-  load(bytes: Uint8Array): number {
+  /** Copies a chunk in and indexes it (structural positions, and line ends and quotes apart when they fit). */
+  load(bytes: Uint8Array): { positions: number; sides: boolean } {
     const data = this.kernel.reserve(bytes.length, this.maxRows(bytes.length), this.runs ? this.runs.perRow + 1 : 0);
     data.set(bytes, 0);
     return this.kernel.index(bytes.length, this.plan.delimiter);
@@ -330,7 +330,7 @@ export class ChunkParser {
    * Phase A over the whole chunk (len bytes, np positions). `eof`: the chunk ends the file, so its last row may lack
    * a newline and an open quote is an error instead of a cut.
    */
-  phaseA(len: number, np: number, eof: boolean, estimatedRows: number): PhaseAResult {
+  phaseA(len: number, np: number, eof: boolean, estimatedRows: number, sides = false): PhaseAResult {
     const plan = this.plan;
     const outs = plan.columns.map((c) => (c.rows === 'all' ? this.makeColumn(c, estimatedRows) : undefined));
     let rowStarts = new Int32Array(Math.max(16, estimatedRows));
@@ -348,7 +348,11 @@ export class ChunkParser {
         rowStarts = g;
       }
       const start = st.pos;
-      const r = this.row(st, fl, this.actionA, outs, runBuf, runAt);
+      let r = sides ? this.quickRow(st, fl, this.actionA, outs, runBuf, runAt) : ROW_SLOW;
+      if (r === ROW_SLOW) {
+        r = this.row(st, fl, this.actionA, outs, runBuf, runAt);
+        if (sides) this.resync(st);
+      }
       if (r === ROW_BLANK) continue;
       if (r === ROW_INCOMPLETE) break;
       if (r === ROW_ERROR) {
@@ -375,7 +379,7 @@ export class ChunkParser {
    * Phase B: re-parses the rows whose `select` byte is non-zero (rowStarts from phase A, lines relative to the
    * chunk) and decodes the columns whose `rows` bit matches the byte. Output rows are the selected rows in order.
    */
-  phaseB(len: number, np: number, rowStarts: Int32Array, select: Uint8Array): PhaseResult {
+  phaseB(len: number, np: number, rowStarts: Int32Array, select: Uint8Array, sides = false): PhaseResult {
     const plan = this.plan;
     let selected = 0;
     for (let r = 0; r < select.length; r++) if (select[r] !== 0) selected++;
@@ -409,7 +413,9 @@ export class ChunkParser {
       }
       st.pi = lo;
       st.line = 0;
-      const res = this.row(st, how.fl, how.actions, outs, undefined, 0);
+      if (sides) this.resync(st);
+      let res = sides ? this.quickRow(st, how.fl, how.actions, outs, undefined, 0) : ROW_SLOW;
+      if (res === ROW_SLOW) res = this.row(st, how.fl, how.actions, outs, undefined, 0);
       if (res === ROW_ERROR) {
         // Lines are counted only now: a clean phase B never needs them.
         error = { ...st.error!, line: st.error!.line + ChunkParser.lineAt(this.kernel.data, rowStarts[r]) };
@@ -439,7 +445,75 @@ export class ChunkParser {
   }
 
   private walker(len: number, np: number, eof: boolean): Walker {
-    return { pos: 0, pi: 0, line: 0, len, np, eof, runAt: 0, error: undefined };
+    return { pos: 0, pi: 0, ni: 0, qi: 0, line: 0, len, np, eof, runAt: 0, error: undefined };
+  }
+
+  /** Moves the line-end and quote cursors to the first entries at or after st.pos (after a slow row, or a jump). */
+  private resync(st: Walker): void {
+    const N = this.kernel.newlines;
+    const Q = this.kernel.quotes;
+    while (N[st.ni] < st.pos) st.ni++;
+    while (Q[st.qi] < st.pos) st.qi++;
+  }
+
+  /**
+   * The common row in a few loads: no quote before its line end, and its nCols - 1 delimiters and line end are
+   * exactly the next nCols positions, so field f spans P[pi + f - 1] + 1 .. P[pi + f]. Anything else (a blank line,
+   * a quote, a ragged row, the chunk's end) returns ROW_SLOW for the byte-exact walk, untouched.
+   */
+  private quickRow(
+    st: Walker,
+    fl: Uint8Array,
+    actions: Int16Array,
+    outs: (LocalInterner | ValueColumn | undefined)[],
+    runBuf: Int32Array | undefined,
+    runAt: number,
+  ): number {
+    const buf = this.kernel.data;
+    const P = this.kernel.positions;
+    const pos = st.pos;
+    const c0 = buf[pos];
+    if (c0 === LF || c0 === CR) return ROW_SLOW;
+    const len = st.len;
+    const nl = this.kernel.newlines[st.ni];
+    if (this.kernel.quotes[st.qi] < nl) return ROW_SLOW;
+    const nCols = this.plan.nCols;
+    const pi = st.pi;
+    const last = pi + nCols - 1;
+    if (nl < len) {
+      if (last >= st.np || P[last] !== nl) return ROW_SLOW;
+      // A CR at the chunk's very end might start a CRLF the next chunk finishes.
+      if (buf[nl] === CR && nl + 1 >= len && !st.eof) return ROW_SLOW;
+    } else if (!st.eof || last !== st.np) return ROW_SLOW;
+    for (let f = 0; f < nCols; f++) {
+      const a = fl[f];
+      if (a === 0) continue;
+      const s = f === 0 ? pos : P[pi + f - 1] + 1;
+      if (a & 1) runBuf![runAt] = s;
+      if (a & 2) {
+        runBuf![runAt + 1] = P[pi + f];
+        runAt += 2;
+      }
+      // A refused value: the byte-exact walk parses the row again and reports the error it would (the chunk is
+      // abandoned either way, so what was already decoded does not matter).
+      if (a & 4 && !this.act(actions[f], outs, buf, s, P[pi + f], false, st, st.line)) return ROW_SLOW;
+    }
+    if (runBuf) {
+      runBuf[runAt++] = -1;
+      runBuf[runAt++] = 0;
+    }
+    st.runAt = runAt;
+    if (nl >= len) {
+      st.pos = len;
+      st.pi = last;
+    } else {
+      const two = buf[nl] === CR && buf[nl + 1] === LF ? 1 : 0;
+      st.pos = nl + 1 + two;
+      st.pi = last + 1 + two;
+      st.ni += 1 + two;
+    }
+    st.line++;
+    return ROW_OK;
   }
 
   /** Per header column: 1 = a hash run starts here, 2 = a run ends here, 4 = the column has an action. */
@@ -657,10 +731,14 @@ const ROW_OK = 0;
 const ROW_BLANK = 1;
 const ROW_INCOMPLETE = 2;
 const ROW_ERROR = 3;
+const ROW_SLOW = 4;
 
 interface Walker {
   pos: number;
   pi: number;
+  /** Cursors into the line-end and quote lists (when the chunk has them). */
+  ni: number;
+  qi: number;
   line: number;
   len: number;
   np: number;

@@ -10,7 +10,16 @@ import * as path from 'node:path';
 
 interface Exports {
   memory: WebAssembly.Memory;
-  index(src: number, len: number, out: number, delim: number): number;
+  index(
+    src: number,
+    len: number,
+    out: number,
+    delim: number,
+    nl: number,
+    nlCap: number,
+    qt: number,
+    qtCap: number,
+  ): [number, number, number];
   hashRows(src: number, runs: number, nRuns: number, out: number): void;
 }
 
@@ -69,8 +78,14 @@ export class CsvKernel {
   /** Bytes of the current chunk (a view into wasm memory; renewed when memory grows). */
   data!: Uint8Array;
   positions!: Int32Array;
+  /** Line ends (LF, CR) alone and quotes alone, each with a sentinel after its last entry. */
+  newlines!: Int32Array;
+  quotes!: Int32Array;
   private dataCap = 0;
   private posOff = 0;
+  private nlOff = 0;
+  private qtOff = 0;
+  private sideCap = 0;
   private runsOff = 0;
   private runsCap = 0;
   private hashOff = 0;
@@ -92,8 +107,12 @@ export class CsvKernel {
       this.runsCap = Math.max(needRuns, this.runsCap, 1 << 16);
       this.hashCap = Math.max(rows, this.hashCap, 1 << 14);
       this.posOff = this.dataCap;
-      // Every byte can be structural: the positions region is as long as the data, in i32s.
-      this.runsOff = this.posOff + 4 * this.dataCap;
+      // Every byte can be structural: the positions region is as long as the data, in i32s. Line ends and quotes
+      // get an eighth of that each; a chunk with more (rows under 8 bytes) is parsed from the positions alone.
+      this.sideCap = (this.dataCap >> 3) + 16;
+      this.nlOff = this.posOff + 4 * this.dataCap;
+      this.qtOff = this.nlOff + 4 * (this.sideCap + 1);
+      this.runsOff = this.qtOff + 4 * (this.sideCap + 1);
       this.hashOff = align(this.runsOff + 4 * this.runsCap, 8);
       const need = this.hashOff + 8 * this.hashCap;
       const have = this.ex.memory.buffer.byteLength;
@@ -102,18 +121,34 @@ export class CsvKernel {
     const buf = this.ex.memory.buffer;
     this.data = new Uint8Array(buf, 0, this.dataCap);
     this.positions = new Int32Array(buf, this.posOff, this.dataCap);
+    this.newlines = new Int32Array(buf, this.nlOff, this.sideCap + 1);
+    this.quotes = new Int32Array(buf, this.qtOff, this.sideCap + 1);
     this.runs = new Int32Array(buf, this.runsOff, this.runsCap);
     return this.data;
   }
 
-  /** Indexes data[0, len): the offsets of every delimiter, LF, CR and quote, in order; returns their count. */
-  index(len: number, delimiter: number): number {
+  /**
+   * Indexes data[0, len): the offsets of every delimiter, LF, CR and quote, in order (their count comes back), and of
+   * the line ends and the quotes alone (`sides`: false when a chunk had too many to keep apart).
+   */
+  index(len: number, delimiter: number): { positions: number; sides: boolean } {
     // The SIMD loop reads whole 16-byte blocks; zeroed padding is never structural.
     this.data.fill(0, len, len + 16);
-    const n = this.ex.index(0, len, this.posOff, delimiter);
-    // A sentinel after the last position lets the parser run without bounds checks of its own.
+    const [n, nl, qt] = this.ex.index(
+      0,
+      len,
+      this.posOff,
+      delimiter,
+      this.nlOff,
+      this.sideCap,
+      this.qtOff,
+      this.sideCap,
+    );
+    // Sentinels after the last entries let the parser run without bounds checks of its own.
     this.positions[n] = len;
-    return n;
+    if (nl >= 0) this.newlines[nl] = len;
+    if (qt >= 0) this.quotes[qt] = 0x7fffffff;
+    return { positions: n, sides: nl >= 0 && qt >= 0 };
   }
 
   /** Hashes `rows` rows whose ranges fill runs[0, nRunInts) (pairs; a -1 start ends a row): a 53-bit integer each. */

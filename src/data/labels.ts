@@ -42,18 +42,29 @@ export interface EncodedColumn {
   labels: string[];
   /** The numeric value of each label when the column is numeric. */
   values: number[];
-  codes: Int32Array;
+  codes: Codes;
   counts: number[];
   /** For each label, the row where it first appears. */
   firstRow: number[];
 }
 
 /** Collects a column's values as they stream by: each distinct text once, plus one code per row. */
+/** A code per row, as narrow as the column's distinct values allow (a byte a row for up to 256 labels). */
+export type Codes = Uint8Array | Uint16Array | Int32Array;
+
+function sameKind(c: Codes, n: number): Codes {
+  return c instanceof Uint8Array
+    ? new Uint8Array(n)
+    : c instanceof Uint16Array
+      ? new Uint16Array(n)
+      : new Int32Array(n);
+}
+
 export class ColumnInterner {
   readonly distinct: string[] = [];
   readonly firstRow: number[] = [];
   private readonly index = new Map<string, number>();
-  codes = new Int32Array(1024);
+  codes: Codes = new Uint8Array(1024);
   n = 0;
 
   constructor(readonly name: string) {}
@@ -69,8 +80,19 @@ export class ColumnInterner {
       this.distinct.push(text);
       this.firstRow.push(this.n);
     }
+    this.widen();
     if (this.n === this.codes.length) this.grow();
     this.codes[this.n++] = code;
+  }
+
+  /** Moves the codes to a wider array once the distinct values outgrow the current one. */
+  private widen(): void {
+    const k = this.distinct.length;
+    const c = this.codes;
+    if (c instanceof Uint8Array ? k <= 256 : c instanceof Uint16Array ? k <= 65536 : true) return;
+    const wider = k <= 65536 ? new Uint16Array(c.length) : new Int32Array(c.length);
+    wider.set(c.subarray(0, this.n));
+    this.codes = wider;
   }
 
   private readonly byHash = new Map<number, number>();
@@ -116,6 +138,7 @@ export class ColumnInterner {
    */
   addChunk(dict: { texts: string[]; firstRow: Int32Array }, codes: Int32Array, firstRow: number): void {
     const remap = this.learn(dict, firstRow);
+    this.widen();
     if (this.n + codes.length > this.codes.length) this.reserve(Math.max(this.codes.length * 2, this.n + codes.length));
     const out = this.codes;
     let at = this.n;
@@ -155,19 +178,21 @@ export class ColumnInterner {
   /** Sizes the code array for about `rows` rows up front (estimated from the file size), avoiding doubling copies. */
   reserve(rows: number): void {
     if (rows <= this.codes.length) return;
-    const sized = new Int32Array(Math.ceil(rows));
+    const sized = sameKind(this.codes, Math.ceil(rows));
     sized.set(this.codes.subarray(0, this.n));
     this.codes = sized;
   }
 
   private grow(): void {
-    const grown = new Int32Array(this.codes.length * 2);
+    const grown = sameKind(this.codes, this.codes.length * 2);
     grown.set(this.codes);
     this.codes = grown;
   }
 
-  encode(): EncodedColumn {
-    return encodeInterned(this.name, this.distinct, this.firstRow, this.codes.subarray(0, this.n));
+  /** The column as numpy sees it. `consume`: recode this interner's own per-row array in place (no second copy of
+   * a code per row; the interner is not used afterwards). */
+  encode(consume = false): EncodedColumn {
+    return encodeInterned(this.name, this.distinct, this.firstRow, this.codes.subarray(0, this.n), consume);
   }
 }
 
@@ -190,7 +215,8 @@ export function encodeInterned(
   name: string,
   distinct: readonly string[],
   distinctFirstRow: readonly number[],
-  textCodes: Int32Array,
+  textCodes: Codes,
+  inPlace = false,
 ): EncodedColumn {
   const numeric = distinct.every((t) => NUMBER.test(t));
   // Merge texts that are the same number; `group[t]` is the merged class of text t, in first-appearance order.
@@ -219,7 +245,7 @@ export function encodeInterned(
     rank[first] = sorted;
   });
   const textRank = Int32Array.from(group, (g) => rank[g]);
-  const codes = new Int32Array(textCodes.length);
+  const codes = inPlace ? textCodes : sameKind(textCodes, textCodes.length);
   const counts = new Array<number>(order.length).fill(0);
   for (let i = 0; i < textCodes.length; i++) {
     const c = textRank[textCodes[i]];

@@ -60,7 +60,8 @@ export interface ScanSummary {
   workers: number;
 }
 
-export const DEFAULT_CHUNK_BYTES = 8 << 20;
+// Small enough that a worker's index of it (5 bytes a byte) stays a few MB, large enough to keep messages rare.
+export const DEFAULT_CHUNK_BYTES = 1 << 20;
 const INLINE_BELOW_BYTES = 2 << 20;
 
 export function defaultWorkers(): number {
@@ -207,8 +208,68 @@ class SlotPool {
   }
 }
 
+/** The file's SHA-256, fed the chunks in file order: on this thread, or on a thread of its own for big files. */
+interface FileDigest {
+  /** Resolves once the bytes are hashed (the slot may then be reused). */
+  update(buffer: SharedArrayBuffer, offset: number, length: number): Promise<void>;
+  digest(): Promise<string>;
+  close(): Promise<void>;
+}
+
+class InlineDigest implements FileDigest {
+  private readonly hash: Hash = createHash('sha256');
+  async update(buffer: SharedArrayBuffer, offset: number, length: number): Promise<void> {
+    this.hash.update(new Uint8Array(buffer, offset, length));
+  }
+  async digest(): Promise<string> {
+    return this.hash.digest('hex');
+  }
+  async close(): Promise<void> {}
+}
+
+/** SHA-256 on its own thread, reading the shared chunks in place: hashing 1.6 GB takes over a second of one core. */
+class WorkerDigest implements FileDigest {
+  private readonly worker: Worker;
+  private readonly waiting: { resolve(v: string | undefined): void; reject(e: Error): void }[] = [];
+  private failure: Error | undefined;
+
+  constructor() {
+    this.worker = new Worker(path.join(__dirname, 'scanWorker.js'), { workerData: { sha256: true } });
+    this.worker.on('message', (m: { hex?: string }) => this.waiting.shift()?.resolve(m.hex));
+    const fail = (err: Error) => {
+      this.failure ??= err;
+      for (const w of this.waiting.splice(0)) w.reject(err);
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`hash worker exited with code ${code}`)));
+  }
+
+  private request(message: unknown): Promise<string | undefined> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.worker.postMessage(message);
+    });
+  }
+
+  async update(buffer: SharedArrayBuffer, offset: number, length: number): Promise<void> {
+    await this.request({ buffer, offset, length });
+  }
+
+  async digest(): Promise<string> {
+    return (await this.request({ done: true }))!;
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new CancelledError();
+    await this.worker.terminate();
+  }
+}
+
 interface Chunk {
   slot: Slot;
+  /** Settles when the file digest has this chunk's new bytes (only then may the slot be reused). */
+  hashed?: Promise<void>;
   offset: number;
   length: number;
   eof: boolean;
@@ -227,7 +288,7 @@ class ChunkReader {
     private readonly handle: fs.promises.FileHandle,
     private readonly pool: SlotPool,
     private readonly chunkBytes: number,
-    private readonly hash: Hash | undefined,
+    private readonly digest: FileDigest | undefined,
   ) {}
 
   /** The next chunk, or undefined at the end of the file. `skip` drops bytes at the start (BOM and header). */
@@ -236,6 +297,8 @@ class ChunkReader {
     let slot = this.pool.acquire(Math.max(this.chunkBytes, this.carry.length + 1));
     slot.view.set(this.carry, 0);
     let filled = this.carry.length;
+    // The carry was hashed with the slot it was read into: only the new bytes go to the digest.
+    const fresh = filled;
     const fileOffset = this.position - this.carry.length;
     for (;;) {
       while (!this.done && filled < slot.view.length) {
@@ -244,20 +307,21 @@ class ChunkReader {
           this.done = true;
           break;
         }
-        this.hash?.update(slot.view.subarray(filled, filled + bytesRead));
         filled += bytesRead;
         this.position += bytesRead;
         this.bytesRead += bytesRead;
       }
-      if (this.done) {
-        this.carry = new Uint8Array(0);
-        return { slot, offset: 0, length: filled, eof: true, fileOffset };
-      }
-      let cut = slot.view.lastIndexOf(LF, filled - 1);
-      if (cut < 0) cut = slot.view.lastIndexOf(CR, filled - 1);
-      if (cut >= 0) {
+      let cut = this.done ? filled - 1 : slot.view.lastIndexOf(LF, filled - 1);
+      if (cut < 0 && !this.done) cut = slot.view.lastIndexOf(CR, filled - 1);
+      if (cut >= 0 || this.done) {
+        const hashed = this.digest?.update(slot.buffer, fresh, filled - fresh);
+        hashed?.catch(() => undefined);
+        if (this.done) {
+          this.carry = new Uint8Array(0);
+          return { slot, hashed, offset: 0, length: filled, eof: true, fileOffset };
+        }
         this.carry = slot.view.slice(cut + 1, filled);
-        return { slot, offset: 0, length: cut + 1, eof: false, fileOffset };
+        return { slot, hashed, offset: 0, length: cut + 1, eof: false, fileOffset };
       }
       // A line longer than the chunk: read on into a bigger slot (rare, and bounded by the longest row).
       const bigger = this.pool.acquire(slot.view.length * 2);
@@ -396,13 +460,22 @@ export async function scanTable(
   }
   const cancellation = options.cancellation;
   let executor: Executor | undefined;
-  const cancelled = onCancelled(cancellation, () => void executor?.close());
+  let digest: FileDigest | undefined;
+  const cancelled = onCancelled(cancellation, () => {
+    void executor?.close();
+    void digest?.close();
+  });
   try {
     const total = (await handle.stat()).size;
     const chunkBytes = Math.max(4, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
-    const hash = options.sha256 ? createHash('sha256') : undefined;
+    const requested = options.workers ?? defaultWorkers();
+    // Worker start-up costs more than a small file takes to parse, unless the caller asked for workers by number.
+    const inline = requested <= 0 || (options.workers === undefined && total < INLINE_BELOW_BYTES);
+    const workers = inline ? 0 : requested;
+    // The digest gets a thread of its own only where cores are plenty; on two it would just take turns with a parser.
+    digest = options.sha256 ? (workers >= 3 ? new WorkerDigest() : new InlineDigest()) : undefined;
     const pool = new SlotPool(chunkBytes);
-    const reader = new ChunkReader(handle, pool, chunkBytes, hash);
+    const reader = new ChunkReader(handle, pool, chunkBytes, digest);
     let first = await reader.next();
     if (!first || first.length === 0) throw new UserError(`${name}: the file is empty`);
     // The header must fit in the first chunk: read on until it does (a header of many quoted lines is rare).
@@ -412,10 +485,6 @@ export async function scanTable(
     const delim = header.delimiter.charCodeAt(0);
     const scan = start(header, leadingRows(first.slot.view.subarray(dataStart, first.length), delim, LEADING_ROWS));
     const plan: ScanPlan = { ...scan.plan, delimiter: delim, nCols: header.columns.length, name };
-    const requested = options.workers ?? defaultWorkers();
-    // Worker start-up costs more than a small file takes to parse, unless the caller asked for workers by number.
-    const inline = requested <= 0 || (options.workers === undefined && total < INLINE_BELOW_BYTES);
-    const workers = inline ? 0 : requested;
     const module = await loadCsvModule();
     executor = inline ? new InlineExecutor(new ChunkRunner(module, plan)) : new WorkerPool(workers, module, plan);
     parsed = undefined;
@@ -472,6 +541,7 @@ export async function scanTable(
         const slot = pool.acquire(carry.length + chunk.length);
         slot.view.set(carry, 0);
         slot.view.set(chunk.slot.view.subarray(chunk.offset, chunk.offset + chunk.length), carry.length);
+        await chunk.hashed;
         pool.release(chunk.slot);
         chunk = {
           slot,
@@ -511,18 +581,20 @@ export async function scanTable(
       }
       rows += a.rows;
       line += a.lines;
+      await chunk.hashed;
       pool.release(chunk.slot);
       options.onProgress?.(Math.min(total, chunk.fileOffset + a.consumed), total, rows);
     }
     if (carry) throw new Error('CSV engine: a row was left over at the end of the file');
     if (rows === 0) throw new UserError(`${name}: the file has a header but no data rows`);
-    return { header, rows, bytes: reader.bytesRead, sha256: hash?.digest('hex'), workers };
+    return { header, rows, bytes: reader.bytesRead, sha256: await digest?.digest(), workers };
   } catch (err) {
     if (cancellation?.isCancellationRequested) throw new CancelledError();
     throw err;
   } finally {
     cancelled.dispose();
     await executor?.close().catch(() => undefined);
+    await digest?.close().catch(() => undefined);
     await handle.close().catch(() => undefined);
   }
 }

@@ -115,7 +115,7 @@ export function defaultSplitPath(dataFile: string): string {
 export interface SplitAssignmentData {
   column: SplitColumn;
   /** TRAIN/VALID/UNUSED per row for `split`; the validating fold (-1 for none) for `fold`. */
-  assignment: Int32Array;
+  assignment: Int8Array | Int16Array | Int32Array;
   nFolds: number;
 }
 

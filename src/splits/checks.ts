@@ -6,10 +6,14 @@ import type { Suggestion } from './suggest';
 import { parseTimestamp } from '../data/dates';
 import { cramersVFromCounts } from './driftStats';
 
-/** One fold's sides: side[row] is 1 for train, 2 for valid, 0 for neither. */
+/**
+ * One fold's sides: side[row] is 1 for train, 2 for valid, 0 for neither. The folds of a split may share one buffer
+ * (filled for the fold last asked for): read `side` once per pass over a fold, and never keep two folds' at once.
+ */
 export interface FoldView {
   fold: number;
-  side: Uint8Array;
+  rows: number;
+  readonly side: Uint8Array;
   /** Memo for sideCounts: one pass per fold and column, shared by the manifest summary and the checks. */
   counts?: Map<EncodedColumn | null, SideCounts>;
 }
@@ -63,7 +67,8 @@ export type CheckResult = SplitCheck;
 
 export interface CheckInput {
   folds: FoldView[];
-  hashes: Float64Array;
+  /** Rows repeated in the file (duplicateGroups of the row hashes, worked out before the split). */
+  duplicates: DuplicateGroups;
   target?: EncodedColumn;
   group?: EncodedColumn;
   times?: Float64Array;
@@ -103,69 +108,109 @@ export function runChecks(input: CheckInput): CheckResult[] {
 }
 
 /**
- * Groups identical rows by their hashes: returns, for rows whose hash occurs more than once, a group id shared by
- * the group (-1 for unique rows). A "seen"/"seen twice" bit filter (about 16 bits a row) settles almost every row;
- * only the rare candidates go through an exact table.
+ * The rows whose hash occurs more than once, with a group id per distinct repeated hash, in row order. A two-bit
+ * counter per hash bucket (8 to 16 bits a row) settles almost every row in one pass; only the rows of buckets hit
+ * twice (about a tenth) are sorted by hash to find the real repeats. Memory stays a few bytes a row, with no table
+ * of every hash.
  */
-export function duplicateGroups(hashes: Float64Array): { slotOf: Int32Array; groups: number; cap: number } {
-  const n = hashes.length;
-  // About 16 filter bits per row keep the candidates (buckets hit twice by chance) near 6% of the rows at any size.
-  const BITS = Math.min(30, Math.max(20, Math.ceil(Math.log2(Math.max(1, n))) + 4));
+/** The rows whose hash occurs more than once, with a group id per repeated hash (in row order). */
+export interface DuplicateGroups {
+  rows: Int32Array;
+  group: Int32Array;
+  groups: number;
+}
+
+/** Row hashes in blocks of a million, appended chunk by chunk: growing never copies what is already there. */
+export class RowHashes {
+  static readonly BLOCK = 1 << 20;
+  readonly blocks: Float64Array[] = [];
+  length = 0;
+
+  append(h: Float64Array): void {
+    let at = 0;
+    while (at < h.length) {
+      const inBlock = this.length % RowHashes.BLOCK;
+      if (inBlock === 0) this.blocks.push(new Float64Array(RowHashes.BLOCK));
+      const take = Math.min(h.length - at, RowHashes.BLOCK - inBlock);
+      this.blocks[this.blocks.length - 1].set(h.subarray(at, at + take), inBlock);
+      at += take;
+      this.length += take;
+    }
+  }
+
+  static of(h: Float64Array): RowHashes {
+    const r = new RowHashes();
+    r.append(h);
+    return r;
+  }
+}
+
+export function duplicateGroups(rowHashes: RowHashes): DuplicateGroups {
+  const n = rowHashes.length;
+  const B = RowHashes.BLOCK;
+  const at = (i: number): number => rowHashes.blocks[Math.floor(i / B)][i % B];
+  const BITS = Math.min(30, Math.max(16, Math.ceil(Math.log2(Math.max(1, n))) + 3));
   const seen = new Uint32Array(1 << (BITS - 5));
   const twice = new Uint32Array(1 << (BITS - 5));
-  const bucket = (h: number): number => Math.imul(h | 0, 0x9e3779b1) >>> (32 - BITS);
-  for (let i = 0; i < n; i++) {
-    const b = bucket(hashes[i]);
-    const word = b >>> 5;
-    const bit = 1 << (b & 31);
-    if (seen[word] & bit) twice[word] |= bit;
-    else seen[word] |= bit;
-  }
-  const slotOf = new Int32Array(n).fill(-1);
-  // Exact grouping of the candidates (rows whose bucket was hit twice): same hash, same group.
-  const groupOf = new Map<number, number>();
-  const sizes: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const b = bucket(hashes[i]);
-    if (!(twice[b >>> 5] & (1 << (b & 31)))) continue;
-    let g = groupOf.get(hashes[i]);
-    if (g === undefined) {
-      g = sizes.length;
-      groupOf.set(hashes[i], g);
-      sizes.push(0);
+  const shift = 32 - BITS;
+  for (const block of rowHashes.blocks) {
+    const m = block === rowHashes.blocks[rowHashes.blocks.length - 1] ? n - (rowHashes.blocks.length - 1) * B : B;
+    for (let i = 0; i < m; i++) {
+      const b = Math.imul(block[i] | 0, 0x9e3779b1) >>> shift;
+      const word = b >>> 5;
+      const bit = 1 << (b & 31);
+      if (seen[word] & bit) twice[word] |= bit;
+      else seen[word] |= bit;
     }
-    sizes[g]++;
-    slotOf[i] = g;
   }
-  let groups = 0;
-  for (const size of sizes) if (size > 1) groups++;
-  for (let i = 0; i < n; i++) if (slotOf[i] >= 0 && sizes[slotOf[i]] < 2) slotOf[i] = -1;
-  return { slotOf, groups, cap: sizes.length };
+  const isCandidate = (h: number): boolean => {
+    const b = Math.imul(h | 0, 0x9e3779b1) >>> shift;
+    return (twice[b >>> 5] & (1 << (b & 31))) !== 0;
+  };
+  let candidates = 0;
+  for (let i = 0; i < n; i++) if (isCandidate(at(i))) candidates++;
+  const candRows = new Int32Array(candidates);
+  const candHash = new Float64Array(candidates);
+  for (let i = 0, w = 0; w < candidates; i++) {
+    const h = at(i);
+    if (isCandidate(h)) {
+      candRows[w] = i;
+      candHash[w++] = h;
+    }
+  }
+  // Repeated hash values: equal neighbours once sorted (a typed sort, native and in place on a copy).
+  const sorted = candHash.slice().sort();
+  const groupOf = new Map<number, number>();
+  for (let k = 1; k < sorted.length; k++) {
+    if (sorted[k] === sorted[k - 1] && !groupOf.has(sorted[k])) groupOf.set(sorted[k], groupOf.size);
+  }
+  let dup = 0;
+  for (let w = 0; w < candidates; w++) if (groupOf.has(candHash[w])) dup++;
+  const rows = new Int32Array(dup);
+  const group = new Int32Array(dup);
+  for (let w = 0, d = 0; d < dup; w++) {
+    const g = groupOf.get(candHash[w]);
+    if (g === undefined) continue;
+    rows[d] = candRows[w];
+    group[d++] = g;
+  }
+  return { rows, group, groups: groupOf.size };
 }
 
 /** deepchecks TrainTestSamplesMix: valid rows whose values (label included) also occur in train, ÷ valid rows. */
 function duplicateCheck(input: CheckInput): CheckResult {
-  const { folds, hashes } = input;
-  const { slotOf, groups, cap } = duplicateGroups(hashes);
-  let nDup = 0;
-  if (groups > 0) for (let i = 0; i < slotOf.length; i++) if (slotOf[i] >= 0) nDup++;
-  const dupRows = new Int32Array(nDup);
-  for (let i = 0, w = 0; w < nDup; i++) if (slotOf[i] >= 0) dupRows[w++] = i;
-  const marked = new Uint8Array(nDup ? cap : 0);
+  const { folds, duplicates } = input;
+  const { rows: dupRows, group: slotOf, groups } = duplicates;
+  const nDup = dupRows.length;
+  const marked = new Uint8Array(groups);
   let worst = 0;
   const perFold = folds.map((view) => {
     const { fold, side } = view;
     const valid = sideCounts(view, input.target).valid;
     marked.fill(0);
-    for (let j = 0; j < nDup; j++) {
-      const r = dupRows[j];
-      if (side[r] === 1) marked[slotOf[r]] = 1;
-    }
+    for (let j = 0; j < nDup; j++) if (side[dupRows[j]] === 1) marked[slotOf[j]] = 1;
     let mixed = 0;
-    for (let j = 0; j < nDup; j++) {
-      const r = dupRows[j];
-      if (side[r] === 2 && marked[slotOf[r]] === 1) mixed++;
-    }
+    for (let j = 0; j < nDup; j++) if (side[dupRows[j]] === 2 && marked[slotOf[j]] === 1) mixed++;
     const share = valid ? mixed / valid : 0;
     worst = Math.max(worst, share);
     return { fold, duplicatedValidRows: mixed, share };
@@ -412,7 +457,7 @@ function driftCheck({ folds, sample, exclude }: CheckInput): CheckResult {
     threshold: THRESHOLDS.drift,
     detail: drifting.length
       ? `${drifting.map((c) => `'${c.column}' ${c.value.toFixed(2)}`).join(', ')} at or above 0.2 (train and valid differ there)`
-      : `every column below 0.2 (worst ${worst.toFixed(3)}; ${sampleRows.length < folds[0].side.length ? `on a sample of ${sampleRows.length} rows` : 'on all rows'})`,
+      : `every column below 0.2 (worst ${worst.toFixed(3)}; ${sampleRows.length < folds[0].rows ? `on a sample of ${sampleRows.length} rows` : 'on all rows'})`,
     columns,
   };
 }

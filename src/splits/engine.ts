@@ -21,7 +21,7 @@ import {
   type SplitManifest,
   type Strategy,
 } from '../data/splitFile';
-import { runChecks, sideCounts, type FoldView } from './checks';
+import { duplicateGroups, RowHashes, runChecks, sideCounts, type FoldView } from './checks';
 import { ColumnSample } from '../data/sample';
 import { suggestStrategy } from './suggest';
 import { pythonSnippet, sklearnCall } from './pythonSnippet';
@@ -142,7 +142,7 @@ interface FirstPass {
   target?: ColumnInterner;
   group?: ColumnInterner;
   times?: Float64Array;
-  hashes: Float64Array;
+  hashes: RowHashes | undefined;
   sample: ColumnSample;
 }
 
@@ -153,7 +153,7 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
   let target: ColumnInterner | undefined;
   let group: ColumnInterner | undefined;
   let times: Float64Array<ArrayBuffer> | undefined;
-  let hashes = new Float64Array(1 << 16);
+  const hashes = new RowHashes();
   let sample: ColumnSample | undefined;
   let nCols = 0;
   let delim = 44;
@@ -179,7 +179,8 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
   }
   const grow = (a: Float64Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> => {
     if (need <= a.length) return a;
-    const g = new Float64Array(Math.max(need, a.length * 2));
+    // Past the first chunk's estimate the file is nearly read: grow by a quarter, not double.
+    const g = new Float64Array(Math.max(need, Math.ceil(a.length * 1.25)));
     g.set(a);
     return g;
   };
@@ -191,15 +192,13 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
       times = grow(times, c.firstRow + c.rows);
       times.set(cols[2]!.values!, c.firstRow);
     }
-    hashes = grow(hashes, c.firstRow + c.rows);
-    hashes.set(c.a.hashes!, c.firstRow);
+    hashes.append(c.a.hashes!);
     if (c.firstRow === 0 && fileBytes > 0) {
       // Size the per-row arrays and the sample's stride for the whole file from the first chunk's rows per byte.
       const expected = Math.ceil((fileBytes / Math.max(1, c.data.length)) * c.rows * 1.05);
       sample!.expectRows(expected);
       target?.reserve(expected);
       group?.reserve(expected);
-      hashes = grow(hashes, expected);
       if (times) times = grow(times, expected);
     }
     // The sample keeps every stride-th row of the file: decode just those rows of this chunk.
@@ -260,7 +259,7 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
     target,
     group,
     times: times?.subarray(0, summary.rows),
-    hashes: hashes.subarray(0, summary.rows),
+    hashes,
     sample: sample!,
   };
 }
@@ -270,10 +269,13 @@ export async function createSplit(request: SplitRequest, opts: SplitRunOptions =
   const req = normalizeRequest(request);
   const pass = await firstPass(req, opts);
   throwIfCancelled(opts.cancellation);
+  // Repeated rows do not depend on the folds: find them now and let the row hashes (8 bytes a row) go first.
+  const duplicates = duplicateGroups(pass.hashes!);
+  pass.hashes = undefined;
   opts.onProgress?.(0.9, 'splitting');
-  const targetCol = pass.target?.encode();
-  const groupCol = pass.group?.encode();
-  // The interners' per-row codes are copied into the encoded columns: let them go before the split allocates more.
+  const targetCol = pass.target?.encode(true);
+  const groupCol = pass.group?.encode(true);
+  // The interners' per-row codes are now the encoded columns' (recoded in place): drop the interners themselves.
   pass.target = undefined;
   pass.group = undefined;
   let stratifyCol: EncodedColumn | undefined = targetCol;
@@ -303,7 +305,7 @@ export async function createSplit(request: SplitRequest, opts: SplitRunOptions =
   const suggestion = suggestStrategy(pass.sample, { target: req.target, rows: pass.rows, targetColumn: targetCol });
   const checks = runChecks({
     folds,
-    hashes: pass.hashes,
+    duplicates,
     target: targetCol,
     group: groupCol,
     times: pass.times,
@@ -358,15 +360,14 @@ export async function createSplit(request: SplitRequest, opts: SplitRunOptions =
 /** Train/valid membership of each fold as row masks (1 = train, 2 = valid, 0 = neither). */
 function foldViews(split: SplitAssignment, p: SplitParams, n: number, timeOrder: Int32Array | undefined): FoldView[] {
   const a = split.assignment;
-  if (split.column === 'split') {
-    const side = new Uint8Array(n);
-    for (let i = 0; i < n; i++) side[i] = a[i] === TRAIN ? 1 : a[i] === VALID ? 2 : 0;
-    return [{ fold: 0, side }];
-  }
-  const views: FoldView[] = [];
-  for (let f = 0; f < split.nFolds; f++) {
-    const side = new Uint8Array(n);
-    if (p.strategy === 'time-series') {
+  // One buffer for every fold's sides, filled for the fold asked for: a fold view costs a byte a row, not k of them.
+  const scratch = { fold: -1, side: new Uint8Array(n) };
+  const fill = (f: number): void => {
+    const side = scratch.side;
+    if (split.column === 'split') {
+      for (let i = 0; i < n; i++) side[i] = a[i] === TRAIN ? 1 : a[i] === VALID ? 2 : 0;
+    } else if (p.strategy === 'time-series') {
+      side.fill(0);
       const testSize = p.testSize && 'count' in p.testSize ? p.testSize.count : Math.floor(n / (p.folds + 1));
       const testStart = n - p.folds * testSize + f * testSize;
       const trainEnd = testStart - p.gap;
@@ -377,9 +378,17 @@ function foldViews(split: SplitAssignment, p: SplitParams, n: number, timeOrder:
     } else {
       for (let i = 0; i < n; i++) side[i] = a[i] === f ? 2 : 1;
     }
-    views.push({ fold: f, side });
-  }
-  return views;
+    scratch.fold = f;
+  };
+  const folds = split.column === 'split' ? 1 : split.nFolds;
+  return Array.from({ length: folds }, (_, f): FoldView => ({
+    fold: f,
+    rows: n,
+    get side() {
+      if (scratch.fold !== f) fill(f);
+      return scratch.side;
+    },
+  }));
 }
 
 function summarizeFold(view: FoldView, target: EncodedColumn | undefined): FoldSummary {
@@ -388,7 +397,7 @@ function summarizeFold(view: FoldView, target: EncodedColumn | undefined): FoldS
     fold: view.fold,
     train: c.train,
     valid: c.valid,
-    unused: view.side.length - c.train - c.valid,
+    unused: view.rows - c.train - c.valid,
   };
   if (target) {
     const rec = (counts: Int32Array): Record<string, number> =>

@@ -23,10 +23,12 @@ import { TRAIN, VALID, UNUSED } from '../data/splitFile';
 
 export { TRAIN, VALID, UNUSED };
 
+export type FoldCodes = Int8Array | Int16Array | Int32Array;
+
 export interface SplitAssignment {
   /** 'split': assignment holds TRAIN/VALID/UNUSED; 'fold': the fold validating each row, -1 if none. */
   column: 'split' | 'fold';
-  assignment: Int32Array;
+  assignment: FoldCodes;
   nFolds: number;
   /** scikit-learn's warnings (it goes on, so do we). */
   warnings: string[];
@@ -69,7 +71,7 @@ export function computeSplit(p: SplitParams, cols: SplitColumns): SplitAssignmen
 }
 
 function holdoutResult(n: number): SplitAssignment {
-  return { column: 'split', assignment: new Int32Array(n).fill(UNUSED), nFolds: 1, warnings: [] };
+  return { column: 'split', assignment: new Int8Array(n).fill(UNUSED), nFolds: 1, warnings: [] };
 }
 
 /** train_test_split(np.arange(n), ...): ShuffleSplit, StratifiedShuffleSplit, or file order without shuffle. */
@@ -96,7 +98,7 @@ export function holdout(n: number, p: SplitParams, target: EncodedColumn | undef
 }
 
 /** StratifiedShuffleSplit's first split (classes in sorted order). */
-function stratifiedShuffle(y: EncodedColumn, nTrain: number, nTest: number, rng: RandomState, a: Int32Array): void {
+function stratifiedShuffle(y: EncodedColumn, nTrain: number, nTest: number, rng: RandomState, a: FoldCodes): void {
   const counts = y.counts;
   const nClasses = counts.length;
   const minCount = Math.min(...counts);
@@ -123,7 +125,7 @@ function stratifiedShuffle(y: EncodedColumn, nTrain: number, nTest: number, rng:
 }
 
 /** np.split(np.argsort(codes, kind='stable'), cumsum(counts)[:-1]): each code's rows in ascending order. */
-function rowsByCode(codes: Int32Array, counts: readonly number[]): Int32Array[] {
+function rowsByCode(codes: ArrayLike<number>, counts: readonly number[]): Int32Array[] {
   const out = counts.map((c) => new Int32Array(c));
   const fill = new Int32Array(counts.length);
   for (let i = 0; i < codes.length; i++) out[codes[i]][fill[codes[i]]++] = i;
@@ -174,8 +176,13 @@ function checkFoldsVsSamples(k: number, n: number): void {
     );
 }
 
+/** An array for fold numbers -1 .. k - 1 (or split codes), as narrow as they allow: a byte a row for up to 127 folds. */
+export function foldCodes(n: number, k: number): FoldCodes {
+  return k < 127 ? new Int8Array(n) : k < 32767 ? new Int16Array(n) : new Int32Array(n);
+}
+
 function foldResult(n: number, k: number): SplitAssignment {
-  return { column: 'fold', assignment: new Int32Array(n).fill(-1), nFolds: k, warnings: [] };
+  return { column: 'fold', assignment: foldCodes(n, k).fill(-1), nFolds: k, warnings: [] };
 }
 
 export function kfold(n: number, p: SplitParams): SplitAssignment {
@@ -221,16 +228,20 @@ export function stratifiedKFold(n: number, p: SplitParams, y: EncodedColumn): Sp
   for (let c = 0; c < nClasses; c++) {
     for (let j = 0; j < yCounts[c]; j++, pos++) allocation[pos % k][c]++;
   }
-  const encoded = new Int32Array(n);
-  for (let i = 0; i < n; i++) encoded[i] = enc[y.codes[i]];
-  const classRows = rowsByCode(encoded, yCounts);
+  // Each class's folds, shuffled in class order (the RNG's order), then handed out to its rows in data order.
+  const perClass = yCounts.map((count) => foldCodes(count, k));
   for (let c = 0; c < nClasses; c++) {
-    const folds = new Int32Array(yCounts[c]);
+    const folds = perClass[c];
     let w = 0;
     for (let f = 0; f < k; f++) for (let j = 0; j < allocation[f][c]; j++) folds[w++] = f;
     if (p.shuffle) rng.shuffle(folds);
-    const rows = classRows[c];
-    for (let j = 0; j < rows.length; j++) out.assignment[rows[j]] = folds[j];
+  }
+  const cursor = new Int32Array(nClasses);
+  const codes = y.codes;
+  const a = out.assignment;
+  for (let i = 0; i < n; i++) {
+    const c = enc[codes[i]];
+    a[i] = perClass[c][cursor[c]++];
   }
   return out;
 }
