@@ -23,6 +23,7 @@ export const COMMANDS = {
     timeNotebookCell: 'flowbench.timing.timeNotebookCell',
     showHistory: 'flowbench.timing.showHistory',
     compare: 'flowbench.timing.compare',
+    timeLoader: 'flowbench.timing.timeLoader',
   },
   lenses: {
     toggle: 'flowbench.lenses.toggle',
