@@ -34,6 +34,7 @@ export const COMMANDS = {
     bench: 'flowbench.onnx.bench',
     eval: 'flowbench.onnx.eval',
     installCuda: 'flowbench.onnx.installCuda',
+    profile: 'flowbench.onnx.profile',
     showExperiments: 'flowbench.experiments.show',
   },
   split: {
