@@ -38,7 +38,11 @@ th:first-child, td:first-child { text-align: left; }
   border-bottom: 1px solid var(--vscode-panel-border, #888); }
 .chart polyline { fill: none; stroke: var(--vscode-charts-blue, #48f); stroke-width: 1.5; }
 .chart line.p50 { stroke: var(--vscode-charts-orange, #f80); stroke-dasharray: 4 3; stroke-width: 1; }
-.axis { display: flex; justify-content: space-between; font-size: .85em; }
+.axis { display: flex; justify-content: space-between; flex-wrap: wrap; gap: 0 .8em; font-size: .85em; }
+@media (max-width: 420px) {
+  .bars { grid-template-columns: 1fr; gap: 2px; }
+  .bars > span:nth-child(3n) { margin-bottom: 6px; }
+}
 a { color: var(--vscode-textLink-foreground); }
 `;
 
