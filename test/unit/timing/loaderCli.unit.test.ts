@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +9,18 @@ import type { CliIo } from '../../../src/util/cli';
 import { readHistory } from '../../../src/timing/history';
 import { readTimingHistory } from '../../../src/timing/loaderHistory';
 import { readLedger, summarizeLedger } from '../../../src/inference/ledger';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
   const io: CliIo & { out: string; err: string } = {
@@ -81,6 +94,44 @@ describe('flowbench loader', function () {
     assert.equal(typeof json.runs[0].perBatch.p50, 'number');
     assert.equal(json.recordedIn, null);
     assert.equal(fs.existsSync(path.join(dir, '.flowbench')), false);
+  });
+
+  it('Ctrl-C stops the loader and every process it started: exit 130', async function () {
+    this.timeout(120000);
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js'))) execFileSync('node', ['esbuild.config.mjs'], { cwd: ROOT });
+    const pids = path.join(dir, 'pids');
+    fs.writeFileSync(
+      path.join(dir, 'stuck.py'),
+      '# %%\nimport os, subprocess, time\ndef batches():\n' +
+        "    child = subprocess.Popen(['sleep', '60'])\n" +
+        `    open(${JSON.stringify(pids)}, 'w').write('%d %d' % (os.getpid(), child.pid))\n` +
+        '    time.sleep(60)\n    yield 1\nit = batches()\n',
+    );
+    const args = [
+      path.join(ROOT, 'dist', 'cli.js'),
+      'loader',
+      'stuck.py',
+      '--cell',
+      '0',
+      '--name',
+      'it',
+      '--no-record',
+    ];
+    const proc = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    proc.stderr.on('data', (d) => (err += d));
+    const deadline = Date.now() + 60000;
+    while (!(fs.existsSync(pids) && fs.readFileSync(pids, 'utf8').includes(' ')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const [harness, child] = fs.readFileSync(pids, 'utf8').split(' ').map(Number);
+    assert.ok(alive(harness) && alive(child));
+    const code = new Promise<number | null>((resolve) => proc.on('close', resolve));
+    proc.kill('SIGINT');
+    assert.equal(await code, 130);
+    assert.equal(err, 'error: cancelled\n');
+    const until = Date.now() + 5000;
+    while ((alive(harness) || alive(child)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(!alive(harness) && !alive(child), 'the harness and what the loader started are gone');
   });
 
   it('bad options and a loader that raises: exit 2 and one error line', async () => {
