@@ -24,7 +24,8 @@ export function ensureDeps() {
 }
 
 // Reference peers for tests and benchmarks only (never runtime dependencies of the extension): scikit-learn's splits,
-// pandas, onnx and onnxruntime for Python. They install offline from this machine's local wheel cache.
+// pandas, onnx and onnxruntime for Python, and torch (CPU) for the data loader timings. They install offline from this
+// machine's local wheel cache (torch, about 200 MB, in about 25 s).
 const PYTHON_PEERS = {
   pandas: 'pandas',
   sklearn: 'scikit-learn',
@@ -32,6 +33,7 @@ const PYTHON_PEERS = {
   onnxruntime: 'onnxruntime',
   IPython: 'ipython',
   numpy: 'numpy',
+  torch: 'torch',
 };
 
 export function ensurePythonPeers() {

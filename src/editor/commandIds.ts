@@ -23,6 +23,7 @@ export const COMMANDS = {
     timeNotebookCell: 'flowbench.timing.timeNotebookCell',
     showHistory: 'flowbench.timing.showHistory',
     compare: 'flowbench.timing.compare',
+    timeLoader: 'flowbench.timing.timeLoader',
   },
   lenses: {
     toggle: 'flowbench.lenses.toggle',
@@ -33,6 +34,7 @@ export const COMMANDS = {
     bench: 'flowbench.onnx.bench',
     eval: 'flowbench.onnx.eval',
     installCuda: 'flowbench.onnx.installCuda',
+    profile: 'flowbench.onnx.profile',
     showExperiments: 'flowbench.experiments.show',
   },
   split: {

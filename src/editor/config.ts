@@ -27,6 +27,7 @@ export interface LensSettings {
   splits: boolean;
   onnx: boolean;
   focus: boolean;
+  loader: boolean;
 }
 
 /**
@@ -49,6 +50,7 @@ export function lensSettings(): LensSettings {
     splits: get('lenses.splits', true),
     onnx: get('lenses.onnx', true),
     focus: get('lenses.focus', true),
+    loader: get('lenses.loader', true),
   };
 }
 
@@ -118,6 +120,32 @@ export function timingSettings(): TimingSettings {
       markdownRegex: pick(markers.markdownRegex, 'markdownRegex'),
       defaultMarker: pick(markers.default, 'default'),
     },
+  };
+}
+
+/** flowbench.timing.loader*: how Time Loader iterates (see package.json). */
+export interface LoaderSettings {
+  /** num_workers values to sweep a torch DataLoader over; empty: the loader as the script made it. */
+  workers: number[];
+  /** Batches per pass, the first included; 0: the time budget decides. */
+  batches: number;
+  /** Seconds per pass; 0 with batches 0: until exhausted. */
+  timeBudgetSeconds: number;
+  toDevice: boolean;
+}
+
+export function loaderSettings(): LoaderSettings {
+  const workers = (v: unknown) =>
+    Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 1024);
+  return {
+    workers: get<number[]>('timing.loaderWorkers', [], workers),
+    batches: get('timing.loaderBatches', 0, whole(0)),
+    timeBudgetSeconds: get(
+      'timing.loaderTimeBudgetSeconds',
+      10,
+      (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
+    ),
+    toDevice: get('timing.loaderToDevice', false),
   };
 }
 

@@ -208,6 +208,53 @@ Example: flowbench eval models/baseline.onnx --data data/flowers.csv --split dat
   },
 };
 
+const profile: CliCommand = {
+  name: 'profile',
+  summary: 'Profile an ONNX model node by node: time per node and per op type, share of the run',
+  help: `Usage: flowbench profile MODEL.onnx [--ep cuda,cpu] [--batch B] [--runs N] [--warmup W]
+                         [--optimization all|extended|basic|disabled] [--keep-trace] [--threads T]
+                         [--no-ledger] [--json]
+
+Runs the model with onnxruntime's session profiling on (random inputs of batch B, default 1; W warm-up runs, default
+1, then N profiled runs, default 10), reads the trace and reports per node (name as in the graph, op type, provider,
+mean time per run, share of the run) and per op type, the slowest first, and how much of the run the nodes account
+for: the rest is framework and copy overhead. Nodes onnxruntime made (fusions, copies between devices) are named as
+it names them, with the graph nodes a fusion was made from; --optimization disabled profiles the graph as written.
+The trace is written to a private temporary folder and removed afterwards unless --keep-trace (its path is printed).
+Appends to .flowbench/experiments.jsonl (kind profile).
+${EP_HELP}
+Example: flowbench profile models/baseline.onnx --batch 64 --runs 20
+`,
+  async run(argv, io) {
+    const { values, positionals } = parseCliArgs(argv, {
+      batch: { type: 'string' },
+      runs: { type: 'string' },
+      warmup: { type: 'string' },
+      optimization: { type: 'string' },
+      'keep-trace': { type: 'boolean' },
+      'no-ledger': { type: 'boolean' },
+      ...runtimeOptions,
+    });
+    const level = values.optimization ?? 'all';
+    if (!['all', 'extended', 'basic', 'disabled'].includes(level))
+      throw new UserError(`--optimization must be all, extended, basic or disabled, got '${level}'`);
+    const { runProfile } = await import('./profile');
+    const r = await runProfile({
+      model: abs(io, requireOne(positionals, 'MODEL.onnx'))!,
+      batch: parseIntOption(values.batch, 'batch', 1),
+      runs: parseIntOption(values.runs, 'runs', 1),
+      warmup: parseIntOption(values.warmup, 'warmup', 0),
+      optimization: level as 'all' | 'extended' | 'basic' | 'disabled',
+      keepTrace: values['keep-trace'] === true,
+      ledgerRoot: values['no-ledger'] ? false : io.cwd,
+      ...(await runtime(values, io)),
+    });
+    if (values.json) printJson(io, r);
+    else io.stdout((await import('./profileFormat')).formatProfile(r));
+    return 0;
+  },
+};
+
 const installCuda: CliCommand = {
   name: 'install-cuda',
   summary: 'Place CUDA provider libraries for onnxruntime-node from a folder, .tgz or .nupkg',
@@ -263,4 +310,4 @@ Reads DIR/.flowbench/experiments.jsonl (default: the current folder).
   },
 };
 
-export const commands: CliCommand[] = [inspect, infer, bench, evaluate, installCuda, experiments];
+export const commands: CliCommand[] = [inspect, infer, bench, evaluate, profile, installCuda, experiments];

@@ -10,6 +10,8 @@ import type { SessionReport } from './session';
 import type { LedgerSummary } from './ledger';
 import { benchTable, formatBytes, formatCount } from './format';
 import { escapeHtml as esc } from '../util/html';
+import type { ProfileReport } from './profile';
+import { nodesTable, operatorsTable, profileSummary } from './profileHtml';
 
 const STYLE = `
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1em 2em; }
@@ -22,6 +24,10 @@ code { font-family: var(--vscode-editor-font-family); }
 .bad { color: var(--vscode-errorForeground); }
 .good { color: var(--vscode-testing-iconPassed, #3a3); }
 .bar { display: inline-block; height: .7em; background: var(--vscode-charts-blue, #48f); }
+.scroll { overflow-x: auto; }
+table.sortable th { cursor: pointer; }
+table.sortable th[data-dir='desc']::after { content: ' ▾'; }
+table.sortable th[data-dir='asc']::after { content: ' ▴'; }
 button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: 0; padding: 4px 12px; margin-right: 6px; cursor: pointer; }
 `;
 
@@ -50,8 +56,7 @@ function tableHtml(head: string[], rows: (string | number)[][], rawCells = false
 const num = (v: number | null | undefined, d = 4): string =>
   v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d);
 
-export function inspectBody(file: string, m: ModelInfo, withButtons: boolean): string {
-  const max = Math.max(1, ...m.operators.map((o) => o.count));
+export function inspectBody(file: string, m: ModelInfo, withButtons: boolean, profile?: ProfileReport): string {
   const io = (list: ModelInfo['inputs']) =>
     tableHtml(
       ['name', 'type', 'shape'],
@@ -62,7 +67,12 @@ export function inspectBody(file: string, m: ModelInfo, withButtons: boolean): s
       ]),
     );
   return `<h2>${esc(file)}</h2>
-${withButtons ? '<p><button data-cmd="run">Run</button><button data-cmd="bench">Benchmark</button><button data-cmd="eval">Evaluate</button></p>' : '<p class="muted">Running models is disabled in an untrusted workspace; inspection works.</p>'}
+${
+  withButtons
+    ? '<p><button data-cmd="run">Run</button><button data-cmd="bench">Benchmark</button>' +
+      '<button data-cmd="eval">Evaluate</button><button data-cmd="profile">Profile</button></p>'
+    : '<p class="muted">Running models is disabled in an untrusted workspace; inspection works.</p>'
+}
 ${tableHtml(
   ['', ''],
   [
@@ -80,15 +90,9 @@ ${tableHtml(
 )}
 <h3>Inputs</h3>${io(m.inputs)}
 <h3>Outputs</h3>${io(m.outputs)}
-<h3>Operators</h3>${tableHtml(
-    ['op', 'count', ''],
-    m.operators.map((o) => [
-      esc(o.op),
-      o.count,
-      `<span class="bar" style="width:${Math.round((o.count / max) * 200)}px"></span>`,
-    ]),
-    true,
-  )}
+${profile ? `<h3>Profile</h3>${profileSummary(profile)}` : ''}
+<h3>Operators</h3>${operatorsTable(m, profile, withButtons)}
+<h3>Nodes</h3>${nodesTable(m, profile, withButtons)}
 ${Object.keys(m.metadata).length ? `<h3>Metadata</h3>${tableHtml(['key', 'value'], Object.entries(m.metadata))}` : ''}`;
 }
 

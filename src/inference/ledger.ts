@@ -1,57 +1,18 @@
 import * as path from 'node:path';
-import { appendJsonl, readJsonl } from '../util/jsonl';
-import { readGitState, type GitState } from '../util/git';
-import { flowbenchPath, portablePath } from '../util/flowbenchDir';
+import { readJsonl } from '../util/jsonl';
+import { EXPERIMENT_KINDS, ledgerPath, type ExperimentKind, type ExperimentRecord } from '../util/experiments';
 
-/** One line of .flowbench/experiments.jsonl: every eval and bench appends one, so iterations stay comparable. */
-export interface ExperimentRecord {
-  v: 1;
-  kind: 'eval' | 'bench';
-  time: string;
-  model: { path: string; sha256: string };
-  data?: { path: string; sha256: string; rows: number };
-  split?: { path: string; fold: number | null; manifestHash: string; train: number; valid: number };
-  target?: string;
-  task?: 'classification' | 'regression';
-  metrics?: Record<string, number | null>;
-  baseline?: Record<string, number | null>;
-  /** Bench: per-run latency at batch `batch` on `provider`. Eval: total inference time. */
-  latency?: { p50Ms?: number; p90Ms?: number; p99Ms?: number; inferenceMs?: number; batch?: number };
-  provider: string;
-  git: GitState | null;
-  flowbench: string;
-}
-
-export function ledgerPath(root: string): string {
-  return flowbenchPath(root, 'experiments.jsonl');
-}
-
-export async function appendExperiment(
-  root: string,
-  record: Omit<ExperimentRecord, 'git' | 'v'>,
-  gitDir = root,
-): Promise<ExperimentRecord> {
-  const full: ExperimentRecord = {
-    v: 1,
-    ...record,
-    model: { ...record.model, path: portablePath(root, record.model.path) },
-    ...(record.data ? { data: { ...record.data, path: portablePath(root, record.data.path) } } : {}),
-    ...(record.split ? { split: { ...record.split, path: portablePath(root, record.split.path) } } : {}),
-    git: await readGitState(gitDir).catch(() => null),
-  };
-  await appendJsonl(ledgerPath(root), full);
-  return full;
-}
+export { appendExperiment, ledgerPath, type ExperimentRecord } from '../util/experiments';
 
 export async function readLedger(root: string): Promise<{ records: ExperimentRecord[]; skipped: number[] }> {
   const r = await readJsonl<ExperimentRecord>(ledgerPath(root));
-  return { records: r.records.filter((x) => x && (x.kind === 'eval' || x.kind === 'bench')), skipped: r.skipped };
+  return { records: r.records.filter((x) => x && EXPERIMENT_KINDS.includes(x.kind)), skipped: r.skipped };
 }
 
 export interface LedgerRow {
   index: number;
   time: string;
-  kind: 'eval' | 'bench';
+  kind: ExperimentKind;
   model: string;
   provider: string;
   /** What is compared: same kind, and same split + target (eval) or same provider + batch (bench). */
@@ -81,6 +42,9 @@ function primary(r: ExperimentRecord): {
   baseline: number | null;
 } {
   if (r.kind === 'bench') return { metric: 'p50 ms', value: r.latency?.p50Ms ?? null, higher: false, baseline: null };
+  if (r.kind === 'profile') return { metric: 'run ms', value: r.latency?.p50Ms ?? null, higher: false, baseline: null };
+  if (r.kind === 'loader')
+    return { metric: 'batches/s', value: r.metrics?.batchesPerSec ?? null, higher: true, baseline: null };
   if (r.task === 'regression')
     return { metric: 'rmse', value: r.metrics?.rmse ?? null, higher: false, baseline: r.baseline?.rmse ?? null };
   return {
@@ -98,9 +62,13 @@ export function summarizeLedger(records: readonly ExperimentRecord[]): LedgerSum
   const rows: LedgerRow[] = records.map((r, index) => {
     const p = primary(r);
     const group =
-      r.kind === 'bench'
-        ? `bench · ${r.provider} · batch ${r.latency?.batch ?? '?'}`
-        : `eval ${p.metric} · ${r.target ?? '?'} · ${path.basename(r.split?.path ?? '?')}${r.split?.fold !== null && r.split?.fold !== undefined ? ` fold ${r.split.fold}` : ''} · ${(r.split?.manifestHash ?? '').slice(0, 8)}`;
+      r.kind === 'bench' || r.kind === 'profile'
+        ? `${r.kind} · ${r.provider} · batch ${r.latency?.batch ?? '?'}`
+        : r.kind === 'loader'
+          ? `loader · ${r.model.path} · ${r.loader?.name ?? '?'} · ${r.provider}`
+          : `eval ${p.metric} · ${r.target ?? '?'} · ${path.basename(r.split?.path ?? '?')}` +
+            (r.split?.fold !== null && r.split?.fold !== undefined ? ` fold ${r.split.fold}` : '') +
+            ` · ${(r.split?.manifestHash ?? '').slice(0, 8)}`;
     const prev = last.get(group);
     const change = prev !== undefined && prev !== null && p.value !== null ? p.value - prev : null;
     last.set(group, p.value);
@@ -114,7 +82,7 @@ export function summarizeLedger(records: readonly ExperimentRecord[]): LedgerSum
       index,
       time: r.time,
       kind: r.kind,
-      model: r.model.path,
+      model: r.kind === 'loader' ? `${r.model.path} ${r.loader?.name ?? ''}`.trim() : r.model.path,
       provider: r.provider,
       group,
       metric: p.metric,

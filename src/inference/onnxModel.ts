@@ -90,9 +90,19 @@ export interface ModelInfo {
   flopsPerRow: number | null;
   /** Nodes whose FLOPs could not be estimated (unknown shapes), so the figure is a lower bound when > 0. */
   flopsUnestimatedNodes: number;
+  /** The main graph's nodes in file order (name '' when unnamed); subgraph nodes are only in the histogram. */
+  nodes: GraphNode[];
+}
+
+export interface GraphNode {
+  name: string;
+  op: string;
+  /** '' for the default domain (ai.onnx). */
+  domain: string;
 }
 
 interface NodeInfo {
+  name: string;
   op: string;
   domain: string;
   inputs: string[];
@@ -211,11 +221,12 @@ function parseTensorSummary(
 
 function parseNode(r: ProtoReader, f: ProtoField, into: GraphParse): NodeInfo {
   const n = r.sub(f);
-  const node: NodeInfo = { op: '', domain: '', inputs: [], outputs: [], attrs: new Map() };
+  const node: NodeInfo = { name: '', op: '', domain: '', inputs: [], outputs: [], attrs: new Map() };
   for (let g = n.next(); g; g = n.next()) {
     if (g.wire !== 2) continue;
     if (g.field === 1) node.inputs.push(n.string(g));
     else if (g.field === 2) node.outputs.push(n.string(g));
+    else if (g.field === 3) node.name = n.string(g);
     else if (g.field === 4) node.op = n.string(g);
     else if (g.field === 7) node.domain = n.string(g);
     else if (g.field === 5) {
@@ -388,6 +399,7 @@ export function parseModel(bytes: Uint8Array, label = 'model'): ModelInfo {
       .sort((a, b) => b.count - a.count || a.op.localeCompare(b.op)),
     flopsPerRow: flops.flops,
     flopsUnestimatedNodes: flops.unknown,
+    nodes: graph.nodes.map((n) => ({ name: n.name, op: n.op, domain: n.domain })),
   };
 }
 

@@ -14,6 +14,9 @@ export interface WireTensor {
 
 export type Feeds = Record<string, WireTensor>;
 
+/** ONNX Runtime's graph optimisation levels (SessionOptions.graphOptimizationLevel); 'all' is its default. */
+export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
+
 export interface RuntimeFacts {
   runtimeVersion: string;
   runtimeDir: string;
@@ -24,7 +27,16 @@ export interface RuntimeFacts {
 
 export type Request =
   | { op: 'init' }
-  | { op: 'create'; model: string | Uint8Array; provider: string; intraOpThreads?: number }
+  | {
+      op: 'create';
+      model: string | Uint8Array;
+      provider: string;
+      intraOpThreads?: number;
+      /** Session profiling: the trace goes to `<profileDir>/<provider>_<date>.json` at endProfiling (profile.ts). */
+      profileDir?: string;
+      graphOptimizationLevel?: GraphOptimizationLevel;
+    }
+  | { op: 'endProfiling'; sessionId: number }
   | { op: 'run'; sessionId: number; feeds: Feeds; fetches?: string[] }
   | {
       op: 'bench';

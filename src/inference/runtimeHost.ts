@@ -7,6 +7,7 @@ import type {
   CreateResult,
   Envelope,
   Feeds,
+  GraphOptimizationLevel,
   MemoryResult,
   Reply,
   Request,
@@ -147,13 +148,14 @@ export class OnnxHost {
     model: string | Uint8Array,
     providers: string[],
     intraOpThreads?: number,
+    extra: { profileDir?: string; graphOptimizationLevel?: GraphOptimizationLevel } = {},
   ): Promise<SessionHandle> {
     const facts = await this.init();
     const failures: ProviderFailure[] = [];
     for (const provider of providers) {
       const mark = this.stderrMark;
       try {
-        const r = await this.request<CreateResult>({ op: 'create', model, provider, intraOpThreads });
+        const r = await this.request<CreateResult>({ op: 'create', model, provider, intraOpThreads, ...extra });
         return { ...r, failures, facts };
       } catch (err) {
         const w = (err as { worker?: WorkerError }).worker;
@@ -192,6 +194,11 @@ export class OnnxHost {
     } catch (err) {
       throw runError(err);
     }
+  }
+
+  /** Ends a profiling session's trace (written into its profileDir). */
+  endProfiling(sessionId: number): Promise<void> {
+    return this.request<void>({ op: 'endProfiling', sessionId });
   }
 
   memory(): Promise<MemoryResult> {

@@ -104,6 +104,11 @@ async function handle(req: Envelope): Promise<unknown> {
       const o = runtime();
       const options: Ort.InferenceSession.SessionOptions = { executionProviders: [req.provider] };
       if (req.intraOpThreads) options.intraOpNumThreads = req.intraOpThreads;
+      if (req.graphOptimizationLevel) options.graphOptimizationLevel = req.graphOptimizationLevel;
+      if (req.profileDir) {
+        options.enableProfiling = true;
+        options.profileFilePrefix = path.join(req.profileDir, req.provider);
+      }
       const t0 = performance.now();
       let s: Ort.InferenceSession;
       try {
@@ -191,6 +196,11 @@ async function handle(req: Envelope): Promise<unknown> {
       } catch (err) {
         throw Object.assign(new Error((err as Error).message), { kind: 'run' });
       }
+    }
+    case 'endProfiling': {
+      // Writes the Chrome trace named after profileFilePrefix; the caller finds it in its own folder.
+      session(req.sessionId).endProfiling();
+      return null;
     }
     case 'release': {
       const s = sessions.get(req.sessionId);

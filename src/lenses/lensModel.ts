@@ -1,6 +1,6 @@
 import { COMMANDS } from '../editor/commandIds';
 import * as path from 'node:path';
-import type { CellSite, LensSite, OnnxSite, ScanResult, SplitSite } from '../python/scanner';
+import type { CellSite, LensSite, LoaderSite, OnnxSite, ScanResult, SplitSite } from '../python/scanner';
 
 /**
  * Turns scanner sites into lens descriptions (line, title, command, argument object). Pure, so what each lens shows
@@ -14,6 +14,7 @@ export interface LensSettings {
   splits: boolean;
   onnx: boolean;
   focus: boolean;
+  loader: boolean;
 }
 
 export const DEFAULT_LENS_SETTINGS: LensSettings = {
@@ -22,6 +23,7 @@ export const DEFAULT_LENS_SETTINGS: LensSettings = {
   splits: true,
   onnx: true,
   focus: true,
+  loader: true,
 };
 
 export interface LensSpec {
@@ -40,6 +42,7 @@ export const LENS_COMMANDS = {
   bench: COMMANDS.onnx.bench,
   eval: COMMANDS.onnx.eval,
   focus: COMMANDS.focus.start,
+  loader: COMMANDS.timing.timeLoader,
 } as const;
 
 export interface LensContext {
@@ -52,6 +55,8 @@ export interface LensContext {
   canRunPython: boolean;
   /** The lens text for a cell's last timing and its change ('⏱ 12.3 ms ± 0.4 · −18%'), when the history has one. */
   cellTiming?: (site: CellSite) => { text: string; tooltip?: string } | undefined;
+  /** A data loader's last timing ('⏱ 812 batches/s · first 120 ms'), by its name and the hash of its cell. */
+  loaderTiming?: (site: LoaderSite, cellHash?: string) => { text: string; tooltip?: string } | undefined;
   /** flowbench.split.create's arguments read from the call's literal arguments (strategy, folds, testSize, ...). */
   splitArgs?: (site: SplitSite) => Record<string, unknown>;
   /** Whether a path exists (resolution prefers the script's folder, then the workspace folder). */
@@ -161,6 +166,21 @@ function focusLens(site: LensSite & { kind: 'focus' }, ctx: LensContext): LensSp
   };
 }
 
+function loaderLens(site: LoaderSite, cell: CellSite | undefined, ctx: LensContext): LensSpec {
+  const timing = ctx.loaderTiming?.(site, cell?.hash);
+  const where = cell ? `the cells above and cell ${cell.cell}` : `lines 1–${site.endLine + 1}`;
+  return {
+    line: site.line,
+    character: site.character,
+    title: timing ? timing.text : '⏱ Time loader',
+    tooltip: timing
+      ? `${timing.tooltip ?? `Last timing of ${site.name}.`}\nClick to time it again.`
+      : `Time ${site.name}: ${where} run once, then its batches are timed (the first apart), with batches/s`,
+    command: LENS_COMMANDS.loader,
+    args: { file: ctx.file, line: site.line + 1, name: site.name },
+  };
+}
+
 export function lensSpecs(scan: ScanResult, ctx: LensContext): LensSpec[] {
   const s = ctx.settings;
   if (!s.enabled || !scan.isTrainingScript) return [];
@@ -170,6 +190,13 @@ export function lensSpecs(scan: ScanResult, ctx: LensContext): LensSpec[] {
     else if (site.kind === 'split' && s.splits) out.push(splitLens(site, ctx));
     else if (site.kind === 'onnx' && s.onnx) out.push(...onnxLenses(site, ctx));
     else if (site.kind === 'focus' && s.focus) out.push(focusLens(site, ctx));
+    else if (site.kind === 'loader' && s.loader && ctx.canRunPython && site.topLevel) {
+      // A loader inside a cell is built by that cell; elsewhere by the lines up to it.
+      const cell = scan.sites.find(
+        (c): c is CellSite => c.kind === 'timeCell' && site.line > c.line && site.line <= c.endLine,
+      );
+      out.push(loaderLens(site, cell, ctx));
+    }
   }
   return out;
 }

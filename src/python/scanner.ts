@@ -8,7 +8,7 @@ import { closingBracket, lexPython, lineOf, type LexedSource, type StringLiteral
  * expressions over the masked text) so it can rerun on every edit of a long script without a Python process.
  */
 
-export type LensKind = 'timeCell' | 'split' | 'onnx' | 'focus';
+export type LensKind = 'timeCell' | 'split' | 'onnx' | 'focus' | 'loader';
 
 export interface CellSite {
   kind: 'timeCell';
@@ -56,7 +56,22 @@ export interface FocusSite {
   entry: EntryKind;
 }
 
-export type LensSite = CellSite | SplitSite | OnnxSite | FocusSite;
+/** `name = DataLoader(…)` (any `….DataLoader(` or `…DataLoader(` callee): a data loader the timing feature can time. */
+export interface LoaderSite {
+  kind: 'loader';
+  line: number;
+  character: number;
+  /** The name the loader is bound to. */
+  name: string;
+  /** The callee as written: DataLoader, torch.utils.data.DataLoader, StatefulDataLoader, ... */
+  callee: string;
+  /** 0-based line of the call's closing parenthesis (the statement's last line); the call's line when unclosed. */
+  endLine: number;
+  /** Unindented, so once the code around it runs the name is a global of the script. */
+  topLevel: boolean;
+}
+
+export type LensSite = CellSite | SplitSite | OnnxSite | FocusSite | LoaderSite;
 
 export interface ScanResult {
   isTrainingScript: boolean;
@@ -109,6 +124,12 @@ const EPOCH_LOOP = /^([ \t]*)(?:async[ \t]+)?for[ \t]+\(?[ \t]*epoch\w*\b[^\n]*?
 const DEF_ENTRY = /^([ \t]*)(?:async[ \t]+)?def[ \t]+(train|main)[ \t]*\(/gm;
 const MAIN_GUARD =
   /^if[ \t]+(?:__name__[ \t]*==[ \t]*(['"])__main__\1|(['"])__main__\2[ \t]*==[ \t]*__name__)[ \t]*:/gm;
+// `name = DataLoader(`, `name: T = torch.utils.data.DataLoader(`, `name = StatefulDataLoader(`: indent, name, callee.
+const LOADER_ASSIGN = new RegExp(
+  String.raw`^([ \t]*)([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*` +
+    String.raw`((?:[A-Za-z_]\w*[ \t]*\.[ \t]*)*(?:[A-Za-z_]\w*)?DataLoader)[ \t]*\(`,
+  'gm',
+);
 const ONNX_PATH = /^[^\s'"{}]*\.onnx$/i;
 const DATA_PATH = /^[^\s'"{}]*\.(?:csv|tsv)$/i;
 /** How far below a conversion call its model path may be written (skl2onnx: `with open("m.onnx", "wb")`). */
@@ -145,8 +166,9 @@ export function scanPython(text: string, options: ScanOptions = {}): ScanResult 
     ...splitSites(lexed),
     ...onnxSites(lexed),
     ...focusSites(lexed),
+    ...loaderSites(lexed),
   ];
-  const order: LensKind[] = ['timeCell', 'split', 'onnx', 'focus'];
+  const order: LensKind[] = ['timeCell', 'split', 'onnx', 'focus', 'loader'];
   sites.sort((a, b) => a.line - b.line || order.indexOf(a.kind) - order.indexOf(b.kind));
   return { isTrainingScript, reasons, sites };
 }
@@ -319,4 +341,29 @@ function insideEntryDef(
     want = ind;
   }
   return false;
+}
+
+function loaderSites(lexed: LexedSource): LoaderSite[] {
+  const out: LoaderSite[] = [];
+  for (const m of lexed.masked.matchAll(LOADER_ASSIGN)) {
+    const at = m.index + m[1].length;
+    const line = lineOf(lexed.lineStarts, at);
+    const open = openParenAfter(lexed, m.index + m[0].length - 1);
+    const close = closingBracket(lexed, open);
+    out.push({
+      kind: 'loader',
+      line,
+      character: at - lexed.lineStarts[line],
+      name: m[2],
+      callee: m[3].replace(/\s+/g, ''),
+      endLine: close === -1 ? line : lineOf(lexed.lineStarts, close),
+      topLevel: m[1] === '',
+    });
+  }
+  return out;
+}
+
+/** The `name = DataLoader(…)` assignments of a script, in file order (what the loader timing binds by default). */
+export function dataLoaderAssignments(text: string): LoaderSite[] {
+  return loaderSites(lexPython(text));
 }

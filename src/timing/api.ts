@@ -11,6 +11,8 @@ export interface CellTimingText {
 export interface TimingsApi {
   /** For one file: a lookup of each cell's last timing by its content hash and index (history read once, cached). */
   cellTimings(file: string): Promise<(cell: { hash: string; index: number }) => CellTimingText | undefined>;
+  /** For one file: a lookup of each data loader's last timing by its name (and the hash of the code that builds it). */
+  loaderTimings(file: string): Promise<(loader: { name: string; hash?: string }) => CellTimingText | undefined>;
   /** Fires when any timing history changed. */
   onDidChange(listener: () => void): { dispose(): void };
 }

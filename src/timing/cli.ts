@@ -159,11 +159,141 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+const LOADER_HELP = `Usage: flowbench loader FILE.py --cell N [options]
+
+Times a data loader: runs the code cells above cell N once (as timeit does), then cell N, then iterates the
+iterable it built (default: the name cell N assigns a DataLoader(...) to; any iterable works with --name) and
+reports the time to the first batch apart (worker start-up included), the time per batch after the first (p50,
+p90, max), batches/s and samples/s (a batch's size: its first tensor's first dimension, else its length), and
+whether the loader was exhausted. Each timing is appended to .flowbench/timings.jsonl and to the experiments
+ledger, .flowbench/experiments.jsonl (kind loader).
+
+Options:
+  --cell N            the cell that builds the loader, 0-based, counting every '# %%' cell (markdown ones too)
+  --line L            or: the cell containing 1-based line L; in a file without cells, the code up to the end of
+                      the statement on line L
+  --name VAR          the iterable to time: a name or expression (default: the DataLoader(...) assignment there)
+  --batches B         stop after B batches, the first included
+  --time-budget S     stop each pass after S seconds, the first batch included (default 10 without --batches;
+                      0 = until the loader is exhausted)
+  --workers LIST      re-create a torch DataLoader with each num_workers value (e.g. 0,2,4) and time each, naming
+                      the fastest; dataset, batch_size, sampler (so shuffle), batch_sampler, collate_fn, drop_last,
+                      pin_memory, timeout, worker_init_fn, generator and, for num_workers > 0, prefetch_factor,
+                      persistent_workers and multiprocessing_context carry over
+  --to-device         move each batch to the GPU (torch with CUDA) and synchronize before the clock stops
+  --setup above|none  run the code cells above first (default above) or nothing
+  --timeout S         stop after S seconds (setup included), killing Python, the loader's workers and all they
+                      started (default 0 = none)
+  --python PATH       the interpreter (default: python3 on PATH)
+  --history-dir DIR   where .flowbench/ lives (default as for timeit)
+  --no-record         append to neither the history nor the ledger
+  --json              print {name, target, runs: [{workers, firstBatchSeconds, perBatch: {p50, p90, max}, …}], …}
+
+Code that raises exits 2 with the traceback (lines of FILE.py) on stderr, also when it raised in a DataLoader
+worker; so does a loader that cannot be found or iterated. A timeout exits 2 with one error line.
+
+Example:
+  flowbench loader train.py --cell 2 --workers 0,2,4 --batches 50
+`;
+
+function workersList(v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  const parts = v.split(',').map((s) => s.trim());
+  if (parts.some((s) => !/^\d+$/.test(s)))
+    throw new UserError(`--workers takes num_workers values separated by commas (0,2,4), got '${v}'`);
+  return parts.map(Number);
+}
+
+async function runLoader(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCliArgs(argv, {
+    cell: { type: 'string' },
+    line: { type: 'string' },
+    name: { type: 'string' },
+    batches: { type: 'string' },
+    'time-budget': { type: 'string' },
+    workers: { type: 'string' },
+    'to-device': { type: 'boolean' },
+    setup: { type: 'string' },
+    timeout: { type: 'string' },
+    python: { type: 'string' },
+    'history-dir': { type: 'string' },
+    'no-record': { type: 'boolean' },
+  });
+  const startedAt = Date.now();
+  const file = path.resolve(io.cwd, requireOne(positionals, 'FILE.py'));
+  const setup = values.setup ?? 'above';
+  if (setup !== 'above' && setup !== 'none') throw new UserError(`--setup must be 'above' or 'none', got '${setup}'`);
+  const cell = parseIntOption(values.cell, 'cell', 0);
+  const line = parseIntOption(values.line, 'line', 1);
+  if (cell === undefined && line === undefined) throw new UserError('missing --cell N (or --line L)');
+  const batches = parseIntOption(values.batches, 'batches', 1);
+  const budget = parseNumberOption(values['time-budget'], 'time-budget');
+  if (batches !== undefined && budget !== undefined) throw new UserError('give --batches or --time-budget, not both');
+  if (budget !== undefined && budget < 0) throw new UserError('--time-budget must be ≥ 0');
+  const timeout = parseNumberOption(values.timeout, 'timeout');
+  if (timeout !== undefined && timeout < 0) throw new UserError('--timeout must be ≥ 0');
+  if (values.name !== undefined && values.name.trim() === '') throw new UserError('--name must not be empty');
+  const { resolvePython } = await import('./python');
+  const python = resolvePython([{ path: values.python, source: 'explicit', via: '--python' }]);
+  const { timeLoader } = await import('./loader');
+  const { CellRaisedError } = await import('./timeCell');
+  try {
+    const r = await timeLoader({
+      file,
+      cell,
+      line,
+      name: values.name,
+      batches,
+      timeBudgetSeconds: budget,
+      workers: workersList(values.workers),
+      toDevice: values['to-device'] === true,
+      setup: setup as 'above' | 'none',
+      python,
+      timeoutSeconds: timeout,
+      timeoutVia: '--timeout',
+      cancellation: io.cancellation,
+      startedAt,
+    });
+    let recordedIn: string | undefined;
+    if (!values['no-record']) {
+      const { recordLoader, recordLoaderExperiment } = await import('./loaderHistory');
+      const { historyFile } = await import('./history');
+      const { projectRootFor } = await import('../util/flowbenchDir');
+      const root = values['history-dir']
+        ? path.resolve(io.cwd, values['history-dir'])
+        : projectRootFor(file, { cwd: io.cwd });
+      await recordLoader(root, r);
+      await recordLoaderExperiment(root, r);
+      recordedIn = historyFile(root);
+    }
+    if (values.json) {
+      const { output: _output, ...rest } = r;
+      printJson(io, { ...rest, recordedIn: recordedIn ?? null });
+    } else {
+      io.stdout((await import('./loaderFormat')).formatLoader(r));
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof CellRaisedError) {
+      io.stderr(`error: ${err.message}\n${err.traceback}`);
+      if (!err.traceback.endsWith('\n')) io.stderr('\n');
+      return 2;
+    }
+    throw err;
+  }
+}
+
 export const commands: CliCommand[] = [
   {
     name: 'timeit',
     summary: "Time a '# %%' cell of a .py file like IPython's %timeit",
     help: HELP,
     run,
+  },
+  {
+    name: 'loader',
+    summary: 'Time a data loader: first batch apart, per-batch p50/p90/max, batches/s, a num_workers sweep',
+    help: LOADER_HELP,
+    run: runLoader,
   },
 ];

@@ -20,6 +20,10 @@ extra descriptors: then, as without `--result-fd`, records go to stdout, each on
 leads one. Exit status: 0 result, 3 the cell raised (an error record), 70 stdin closed, 71 the cell closed the record
 channel, 64 bad arguments.
 
+Mode 'loader' (flowbench loader): the setup parts and the cell run once, then the iterable the job names is iterated
+and each batch timed on its own (the first batch apart: it pays for worker start-up); a torch DataLoader can be
+re-created with other num_workers values, and batches moved to CUDA with a synchronize before the clock stops.
+
 Run by hand: `python3 harness.py < job.json` (records on stdout) or `python3 harness.py --result-fd 3 3>records
 < job.json`.
 
@@ -164,6 +168,9 @@ def describe_error(phase, label, exc, filename):
     if isinstance(exc, SyntaxError) and exc.filename == filename and exc.lineno:
         line = exc.lineno
     message = exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc)
+    if line is None:
+        # A DataLoader worker's exception comes back re-raised in this process, its traceback only as text.
+        line, message, text = worker_traceback(message, filename, text, line)
     # Ways out of the timing rather than errors: the runner words them as such.
     stop = None
     if isinstance(exc, SystemExit):
@@ -171,6 +178,32 @@ def describe_error(phase, label, exc, filename):
     elif isinstance(exc, KeyboardInterrupt):
         stop = 'KeyboardInterrupt'
     return error_record(phase, label, type(exc).__name__, message, text, line, frames, stop)
+
+
+_WORKER_FRAME = None
+
+
+def worker_traceback(message, filename, text, line):
+    # torch's ExceptionWrapper.reraise: 'Caught E in DataLoader worker process N.\nOriginal Traceback (most ...'.
+    global _WORKER_FRAME
+    marker = 'Original Traceback (most recent call last):'
+    if marker not in message:
+        return line, message, text
+    if _WORKER_FRAME is None:
+        import re
+        _WORKER_FRAME = re.compile(r'^\s*File "(.*)", line (\d+), in ')
+    head, _, original = message.partition(marker)
+    for row in original.splitlines():
+        m = _WORKER_FRAME.match(row)
+        if m and os.path.normcase(m.group(1)) == os.path.normcase(filename):
+            line = int(m.group(2))
+    last = [row for row in original.splitlines() if row.strip() and not row.startswith(' ')]
+    where = head.strip().split(' in ', 1)[-1].rstrip('.') if ' in ' in head else 'a worker process'
+    if last:
+        kind, sep, rest = last[-1].partition(': ')
+        message = '%s (in %s)' % (rest if sep else kind, where)
+    text += 'Traceback in %s (most recent call last):\n%s' % (where, original.lstrip('\n'))
+    return line, message, text
 
 
 def exit_from_cell(filename):
@@ -385,6 +418,356 @@ def compare(job, a, b, state):
             'ratioMean': rmean, 'ratioStdev': rstd, 'ratioMin': min(ratios), 'ratioMax': max(ratios)}
 
 
+class LoaderProblem(Exception):
+    """Something about what the job names, not the user's code: the runner words it (see loader.ts)."""
+
+    def __init__(self, problem, **details):
+        Exception.__init__(self, problem)
+        self.problem = problem
+        self.details = details
+
+
+def run_once(cell, ns, filename):
+    # The cell that makes the loader runs as written, in the script's namespace, once: its names survive.
+    label = cell.get('label')
+    running('run', label)
+    try:
+        code = compile(padded(cell['source'], cell['line']), filename, 'exec', dont_inherit=True)
+    except BaseException as exc:
+        raise CellError('compile', label, exc)
+    try:
+        exec(code, ns)
+    except ChannelLost:
+        raise
+    except BaseException as exc:
+        raise CellError('run', label, exc)
+
+
+def type_name(value):
+    t = type(value)
+    module = getattr(t, '__module__', '') or ''
+    return t.__qualname__ if module == 'builtins' else '%s.%s' % (module, t.__qualname__)
+
+
+def find_iterable(name, ns, label):
+    try:
+        code = compile(name, '<name>', 'eval', dont_inherit=True)
+    except SyntaxError:
+        raise LoaderProblem('bad-name', name=name)
+    try:
+        value = eval(code, ns)
+    except NameError:
+        raise LoaderProblem('undefined', name=name, cell=label)
+    except ChannelLost:
+        raise
+    except BaseException as exc:
+        raise CellError('run', name, exc)
+    # Asked without iter(): iter() on a DataLoader with workers starts them.
+    t = type(value)
+    if not (hasattr(t, '__iter__') or hasattr(t, '__getitem__')) or isinstance(value, (str, bytes)):
+        raise LoaderProblem('not-iterable', name=name, type=type_name(value))
+    return value
+
+
+def torch_loader_class():
+    torch = sys.modules.get('torch')
+    if torch is None:
+        return None
+    try:
+        return torch.utils.data.DataLoader
+    except Exception:
+        return None
+
+
+def describe_target(value, loader_class):
+    info = {'type': type_name(value), 'isDataLoader': False, 'numWorkers': None, 'batchSize': None,
+            'datasetType': None, 'datasetLength': None, 'length': None}
+    if loader_class is not None and isinstance(value, loader_class):
+        info.update({'isDataLoader': True, 'numWorkers': value.num_workers, 'batchSize': value.batch_size,
+                     'datasetType': type_name(value.dataset)})
+        try:
+            info['datasetLength'] = len(value.dataset)
+        except Exception:
+            pass
+    try:
+        # len() of a DataLoader is its batches per epoch (an estimate for an IterableDataset).
+        info['length'] = len(value) if hasattr(type(value), '__len__') else None
+    except Exception:
+        pass
+    return info
+
+
+# What a re-created DataLoader takes over from the original; the worker options only where num_workers > 0.
+_CARRIED = ('collate_fn', 'pin_memory', 'timeout', 'worker_init_fn', 'generator', 'pin_memory_device', 'in_order')
+_WORKER_ONLY = ('prefetch_factor', 'persistent_workers', 'multiprocessing_context')
+
+
+def recreate(loader, workers):
+    import inspect
+    base = torch_loader_class()
+    cls = type(loader) if type(loader).__init__ is base.__init__ else base
+    accepted = inspect.signature(base.__init__).parameters
+    kwargs = {'dataset': loader.dataset, 'num_workers': workers}
+    carried = ['dataset']
+    if isinstance(loader.dataset, sys.modules['torch'].utils.data.IterableDataset):
+        # An IterableDataset takes no sampler; its batching is batch_size and drop_last alone.
+        kwargs.update(batch_size=loader.batch_size, drop_last=loader.drop_last)
+        carried += ['batch_size', 'drop_last']
+    elif loader.batch_size is not None:
+        # The sampler carries shuffling (a RandomSampler, with its generator) and any custom order.
+        kwargs.update(batch_size=loader.batch_size, drop_last=loader.drop_last, sampler=loader.sampler)
+        carried += ['batch_size', 'drop_last', 'sampler (%s)' % type(loader.sampler).__name__]
+    elif loader.batch_sampler is not None:
+        kwargs['batch_sampler'] = loader.batch_sampler
+        carried.append('batch_sampler (%s)' % type(loader.batch_sampler).__name__)
+    else:
+        kwargs.update(batch_size=None, sampler=loader.sampler)
+        carried += ['batch_size (None)', 'sampler (%s)' % type(loader.sampler).__name__]
+    for key in _CARRIED:
+        if key in accepted and hasattr(loader, key):
+            kwargs[key] = getattr(loader, key)
+            carried.append(key)
+    if workers > 0:
+        for key in _WORKER_ONLY:
+            value = getattr(loader, key, None)
+            if key in accepted and value is not None and not (key == 'persistent_workers' and not value):
+                kwargs[key] = value
+                carried.append(key)
+    try:
+        made = cls(**kwargs)
+    except ChannelLost:
+        raise
+    except Exception as exc:
+        raise LoaderProblem('recreate-failed', workers=workers, message='%s: %s' % (type(exc).__name__, exc))
+    if cls is not type(loader):
+        carried.append('class %s (not %s, whose __init__ differs)' % (type_name(made), type_name(loader)))
+    return made, carried
+
+
+def cuda_device():
+    try:
+        import torch
+    except ImportError:
+        raise LoaderProblem('no-torch')
+    if not torch.cuda.is_available():
+        raise LoaderProblem('no-cuda', torch=torch.__version__, cuda=getattr(torch.version, 'cuda', None))
+    index = torch.cuda.current_device()
+    return torch, {'device': 'cuda:%d' % index, 'name': torch.cuda.get_device_name(index)}
+
+
+def mover(torch, device):
+    def move(batch, depth=0):
+        if torch.is_tensor(batch):
+            return batch.to(device, non_blocking=batch.is_pinned())
+        if depth > 8:
+            return batch
+        if isinstance(batch, dict):
+            items = [(k, move(v, depth + 1)) for k, v in batch.items()]
+            try:
+                return type(batch)(items)
+            except TypeError:
+                return dict(items)
+        if isinstance(batch, tuple) and hasattr(batch, '_fields'):
+            return type(batch)(*[move(v, depth + 1) for v in batch])
+        if isinstance(batch, (list, tuple)):
+            return type(batch)(move(v, depth + 1) for v in batch)
+        to = getattr(batch, 'to', None)
+        # Batch classes of their own (transformers' BatchEncoding) move themselves.
+        return to(device) if callable(to) else batch
+
+    def moved(batch):
+        batch = move(batch)
+        torch.cuda.synchronize()
+        return batch
+    return moved
+
+
+def first_dimension(batch, depth=0):
+    shape = getattr(batch, 'shape', None)
+    if shape is not None and not isinstance(batch, type):
+        try:
+            return int(shape[0]) if len(shape) > 0 else None
+        except Exception:
+            return None
+    if depth < 4:
+        values = batch.values() if isinstance(batch, dict) else batch if isinstance(batch, (list, tuple)) else ()
+        for item in itertools.islice(values, 16):
+            if getattr(item, 'shape', None) is not None or isinstance(item, (list, tuple, dict)):
+                n = first_dimension(item, depth + 1)
+                if n is not None:
+                    return n
+    return None
+
+
+def batch_length(batch):
+    # The first tensor's first dimension (a tuple (x, y): x's rows), else the batch's own length.
+    n = first_dimension(batch)
+    if n is not None:
+        return n
+    try:
+        return len(batch)
+    except Exception:
+        return None
+
+
+def nearest_rank(values, p):
+    rank = int(math.ceil(p / 100.0 * len(values)))
+    return values[min(len(values) - 1, max(0, rank - 1))]
+
+
+_BATCH_CAP = 1000000
+_SERIES_POINTS = 2000
+
+
+def batch_stats(times):
+    if not times:
+        return None
+    ordered = sorted(times)
+    return {'min': ordered[0], 'p50': nearest_rank(ordered, 50), 'p90': nearest_rank(ordered, 90),
+            'max': ordered[-1], 'mean': math.fsum(times) / len(times)}
+
+
+def series_of(times):
+    # At most _SERIES_POINTS values for the page's chart: each the mean of `bucket` consecutive batches.
+    bucket = max(1, int(math.ceil(len(times) / float(_SERIES_POINTS))))
+    if bucket == 1:
+        return list(times), 1
+    return [math.fsum(times[i:i + bucket]) / len(times[i:i + bucket]) for i in range(0, len(times), bucket)], bucket
+
+
+def close_iterator(it):
+    # Workers of a re-created loader stop now, not whenever the garbage collector gets to them.
+    shutdown = getattr(it, '_shutdown_workers', None)
+    if callable(shutdown):
+        try:
+            shutdown()
+        except Exception:
+            pass
+
+
+def time_iterable(iterable, opts, label, workers, moved):
+    import array
+    batches_wanted = int(opts.get('batches') or 0)
+    budget = float(opts.get('timeBudget') or 0)
+    clock = time.perf_counter
+    running('run', label)
+    emit({'event': 'progress', 'phase': 'loader', 'cell': label, 'workers': workers, 'batches': 0})
+    times = array.array('d')
+    sizes = 0
+    sized = True
+    exhausted = False
+    stopped = None
+    it = None
+    try:
+        t0 = clock()
+        it = iter(iterable)
+        try:
+            batch = next(it)
+        except StopIteration:
+            return {'workers': workers, 'firstBatchSeconds': None, 'firstBatchSize': None, 'batches': 0,
+                    'samples': 0, 'exhausted': True, 'stoppedBy': 'exhausted', 'totalSeconds': clock() - t0,
+                    'perBatch': None, 'series': [], 'seriesBucket': 1}
+        if moved is not None:
+            batch = moved(batch)
+        t1 = clock()
+        first = t1 - t0
+        first_size = batch_length(batch)
+        count = 1
+        shown = t1
+        prev = clock()
+        while True:
+            if batches_wanted and count >= batches_wanted:
+                stopped = 'batches'
+                break
+            if budget and prev - t0 >= budget:
+                stopped = 'time-budget'
+                break
+            if count >= _BATCH_CAP:
+                stopped = 'batch-cap'
+                break
+            try:
+                batch = next(it)
+            except StopIteration:
+                exhausted = True
+                stopped = 'exhausted'
+                break
+            if moved is not None:
+                batch = moved(batch)
+            now = clock()
+            times.append(now - prev)
+            count += 1
+            # Counting and progress happen off the clock: the next batch's time starts after them.
+            if sized:
+                n = batch_length(batch)
+                if n is None:
+                    sized = False
+                else:
+                    sizes += n
+            batch = None
+            if now - shown >= 0.5:
+                shown = now
+                emit({'event': 'progress', 'phase': 'loader', 'cell': label, 'workers': workers,
+                      'batches': count, 'elapsedSeconds': now - t0})
+            prev = clock()
+        total = prev - t0
+    except (ChannelLost, LoaderProblem):
+        raise
+    except BaseException as exc:
+        raise CellError('run', label, exc)
+    finally:
+        if it is not None:
+            close_iterator(it)
+    series, bucket = series_of(times)
+    return {
+        'workers': workers, 'firstBatchSeconds': first, 'firstBatchSize': first_size, 'batches': count,
+        'samples': (sizes + first_size) if sized and first_size is not None else None,
+        'samplesAfterFirst': sizes if sized else None, 'exhausted': exhausted, 'stoppedBy': stopped,
+        'totalSeconds': total, 'afterFirstSeconds': math.fsum(times), 'perBatch': batch_stats(times),
+        'series': series, 'seriesBucket': bucket,
+    }
+
+
+def time_loader(job, ns, filename, state):
+    opts = job.get('loader') or {}
+    cell = job['cells'][0]
+    t0 = time.perf_counter()
+    run_once(cell, ns, filename)
+    cell_seconds = time.perf_counter() - t0
+    name = opts['name']
+    target = find_iterable(name, ns, cell.get('label'))
+    loader_class = torch_loader_class()
+    info = describe_target(target, loader_class)
+    workers_list = opts.get('workers')
+    if workers_list and not info['isDataLoader']:
+        raise LoaderProblem('not-dataloader', name=name, type=info['type'])
+    device = None
+    moved = None
+    if opts.get('toDevice'):
+        torch, device = cuda_device()
+        moved = mover(torch, device['device'])
+    state['firstLoopEpoch'] = time.time()
+    runs = []
+    carried = None
+    if workers_list:
+        for workers in workers_list:
+            made, carried = recreate(target, int(workers))
+            label = 'the loader %s (num_workers=%d)' % (name, workers)
+            try:
+                result = time_iterable(made, opts, label, int(workers), moved)
+            finally:
+                made = None
+                gc.collect()
+            result['recreated'] = True
+            runs.append(result)
+    else:
+        result = time_iterable(target, opts, 'the loader %s' % name, info['numWorkers'], moved)
+        result['recreated'] = False
+        runs.append(result)
+    torch = sys.modules.get('torch')
+    return {'name': name, 'target': info, 'runs': runs, 'carried': carried, 'toDevice': device,
+            'cellSeconds': cell_seconds, 'torchVersion': getattr(torch, '__version__', None) if torch else None}
+
+
 def read_only(fd):
     # Node's stdin is one end of a socket pair: writable from here, and never read, so a write to it would block.
     try:
@@ -479,17 +862,27 @@ def main(argv):
         t0 = time.perf_counter()
         run_setup(job.get('setup') or [], ns, filename)
         setup_seconds = time.perf_counter() - t0
-        timed = []
-        for cell in job['cells']:
-            inner, tc = build_inner(cell, ns, filename)
-            timed.append(Timed(cell, inner, tc))
-        if job.get('mode') == 'compare':
-            result = compare(job, timed[0], timed[1], state)
+        if job.get('mode') == 'loader':
+            result = time_loader(job, ns, filename, state)
         else:
-            result = time_one(job, timed[0], state)
-            result['compileTime'] = timed[0].compile_time
+            timed = []
+            for cell in job['cells']:
+                inner, tc = build_inner(cell, ns, filename)
+                timed.append(Timed(cell, inner, tc))
+            if job.get('mode') == 'compare':
+                result = compare(job, timed[0], timed[1], state)
+            else:
+                result = time_one(job, timed[0], state)
+                result['compileTime'] = timed[0].compile_time
     except CellError as err:
         payload = describe_error(err.phase, err.label, err.exc, filename)
+        payload.update(info)
+        emit(payload)
+        return 3
+    except LoaderProblem as problem:
+        payload = {'event': 'error', 'phase': 'loader', 'cell': None, 'type': 'LoaderProblem',
+                   'message': problem.problem, 'traceback': '', 'line': None, 'frames': [], 'stop': None,
+                   'problem': problem.problem, 'details': problem.details}
         payload.update(info)
         emit(payload)
         return 3

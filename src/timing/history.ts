@@ -106,15 +106,17 @@ export async function recordTiming(
   return rec;
 }
 
-export async function appendTiming(root: string, record: TimingRecord): Promise<void> {
+export async function appendTiming(root: string, record: TimingRecord | { kind: 'loader' }): Promise<void> {
   await appendJsonl(historyFile(root), record);
 }
 
-function isRecord(x: unknown): x is TimingRecord {
+/** A cell timing line (a loader timing, kind 'loader', is not one: see loaderHistory.ts). */
+export function isRecord(x: unknown): x is TimingRecord {
   const r = x as TimingRecord;
   return (
     !!r &&
     typeof r === 'object' &&
+    (r.kind as string) !== 'loader' &&
     typeof r.file === 'string' &&
     typeof r.hash === 'string' &&
     typeof r.mean === 'number' &&

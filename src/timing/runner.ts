@@ -10,7 +10,7 @@ import type { TimeitRuns } from './stats';
 
 /** What the harness is asked to do (see harness.py). Lines are 1-based lines of the file. */
 export interface HarnessJob {
-  mode: 'timeit' | 'compare';
+  mode: 'timeit' | 'compare' | 'loader';
   file: string;
   text?: string;
   setup: Array<{ line: number; source: string; label?: string }>;
@@ -18,12 +18,17 @@ export interface HarnessJob {
   runs: number;
   loops: number;
   timeCap: number;
+  /** Mode 'loader': the iterable to time after the cell ran, and how (see loader.ts). */
+  loader?: { name: string; workers: number[] | null; batches: number; timeBudget: number; toDevice: boolean };
 }
 
 export interface HarnessProgress {
   event: 'progress';
-  phase: 'calibrate' | 'cold' | 'runs' | 'run';
+  phase: 'calibrate' | 'cold' | 'runs' | 'run' | 'loader';
   cell?: string;
+  /** Mode 'loader': the num_workers value being timed and the batches so far. */
+  workers?: number | null;
+  batches?: number;
   loops?: number;
   run?: number;
   runs?: number;
@@ -64,7 +69,7 @@ export interface HarnessCompareResult extends HarnessEnvironment {
 
 export interface HarnessError extends HarnessEnvironment {
   event: 'error';
-  phase: 'setup' | 'compile' | 'run';
+  phase: 'setup' | 'compile' | 'run' | 'loader';
   cell: string | null;
   type: string;
   message: string;

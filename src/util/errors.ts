@@ -23,6 +23,13 @@ export const FIELD_NAMES = {
   split: { cli: '--split', editor: 'split file', value: 'a split file' },
   features: { cli: '--features', editor: 'the feature list', value: 'a feature list' },
   python: { cli: '--python', editor: 'Python interpreter', value: 'a Python interpreter' },
+  cell: { cli: '--cell', editor: 'cell', value: 'a cell' },
+  line: { cli: '--line', editor: 'line', value: 'a line' },
+  name: { cli: '--name', editor: 'loader name', value: 'a loader name' },
+  batches: { cli: '--batches', editor: 'number of batches', value: 'a number of batches' },
+  timeBudget: { cli: '--time-budget', editor: 'time budget', value: 'a time budget' },
+  workers: { cli: '--workers', editor: 'num_workers list', value: 'a num_workers list' },
+  toDevice: { cli: '--to-device', editor: 'moving batches to the GPU', value: 'moving batches to the GPU' },
 } as const satisfies Record<string, { cli: `--${string}`; editor: string; value: string }>;
 
 /** An option a message can name; see FIELD_NAMES. */

@@ -11,7 +11,7 @@ import { intArg, resolveInWorkspace, workspaceRoot } from '../../editor/workspac
 import { cudaSourceArg, evalInputs, modelArg, runInputArg, str, strings } from './prompts';
 import type { OnnxHost } from '../runtimeHost';
 import type { RuntimeOptions } from '../session';
-import { OnnxInspectorProvider, ONNX_VIEW_TYPE } from './onnxEditor';
+import { OnnxInspectorProvider, ONNX_VIEW_TYPE, ProfileResults } from './onnxEditor';
 import { showResults, experimentsPanel } from './webview';
 
 const UNTRUSTED =
@@ -31,8 +31,10 @@ export function inferenceFeature(services: FeatureServices): Feature {
       hosts.clear();
     },
   });
+  const profiles = new ProfileResults();
   context.subscriptions.push(
-    vscode.window.registerCustomEditorProvider(ONNX_VIEW_TYPE, new OnnxInspectorProvider(log), {
+    profiles,
+    vscode.window.registerCustomEditorProvider(ONNX_VIEW_TYPE, new OnnxInspectorProvider(log, profiles), {
       supportsMultipleEditorsPerDocument: true,
     }),
   );
@@ -196,6 +198,40 @@ export function inferenceFeature(services: FeatureServices): Feature {
         for (const w of report.warnings) log.warn(`eval: ${w}`);
         if (show(args))
           showResults(context, `Evaluation: ${path.basename(model)}`, (await import('../html')).evalBody(report));
+        experimentsPanel.refresh();
+        return report;
+      },
+
+      [COMMANDS.onnx.profile]: async (args) => {
+        requireTrust();
+        const model = await modelArg(args);
+        if (!model) return undefined;
+        const level = args?.optimization ?? 'all';
+        if (level !== 'all' && level !== 'extended' && level !== 'basic' && level !== 'disabled')
+          throw new UserError(`optimization must be all, extended, basic or disabled, got ${JSON.stringify(level)}`);
+        const { runProfile } = await import('../profile');
+        const report = await withRuntime(`profiling ${path.basename(model)}`, args, (o) =>
+          runProfile({
+            ...o,
+            model,
+            batch: intArg(args?.batch, 'batch') ?? inferenceSettings().batchSize,
+            runs: intArg(args?.runs, 'runs'),
+            warmup: intArg(args?.warmup, 'warmup'),
+            optimization: level,
+            keepTrace: args?.keepTrace === true,
+            ledgerRoot: args?.ledger === false ? false : (workspaceRoot() ?? path.dirname(model)),
+          }),
+        );
+        logSession('profile', report.session);
+        const top = report.nodes[0];
+        log.info(
+          `profile ${path.basename(model)}: run ${report.run.meanMs.toFixed(3)} ms, nodes ` +
+            `${(report.coverage * 100).toFixed(1)}% of it` +
+            (top ? `; top ${top.name} (${top.op}) ${top.meanMs.toFixed(3)} ms` : ''),
+        );
+        profiles.set(model, report);
+        // The times show in the inspector, beside its node and op tables (an open one re-renders on the event).
+        if (show(args)) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(model), ONNX_VIEW_TYPE);
         experimentsPanel.refresh();
         return report;
       },

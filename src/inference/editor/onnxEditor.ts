@@ -2,15 +2,40 @@ import { COMMANDS } from '../../editor/commandIds';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { newNonce } from '../../util/html';
+import type { ProfileReport } from '../profile';
 
 export const ONNX_VIEW_TYPE = 'flowbench.onnxInspector';
+
+/** The latest profile of each model (this window's session), for the inspector to show beside its tables. */
+export class ProfileResults implements vscode.Disposable {
+  private readonly byModel = new Map<string, ProfileReport>();
+  private readonly changed = new vscode.EventEmitter<string>();
+  /** Fires with the model's path when it has a new profile. */
+  readonly onDidChange = this.changed.event;
+
+  get(model: string): ProfileReport | undefined {
+    return this.byModel.get(path.resolve(model));
+  }
+
+  set(model: string, report: ProfileReport): void {
+    this.byModel.set(path.resolve(model), report);
+    this.changed.fire(path.resolve(model));
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
 
 /**
  * Read-only custom editor for *.onnx: the model is parsed from its protobuf in the extension host (no runtime, so it
  * also works in untrusted workspaces). A file that is not ONNX shows the error in the editor instead of failing.
  */
 export class OnnxInspectorProvider implements vscode.CustomReadonlyEditorProvider {
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly profiles?: ProfileResults,
+  ) {}
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
     return { uri, dispose: () => undefined };
@@ -22,8 +47,11 @@ export class OnnxInspectorProvider implements vscode.CustomReadonlyEditorProvide
     panel.webview.options = { enableScripts: trusted, localResourceRoots: [] };
     const { page, inspectBody, errorBody } = await import('../html');
     const name = vscode.workspace.asRelativePath(document.uri);
+    const { SORT_SCRIPT } = await import('../profileHtml');
     const script = `const vscode = acquireVsCodeApi();
-document.querySelectorAll('button[data-cmd]').forEach((b) => b.addEventListener('click', () => vscode.postMessage({ cmd: b.dataset.cmd })));`;
+document.querySelectorAll('button[data-cmd]').forEach((b) =>
+  b.addEventListener('click', () => vscode.postMessage({ cmd: b.dataset.cmd })));
+${SORT_SCRIPT}`;
     const render = async (): Promise<void> => {
       try {
         const { parseModel } = await import('../onnxModel');
@@ -31,7 +59,7 @@ document.querySelectorAll('button[data-cmd]').forEach((b) => b.addEventListener(
         const info = parseModel(bytes, path.basename(document.uri.fsPath));
         panel.webview.html = page(
           { title: name, cspSource: panel.webview.cspSource, nonce: trusted ? nonce : undefined, script },
-          inspectBody(name, info, trusted),
+          inspectBody(name, info, trusted, this.profiles?.get(document.uri.fsPath)),
         );
       } catch (err) {
         this.log.warn(`inspect ${name}: ${(err as Error).message}`);
@@ -46,6 +74,7 @@ document.querySelectorAll('button[data-cmd]').forEach((b) => b.addEventListener(
       run: COMMANDS.onnx.run,
       bench: COMMANDS.onnx.bench,
       eval: COMMANDS.onnx.eval,
+      profile: COMMANDS.onnx.profile,
     };
     const subs: vscode.Disposable[] = [
       panel.webview.onDidReceiveMessage((m: { cmd?: string }) => {
@@ -63,6 +92,13 @@ document.querySelectorAll('button[data-cmd]').forEach((b) => b.addEventListener(
     subs.push(
       watcher,
       watcher.onDidChange(() => void render()),
+      ...(this.profiles
+        ? [
+            this.profiles.onDidChange((model) => {
+              if (model === path.resolve(document.uri.fsPath)) void render();
+            }),
+          ]
+        : []),
     );
     panel.onDidDispose(() => subs.forEach((d) => d.dispose()));
   }

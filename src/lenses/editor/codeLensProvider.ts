@@ -1,13 +1,17 @@
 import * as vscode from 'vscode';
 import type { CellMarkerSettings } from '../../python/cells';
 import { lensSpecs, type LensContext, type LensSettings, type LensSpec } from '../lensModel';
-import { scanPython, type CellSite, type ScanResult, type SplitSite } from '../../python/scanner';
+import { scanPython, type CellSite, type LoaderSite, type ScanResult, type SplitSite } from '../../python/scanner';
 
 export interface LensProviderDeps {
   settings(): LensSettings;
   cellMarkers(): CellMarkerSettings;
   /** For a file: the lens text of each cell's last timing, when the timing history has one (read once, cached). */
   cellTimings(file: string): Promise<(site: CellSite) => { text: string; tooltip?: string } | undefined>;
+  /** For a file: the lens text of each data loader's last timing, by name and the hash of its cell. */
+  loaderTimings(
+    file: string,
+  ): Promise<(site: LoaderSite, cellHash?: string) => { text: string; tooltip?: string } | undefined>;
   splitArgs(site: SplitSite): Record<string, unknown>;
   exists(absolutePath: string): boolean;
   defaultSplitFile(dataFile: string): string;
@@ -57,6 +61,13 @@ export class TrainingScriptLensProvider implements vscode.CodeLensProvider, vsco
           return undefined;
         })
       : undefined;
+    const hasLoaders = settings.loader && scan.sites.some((s) => s.kind === 'loader');
+    const loaders = hasLoaders
+      ? await this.deps.loaderTimings(file).catch((err: unknown) => {
+          this.deps.log.warn(`lenses: loader timings unavailable for ${file}: ${String(err)}`);
+          return undefined;
+        })
+      : undefined;
     const existing = new Map<string, boolean>();
     const ctx: LensContext = {
       file,
@@ -64,6 +75,7 @@ export class TrainingScriptLensProvider implements vscode.CodeLensProvider, vsco
       settings,
       canRunPython: vscode.workspace.isTrusted,
       cellTiming: timings,
+      loaderTiming: loaders,
       splitArgs: (site) => this.deps.splitArgs(site),
       // Many lenses share a path (the data file, a model): one stat per path per refresh.
       exists: (p) => {

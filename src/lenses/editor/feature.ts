@@ -31,6 +31,10 @@ export function lensesFeature(services: FeatureServices, deps: LensesDeps): Feat
       const lookup = await deps.timings.cellTimings(file);
       return (site) => lookup({ hash: site.hash, index: site.cell });
     },
+    loaderTimings: async (file) => {
+      const lookup = await deps.timings.loaderTimings(file);
+      return (site, hash) => lookup({ name: site.name, hash });
+    },
     splitArgs: (site) => deps.splits.prefillFromCall(site),
     exists: (p) => fs.existsSync(p),
     defaultSplitFile: defaultSplitPath,

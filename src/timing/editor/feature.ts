@@ -15,6 +15,7 @@ import type { TimingsApi } from '../api';
 import { portablePath } from '../../util/flowbenchDir';
 import { pythonExtensionInterpreter } from './interpreter';
 import { KeptDurationStatusBar } from './notebookStatusBar';
+import { timeLoaderCommand } from './loaderCommand';
 
 const UNTRUSTED =
   'this workspace is not trusted, so Flowbench runs no Python in it. Trust it (Workspaces: Manage Workspace Trust) to time cells.';
@@ -105,6 +106,8 @@ function progressText(
       return `${p.runs} runs of ${p.loops?.toLocaleString('en-US') ?? '?'} loops${p.etaSeconds !== undefined ? `, about ${formatTime(p.etaSeconds)}` : ''}…`;
     case 'run':
       return `run ${p.run} of ${p.runs}…`;
+    case 'loader':
+      return `${typeof p.workers === 'number' ? `num_workers=${p.workers}: ` : ''}${p.batches ?? 0} batches…`;
   }
 }
 
@@ -358,6 +361,16 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
         return summary ? { text: summary.lensText, tooltip: summary.tooltip } : undefined;
       };
     },
+    loaderTimings: async (file) => {
+      const { summarizeLoader } = await import('../loaderHistory');
+      const root = projectRootOf(file);
+      const key = portablePath(root, file);
+      const records = (await store.loaderRecords(root)).filter((r) => r.file === key);
+      return (loader) => {
+        const summary = summarizeLoader(records, { file: key, name: loader.name, hash: loader.hash });
+        return summary ? { text: summary.lensText, tooltip: summary.tooltip } : undefined;
+      };
+    },
     onDidChange: (listener) => store.onDidChange(listener),
   };
 
@@ -368,6 +381,12 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
       [COMMANDS.timing.timeNotebookCell]: timeNotebookCell,
       [COMMANDS.timing.showHistory]: showHistory,
       [COMMANDS.timing.compare]: compare,
+      [COMMANDS.timing.timeLoader]: timeLoaderCommand({
+        services,
+        store,
+        requireTrust,
+        interpreter: (args, uri) => interpreter(args, uri, services),
+      }),
     },
   };
 }

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { FLOWBENCH_DIR } from '../../util/flowbenchDir';
-import { appendTiming, historyFile, HISTORY_FILE, readHistory, type TimingRecord } from '../history';
+import { appendTiming, historyFile, HISTORY_FILE, type TimingRecord } from '../history';
+import { readTimingHistory, type LoaderRecord } from '../loaderHistory';
 
 /**
  * The editor's one view of every workspace's timing history (.flowbench/timings.jsonl): one file watcher, one cache
@@ -13,7 +14,10 @@ export class TimingHistoryStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when any history changed: a timing recorded in this window, or the file changed on disk. */
   readonly onDidChange = this.changed.event;
-  private readonly byRoot = new Map<string, { stamp: string; records: Promise<TimingRecord[]> }>();
+  private readonly byRoot = new Map<
+    string,
+    { stamp: string; records: Promise<{ timings: TimingRecord[]; loaders: LoaderRecord[] }> }
+  >();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor() {
@@ -30,22 +34,31 @@ export class TimingHistoryStore implements vscode.Disposable {
 
   /** The records of one root, oldest line first; none when it has no history yet. A failed read is not cached. */
   async records(root: string): Promise<TimingRecord[]> {
+    return (await this.read(root)).timings;
+  }
+
+  /** The loader timings of one root (kind 'loader' lines of the same file), oldest first. */
+  async loaderRecords(root: string): Promise<LoaderRecord[]> {
+    return (await this.read(root)).loaders;
+  }
+
+  private async read(root: string): Promise<{ timings: TimingRecord[]; loaders: LoaderRecord[] }> {
     let stamp: string;
     try {
       const st = await fs.promises.stat(historyFile(root));
       stamp = `${st.size}:${st.mtimeMs}`;
     } catch {
-      return [];
+      return { timings: [], loaders: [] };
     }
     const cached = this.byRoot.get(root);
     if (cached && cached.stamp === stamp) return cached.records;
-    const records = readHistory(root).then((h) => h.records);
+    const records = readTimingHistory(root);
     this.byRoot.set(root, { stamp, records });
     records.catch(() => this.byRoot.delete(root));
     return records;
   }
 
-  async append(root: string, record: TimingRecord): Promise<void> {
+  async append(root: string, record: TimingRecord | LoaderRecord): Promise<void> {
     await appendTiming(root, record);
     this.invalidate();
   }

@@ -76,6 +76,34 @@ describe('inference/ledger', () => {
     assert.equal(s.rows[2].change, -0.5);
   });
 
+  it('profile runs compare like bench (lower run ms is better); loader timings per script and loader name', () => {
+    const base = { v: 1 as const, time: 't', provider: 'cpu', git: null, flowbench: '0' };
+    const profile = (ms: number): ExperimentRecord => ({
+      ...base,
+      kind: 'profile',
+      model: { path: 'm.onnx', sha256: 'x' },
+      latency: { p50Ms: ms, batch: 1 },
+    });
+    const loader = (name: string, perSec: number): ExperimentRecord => ({
+      ...base,
+      kind: 'loader',
+      model: { path: 'train.py', sha256: 'y' },
+      metrics: { batchesPerSec: perSec },
+      loader: { name, cell: 2, workers: 0, swept: null },
+    });
+    const s = summarizeLedger([profile(2), profile(1.5), loader('train', 30), loader('val', 10), loader('train', 60)]);
+    assert.deepEqual(
+      s.rows.map((r) => [r.kind, r.metric, r.model, r.change, r.isBest]),
+      [
+        ['profile', 'run ms', 'm.onnx', null, true],
+        ['profile', 'run ms', 'm.onnx', -0.5, true],
+        ['loader', 'batches/s', 'train.py train', null, true],
+        ['loader', 'batches/s', 'train.py val', null, true],
+        ['loader', 'batches/s', 'train.py train', 30, true],
+      ],
+    );
+  });
+
   it('appends crash-safe JSON lines with git state (null outside a repository)', async () => {
     const dir = tempDir();
     try {

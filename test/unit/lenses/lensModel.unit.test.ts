@@ -24,6 +24,9 @@ tr, va = train_test_split(df, test_size=0.2, random_state=3, stratify=df["specie
 # %%
 def main():
     torch.onnx.export(model, x, "models/net.onnx")
+
+# %%
+train_loader = DataLoader(ds, batch_size=16)
 `;
 
 function ctx(over: Partial<LensContext> = {}): LensContext {
@@ -52,6 +55,8 @@ describe('lens model', () => {
         [10, 'Run baseline', LENS_COMMANDS.run],
         [10, 'Benchmark', LENS_COMMANDS.bench],
         [10, 'Evaluate', LENS_COMMANDS.eval],
+        [12, '⏱ Time cell', LENS_COMMANDS.timeCell],
+        [13, '⏱ Time loader', LENS_COMMANDS.loader],
       ],
     );
     assert.deepEqual(specs[0].args, { file: SCRIPT, cell: 0 });
@@ -95,7 +100,7 @@ describe('lens model', () => {
     const cells = specs.filter((s) => s.command === LENS_COMMANDS.timeCell);
     assert.deepEqual(
       cells.map((c) => c.title),
-      ['⏱ Time cell', '⏱ 12.3 ms ± 0.4 · −18%'],
+      ['⏱ Time cell', '⏱ 12.3 ms ± 0.4 · −18%', '⏱ Time cell'],
     );
     assert.match(cells[1].tooltip, /^line\n/);
   });
@@ -123,13 +128,43 @@ describe('lens model', () => {
       kinds({ focus: false }),
       all.filter((c) => c !== LENS_COMMANDS.focus),
     );
+    assert.deepEqual(
+      kinds({ loader: false }),
+      all.filter((c) => c !== LENS_COMMANDS.loader),
+    );
     assert.deepEqual(kinds({ enabled: false }), []);
   });
 
-  it('offers no Time cell where Python may not run (untrusted workspace)', () => {
+  it('offers no Time cell and no Time loader where Python may not run (untrusted workspace)', () => {
     const specs = lensSpecs(scan, ctx({ canRunPython: false }));
     assert.equal(specs.filter((s) => s.command === LENS_COMMANDS.timeCell).length, 0);
+    assert.equal(specs.filter((s) => s.command === LENS_COMMANDS.loader).length, 0);
     assert.ok(specs.length > 0);
+  });
+
+  it('puts Time loader on a top-level DataLoader assignment, and its last timing once it has one', () => {
+    const [plain] = lensSpecs(scan, ctx()).filter((s) => s.command === LENS_COMMANDS.loader);
+    assert.equal(plain.title, '⏱ Time loader');
+    assert.equal(plain.line, 13);
+    assert.deepEqual(plain.args, { file: SCRIPT, line: 14, name: 'train_loader' });
+    assert.match(plain.tooltip, /^Time train_loader: the cells above and cell 2 run once/);
+    const asked: unknown[] = [];
+    const [timed] = lensSpecs(
+      scan,
+      ctx({
+        loaderTiming: (site, hash) => {
+          asked.push([site.name, hash]);
+          return { text: '⏱ 812 batches/s · first 120 ms', tooltip: 'train_loader: 812 batches/s' };
+        },
+      }),
+    ).filter((s) => s.command === LENS_COMMANDS.loader);
+    assert.equal(timed.title, '⏱ 812 batches/s · first 120 ms');
+    assert.match(timed.tooltip, /Click to time it again\.$/);
+    const cell = scan.sites.find((x) => x.kind === 'timeCell' && x.cell === 2);
+    assert.deepEqual(asked, [['train_loader', cell?.kind === 'timeCell' ? cell.hash : 'none']]);
+    // Inside a function the name is no global once the cell ran: no lens.
+    const nested = scanPython('import torch\ndef f():\n    loader = DataLoader(ds)\n');
+    assert.equal(lensSpecs(nested, ctx()).filter((s) => s.command === LENS_COMMANDS.loader).length, 0);
   });
 
   it('resolves paths beside the script first, then from the workspace folder when only that one exists', () => {

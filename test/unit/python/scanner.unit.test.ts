@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { scanPython, type FocusSite, type LensSite, type OnnxSite, type SplitSite } from '../../../src/python/scanner';
+import {
+  dataLoaderAssignments,
+  scanPython,
+  type FocusSite,
+  type LensSite,
+  type OnnxSite,
+  type SplitSite,
+} from '../../../src/python/scanner';
 
 function byKind<K extends LensSite['kind']>(sites: LensSite[], kind: K): Extract<LensSite, { kind: K }>[] {
   return sites.filter((s) => s.kind === kind) as Extract<LensSite, { kind: K }>[];
@@ -310,5 +317,38 @@ describe('lenses scanner: edge cases', () => {
   it('does not treat a function named like a split helper as a call site', () => {
     const r = scanPython('import sklearn\ndef train_test_split(a):\n    return a\n');
     assert.deepEqual(byKind(r.sites, 'split'), []);
+  });
+});
+
+describe('lenses scanner: data loaders', () => {
+  it('finds name = DataLoader( assignments with any qualified or …DataLoader callee, annotated or not', () => {
+    const text = [
+      'import torch',
+      'from torch.utils.data import DataLoader',
+      'train = DataLoader(ds, batch_size=16,',
+      '                   shuffle=True)',
+      'val: DataLoader = torch.utils.data.DataLoader(ds)',
+      'state = StatefulDataLoader(ds)',
+      '    inner = DataLoader(ds)',
+      'x == DataLoader(ds)',
+      'a, b = DataLoader(ds), 1',
+      '# loader = DataLoader(ds)',
+      'text = "y = DataLoader(ds)"',
+      'other = make_loader(ds)',
+      '',
+    ].join('\n');
+    assert.deepEqual(
+      dataLoaderAssignments(text).map((s) => [s.line, s.name, s.callee, s.endLine, s.topLevel]),
+      [
+        [2, 'train', 'DataLoader', 3, true],
+        [4, 'val', 'torch.utils.data.DataLoader', 4, true],
+        [5, 'state', 'StatefulDataLoader', 5, true],
+        [6, 'inner', 'DataLoader', 6, false],
+      ],
+    );
+    assert.deepEqual(
+      byKind(scanPython(text).sites, 'loader').map((s) => s.name),
+      ['train', 'val', 'state', 'inner'],
+    );
   });
 });
