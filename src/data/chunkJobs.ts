@@ -1,4 +1,4 @@
-import { ChunkParser, type PhaseAResult, type PhaseResult, type ScanPlan } from './chunkParser';
+import { ChunkParser, OutputArena, type PhaseAResult, type PhaseResult, type ScanPlan } from './chunkParser';
 import { CsvKernel } from './csvKernel';
 
 /**
@@ -13,6 +13,8 @@ export interface PhaseAJob {
   length: number;
   eof: boolean;
   estimatedRows: number;
+  /** Where the per-row outputs go (the coordinator reuses it once the chunk is taken); absent: fresh arrays. */
+  out?: SharedArrayBuffer;
 }
 
 export interface PhaseBJob {
@@ -23,6 +25,7 @@ export interface PhaseBJob {
   length: number;
   rowStarts: Int32Array;
   select: Uint8Array;
+  out?: SharedArrayBuffer;
 }
 
 export type ChunkJob = PhaseAJob | PhaseBJob;
@@ -38,10 +41,11 @@ export class ChunkRunner {
   run(job: ChunkJob): ChunkJobResult {
     const bytes = new Uint8Array(job.buffer, job.offset, job.length);
     const { positions, sides } = this.parser.load(bytes);
+    const arena = new OutputArena(job.out);
     if (job.op === 'a') {
-      return { id: job.id, a: this.parser.phaseA(job.length, positions, job.eof, job.estimatedRows, sides) };
+      return { id: job.id, a: this.parser.phaseA(job.length, positions, job.eof, job.estimatedRows, sides, arena) };
     }
-    return { id: job.id, b: this.parser.phaseB(job.length, positions, job.rowStarts, job.select, sides) };
+    return { id: job.id, b: this.parser.phaseB(job.length, positions, job.rowStarts, job.select, sides, arena) };
   }
 }
 

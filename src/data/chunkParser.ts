@@ -85,6 +85,45 @@ export interface PhaseAResult extends PhaseResult {
   rowStarts: Int32Array;
 }
 
+/**
+ * Where a job's per-row outputs go: views into a shared buffer the coordinator reuses chunk after chunk (nothing is
+ * allocated or freed per chunk, on either thread, so memory does not creep from one thread's allocator to another),
+ * or, past its end or without one, arrays of their own.
+ */
+export class OutputArena {
+  private at = 0;
+  constructor(private readonly buffer: SharedArrayBuffer | undefined) {}
+
+  int32(n: number): Int32Array {
+    const bytes = 4 * n;
+    if (this.buffer && this.at + bytes <= this.buffer.byteLength) {
+      const v = new Int32Array(this.buffer, this.at, n);
+      this.at = (this.at + bytes + 7) & ~7;
+      return v;
+    }
+    return new Int32Array(n);
+  }
+
+  float64(n: number): Float64Array {
+    const bytes = 8 * n;
+    if (this.buffer && this.at + bytes <= this.buffer.byteLength) {
+      const v = new Float64Array(this.buffer, this.at, n);
+      this.at += bytes;
+      return v;
+    }
+    return new Float64Array(n);
+  }
+}
+
+/** Bytes an arena needs for `rows` rows of a phase's outputs (row starts, row hashes, the decoded columns). */
+export function arenaBytes(plan: ScanPlan, rows: number, phase: 'a' | 'b'): number {
+  let perRow = phase === 'a' ? 4 + (plan.hashColumns ? 8 : 0) : 0;
+  for (const c of plan.columns) {
+    if ((c.rows === 'all') === (phase === 'a')) perRow += c.kind === 'intern' ? 4 : 8;
+  }
+  return perRow * rows + 8 * (plan.columns.length + 2);
+}
+
 /** Collects a column's distinct values from raw bytes: repeated values cost a hash and a compare, never a decode. */
 class LocalInterner {
   private readonly byHash = new Map<number, number[]>();
@@ -98,8 +137,9 @@ class LocalInterner {
   constructor(
     readonly spec: ColumnSpec,
     capacity: number,
+    arena: OutputArena,
   ) {
-    this.codes = new Int32Array(capacity);
+    this.codes = arena.int32(capacity);
   }
 
   /** Rows added so far (this column's own count: in phase B it sees only the rows its bit selects). */
@@ -201,8 +241,9 @@ class ValueColumn {
   constructor(
     readonly spec: ColumnSpec,
     capacity: number,
+    arena: OutputArena,
   ) {
-    this.values = new Float64Array(capacity);
+    this.values = arena.float64(capacity);
   }
 
   push(v: number): void {
@@ -330,10 +371,19 @@ export class ChunkParser {
    * Phase A over the whole chunk (len bytes, np positions). `eof`: the chunk ends the file, so its last row may lack
    * a newline and an open quote is an error instead of a cut.
    */
-  phaseA(len: number, np: number, eof: boolean, estimatedRows: number, sides = false): PhaseAResult {
+  phaseA(
+    len: number,
+    np: number,
+    eof: boolean,
+    estimatedRows: number,
+    sides = false,
+    arena = new OutputArena(undefined),
+  ): PhaseAResult {
     const plan = this.plan;
-    const outs = plan.columns.map((c) => (c.rows === 'all' ? this.makeColumn(c, estimatedRows) : undefined));
-    let rowStarts = new Int32Array(Math.max(16, estimatedRows));
+    const cap = Math.max(16, estimatedRows);
+    let rowStarts = arena.int32(cap);
+    const hashOut = this.runs ? arena.float64(cap) : undefined;
+    const outs = plan.columns.map((c) => (c.rows === 'all' ? this.makeColumn(c, cap, arena) : undefined));
     const runs = this.runs;
     const runBuf = runs ? this.kernel.runs : undefined;
     let runAt = 0;
@@ -367,11 +417,16 @@ export class ChunkParser {
       rows,
       consumed: st.pos,
       lines: st.line,
-      rowStarts: rowStarts.slice(0, rows),
+      rowStarts: rowStarts.subarray(0, rows),
       columns: outs.map((o) => (o ? this.finish(o) : undefined)),
       error,
     };
-    if (runs && !error) result.hashes = this.kernel.hashRows(runAt, rows).slice();
+    if (runs && !error) {
+      const h = this.kernel.hashRows(runAt, rows);
+      const into = hashOut && hashOut.length >= rows ? hashOut : new Float64Array(rows);
+      into.set(h);
+      result.hashes = into.subarray(0, rows);
+    }
     return result;
   }
 
@@ -379,11 +434,18 @@ export class ChunkParser {
    * Phase B: re-parses the rows whose `select` byte is non-zero (rowStarts from phase A, lines relative to the
    * chunk) and decodes the columns whose `rows` bit matches the byte. Output rows are the selected rows in order.
    */
-  phaseB(len: number, np: number, rowStarts: Int32Array, select: Uint8Array, sides = false): PhaseResult {
+  phaseB(
+    len: number,
+    np: number,
+    rowStarts: Int32Array,
+    select: Uint8Array,
+    sides = false,
+    arena = new OutputArena(undefined),
+  ): PhaseResult {
     const plan = this.plan;
     let selected = 0;
     for (let r = 0; r < select.length; r++) if (select[r] !== 0) selected++;
-    const outs = plan.columns.map((c) => (c.rows !== 'all' ? this.makeColumn(c, selected) : undefined));
+    const outs = plan.columns.map((c) => (c.rows !== 'all' ? this.makeColumn(c, selected, arena) : undefined));
     // The actions and flags for each selection byte, made once.
     const byBits = new Map<number, { actions: Int16Array; fl: Uint8Array }>();
     const st = this.walker(len, np, true);
@@ -436,8 +498,8 @@ export class ChunkParser {
     return line;
   }
 
-  private makeColumn(c: ColumnSpec, capacity: number): LocalInterner | ValueColumn {
-    return c.kind === 'intern' ? new LocalInterner(c, capacity) : new ValueColumn(c, capacity);
+  private makeColumn(c: ColumnSpec, capacity: number, arena: OutputArena): LocalInterner | ValueColumn {
+    return c.kind === 'intern' ? new LocalInterner(c, capacity, arena) : new ValueColumn(c, capacity, arena);
   }
 
   private finish(o: LocalInterner | ValueColumn): ColumnOutput {

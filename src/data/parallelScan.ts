@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, UserError, onCancelled, type Cancellation } from '../util/errors';
 import { ChunkRunner, type ChunkJob, type ChunkJobResult, type PhaseAJob } from './chunkJobs';
-import type { ChunkError, PhaseAResult, PhaseResult, ScanPlan } from './chunkParser';
+import { arenaBytes, type ChunkError, type PhaseAResult, type PhaseResult, type ScanPlan } from './chunkParser';
 import { sniffDelimiter, splitHeader, type CsvHeader, type CsvRow } from './csv';
 import { loadCsvModule } from './csvKernel';
 
@@ -388,7 +388,9 @@ class WorkerPool implements Executor {
     // The entry sits beside this module: dist/scanWorker.js in the bundles, out/src/data/scanWorker.js under tsc.
     const entry = path.join(__dirname, 'scanWorker.js');
     this.workers = Array.from({ length: n }, () => {
-      const worker = new Worker(entry, { workerData: { wasm, plan } });
+      // A small young generation: a parser's garbage dies with each chunk, and V8's default (up to 48 MB a thread)
+      // is RSS on every core, for nothing.
+      const worker = new Worker(entry, { workerData: { wasm, plan }, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
       worker.on('message', (m: ChunkJobResult | { id: number; crash: string }) => {
         const p = this.pending.get(m.id);
         if (!p) return;
@@ -491,7 +493,18 @@ export async function scanTable(
 
     let nextId = 1;
     let rowsPerByte = 0;
-    const dispatchA = (c: Chunk): Promise<ChunkJobResult> => {
+    // Output arenas, one per job in flight, reused chunk after chunk once the first chunk told the rows per byte.
+    const arenas = { a: [] as SharedArrayBuffer[], b: [] as SharedArrayBuffer[], bytesA: 0, bytesB: 0 };
+    const arenaFor = (phase: 'a' | 'b'): SharedArrayBuffer | undefined => {
+      const size = phase === 'a' ? arenas.bytesA : arenas.bytesB;
+      if (size === 0) return undefined;
+      return arenas[phase].pop() ?? new SharedArrayBuffer(size);
+    };
+    const releaseArena = (phase: 'a' | 'b', out: SharedArrayBuffer | undefined) => {
+      if (out && out.byteLength === (phase === 'a' ? arenas.bytesA : arenas.bytesB)) arenas[phase].push(out);
+    };
+    const dispatchA = (c: Chunk): { result: Promise<ChunkJobResult>; out: SharedArrayBuffer | undefined } => {
+      const out = arenaFor('a');
       const job: PhaseAJob = {
         op: 'a',
         id: nextId++,
@@ -499,14 +512,15 @@ export async function scanTable(
         offset: c.offset,
         length: c.length,
         eof: c.eof,
-        estimatedRows: rowsPerByte > 0 ? Math.ceil(c.length * rowsPerByte * 1.1) : 1024,
+        estimatedRows: rowsPerByte > 0 ? Math.ceil(c.length * rowsPerByte * 1.1) + 64 : 1024,
+        out,
       };
-      return executor!.run(job);
+      return { result: executor!.run(job), out };
     };
     // The first chunk starts after the header.
     first = { ...first, offset: dataStart, length: first.length - dataStart, fileOffset: first.fileOffset + dataStart };
     const maxInFlight = Math.max(2, 2 * Math.max(1, workers)) + 1;
-    const inflight: { chunk: Chunk; result: Promise<ChunkJobResult> }[] = [];
+    const inflight: { chunk: Chunk; result: Promise<ChunkJobResult>; out: SharedArrayBuffer | undefined }[] = [];
     let pendingFirst: Chunk | undefined = first;
     let readerDone = false;
     const fill = async () => {
@@ -521,9 +535,9 @@ export async function scanTable(
           break;
         }
         if (cancellation?.isCancellationRequested) throw new CancelledError();
-        const result = dispatchA(c);
+        const { result, out } = dispatchA(c);
         result.catch(() => undefined);
-        inflight.push({ chunk: c, result });
+        inflight.push({ chunk: c, result, out });
       }
     };
 
@@ -536,6 +550,7 @@ export async function scanTable(
       if (!head) break;
       let chunk = head.chunk;
       let a = ((await head.result) as { a: PhaseAResult }).a;
+      let outA = head.out;
       if (carry) {
         // The previous chunk ended inside a quoted field: this one starts mid-row. Parse it again behind the carry.
         const slot = pool.acquire(carry.length + chunk.length);
@@ -550,7 +565,10 @@ export async function scanTable(
           eof: chunk.eof,
           fileOffset: chunk.fileOffset - carry.length,
         };
-        a = ((await dispatchA(chunk)) as { a: PhaseAResult }).a;
+        releaseArena('a', outA);
+        const again = dispatchA(chunk);
+        outA = again.out;
+        a = ((await again.result) as { a: PhaseAResult }).a;
         carry = undefined;
       }
       if (cancellation?.isCancellationRequested) throw new CancelledError();
@@ -561,8 +579,10 @@ export async function scanTable(
       }
       const data = chunk.slot.view.subarray(chunk.offset, chunk.offset + a.consumed);
       let b: PhaseResult | undefined;
+      let outB: SharedArrayBuffer | undefined;
       if (scan.select && a.rows > 0) {
         const select = scan.select(rows, a.rows);
+        outB = arenaFor('b');
         const res = await executor.run({
           op: 'b',
           id: nextId++,
@@ -571,14 +591,22 @@ export async function scanTable(
           length: a.consumed,
           rowStarts: a.rowStarts,
           select,
+          out: outB,
         });
         b = (res as { b: PhaseResult }).b;
         if (b.error) throw chunkError(b.error, line);
       }
       if (a.rows > 0) {
         await scan.onChunk({ firstRow: rows, rows: a.rows, firstLine: line, data, rowStarts: a.rowStarts, a, b });
-        if (rowsPerByte === 0) rowsPerByte = a.rows / Math.max(1, a.consumed);
+        if (rowsPerByte === 0) {
+          rowsPerByte = a.rows / Math.max(1, a.consumed);
+          const rowsPerChunk = Math.ceil(chunkBytes * rowsPerByte * 1.1) + 64;
+          arenas.bytesA = arenaBytes(plan, rowsPerChunk, 'a');
+          arenas.bytesB = scan.select ? arenaBytes(plan, rowsPerChunk, 'b') : 0;
+        }
       }
+      releaseArena('a', outA);
+      releaseArena('b', outB);
       rows += a.rows;
       line += a.lines;
       await chunk.hashed;

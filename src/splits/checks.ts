@@ -107,12 +107,6 @@ export function runChecks(input: CheckInput): CheckResult[] {
   ];
 }
 
-/**
- * The rows whose hash occurs more than once, with a group id per distinct repeated hash, in row order. A two-bit
- * counter per hash bucket (8 to 16 bits a row) settles almost every row in one pass; only the rows of buckets hit
- * twice (about a tenth) are sorted by hash to find the real repeats. Memory stays a few bytes a row, with no table
- * of every hash.
- */
 /** The rows whose hash occurs more than once, with a group id per repeated hash (in row order). */
 export interface DuplicateGroups {
   rows: Int32Array;
@@ -145,6 +139,11 @@ export class RowHashes {
   }
 }
 
+/**
+ * A two-bit counter per hash bucket (8 to 16 bits a row) settles almost every row in one pass; only the rows of
+ * buckets hit twice (about a tenth) are sorted by hash to find the real repeats. Beyond the hashes themselves memory
+ * stays a few bytes a row, with no table of every hash.
+ */
 export function duplicateGroups(rowHashes: RowHashes): DuplicateGroups {
   const n = rowHashes.length;
   const B = RowHashes.BLOCK;
