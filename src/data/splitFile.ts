@@ -193,8 +193,8 @@ export async function readSplitMask(
   const name = path.basename(file);
   let kind = 'split' as SplitColumn;
   let mask = new Uint8Array(1 << 16);
-  // The split column as interned texts per row, or the fold column's numbers per row (-2: not yet read).
-  let folds = new Float64Array(0);
+  // The fold column as a small code per row into its distinct values (a byte a row for up to 255 folds).
+  const folds = new FoldCodes();
   const summary = await scanTable(
     file,
     (header) => {
@@ -209,12 +209,12 @@ export async function readSplitMask(
         plan: { columns: [{ index, kind: j >= 0 ? 'intern' : 'number', name: kind, rows: 'all' }] },
         onChunk: (c) => {
           const col = c.a.columns[0]!;
-          if (c.firstRow + c.rows > mask.length) {
-            const g = new Uint8Array(Math.max(mask.length * 2, c.firstRow + c.rows));
-            g.set(mask);
-            mask = g;
-          }
           if (kind === 'split') {
+            if (c.firstRow + c.rows > mask.length) {
+              const g = new Uint8Array(Math.max(mask.length * 2, c.firstRow + c.rows));
+              g.set(mask);
+              mask = g;
+            }
             const dict = col.dict!;
             const bits = dict.texts.map((t, i) => {
               const v = t.trim().toLowerCase();
@@ -227,30 +227,25 @@ export async function readSplitMask(
             });
             const codes = col.codes!;
             for (let r = 0; r < c.rows; r++) mask[c.firstRow + r] = bits[codes[r]];
-          } else {
-            if (c.firstRow + c.rows > folds.length) {
-              const g = new Float64Array(Math.max(folds.length * 2, c.firstRow + c.rows, 1 << 16));
-              g.set(folds);
-              folds = g;
-            }
-            folds.set(col.values!, c.firstRow);
-          }
+          } else folds.addChunk(col.values!, c.firstRow);
         },
       };
     },
     options,
   );
   const n = summary.rows;
-  mask = mask.subarray(0, n);
   let k: number | null = null;
   if (kind === 'fold') {
-    const present = new Set<number>();
-    for (let i = 0; i < n; i++) if (folds[i] >= 0) present.add(folds[i]);
-    const available = [...present].sort((a, b) => a - b);
+    const available = folds.values.filter((v) => v >= 0).sort((a, b) => a - b);
     k = fold ?? available[0] ?? 0;
-    if (!present.has(k)) throw new UserError(`fold ${k} is not in ${name} (folds: ${available.join(', ') || 'none'})`);
-    for (let i = 0; i < n; i++) mask[i] = folds[i] === k ? VALID_ROW : TRAIN_ROW;
-  }
+    const validCode = folds.values.indexOf(k);
+    if (validCode < 0 || k < 0) {
+      throw new UserError(`fold ${k} is not in ${name} (folds: ${available.join(', ') || 'none'})`);
+    }
+    mask = new Uint8Array(n);
+    const codes = folds.codes;
+    for (let i = 0; i < n; i++) mask[i] = codes[i] === validCode ? VALID_ROW : TRAIN_ROW;
+  } else mask = mask.subarray(0, n);
   let train = 0;
   let valid = 0;
   for (let i = 0; i < n; i++) {
@@ -261,6 +256,48 @@ export async function readSplitMask(
   const manifest = manifestPathOf(file);
   const manifestFile = fs.existsSync(manifest) ? manifest : file;
   return { file, kind, fold: k, mask, train, valid, manifestHash: await sha256File(manifestFile), manifestFile };
+}
+
+/** A fold number per row as a code into the distinct fold numbers, in the narrowest array that holds the codes. */
+class FoldCodes {
+  codes: Uint8Array | Uint16Array | Int32Array = new Uint8Array(1 << 16);
+  readonly values: number[] = [];
+  private readonly codeOf = new Map<number, number>();
+  private limit = 0xff;
+
+  addChunk(values: Float64Array, firstRow: number): void {
+    const end = firstRow + values.length;
+    if (end > this.codes.length) this.resize(Math.max(this.codes.length * 2, end));
+    let last = NaN;
+    let lastCode = -1;
+    for (let r = 0; r < values.length; r++) {
+      const v = values[r];
+      if (v !== last || lastCode < 0) {
+        let code = this.codeOf.get(v);
+        if (code === undefined) {
+          code = this.values.length;
+          this.values.push(v);
+          this.codeOf.set(v, code);
+          if (code > this.limit) this.widen();
+        }
+        last = v;
+        lastCode = code;
+      }
+      this.codes[firstRow + r] = lastCode;
+    }
+  }
+
+  private resize(length: number, wider = false): void {
+    const Kind = wider ? (this.codes instanceof Uint8Array ? Uint16Array : Int32Array) : this.codes.constructor;
+    const g = new (Kind as Uint8ArrayConstructor | Uint16ArrayConstructor | Int32ArrayConstructor)(length);
+    g.set(this.codes);
+    this.codes = g;
+  }
+
+  private widen(): void {
+    this.resize(this.codes.length, true);
+    this.limit = this.codes instanceof Uint16Array ? 0xffff : 0x7fffffff;
+  }
 }
 
 /** The message for a split made for another file (its row count differs from the data's). */

@@ -2,9 +2,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { readSplitMask, splitManifestHints, TRAIN_ROW, VALID_ROW } from '../data/splitFile';
-import { classSpace, classCoder, decodeClassifier, decodeRegressor, outputRoles } from './predictions';
-import { ClassificationAccumulator, regressionMetrics } from './metrics';
-import { streamModelRows } from './modelRows';
+import {
+  classSpace,
+  classCoder,
+  declaredClassSpace,
+  decodeClassifier,
+  decodeRegressor,
+  outputRoles,
+  type ClassSpace,
+} from './predictions';
+import { ClassificationAccumulator, constantPredictionMetrics, regressionMetrics } from './metrics';
+import { streamModelRows, type RowBatch } from './modelRows';
 import { appendExperiment, type ExperimentRecord } from './ledger';
 import type { WireTensor } from './protocol';
 import { VERSION } from '../util/version';
@@ -52,11 +60,50 @@ export interface EvalReport {
 /** Train rows scored for the train metrics at most (every k-th train row above this). */
 export const TRAIN_METRIC_ROWS = 100_000;
 
-/** The model's outputs for a group of rows (valid, or the train rows scored for train metrics), kept until the
- * class order is known: at the model's own precision, in row order. */
-interface KeptOutputs {
-  batches: { outputs: Record<string, WireTensor>; rows: number; target: Int32Array | Float64Array }[];
+/** One batch's outputs with its rows' targets. */
+interface KeptBatch {
+  outputs: Record<string, WireTensor>;
   rows: number;
+  target: Int32Array | Float64Array;
+}
+
+type ClassifierRoles = Extract<ReturnType<typeof outputRoles>, { task: 'classification' }>;
+
+/**
+ * The scores of a group of rows (valid, or the train rows scored for train metrics), in row order: classification
+ * metrics accumulated batch by batch (or the batches kept while the class order is unknown), or a regression's
+ * predictions and targets (its metrics need the targets' mean first).
+ */
+class GroupScorer {
+  constructor(readonly expectedRows: number) {}
+  rows = 0;
+  acc: ClassificationAccumulator | undefined;
+  readonly kept: KeptBatch[] = [];
+  private readonly truth: Float64Array[] = [];
+  private readonly predicted: Float64Array[] = [];
+
+  addRegression(pred: Float64Array, target: Int32Array | Float64Array): void {
+    this.predicted.push(pred);
+    this.truth.push(Float64Array.from(target));
+  }
+
+  yTrue(): Float64Array {
+    return concat(this.truth, this.rows);
+  }
+
+  regression(): Record<string, number> {
+    return { ...regressionMetrics(this.yTrue(), concat(this.predicted, this.rows)) };
+  }
+}
+
+function concat(parts: Float64Array[], rows: number): Float64Array {
+  const out = new Float64Array(rows);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** Mask bit of a train row that is also scored, for the train metrics. */
@@ -93,22 +140,58 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     const sessionReady = host.createSession(path.resolve(model.path), o.providers, o.intraOpThreads);
     sessionReady.catch(() => undefined);
     const fetches = fetchesFor(model.info);
-    const kept = new Map<number, KeptOutputs>([
-      [VALID_ROW, { batches: [], rows: 0 }],
-      [TRAIN_SCORED, { batches: [], rows: 0 }],
-    ]);
     let inferenceMs = 0;
-    // Baseline inputs: every train row's target (class counts, or the sum for the mean), in row order.
+    // Baseline inputs: the train rows' targets (class counts, or the sum for the mean) and the valid rows' classes.
     const trainCounts = new Map<number, number>();
+    const validCounts = new Map<number, number>();
     let trainSum = 0;
     let trainRows = 0;
-    const countTrain = (bits: Uint8Array, t: Int32Array | Float64Array): void => {
+    const countTargets = (bits: Uint8Array, t: Int32Array | Float64Array): void => {
       for (let i = 0; i < t.length; i++) {
+        if (bits[i] & VALID_ROW) {
+          if (t instanceof Int32Array) validCounts.set(t[i], (validCounts.get(t[i]) ?? 0) + 1);
+          continue;
+        }
         if ((bits[i] & TRAIN_ROW) === 0) continue;
         trainRows++;
         if (t instanceof Int32Array) trainCounts.set(t[i], (trainCounts.get(t[i]) ?? 0) + 1);
         else trainSum += t[i];
       }
+    };
+    // Classes the model declares let each batch be scored as it comes back; classes taken from the data (its sorted
+    // labels) are known only once every row is read, so until then the outputs wait, at the model's own precision.
+    const declared = roles.task === 'classification' ? declaredClassSpace(model.info) : undefined;
+    const scorers = new Map<number, GroupScorer>([
+      [VALID_ROW, new GroupScorer(split.valid)],
+      [TRAIN_SCORED, new GroupScorer(Math.ceil(split.train / stride))],
+    ]);
+    let labels: RowBatch['labels'];
+    const classOf: number[] = [];
+    let coder: ((value: string) => number) | undefined;
+    /** The class of a target code (its text looked up in the class space), checked once per distinct label. */
+    const classesOf = (space: ClassSpace, target: Int32Array): Int32Array => {
+      coder ??= classCoder(space);
+      return Int32Array.from(target, (g) => {
+        let c = classOf[g];
+        if (c === undefined) {
+          c = coder!(labels!.texts[g]);
+          if (c < 0) {
+            throw new UserError(
+              `target '${labels!.texts[g]}' on line ${labels!.lineOf(g)} is not one of the model's classes` +
+                ` (${space.names.join(', ')})`,
+            );
+          }
+          classOf[g] = c;
+        }
+        return c;
+      });
+    };
+    const scoreClasses = (s: GroupScorer, space: ClassSpace, b: KeptBatch): void => {
+      s.acc ??= new ClassificationAccumulator(space.names.length, s.expectedRows);
+      const r = roles as ClassifierRoles;
+      const pred = decodeClassifier(r, b.outputs, b.rows, space);
+      const wide = r.probabilities ? b.outputs[r.probabilities.name].type === 'float64' : true;
+      s.acc.add(classesOf(space, b.target as Int32Array), pred.codes, pred.proba, wide);
     };
     o.onProgress?.(`evaluating ${split.valid.toLocaleString('en-US')} rows`);
     const stream = await streamModelRows({
@@ -125,96 +208,56 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
       cancellation: o.cancellation,
       sha256: true,
       onProgress: o.onProgress,
-      onTargets: countTrain,
+      onTargets: countTargets,
       onBatch: async (b) => {
         const session = await sessionReady;
         const r = await host.run(session.sessionId, b.feeds, fetches);
         inferenceMs += r.ms;
-        const k = kept.get(b.group)!;
-        k.batches.push({ outputs: r.outputs, rows: b.rows, target: b.target! });
-        k.rows += b.rows;
+        labels = b.labels;
+        const s = scorers.get(b.group)!;
+        const batch: KeptBatch = { outputs: r.outputs, rows: b.rows, target: b.target! };
+        s.rows += b.rows;
+        if (roles.task === 'regression') s.addRegression(decodeRegressor(roles.value, r.outputs, b.rows), b.target!);
+        else if (declared) scoreClasses(s, declared, batch);
+        else s.kept.push(batch);
       },
     });
+    labels = stream.target ? { texts: stream.target.interner.distinct, lineOf: stream.target.lineOf } : undefined;
     const session = await sessionReady;
-    const valid = kept.get(VALID_ROW)!;
-    const scored = kept.get(TRAIN_SCORED)!;
+    const valid = scorers.get(VALID_ROW)!;
+    const scored = scorers.get(TRAIN_SCORED)!;
     let metrics: Record<string, number | null>;
     let trainMetrics: Record<string, number | null>;
     let baseline: Record<string, number | null>;
     let baselineKind: string;
-    let space: ReturnType<typeof classSpace> | null = null;
+    let space: ClassSpace | null = null;
     if (roles.task === 'classification') {
       const interner = stream.target!.interner;
-      space = classSpace(model.info, interner.distinct);
-      const code = classCoder(space);
-      const classOf = Int32Array.from(interner.distinct, (text, g) => {
-        const c = code(text);
-        if (c < 0) {
-          throw new UserError(
-            `target '${text}' on line ${stream.target!.lineOf(g)} is not one of the model's classes` +
-              ` (${space!.names.join(', ')})`,
-          );
-        }
-        return c;
-      });
+      space = declared ?? classSpace(model.info, interner.distinct);
+      for (const s of [valid, scored]) {
+        for (const batch of s.kept.splice(0)) scoreClasses(s, space, batch);
+      }
       const nClasses = space.names.length;
-      const score = (k: KeptOutputs): ClassificationAccumulator => {
-        const acc = new ClassificationAccumulator(nClasses);
-        for (const batch of k.batches) {
-          const pred = decodeClassifier(roles, batch.outputs, batch.rows, space!);
-          const wide = roles.probabilities ? batch.outputs[roles.probabilities.name].type === 'float64' : true;
-          acc.add(
-            Int32Array.from(batch.target, (g) => classOf[g]),
-            pred.codes,
-            pred.proba,
-            wide,
-          );
-        }
-        return acc;
+      const empty = new ClassificationAccumulator(nClasses);
+      metrics = { ...(valid.acc ?? empty).result() };
+      trainMetrics = { ...(scored.acc ?? empty).result() };
+      const byClass = (counts: Map<number, number>): number[] => {
+        const out = new Array<number>(nClasses).fill(0);
+        for (const [g, n] of counts) out[classesOf(space!, Int32Array.of(g))[0]] += n;
+        return out;
       };
-      metrics = { ...score(valid).result() };
-      trainMetrics = { ...score(scored).result() };
-      const counts = new Array<number>(nClasses).fill(0);
-      for (const [g, n] of trainCounts) counts[classOf[g]] += n;
+      const counts = byClass(trainCounts);
       let label = 0;
       for (let c = 1; c < nClasses; c++) if (counts[c] > counts[label]) label = c;
       const proba = counts.map((c) => c / (trainRows || 1));
       // The baseline predicts the majority class with the train frequencies, for every validation row.
-      const acc = new ClassificationAccumulator(nClasses);
-      for (const batch of valid.batches) {
-        const n = batch.rows;
-        const tiled = new Float64Array(n * nClasses);
-        for (let i = 0; i < n; i++) tiled.set(proba, i * nClasses);
-        acc.add(
-          Int32Array.from(batch.target, (g) => classOf[g]),
-          new Int32Array(n).fill(label),
-          tiled,
-        );
-      }
-      baseline = { ...acc.result() };
+      baseline = { ...constantPredictionMetrics(byClass(validCounts), label, proba) };
       baselineKind = `majority class '${space.names[label]}' with train class frequencies`;
     } else {
-      const regress = (k: KeptOutputs): Record<string, number> => {
-        const yTrue = new Float64Array(k.rows);
-        const yPred = new Float64Array(k.rows);
-        let at = 0;
-        for (const batch of k.batches) {
-          yTrue.set(batch.target, at);
-          yPred.set(decodeRegressor(roles.value, batch.outputs, batch.rows), at);
-          at += batch.rows;
-        }
-        return { ...regressionMetrics(yTrue, yPred) };
-      };
-      metrics = regress(valid);
-      trainMetrics = regress(scored);
+      metrics = valid.regression();
+      trainMetrics = scored.regression();
       const mean = trainSum / trainRows;
-      const yTrue = new Float64Array(valid.rows);
-      let at = 0;
-      for (const batch of valid.batches) {
-        yTrue.set(batch.target, at);
-        at += batch.rows;
-      }
-      baseline = { ...regressionMetrics(yTrue, new Float64Array(valid.rows).fill(mean)) };
+      baseline = { ...regressionMetrics(valid.yTrue(), new Float64Array(valid.rows).fill(mean)) };
       baselineKind = `train mean ${Number(mean.toPrecision(6))}`;
     }
     const dataSha256 = stream.sha256!;

@@ -182,12 +182,55 @@ export function majorityBaseline(trainCodes: ArrayLike<number>, nClasses: number
   return { label, proba: counts.map((c) => c / total) };
 }
 
+/**
+ * The metrics of one constant prediction (class `label`, probabilities `proba` on every row), from the class counts
+ * of the rows alone: what ClassificationAccumulator gives for it (log loss summed per class rather than per row),
+ * without a row's worth of memory. `counts[c]` is the number of rows of class c.
+ */
+export function constantPredictionMetrics(
+  counts: ArrayLike<number>,
+  label: number,
+  proba: ArrayLike<number>,
+  eps = 2.220446049250313e-16,
+): ClassificationMetrics {
+  const c = counts.length;
+  let n = 0;
+  for (let k = 0; k < c; k++) n += counts[k];
+  let present = 0;
+  let f1 = 0;
+  let labels = 0;
+  let loss = 0;
+  let aucDefined = true;
+  for (let k = 0; k < c; k++) {
+    const support = counts[k];
+    const predicted = k === label ? n : 0;
+    if (support > 0) present++;
+    if (support > 0 || predicted > 0) {
+      f1 += (2 * (k === label ? support : 0)) / (support + predicted);
+      labels++;
+    }
+    if (support > 0) loss += support * -Math.log(Math.min(Math.max(proba[k], eps), 1 - eps));
+    // Every score ties: each class's one-vs-rest AUC is one half, defined when the class is neither absent nor all.
+    if ((c !== 2 || k === 1) && (support === 0 || support === n)) aucDefined = false;
+  }
+  return {
+    accuracy: counts[label] / n,
+    balancedAccuracy: (counts[label] > 0 ? 1 : 0) / present,
+    logLoss: loss / n,
+    rocAuc: aucDefined ? 0.5 : null,
+    f1Macro: f1 / labels,
+  };
+}
+
 /** A growable column of numbers, float32 when the model's scores are (storing them wider would not add digits). */
 class ScoreColumn {
   data: Float32Array | Float64Array;
   n = 0;
-  constructor(private readonly wide: boolean) {
-    this.data = wide ? new Float64Array(1024) : new Float32Array(1024);
+  constructor(
+    private readonly wide: boolean,
+    capacity = 1024,
+  ) {
+    this.data = wide ? new Float64Array(capacity) : new Float32Array(capacity);
   }
   push(v: number): void {
     if (this.n === this.data.length) {
@@ -215,12 +258,14 @@ export class ClassificationAccumulator {
   private readonly y: ScoreColumn;
   private scores: ScoreColumn[] | undefined;
 
+  /** `expectedRows`, when known, sizes the kept scores once (no doubling, no slack). */
   constructor(
     private readonly nClasses: number,
+    private readonly expectedRows = 1024,
     private readonly eps = 2.220446049250313e-16,
   ) {
     this.confusion = new Float64Array(nClasses * nClasses);
-    this.y = new ScoreColumn(false);
+    this.y = new ScoreColumn(false, Math.max(1, expectedRows));
   }
 
   /** `proba` row-major [n, C] or null; `raw` the model's own scores, whose precision the AUC scores keep. */
@@ -231,7 +276,10 @@ export class ClassificationAccumulator {
     if (this.hasProba !== (proba !== null)) throw new Error('internal: batches with and without probabilities');
     for (let i = 0; i < n; i++) this.confusion[yTrue[i] * c + yPred[i]]++;
     if (proba) {
-      this.scores ??= Array.from({ length: c === 2 ? 1 : c }, () => new ScoreColumn(wide));
+      this.scores ??= Array.from(
+        { length: c === 2 ? 1 : c },
+        () => new ScoreColumn(wide, Math.max(1, this.expectedRows)),
+      );
       for (let i = 0; i < n; i++) {
         const p = Math.min(Math.max(proba[i * c + yTrue[i]], this.eps), 1 - this.eps);
         this.logLossSum -= Math.log(p);

@@ -30,6 +30,8 @@ export interface RowBatch {
   rowIndex: Int32Array;
   /** The target of each row: global codes into `target.interner` (classification) or values (regression). */
   target?: Int32Array | Float64Array;
+  /** Classification: the target's distinct labels so far (every code in `target` among them), with their lines. */
+  labels?: { texts: readonly string[]; lineOf(code: number): number };
 }
 
 export interface ModelRowsOptions {
@@ -135,6 +137,7 @@ export async function streamModelRows(o: ModelRowsOptions): Promise<ModelRowsRes
       feeds,
       rowIndex: b.rowIndex.slice(0, n),
       target: b.target?.slice(0, n),
+      labels: interner ? { texts: interner.distinct, lineOf: (code) => firstLines.get(code) ?? 0 } : undefined,
     });
     b.n = 0;
   };

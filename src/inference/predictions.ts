@@ -45,22 +45,28 @@ export interface ClassSpace {
  * distinct values sorted as scikit-learn's classes_ are (numbers numerically, text by code point).
  */
 export function classSpace(model: ModelInfo, targetValues: readonly string[]): ClassSpace {
-  const meta = model.metadata['flowbench.classes'] ?? model.metadata['classes'];
-  if (meta) {
-    try {
-      const names = JSON.parse(meta) as unknown;
-      if (Array.isArray(names) && names.length > 0) {
-        const strs = names.map(String);
-        return { names: strs, numeric: strs.every(parsesAsNumber), source: 'model metadata' };
-      }
-    } catch {
-      /* fall through to the data's own classes */
-    }
-  }
+  const declared = declaredClassSpace(model);
+  if (declared) return declared;
   const distinct = [...new Set(targetValues.map((v) => v.trim()))];
   const numeric = distinct.every(parsesAsNumber);
   distinct.sort(numeric ? (a, b) => parseNumber(a) - parseNumber(b) : compareCodePoints);
   return { names: distinct, numeric, source: 'sorted target values' };
+}
+
+/** The classes the model's metadata lists in output order, if it lists them (else they come from the data). */
+export function declaredClassSpace(model: ModelInfo): ClassSpace | undefined {
+  const meta = model.metadata['flowbench.classes'] ?? model.metadata['classes'];
+  if (!meta) return undefined;
+  try {
+    const names = JSON.parse(meta) as unknown;
+    if (Array.isArray(names) && names.length > 0) {
+      const strs = names.map(String);
+      return { names: strs, numeric: strs.every(parsesAsNumber), source: 'model metadata' };
+    }
+  } catch {
+    /* the data's own classes, then */
+  }
+  return undefined;
 }
 
 /** Code of a target cell in the class space, or -1. Numbers compare by value (1 == 1.0). */
@@ -77,8 +83,8 @@ export function classCoder(space: ClassSpace): (value: string) => number {
 
 export interface ClassPredictions {
   codes: Int32Array;
-  /** Row-major [N, C] or null. */
-  proba: Float64Array | null;
+  /** Row-major [N, C] or null: the model's own array when it already has that shape (no copy). */
+  proba: ArrayLike<number> | null;
 }
 
 /**
@@ -92,7 +98,7 @@ export function decodeClassifier(
   space: ClassSpace,
 ): ClassPredictions {
   const c = space.names.length;
-  let proba: Float64Array | null = null;
+  let proba: ArrayLike<number> | null = null;
   if (roles.probabilities) {
     const t = outputs[roles.probabilities.name];
     const per = t.dims.slice(1).reduce((a, b) => a * b, 1);
@@ -100,13 +106,14 @@ export function decodeClassifier(
       throw new UserError(`output '${roles.probabilities.name}' has ${t.dims[0]} rows for ${rows} inputs`);
     const data = t.data as ArrayLike<number>;
     if (per === 1 && c === 2) {
-      proba = new Float64Array(rows * 2);
+      const two = new Float64Array(rows * 2);
       for (let i = 0; i < rows; i++) {
-        proba[2 * i] = 1 - data[i];
-        proba[2 * i + 1] = data[i];
+        two[2 * i] = 1 - data[i];
+        two[2 * i + 1] = data[i];
       }
+      proba = two;
     } else if (per === c) {
-      proba = Float64Array.from(data);
+      proba = data;
     } else {
       throw new UserError(
         `output '${roles.probabilities.name}' gives ${per} probabilities per row but there are ${c} classes (${space.names.slice(0, 10).join(', ')}); add the model metadata 'flowbench.classes' listing the classes in output order`,

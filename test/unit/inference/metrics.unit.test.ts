@@ -6,7 +6,9 @@ import {
   accuracy,
   balancedAccuracy,
   binaryRocAuc,
+  ClassificationAccumulator,
   classificationMetrics,
+  constantPredictionMetrics,
   f1Macro,
   logLoss,
   majorityBaseline,
@@ -58,6 +60,35 @@ describe('inference/metrics', () => {
     assert.ok(Math.abs(r.r2 - 0.9486081370449679) < 1e-12);
     assert.deepEqual(regressionMetrics([2, 2], [2, 2]).r2, 1);
     assert.deepEqual(majorityBaseline([2, 1, 2, 0], 3), { label: 2, proba: [0.25, 0.25, 0.5] });
+  });
+
+  it('of a constant prediction, from class counts alone, equal what the row-by-row accumulator gives', () => {
+    const cases: { counts: number[]; label: number; proba: number[] }[] = [
+      { counts: [30, 12, 7], label: 0, proba: [0.6, 0.25, 0.15] },
+      { counts: [5, 9], label: 1, proba: [0.4, 0.6] },
+      { counts: [5, 0], label: 0, proba: [1, 0] },
+      { counts: [0, 8], label: 0, proba: [0.7, 0.3] },
+      { counts: [4, 0, 6], label: 1, proba: [0.3, 0.5, 0.2] },
+      { counts: [11], label: 0, proba: [1] },
+      { counts: [3, 2, 1, 0, 6], label: 3, proba: [0, 0.2, 0.2, 0.5, 0.1] },
+    ];
+    for (const { counts, label, proba } of cases) {
+      const acc = new ClassificationAccumulator(counts.length);
+      const y = counts.flatMap((n, k) => new Array<number>(n).fill(k));
+      acc.add(
+        y,
+        new Array<number>(y.length).fill(label),
+        y.flatMap(() => proba),
+      );
+      const want = acc.result();
+      const got = constantPredictionMetrics(counts, label, proba);
+      const what = JSON.stringify({ counts, label });
+      assert.equal(got.accuracy, want.accuracy, what);
+      assert.equal(got.balancedAccuracy, want.balancedAccuracy, what);
+      assert.equal(got.f1Macro, want.f1Macro, what);
+      assert.equal(got.rocAuc, want.rocAuc, what);
+      assert.ok(Math.abs(got.logLoss! - want.logLoss!) <= 1e-12 * Math.max(1, want.logLoss!), what);
+    }
   });
 
   it('match scikit-learn 1.9.1 on the committed oracle cases', () => {
