@@ -23,8 +23,8 @@ const bundle = path.join(dir, 'lenses.cjs');
 const entry = path.join(dir, 'entry.ts');
 writeFileSync(
   entry,
-  ['scanner', 'lensModel', 'splitPrefill']
-    .map((m) => `export * from ${JSON.stringify(path.join(root, 'src/lenses', m))};`)
+  ['python/scanner', 'lenses/lensModel', 'splits/prefill']
+    .map((m) => `export * from ${JSON.stringify(path.join(root, 'src', m))};`)
     .join('\n'),
 );
 await esbuild.build({
