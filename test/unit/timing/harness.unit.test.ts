@@ -7,6 +7,7 @@ import { CancelledError, UserError, CancellationSource } from '../../../src/util
 import { resolvePython } from '../../../src/timing/python';
 import { HARNESS_MARK } from '../../../src/timing/protocol';
 import { runHarness, TimingTimeoutError } from '../../../src/timing/runner';
+import { peer } from '../peers';
 import { FORGED } from './forged';
 import { CellRaisedError, compareCells, timeCell } from '../../../src/timing/timeCell';
 
@@ -66,18 +67,9 @@ describe('timing harness: IPython %timeit protocol', function () {
     const ref = spawnSync(
       'python3',
       [
-        '-c',
-        `
-import json, sys
-from IPython.core.interactiveshell import InteractiveShell
-from IPython.core.magics.execution import TimeitResult
-ip = InteractiveShell.instance()
-ip.run_cell('import time')
-res = ip.run_cell_magic('timeit', '-q -o', ${JSON.stringify(body(ipyLog))})
-ours = json.loads(sys.argv[1])
-mine = TimeitResult(ours['loops'], len(ours['allRuns']), min(ours['allRuns']) / ours['loops'], max(ours['allRuns']) / ours['loops'], ours['allRuns'], 0, 3)
-print(json.dumps({'loops': res.loops, 'repeat': res.repeat, 'average': mine.average, 'stdev': mine.stdev, 'best': mine.best, 'worst': mine.worst, 'line': str(mine)}))
-`,
+        peer('ipython_timeit_protocol.py'),
+        'import time',
+        body(ipyLog),
         JSON.stringify({ loops: r.loops, allRuns: r.allRuns }),
       ],
       { encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } },
