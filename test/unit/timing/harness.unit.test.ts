@@ -427,11 +427,12 @@ describe('timing harness: results out of band, the timeout, cells that try to en
     const file = write(dir, 'orphan.py', `# %%\n${source}`);
     const cells = [{ line: 2, source, label: 'cell 0' }];
     const job = { mode: 'timeit', file, setup: [], cells, runs: 1, loops: 1, timeCap: 0 };
-    const runner = require.resolve('../../../src/timing/runner');
     const options = { python: python.path, cwd: dir };
-    const call = `runHarness(${JSON.stringify(job)}, ${JSON.stringify(options)})`;
-    const script = `require(${JSON.stringify(runner)}).${call}.catch(() => {});`;
-    const parent = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+    const parent = spawn(
+      process.execPath,
+      [path.join(__dirname, 'harnessParent.js'), JSON.stringify(job), JSON.stringify(options)],
+      { stdio: 'ignore' },
+    );
     await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8') !== '', 15000);
     const [harnessPid, childPid] = fs.readFileSync(pidFile, 'utf8').split(' ').map(Number);
     assert.ok(alive(harnessPid) && alive(childPid));
