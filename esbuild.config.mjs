@@ -50,8 +50,12 @@ const builds = [
   { ...common, entryPoints: { engineWorker: 'src/engineWorker.ts' }, outdir: 'dist' },
 ];
 
-// Files the bundles run as they are, found beside them at run time (runner.ts looks for dist/harness.py).
-const COPIES = { 'src/timing/harness.py': 'dist/harness.py' };
+// Files the bundles run as they are, found beside them at run time (src/timing/shipped.ts looks for dist/harness.py
+// and dist/kernelTimeit.py).
+const COPIES = {
+  'src/timing/harness.py': 'dist/harness.py',
+  'src/timing/kernelTimeit.py': 'dist/kernelTimeit.py',
+};
 const copyAll = () => {
   for (const [from, to] of Object.entries(COPIES)) copyFileSync(from, to);
 };

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { CancelledError, UserError, onCancelled, type Cancellation } from '../util/errors';
 import { HARNESS_MARK } from './protocol';
 import { NO_PYTHON_FIX } from './python';
+import { shippedFile } from './shipped';
 import type { TimeitRuns } from './stats';
 
 /** What the harness is asked to do (see harness.py). Lines are 1-based lines of the file. */
@@ -131,30 +130,9 @@ const RESULT_FD = 3;
 const RECORD_LIMIT = 16 * 1024 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-let harnessFile: string | undefined;
-
-/**
- * harness.py: beside this module when bundled (esbuild copies it to dist/), else the source in src/timing/ of the
- * package this module belongs to (tsc's out/src/timing/ under the unit tests holds no copy).
- */
+/** harness.py, shipped beside the bundle (see shippedFile). */
 export function harnessPath(): string {
-  if (harnessFile) return harnessFile;
-  const beside = path.join(__dirname, 'harness.py');
-  if (fs.existsSync(beside)) return (harnessFile = beside);
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const source = path.join(dir, 'src', 'timing', 'harness.py');
-    if (isFlowbenchRoot(dir) && fs.existsSync(source)) return (harnessFile = source);
-    if (path.dirname(dir) === dir) break;
-  }
-  throw new Error(`harness.py is missing: neither beside ${__dirname} nor in the Flowbench package above it`);
-}
-
-function isFlowbenchRoot(dir: string): boolean {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name === 'flowbench';
-  } catch {
-    return false;
-  }
+  return shippedFile('harness.py');
 }
 
 /** Kills the harness and whatever the cell started: the whole process group (POSIX) or tree (Windows). */

@@ -64,52 +64,8 @@ function generate(file, rows) {
   fs.renameSync(tmp, file);
 }
 
-const PY_SPLIT_POLARS = `import sys, numpy as np, polars as pl
-from sklearn.model_selection import StratifiedKFold
-y = pl.read_csv(sys.argv[1], columns=["label"])["label"].to_numpy()
-fold = np.full(len(y), -1)
-for f, (_, v) in enumerate(StratifiedKFold(n_splits=5, shuffle=True, random_state=42).split(np.zeros(len(y)), y)):
-    fold[v] = f
-pl.DataFrame({"fold": fold}).write_csv(sys.argv[2])
-`;
-const PY_SPLIT_PANDAS = `import sys, numpy as np, pandas as pd
-from sklearn.model_selection import StratifiedKFold
-df = pd.read_csv(sys.argv[1])
-fold = np.full(len(df), -1)
-for f, (_, v) in enumerate(StratifiedKFold(n_splits=5, shuffle=True, random_state=42).split(np.zeros(len(df)), df["label"].values)):
-    fold[v] = f
-pd.DataFrame({"fold": fold}).to_csv(sys.argv[2], index=False)
-`;
-const PY_EVAL = `import sys, json, numpy as np, pandas as pd, onnxruntime as ort
-from sklearn import metrics
-model, data, folds = sys.argv[1:4]
-classes = ${JSON.stringify(CLASSES)}
-df = pd.read_csv(data)
-valid = pd.read_csv(folds)["fold"].values == 0
-X = df.loc[valid, ${JSON.stringify(FEATURES)}].values.astype(np.float32)
-y = df.loc[valid, "label"].map({c: i for i, c in enumerate(classes)}).values
-s = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
-label, proba = s.run(None, {"X": X})
-print(json.dumps({"accuracy": metrics.accuracy_score(y, label), "balancedAccuracy": metrics.balanced_accuracy_score(y, label),
-  "logLoss": metrics.log_loss(y, proba, labels=list(range(5))), "f1Macro": metrics.f1_score(y, label, average="macro"),
-  "rocAuc": metrics.roc_auc_score(y, proba, multi_class="ovr", labels=list(range(5)))}))
-`;
-const PY_INFER = `import sys, numpy as np, pandas as pd, onnxruntime as ort
-model, data, out = sys.argv[1:4]
-df = pd.read_csv(data)
-X = df[${JSON.stringify(FEATURES)}].values.astype(np.float32)
-s = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
-label, proba = s.run(None, {"X": X})
-pred = pd.DataFrame(proba, columns=[f"probabilities_{k}" for k in range(proba.shape[1])])
-pred.insert(0, "label", label)
-pred.to_csv(out, index=False)
-`;
-
-function python(script) {
-  const file = path.join(CACHE, `${script.name}.py`);
-  fs.writeFileSync(file, script.text);
-  return file;
-}
+/** The peers' programs (test/bench/peers/), run by path. */
+const peer = (name) => path.join(ROOT, 'test', 'bench', 'peers', name);
 
 /** One timed run of a whole process, with its peak RSS from GNU time where it exists. */
 function timed(cmd, args) {
@@ -174,14 +130,6 @@ const model = path.join(CACHE, 'logreg17x5.onnx');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbench-bigdata-'));
 const folds = path.join(work, 'folds.csv');
 const out = (name) => path.join(work, name);
-const scripts = Object.fromEntries(
-  [
-    ['split_polars', PY_SPLIT_POLARS],
-    ['split_pandas', PY_SPLIT_PANDAS],
-    ['eval_pandas', PY_EVAL],
-    ['infer_pandas', PY_INFER],
-  ].map(([name, text]) => [name, python({ name, text })]),
-);
 const splitArgs = (data, dest, extra = []) => [
   CLI,
   'split',
@@ -222,12 +170,15 @@ const evalArgs = (extra = []) => [
 
 const contenders = {
   'split 10M flowbench': ['node', splitArgs(big, folds)],
-  'split 10M polars+sklearn': ['python3', [scripts.split_polars, big, out('polars-folds.csv')]],
+  'split 10M polars+sklearn': ['python3', [peer('split_polars.py'), big, out('polars-folds.csv')]],
   'split 1M flowbench': ['node', splitArgs(small, out('small-folds.csv'))],
-  'split 1M pandas+sklearn': ['python3', [scripts.split_pandas, small, out('pandas-folds.csv')]],
+  'split 1M pandas+sklearn': ['python3', [peer('split_pandas.py'), small, out('pandas-folds.csv')]],
   'split 10M flowbench, 1 worker': ['node', splitArgs(big, out('w1-folds.csv'), ['--workers', '1'])],
   'eval 10M flowbench': ['node', evalArgs()],
-  'eval 10M pandas+ort+sklearn': ['python3', [scripts.eval_pandas, model, big, folds]],
+  'eval 10M pandas+ort+sklearn': [
+    'python3',
+    [peer('eval_pandas.py'), model, big, folds, FEATURES.join(','), CLASSES.join(',')],
+  ],
   'eval 10M flowbench, 1 worker': ['node', evalArgs(['--workers', '1'])],
   'infer 10M flowbench': [
     'node',
@@ -246,7 +197,10 @@ const contenders = {
       '--json',
     ],
   ],
-  'infer 10M pandas+ort+to_csv': ['python3', [scripts.infer_pandas, model, big, out('pandas-pred.csv')]],
+  'infer 10M pandas+ort+to_csv': [
+    'python3',
+    [peer('infer_pandas.py'), model, big, out('pandas-pred.csv'), FEATURES.join(',')],
+  ],
 };
 const runs = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
 let evalOut;

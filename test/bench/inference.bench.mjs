@@ -42,31 +42,21 @@ function randomFloats(n, seed = 1) {
   return out;
 }
 
-// The bare peer runs in its own fresh Node process, as `flowbench bench` does, so both start from the same state.
-const BARE = `
-const ort = require(process.argv[1]);
-const [model, n, f, runs] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5])];
-(async () => {
-  const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'] });
-  let a = 1;
-  const data = new Float32Array(n * f).map(() => { a = (a * 1103515245 + 12345) % 2147483648; return a / 2147483648 - 0.5; });
-  const feeds = { X: new ort.Tensor('float32', data, [n, f]) };
-  for (let i = 0; i < 5; i++) await session.run(feeds);
-  const lat = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await session.run(feeds);
-    lat.push(performance.now() - t0);
-  }
-  lat.sort((x, y) => x - y);
-  console.log(lat[Math.ceil(0.5 * lat.length) - 1]);
-})();
-`;
+/** The peers' programs (test/bench/peers/), run by path. */
+const peer = (name) => path.join(ROOT, 'test', 'bench', 'peers', name);
 
+// The bare peer runs in its own fresh Node process, as `flowbench bench` does, so both start from the same state.
 function bareP50(modelPath, dims) {
   const r = spawnSync(
     'node',
-    ['-e', BARE, require.resolve('onnxruntime-node'), modelPath, String(dims[0]), String(dims[1]), String(RUNS)],
+    [
+      peer('bare_session_run.mjs'),
+      require.resolve('onnxruntime-node'),
+      modelPath,
+      String(dims[0]),
+      String(dims[1]),
+      String(RUNS),
+    ],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`bare loop failed: ${r.stderr}`);
@@ -137,35 +127,6 @@ function pythonPeerAvailable() {
   const r = spawnSync('python3', ['-c', 'import pandas, onnxruntime, sklearn'], { encoding: 'utf8' });
   return r.status === 0 ? null : (r.stderr || r.error?.message || 'python3 missing').trim().split('\n').pop();
 }
-
-const PY_EVAL = `
-import sys, time, json
-t0 = time.perf_counter()
-import numpy as np, pandas as pd, onnxruntime as ort
-from sklearn import metrics as m
-model, data, folds, target = sys.argv[1:5]
-df = pd.read_csv(data)
-fold = pd.read_csv(folds)["fold"].to_numpy()
-valid, train = fold == 0, fold != 0
-features = [c for c in df.columns if c != target and pd.api.types.is_numeric_dtype(df[c])]
-X = df.loc[valid, features].to_numpy(dtype=np.float32)
-sess = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
-label, proba = sess.run(["label", "probabilities"], {"X": X})
-classes = json.loads(sess.get_modelmeta().custom_metadata_map["flowbench.classes"])
-index = {c: i for i, c in enumerate(classes)}
-y = df.loc[valid, target].map(index).to_numpy()
-ytr = df.loc[train, target].map(index).to_numpy()
-out = {"accuracy": m.accuracy_score(y, label), "balancedAccuracy": m.balanced_accuracy_score(y, label),
-       "logLoss": m.log_loss(y, proba, labels=list(range(len(classes)))),
-       "rocAuc": m.roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=list(range(len(classes)))),
-       "f1Macro": m.f1_score(y, label, average="macro")}
-prior = np.bincount(ytr, minlength=len(classes)) / len(ytr)
-base = np.full(len(y), prior.argmax())
-out["baselineAccuracy"] = m.accuracy_score(y, base)
-out["baselineLogLoss"] = m.log_loss(y, np.tile(prior, (len(y), 1)), labels=list(range(len(classes))))
-out["seconds"] = time.perf_counter() - t0
-print(json.dumps(out))
-`;
 
 function makeBigCsv(rows) {
   const species = ['setosa', 'versicolor', 'virginica'];
@@ -239,8 +200,7 @@ async function evalBench() {
     console.log(`  Python peer skipped: ${missing} (python3 -m pip install pandas onnxruntime scikit-learn)`);
     return { flowbenchMs: fbMs, pythonMs: null };
   }
-  const script = path.join(tmp, 'peer_eval.py');
-  fs.writeFileSync(script, PY_EVAL);
+  const script = peer('eval_with_baseline.py');
   const py = [];
   let pyOut;
   for (let r = 0; r < ROUNDS; r++) {

@@ -1,6 +1,7 @@
 // Times the code-lens scanner on a generated 5,000-line training script: the lenses refresh on every (debounced)
 // edit, so a scan plus building the lenses must stay well under one frame (~16 ms). Peer, in the same run: what a
-// Python process would cost for the same file (python3 -c: ast.parse alone, and spawn + read + parse end to end).
+// Python process would cost for the same file (test/bench/peers/ast_parse*.py: ast.parse alone, and spawn + read +
+// parse end to end).
 // Run: node test/bench/lenses.bench.mjs [--lines N] [--json]
 import { spawnSync } from 'node:child_process';
 import * as esbuild from 'esbuild';
@@ -22,8 +23,8 @@ const bundle = path.join(dir, 'lenses.cjs');
 const entry = path.join(dir, 'entry.ts');
 writeFileSync(
   entry,
-  ['scanner', 'lensModel', 'splitPrefill']
-    .map((m) => `export * from ${JSON.stringify(path.join(root, 'src/lenses', m))};`)
+  ['python/scanner', 'lenses/lensModel', 'splits/prefill']
+    .map((m) => `export * from ${JSON.stringify(path.join(root, 'src', m))};`)
     .join('\n'),
 );
 await esbuild.build({
@@ -103,15 +104,14 @@ while (times.length < 200 && performance.now() < deadline) {
 }
 
 // Peer: the same file through CPython's own parser, in-process (best of 20), and as a fresh process per edit.
-const peerCode =
-  'import ast,sys,time\nsrc=open(sys.argv[1]).read()\nts=[]\nfor _ in range(20):\n t=time.perf_counter(); ast.parse(src); ts.append(time.perf_counter()-t)\nprint(min(ts)*1e3, sorted(ts)[10]*1e3)';
-const peer = spawnSync('python3', ['-c', peerCode, generated], { encoding: 'utf8' });
+const peers = path.join(root, 'test', 'bench', 'peers');
+const peer = spawnSync('python3', [path.join(peers, 'ast_parse.py'), generated], { encoding: 'utf8' });
 if (peer.status !== 0) throw new Error(`peer failed: ${peer.stderr}`);
 const [astMin, astP50] = peer.status === 0 ? peer.stdout.trim().split(/\s+/).map(Number) : [NaN, NaN];
 const spawnTimes = [];
 for (let i = 0; i < 5; i++) {
   const t0 = performance.now();
-  spawnSync('python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', generated]);
+  spawnSync('python3', [path.join(peers, 'ast_parse_once.py'), generated]);
   spawnTimes.push(performance.now() - t0);
 }
 spawnTimes.sort((a, b) => a - b);

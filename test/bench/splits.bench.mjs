@@ -45,18 +45,9 @@ try {
   fs.closeSync(fd);
   const bytes = fs.statSync(data).size;
 
-  const readOnlyJs = `const fs=require('fs');let n=0;fs.createReadStream(process.argv[1],{highWaterMark:1<<22}).on('data',b=>{let i=-1;while((i=b.indexOf(10,i+1))>=0)n++;}).on('end',()=>{if(n<1)process.exit(3)});`;
-  const peerPy = `import sys
-import numpy as np, pandas as pd
-from sklearn.model_selection import StratifiedKFold
-df = pd.read_csv(sys.argv[1])
-fold = np.full(len(df), -1)
-for f, (_, v) in enumerate(StratifiedKFold(n_splits=5, shuffle=True, random_state=42).split(np.zeros(len(df)), df["label"].values)):
-    fold[v] = f
-pd.DataFrame({"fold": fold}).to_csv(sys.argv[2], index=False)
-`;
-  const peerFile = path.join(dir, 'peer.py');
-  fs.writeFileSync(peerFile, peerPy);
+  // The peers' programs (test/bench/peers/), run by path.
+  const peers = path.join(root, 'test', 'bench', 'peers');
+  const peerFile = path.join(peers, 'split_pandas.py');
 
   let peerOk = spawnSync('python3', ['-c', 'import pandas, sklearn'], { encoding: 'utf8' }).status === 0;
   if (!peerOk) {
@@ -90,7 +81,7 @@ pd.DataFrame({"fold": fold}).to_csv(sys.argv[2], index=False)
         ours,
       ],
     ],
-    readOnly: ['node', ['-e', readOnlyJs, data]],
+    readOnly: ['node', [path.join(peers, 'read_only.mjs'), data]],
     ...(peerOk ? { peer: ['python3', [peerFile, data, theirs]] } : {}),
   };
   const times = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));

@@ -1,7 +1,8 @@
 // Accuracy of `flowbench timeit` against IPython's own %timeit, measured in the same run on the same snippets, and
 // the harness overhead per Time Cell (command start to the first timed loop). Targets: each snippet's mean within
 // 5% of IPython's (deterministic snippets); overhead reported, not targeted.
-// Peer: IPython (InteractiveShell().run_line_magic('timeit', '-o -q …')) in python3, rounds interleaved with ours.
+// Peer: IPython (InteractiveShell().run_line_magic('timeit', '-o -q …') in test/bench/peers/ipython_timeit.py) in
+// python3, rounds interleaved with ours.
 // Run: node test/bench/timing.bench.mjs [--rounds N] [--json]     (needs `npm run build` first; run.mjs does it)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -34,15 +35,7 @@ writeFileSync(file, `# %%\n${SETUP}` + SNIPPETS.map((s) => `# %%\n${s.stmt}\n`).
 const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
 
 function ipython(stmt) {
-  const script = `
-import json, sys
-from IPython.core.interactiveshell import InteractiveShell
-ip = InteractiveShell.instance()
-ip.run_cell(${JSON.stringify(SETUP)})
-r = ip.run_line_magic('timeit', '-o -q ' + ${JSON.stringify(stmt)})
-print(json.dumps({'mean': r.average, 'stdev': r.stdev, 'loops': r.loops, 'runs': r.repeat, 'line': str(r)}))
-`;
-  const p = spawnSync('python3', ['-c', script], {
+  const p = spawnSync('python3', [path.join(root, 'test', 'bench', 'peers', 'ipython_timeit.py'), SETUP, stmt], {
     encoding: 'utf8',
     env: { ...process.env, PYTHONIOENCODING: 'utf-8' },
   });

@@ -37,7 +37,7 @@ export function packageVsix({ target = 'linux-x64', quiet = false } = {}) {
     if (fs.existsSync(src)) fs.cpSync(src, path.join(stage, item), { recursive: true });
   }
   // Files loaded beside the bundles at run time: a package without them still builds but cannot time or read data.
-  for (const f of ['harness.py', 'csvIndex.wasm', 'scanWorker.js']) {
+  for (const f of ['harness.py', 'kernelTimeit.py', 'csvIndex.wasm', 'scanWorker.js']) {
     if (!fs.existsSync(path.join(stage, 'dist', f))) throw new Error(`dist/${f} is missing from the package`);
   }
   for (const dep of RUNTIME_PACKAGES) {

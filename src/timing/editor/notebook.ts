@@ -1,13 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { CancelledError, UserError, errorMessage } from '../../util/errors';
 import { cellHash } from '../../python/cells';
-import { formatTimeitLine } from '../format';
 import { timingRecord, type TimingRecord } from '../history';
 import type { TimingHistoryStore } from './historyStore';
-import type { TimeitRuns } from '../stats';
 import { projectRootOf } from '../../editor/workspace';
-import { HARNESS_MARK } from '../protocol';
+import { kernelTimeitCode, parseKernelTimeit, type KernelTiming, type KernelTimeitOptions } from '../kernelTimeit';
 
 /** The parts of the Jupyter extension's API (@vscode/jupyter-extension src/api.d.ts) used here. */
 interface JupyterKernel {
@@ -18,12 +15,6 @@ interface JupyterKernel {
 }
 interface JupyterApi {
   kernels?: { getKernel(uri: vscode.Uri): Thenable<JupyterKernel | undefined> };
-}
-
-/** IPython's TimeitResult from the kernel, with its own str() of it. */
-export interface KernelTiming extends TimeitRuns {
-  compileTime: number;
-  line: string;
 }
 
 /** A started kernel for the notebook through the Jupyter extension, or undefined (not installed, not started, refused). */
@@ -43,22 +34,10 @@ export async function jupyterKernel(uri: vscode.Uri, log: vscode.LogOutputChanne
 export async function timeInKernel(
   kernel: JupyterKernel,
   source: string,
-  opts: { runs: number; loops: number; precision: number },
+  opts: KernelTimeitOptions,
   token: vscode.CancellationToken,
 ): Promise<KernelTiming> {
-  const flags = `-q -o -r ${opts.runs} -p ${opts.precision}${opts.loops > 0 ? ` -n ${opts.loops}` : ''}`;
-  // The kernel's stdout carries the cell's prints too: a per-run nonce keeps them from passing for the result.
-  const tag = `${HARNESS_MARK}${randomBytes(16).toString('hex')} `;
-  // A JSON string literal is a valid Python string literal.
-  const code = [
-    'import json as __flowbench_json',
-    `__flowbench_r = get_ipython().run_cell_magic('timeit', ${JSON.stringify(flags)}, ${JSON.stringify(source)})`,
-    `print(${JSON.stringify(tag)} + __flowbench_json.dumps({` +
-      `'loops': __flowbench_r.loops, 'runs': __flowbench_r.repeat, ` +
-      `'allRuns': __flowbench_r.all_runs, 'mean': __flowbench_r.average, 'stdev': __flowbench_r.stdev, 'best': __flowbench_r.best, ` +
-      `'worst': __flowbench_r.worst, 'compileTime': __flowbench_r.compile_time, 'line': str(__flowbench_r)}))`,
-    'del __flowbench_r, __flowbench_json',
-  ].join('\n');
+  const { code, tag } = kernelTimeitCode(source, opts);
   const decoder = new TextDecoder();
   let stdout = '';
   let error: string | undefined;
@@ -79,10 +58,9 @@ export async function timeInKernel(
   }
   if (token.isCancellationRequested) throw new CancelledError();
   if (error) throw new UserError(`the cell raised ${error.split('\n')[0]}`);
-  const line = stdout.split('\n').find((l) => l.startsWith(tag));
-  if (!line) throw new UserError('the kernel returned no timing (is it an IPython kernel?)');
-  const r = JSON.parse(line.slice(tag.length)) as KernelTiming;
-  return { ...r, line: r.line || formatTimeitLine(r) };
+  const r = parseKernelTimeit(stdout, tag);
+  if (!r) throw new UserError('the kernel returned no timing (is it an IPython kernel?)');
+  return r;
 }
 
 /** VS Code's duration display (formatCellDuration in the notebook status bar, milliseconds below a second). */

@@ -15,6 +15,7 @@ import {
   regressionMetrics,
   rocAuc,
 } from '../../../src/inference/metrics';
+import { peer } from '../peers';
 
 const fixtures = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'inference');
 
@@ -125,7 +126,7 @@ describe('inference/metrics', () => {
       n_classes: 0,
       proba: [],
     } as never);
-    const py = spawnSync('python3', [path.join(fixtures, 'sklearn_metrics.py')], {
+    const py = spawnSync('python3', [peer('sklearn_metrics.py')], {
       input: JSON.stringify({ cases }),
       encoding: 'utf8',
       timeout: 50_000,

@@ -8,6 +8,7 @@ import {
   mlpModel,
   perColumnRegressorModel,
 } from '../../../src/inference/onnxBuilder';
+import { peer } from '../peers';
 
 describe('inference/onnxModel parse', () => {
   it('reads producer, versions, typed inputs/outputs with symbolic dims and metadata', () => {
@@ -150,18 +151,7 @@ describe('inference/onnxModel vs the onnx Python package (python3 -m pip install
         fs.writeFileSync(p, v);
         return p;
       });
-      const script = path.resolve(
-        __dirname,
-        '..',
-        '..',
-        '..',
-        '..',
-        'test',
-        'fixtures',
-        'inference',
-        'onnx_inspect.py',
-      );
-      const py = spawnSync('python3', [script, ...files], { encoding: 'utf8', timeout: 50_000 });
+      const py = spawnSync('python3', [peer('onnx_inspect.py'), ...files], { encoding: 'utf8', timeout: 50_000 });
       if (py.status !== 0 && /No module named 'onnx'|ENOENT/.test(`${py.stderr}${py.error?.message ?? ''}`)) {
         // Without the onnx package the parser is still covered by the hand-checked tests above.
         assert.ok(parseModel(models.clf).inputs.length === 1);
@@ -216,10 +206,9 @@ describe('inference/onnxModel on models written by the onnx Python package', fun
     const os = await import('node:os');
     const path = await import('node:path');
     const { runInference } = await import('../../../src/inference/infer');
-    const fixtures = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'inference');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbench-foreign-'));
     try {
-      const make = spawnSync('python3', [path.join(fixtures, 'make_foreign_models.py'), dir], {
+      const make = spawnSync('python3', [peer('make_foreign_models.py'), dir], {
         encoding: 'utf8',
         timeout: 50_000,
       });
@@ -230,7 +219,7 @@ describe('inference/onnxModel on models written by the onnx Python package', fun
       }
       assert.equal(make.status, 0, make.stderr);
       const files = ['if.onnx', 'cnn.onnx'].map((f) => path.join(dir, f));
-      const py = spawnSync('python3', [path.join(fixtures, 'onnx_inspect.py'), ...files], {
+      const py = spawnSync('python3', [peer('onnx_inspect.py'), ...files], {
         encoding: 'utf8',
         timeout: 50_000,
       });

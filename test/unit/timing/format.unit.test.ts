@@ -9,10 +9,11 @@ import {
   MICRO_SIGN,
   thousands,
 } from '../../../src/timing/format';
+import { peer } from '../peers';
 
-/** Runs a Python snippet that reads JSON on stdin and prints JSON: the reference is computed live, never copied. */
-function python<T>(script: string, input: unknown): T {
-  const r = spawnSync('python3', ['-c', script], {
+/** test/peers/ipython_format.py in one of its modes, JSON in and out: the reference is computed live, never copied. */
+function python<T>(mode: 'format_time' | 'printf' | 'timeit_result' | 'slowest_warning', input: unknown): T {
+  const r = spawnSync('python3', [peer('ipython_format.py'), mode], {
     input: JSON.stringify(input),
     encoding: 'utf8',
     env: { ...process.env, PYTHONIOENCODING: 'utf-8' },
@@ -42,13 +43,7 @@ describe('timing/format against IPython', function () {
 
   it('_format_time matches IPython for every magnitude, quirk and precision', () => {
     const times = sampleTimes();
-    const ref = python<string[][]>(
-      `import json, sys
-from IPython.core.magics.execution import _format_time
-vals = json.load(sys.stdin)
-print(json.dumps([[_format_time(v, p) for p in (1, 2, 3, 4, 6)] for v in vals]))`,
-      times,
-    );
+    const ref = python<string[][]>('format_time', times);
     // IPython 8.x prints U+00B5; the reference decides which sign we compare with.
     const micro = ref.flat().some((s) => s.endsWith('\u03bcs')) ? '\u03bc' : MICRO_SIGN;
     let compared = 0;
@@ -81,12 +76,7 @@ print(json.dumps([[_format_time(v, p) for p in (1, 2, 3, 4, 6)] for v in vals]))
       1e22,
       ...sampleTimes().map((v) => v * 1e6),
     ];
-    const ref = python<{ g: string[][]; f: string[][] }>(
-      `import json, sys
-xs = json.load(sys.stdin)
-print(json.dumps({'g': [['%.*g' % (p, x) for p in (1, 2, 3, 5)] for x in xs], 'f': [['%.*f' % (d, x) for d in (0, 1, 2, 3)] for x in xs]}))`,
-      xs,
-    );
+    const ref = python<{ g: string[][]; f: string[][] }>('printf', xs);
     xs.forEach((x, i) => {
       [1, 2, 3, 5].forEach((p, j) => assert.equal(formatG(x, p), ref.g[i][j], `%.${p}g of ${x}`));
       [0, 1, 2, 3].forEach((d, j) => assert.equal(formatF(x, d), ref.f[i][j], `%.${d}f of ${x}`));
@@ -103,13 +93,7 @@ print(json.dumps({'g': [['%.*g' % (p, x) for p in (1, 2, 3, 5)] for x in xs], 'f
       { loops: 100, runs: [1.23, 1.23, 1.23, 1.23, 1.23, 1.23, 1.23], precision: 3 },
     ];
     const ref = python<Array<{ line: string; mean: number; stdev: number; best: number; worst: number }>>(
-      `import json, sys
-from IPython.core.magics.execution import TimeitResult
-out = []
-for c in json.load(sys.stdin):
-    r = TimeitResult(c['loops'], len(c['runs']), min(c['runs']) / c['loops'], max(c['runs']) / c['loops'], c['runs'], 0.0, c['precision'])
-    out.append({'line': str(r), 'mean': r.average, 'stdev': r.stdev, 'best': r.best, 'worst': r.worst})
-print(json.dumps(out))`,
+      'timeit_result',
       cases,
     );
     cases.forEach((c, i) => {
@@ -133,17 +117,7 @@ print(json.dumps(out))`,
       [0, 1],
       [2e-3, 0.0123],
     ];
-    const ref = python<Array<string | null>>(
-      `import json, sys
-out = []
-for best, worst in json.load(sys.stdin):
-    if worst > 4 * best and best > 0 and worst > 1e-6:
-        out.append("The slowest run took %0.2f times longer than the fastest. This could mean that an intermediate result is being cached." % (worst / best))
-    else:
-        out.append(None)
-print(json.dumps(out))`,
-      pairs,
-    );
+    const ref = python<Array<string | null>>('slowest_warning', pairs);
     pairs.forEach(([b, w], i) => assert.equal(slowestRunWarning(b, w) ?? null, ref[i], `best ${b} worst ${w}`));
     assert.ok(ref.some((x) => x !== null) && ref.some((x) => x === null), 'the table covers both outcomes');
   });

@@ -7,6 +7,7 @@ import { CancelledError, UserError, CancellationSource } from '../../../src/util
 import { resolvePython } from '../../../src/timing/python';
 import { HARNESS_MARK } from '../../../src/timing/protocol';
 import { runHarness, TimingTimeoutError } from '../../../src/timing/runner';
+import { peer } from '../peers';
 import { FORGED } from './forged';
 import { CellRaisedError, compareCells, timeCell } from '../../../src/timing/timeCell';
 
@@ -66,18 +67,9 @@ describe('timing harness: IPython %timeit protocol', function () {
     const ref = spawnSync(
       'python3',
       [
-        '-c',
-        `
-import json, sys
-from IPython.core.interactiveshell import InteractiveShell
-from IPython.core.magics.execution import TimeitResult
-ip = InteractiveShell.instance()
-ip.run_cell('import time')
-res = ip.run_cell_magic('timeit', '-q -o', ${JSON.stringify(body(ipyLog))})
-ours = json.loads(sys.argv[1])
-mine = TimeitResult(ours['loops'], len(ours['allRuns']), min(ours['allRuns']) / ours['loops'], max(ours['allRuns']) / ours['loops'], ours['allRuns'], 0, 3)
-print(json.dumps({'loops': res.loops, 'repeat': res.repeat, 'average': mine.average, 'stdev': mine.stdev, 'best': mine.best, 'worst': mine.worst, 'line': str(mine)}))
-`,
+        peer('ipython_timeit_protocol.py'),
+        'import time',
+        body(ipyLog),
         JSON.stringify({ loops: r.loops, allRuns: r.allRuns }),
       ],
       { encoding: 'utf8', env: { ...process.env, PYTHONIOENCODING: 'utf-8' } },
@@ -435,11 +427,12 @@ describe('timing harness: results out of band, the timeout, cells that try to en
     const file = write(dir, 'orphan.py', `# %%\n${source}`);
     const cells = [{ line: 2, source, label: 'cell 0' }];
     const job = { mode: 'timeit', file, setup: [], cells, runs: 1, loops: 1, timeCap: 0 };
-    const runner = require.resolve('../../../src/timing/runner');
     const options = { python: python.path, cwd: dir };
-    const call = `runHarness(${JSON.stringify(job)}, ${JSON.stringify(options)})`;
-    const script = `require(${JSON.stringify(runner)}).${call}.catch(() => {});`;
-    const parent = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+    const parent = spawn(
+      process.execPath,
+      [path.join(__dirname, 'harnessParent.js'), JSON.stringify(job), JSON.stringify(options)],
+      { stdio: 'ignore' },
+    );
     await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8') !== '', 15000);
     const [harnessPid, childPid] = fs.readFileSync(pidFile, 'utf8').split(' ').map(Number);
     assert.ok(alive(harnessPid) && alive(childPid));
