@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AtomicFileWriter } from '../util/atomicWrite';
+import { OutputSet, type PathRole } from '../util/outputs';
 import { CancelledError, UserError, throwIfCancelled, type Cancellation } from '../util/errors';
 import { sha256File } from '../util/hash';
 import { cellNumber, columnIndex, readTable } from './table';
@@ -118,16 +118,30 @@ export interface SplitAssignmentData {
   nFolds: number;
 }
 
-/** Writes FOLDS.csv and its manifest atomically, together: when anything fails, neither file is replaced. */
+/** How the output layer names a split's two files in messages (reserved by the engine, staged here). */
+export function splitOutputRoles(out: string): { folds: PathRole; manifest: PathRole } {
+  const manifest = manifestPathOf(out);
+  return {
+    folds: { path: out, field: 'out' },
+    manifest: { path: manifest, what: `the manifest ${path.basename(manifest)}` },
+  };
+}
+
+/**
+ * Writes FOLDS.csv and its manifest together through the output layer: both are staged as temps and committed
+ * together, or neither is, so a failure or a cancel replaces neither file. `outs` is the command's OutputSet (it
+ * knows the inputs, so neither file can be one of them).
+ */
 export async function writeSplitFiles(
   out: string,
   split: SplitAssignmentData,
   manifest: SplitManifest,
   cancellation?: Cancellation,
+  outs: OutputSet = new OutputSet({ cancellation }),
 ): Promise<void> {
-  const folds = new AtomicFileWriter(out);
-  let meta: AtomicFileWriter | undefined;
+  const roles = splitOutputRoles(out);
   try {
+    const folds = outs.file(roles.folds);
     folds.write(split.column + '\n');
     const a = split.assignment;
     // Each row's line as bytes, assembled in one buffer per block and handed over as latin1 text (all ASCII).
@@ -151,14 +165,11 @@ export async function writeSplitFiles(
       // Let the event loop breathe on big files (cancellation, progress UI).
       if ((start / step) % 16 === 15) await new Promise((r) => setImmediate(r));
     }
-    meta = new AtomicFileWriter(manifestPathOf(out));
-    meta.write(JSON.stringify(manifest, null, 2) + '\n');
+    outs.write(roles.manifest, JSON.stringify(manifest, null, 2) + '\n');
     throwIfCancelled(cancellation);
-    folds.commit();
-    meta.commit();
+    await outs.commitAll();
   } catch (err) {
-    folds.abort();
-    meta?.abort();
+    outs.abortAll();
     throw err;
   }
 }
