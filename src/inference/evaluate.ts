@@ -11,6 +11,7 @@ import { appendExperiment, type ExperimentRecord } from './ledger';
 import type { WireTensor } from './protocol';
 import { VERSION } from '../util/version';
 import { planFeeds } from './feeds';
+import type { SkippedColumn } from './feeds';
 import {
   fetchesFor,
   loadModel,
@@ -41,6 +42,8 @@ export interface EvalReport {
   split: { path: string; fold: number | null; manifestHash: string; train: number; valid: number };
   target: string;
   featureColumns: string[];
+  /** Columns that fed nothing, and why (printed, so no column is dropped without a word). */
+  skippedColumns?: SkippedColumn[];
   mode: 'matrix' | 'per-column';
   session: SessionReport;
   inferenceMs: number;
@@ -185,6 +188,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
     split: { path: o.split, fold: split.fold, manifestHash: split.manifestHash, train: split.train.length, valid: n },
     target: o.target,
     featureColumns: plan.columns,
+    skippedColumns: plan.skipped,
     mode: plan.mode,
     session: sessionReport(session, o.providers),
     inferenceMs: result.ms,
@@ -205,6 +209,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
         data: report.data,
         split: report.split,
         target: o.target,
+        features: plan.columns,
         task: report.task,
         metrics,
         baseline,

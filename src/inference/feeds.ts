@@ -40,10 +40,31 @@ function typedArray(type: TensorType, values: ArrayLike<number>): WireTensor['da
   }
 }
 
+export interface SkippedColumn {
+  column: string;
+  reason: 'not numeric' | 'not in the feature list' | 'not a model input' | 'excluded';
+}
+
+function skippedColumns(
+  table: Table,
+  fed: readonly string[],
+  target: string | undefined,
+  reason: (column: string) => SkippedColumn['reason'],
+): SkippedColumn[] {
+  return table.columns
+    .filter((c) => c !== target && !fed.includes(c))
+    .map((column) => ({ column, reason: reason(column) }));
+}
+
 export interface FeedPlan {
   mode: 'matrix' | 'per-column';
   /** Columns fed, in order: for 'matrix' the columns of the 2-D input, for 'per-column' one per input. */
   columns: string[];
+  /**
+   * The other columns (the target aside) and why they feed nothing: reports print them and the ledger keeps the
+   * fed list, so a column is never dropped without a word.
+   */
+  skipped: SkippedColumn[];
   /** Builds feeds for the given data rows. */
   build(rows: readonly number[]): Feeds;
 }
@@ -79,6 +100,12 @@ export function planFeeds(
     return {
       mode: 'per-column',
       columns: inputs.map((i) => i.name),
+      skipped: skippedColumns(
+        table,
+        inputs.map((i) => i.name),
+        opts.target,
+        () => 'not a model input',
+      ),
       build(rows) {
         const feeds: Feeds = {};
         for (const input of inputs) {
@@ -124,9 +151,13 @@ export function planFeeds(
     );
   }
   const js = columns.map((c) => columnIndex(table, c, 'feature'));
+  const fed = columns;
   return {
     mode: 'matrix',
     columns,
+    skipped: skippedColumns(table, fed, opts.target, (c) =>
+      opts.features ? 'not in the feature list' : opts.exclude?.includes(c) ? 'excluded' : 'not numeric',
+    ),
     build(rows) {
       const values = new Float64Array(rows.length * js.length);
       rows.forEach((i, r) =>
@@ -141,6 +172,13 @@ export function planFeeds(
 
 function isColumnShaped(v: ValueInfo): boolean {
   return v.shape !== null && (v.shape.length === 1 || (v.shape.length === 2 && v.shape[1] === 1));
+}
+
+/** Values one random input may hold: 2^27 (a 1 GiB float64 staging array); beyond, the declared size is suspect. */
+export const MAX_RANDOM_ELEMENTS = 2 ** 27;
+
+function formatElements(n: number): string {
+  return Number.isFinite(n) && n < 1e6 ? n.toLocaleString('en-US') : n.toPrecision(3).replace('+', '');
 }
 
 /** A small deterministic PRNG (mulberry32) so random inputs are reproducible run to run. */
@@ -174,6 +212,19 @@ export function randomFeeds(model: ModelInfo, batch: number, seed = 42): Feeds {
     }
     const dims = input.shape.map((d, i) => (typeof d === 'number' && d > 0 ? d : i === 0 ? batch : 1));
     const n = dims.reduce((a, b) => a * b, 1);
+    // Declared sizes come from the file: checked before anything is allocated for them.
+    if (!(n <= MAX_RANDOM_ELEMENTS)) {
+      const declared = formatShape(input.shape);
+      const actual = `[${dims.join(',')}]`;
+      const batched = typeof input.shape[0] !== 'number' || input.shape[0] <= 0;
+      throw new UserError(
+        (f) =>
+          `model input '${input.name}' ${declared} needs ${formatElements(n)} values` +
+          `${actual === declared ? '' : ` as ${actual}`}; random inputs are limited to` +
+          ` ${formatElements(MAX_RANDOM_ELEMENTS)} values per input` +
+          ` (${batched ? `use a smaller ${f('batch')}, or ` : ''}feed rows with ${f('input', 'DATA.csv')})`,
+      );
+    }
     if (type === 'string') {
       feeds[input.name] = { type, dims, data: Array.from({ length: n }, () => String(Math.floor(next() * 10))) };
       continue;

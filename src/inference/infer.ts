@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../util/atomicWrite';
 import { columnIndex, readTable, type Table } from '../data/table';
 import { readSplitRows } from '../data/splitFile';
 import { feedRows, outputsToTable, planFeeds, predictionCsv, randomFeeds, type PredictionTable } from './feeds';
+import type { SkippedColumn } from './feeds';
 import type { WireTensor } from './protocol';
 import {
   fetchesFor,
@@ -33,6 +34,8 @@ export interface InferReport {
   source: 'csv' | 'random';
   mode?: 'matrix' | 'per-column';
   featureColumns?: string[];
+  /** Columns that fed nothing, and why (printed, so no column is dropped without a word). */
+  skippedColumns?: SkippedColumn[];
   rows: number;
   inferenceMs: number;
   table: PredictionTable;
@@ -86,6 +89,7 @@ export async function runInference(o: InferOptions): Promise<InferReport> {
       source: plan ? 'csv' : 'random',
       mode: plan?.mode,
       featureColumns: plan?.columns,
+      skippedColumns: plan?.skipped,
       rows: n,
       inferenceMs: ms,
       table: predictions,

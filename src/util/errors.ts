@@ -23,6 +23,7 @@ export const FIELD_NAMES = {
   split: { cli: '--split', editor: 'split file', value: 'a split file' },
   features: { cli: '--features', editor: 'the feature list', value: 'a feature list' },
   python: { cli: '--python', editor: 'Python interpreter', value: 'a Python interpreter' },
+  batch: { cli: '--batch', editor: 'batch size', value: 'a batch size' },
 } as const satisfies Record<string, { cli: `--${string}`; editor: string; value: string }>;
 
 /** An option a message can name; see FIELD_NAMES. */
