@@ -276,7 +276,7 @@ export class OutputSet {
    * Checks an output path now, before any work: not an input, not another output, not a folder or special file,
    * its folder creatable. Returns the absolute path. Calling it again for the same path and role is harmless.
    */
-  reserve(target: string | PathRole): string {
+  reserve(target: string | PathRole, o: { append?: boolean } = {}): string {
     const role = roleOf(target, 'the output file');
     const abs = path.resolve(role.path);
     const id = identity(abs);
@@ -300,7 +300,7 @@ export class OutputSet {
         );
       }
     }
-    checkWritablePath(abs, role);
+    checkWritablePath(abs, role, o);
     this.reserved.set(key, { role, id });
     return abs;
   }
@@ -355,7 +355,7 @@ export class OutputSet {
   jsonl(target: string | PathRole): StagedJsonl {
     this.ensureOpen();
     const role = roleOf(target, 'the log file');
-    const abs = this.reserve(role);
+    const abs = this.reserve(role, { append: true });
     const existing = this.appends.find((a) => a.target === abs);
     if (existing) return existing;
     const a = new StagedJsonl(abs, role);
@@ -472,7 +472,7 @@ export class OutputSet {
  * Refuses an output path that cannot be written as a file: an existing folder or special file, or a path whose
  * nearest existing ancestor is not a folder (an --out under a file, a .flowbench that is a file).
  */
-export function checkWritablePath(abs: string, role: PathRole): void {
+export function checkWritablePath(abs: string, role: PathRole, o: { append?: boolean } = {}): void {
   let st: fs.Stats | undefined;
   try {
     st = fs.statSync(abs);
@@ -490,9 +490,9 @@ export function checkWritablePath(abs: string, role: PathRole): void {
         (f) => `${name(f, role)} ${bad.trim().replace('reads only regular files', 'writes only regular files')}`,
       );
     }
-    // Replaced by a rename in its folder, or appended to in place: both must be allowed (checked as this user).
-    mayWrite(abs, role);
-    mayWrite(path.dirname(abs), role);
+    // Appended to in place (the file must be writable), or replaced by a rename in its folder (the folder must be).
+    if (o.append) mayWrite(abs, role);
+    else mayWrite(path.dirname(abs), role);
     return;
   }
   for (let d = path.dirname(abs); ; d = path.dirname(d)) {

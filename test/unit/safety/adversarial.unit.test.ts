@@ -567,7 +567,13 @@ const COLLISIONS: [string, string[], Files, RegExp?][] = [
     /--out .*folder is a folder; name a file/,
   ],
   ['split --out under a file', splitTo('data.csv', 'data.csv/x.csv'), {}, /data\.csv is a file, not a folder/],
-  ['split --out is /dev/null', splitTo('data.csv', '/dev/null'), {}, /is a character device/],
+  // Through a link: a broken writer would rename over the link in the case folder, never over the system's /dev/null.
+  [
+    'split --out resolves to /dev/null',
+    splitTo('data.csv', 'devnull'),
+    { devnull: { symlink: '/dev/null' } },
+    /is a character device/,
+  ],
   ['split --out is a FIFO', splitTo('data.csv', 'p.csv'), { 'p.csv': { fifo: true } }, /is a named pipe/],
   ['split --out with a 300-character name', splitTo('data.csv', `${'n'.repeat(300)}.csv`), {}, /too long/],
   [
