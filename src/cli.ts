@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { CancellationSource, CancelledError, UserError, errorMessage } from './util/errors';
+import { CancellationSource, CancelledError, UserError, errorMessage, type Cancellation } from './util/errors';
 import { fsUserError } from './util/fsErrors';
 import { removeStagedTemps } from './util/outputs';
 import { killTrackedChildren } from './util/children';
@@ -139,7 +139,14 @@ function supervise(argv: string[]): void {
   let reported = false;
   let finished = false;
   let cancelled = false;
-  const worker = new Worker(__filename, { workerData: { flowbenchArgv: argv }, stdout: false, stderr: false });
+  // Set the moment a signal arrives, read by the command's thread without waiting for a message: a worker process
+  // that dies of the same Ctrl-C (it was just being started) is then taken for the cancel, not for an error.
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(__filename, {
+    workerData: { flowbenchArgv: argv, cancelFlag: flag },
+    stdout: false,
+    stderr: false,
+  });
   const stop = (): never => {
     removeLeftovers(leftovers.values());
     if (!reported) process.stderr.write('error: cancelled\n');
@@ -183,6 +190,7 @@ function supervise(argv: string[]): void {
   const onSignal = (): void => {
     if (cancelled) stop();
     cancelled = true;
+    Atomics.store(flag, 0, 1);
     worker.postMessage({ cancel: true });
     setTimeout(stop, CANCEL_DEADLINE_MS);
   };
@@ -196,10 +204,16 @@ function supervise(argv: string[]): void {
 }
 
 /** The command's side of supervise(): output, leftovers and the result go to the main thread; it says when to stop. */
-function runInThread(argv: string[]): void {
+function runInThread(argv: string[], flag: Int32Array): void {
   const port = parentPort!;
   const send = (m: FromCommand): void => port.postMessage(m);
   const source = new CancellationSource();
+  const token: Cancellation = {
+    get isCancellationRequested() {
+      return Atomics.load(flag, 0) === 1 || source.token.isCancellationRequested;
+    },
+    onCancellationRequested: (listener) => source.token.onCancellationRequested(listener),
+  };
   port.on('message', (m: { cancel?: boolean }) => {
     if (m.cancel) source.cancel();
   });
@@ -208,7 +222,7 @@ function runInThread(argv: string[]): void {
     stdout: (t) => send({ out: t }),
     stderr: (t) => send({ err: t }),
     cwd: process.cwd(),
-    cancellation: source.token,
+    cancellation: token,
   };
   main(argv, io).then(
     (code) => {
@@ -268,8 +282,8 @@ function runHere(argv: string[]): void {
   );
 }
 
-const threadArgv = (workerData as { flowbenchArgv?: string[] } | null)?.flowbenchArgv;
-if (!isMainThread && threadArgv) runInThread(threadArgv);
+const thread = workerData as { flowbenchArgv?: string[]; cancelFlag?: Int32Array } | null;
+if (!isMainThread && thread?.flowbenchArgv && thread.cancelFlag) runInThread(thread.flowbenchArgv, thread.cancelFlag);
 else if (require.main === module) {
   const argv = process.argv.slice(2);
   if (needsThread(argv)) supervise(argv);

@@ -317,7 +317,9 @@ function parseChecked(bytes: Uint8Array): void {
     }
   }
   const ms = performance.now() - t0;
-  assert.ok(ms < 250, `parseModel took ${ms.toFixed(0)} ms on ${bytes.length} bytes`);
+  // A hang, or work that explodes with the input: a few KB parse in well under a millisecond, and the bound leaves
+  // room for a GC pause or a loaded machine.
+  assert.ok(ms < 2000, `parseModel took ${ms.toFixed(0)} ms on ${bytes.length} bytes`);
 }
 
 describe('fuzz: the protobuf and ONNX reader never throws anything but UserError, in bounded time and memory', function () {
