@@ -124,6 +124,8 @@ export function arenaBytes(plan: ScanPlan, rows: number, phase: 'a' | 'b'): numb
   return perRow * rows + 8 * (plan.columns.length + 2);
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** Collects a column's distinct values from raw bytes: repeated values cost a hash and a compare, never a decode. */
 class LocalInterner {
   private readonly byHash = new Map<number, number[]>();
@@ -145,8 +147,8 @@ class LocalInterner {
   /** Rows added so far (this column's own count: in phase B it sees only the rows its bit selects). */
   n = 0;
 
-  /** Returns false for an empty value (the caller reports it with the line). */
-  add(buf: Uint8Array, s: number, e: number, quoted: boolean): boolean {
+  /** 'empty' for an empty value and 'utf8' for bytes that are not UTF-8 text (the caller reports them by line). */
+  add(buf: Uint8Array, s: number, e: number, quoted: boolean): true | 'empty' | 'utf8' {
     const row = this.n;
     let h = 0x811c9dc5 | 0;
     for (let k = s; k < e; k++) h = Math.imul(h ^ buf[k], 0x01000193);
@@ -191,9 +193,16 @@ class LocalInterner {
         }
       }
     }
-    let text = Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('utf8');
+    // Only new values are decoded, strictly: two byte strings that decode to the same replacement characters must
+    // not become one label.
+    let text: string;
+    try {
+      text = STRICT_UTF8.decode(buf.subarray(s, e));
+    } catch {
+      return 'utf8';
+    }
     if (quoted && text.includes('"')) text = text.replace(/""/g, '"');
-    if (text.trim() === '') return false;
+    if (text.trim() === '') return 'empty';
     const code = this.texts.length;
     this.texts.push(text);
     this.raws.push(buf.slice(s, e));
@@ -603,10 +612,15 @@ export class ChunkParser {
     const out = outs[k]!;
     const spec = this.plan.columns[k];
     if (spec.kind === 'intern') {
-      if ((out as LocalInterner).add(buf, s, e, quoted)) return true;
+      const added = (out as LocalInterner).add(buf, s, e, quoted);
+      if (added === true) return true;
       st.error = {
         line: rowLine,
-        message: `column '${spec.name}' is empty on line {line}; fill or drop rows without a value`,
+        message:
+          added === 'empty'
+            ? `column '${spec.name}' is empty on line {line}; fill or drop rows without a value`
+            : `column '${spec.name}' on line {line} is not UTF-8 text (labels are compared as text);` +
+              ' save the file as UTF-8',
       };
       return false;
     }

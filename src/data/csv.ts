@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { openCheckedInput } from '../util/inputs';
 import { UserError, throwIfCancelled, type Cancellation } from '../util/errors';
 
 const LF = 10;
@@ -83,19 +83,8 @@ export async function scanCsv(
   onRow: (row: CsvRow) => void,
   options: ScanOptions = {},
 ): Promise<ScanResult> {
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(file, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(
-      code === 'ENOENT'
-        ? `file not found: ${file}`
-        : code === 'EISDIR'
-          ? `${file} is a folder, not a CSV file`
-          : `cannot read ${file}: ${(err as Error).message}`,
-    );
-  }
+  // Opened without blocking and checked: a FIFO, a device or a folder is one clear line, never a hang.
+  const { handle } = await openCheckedInput(file, { what: 'file' });
   let inflight: Promise<unknown> | undefined;
   try {
     const total = (await handle.stat()).size;

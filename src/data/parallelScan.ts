@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { openCheckedInput } from '../util/inputs';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, UserError, onCancelled, type Cancellation } from '../util/errors';
 import { ChunkRunner, type ChunkJob, type ChunkJobResult, type PhaseAJob } from './chunkJobs';
@@ -71,6 +72,7 @@ export function defaultWorkers(): number {
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
+const COMMA = 44;
 
 /**
  * Decodes one row at `start` in full (quoted fields unescaped), as the sequential reader would: for the header, the
@@ -332,34 +334,83 @@ class ChunkReader {
   }
 }
 
-/** Where the header ends and the data starts in the first bytes of the file. */
-function parseHeader(file: string, buf: Uint8Array): { header: CsvHeader; dataStart: number } | undefined {
+/**
+ * Where the header ends and the data starts in the first bytes of the file, with the sequential reader's rules
+ * (csv.ts): a quote opens a quoted field only at the start of the line or after a quoted field and a comma; the
+ * rest of an unquoted header runs to the line end. 'more' when the bytes end before the header does.
+ */
+function parseHeader(
+  file: string,
+  buf: Uint8Array,
+  eof: boolean,
+): { header: CsvHeader; dataStart: number } | 'more' | undefined {
   const name = path.basename(file);
-  let i = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  const end = buf.length;
+  let i = end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   let line = 1;
   // Blank lines before the header are skipped, as the sequential reader does.
-  while (i < buf.length && (buf[i] === LF || buf[i] === CR)) {
+  while (i < end && (buf[i] === LF || buf[i] === CR)) {
+    if (buf[i] === CR && i + 1 >= end && !eof) return 'more';
     i += buf[i] === CR && buf[i + 1] === LF ? 2 : 1;
     line++;
   }
-  if (i >= buf.length) return undefined;
+  if (i >= end) return eof ? undefined : 'more';
   const start = i;
-  let inQuotes = false;
-  while (i < buf.length) {
-    const c = buf[i];
-    if (c === QUOTE) inQuotes = !inQuotes;
-    else if (!inQuotes && (c === LF || c === CR)) break;
-    else if (c === LF) line++;
-    i++;
+  let extra = 0;
+  for (;;) {
+    if (i < end && buf[i] === QUOTE) {
+      let j = i + 1;
+      let closed = -1;
+      for (;;) {
+        const k = buf.indexOf(QUOTE, j);
+        if (k < 0) break;
+        if (k + 1 < end && buf[k + 1] === QUOTE) {
+          j = k + 2;
+          continue;
+        }
+        if (k + 1 >= end && !eof) return 'more'; // "" may straddle what has been read
+        closed = k;
+        break;
+      }
+      if (closed < 0) {
+        if (eof) throw new UserError(`${name}: unterminated quoted field starting on line ${line + extra}`);
+        return 'more';
+      }
+      for (let k = i + 1; k < closed; k++) if (buf[k] === LF) extra++;
+      i = closed + 1;
+      while (i < end && buf[i] !== LF && buf[i] !== CR && buf[i] !== COMMA) i++;
+    } else {
+      while (i < end && buf[i] !== LF && buf[i] !== CR) i++;
+    }
+    if (i >= end) {
+      if (!eof) return 'more';
+      break;
+    }
+    if (buf[i] === LF) {
+      i++;
+      break;
+    }
+    if (buf[i] === CR) {
+      if (i + 1 >= end && !eof) return 'more';
+      i += buf[i + 1] === LF ? 2 : 1;
+      break;
+    }
+    i++; // the comma after a quoted field
   }
-  const raw = Buffer.from(buf.buffer, buf.byteOffset + start, i - start).toString('utf8');
-  if (i < buf.length) i += buf[i] === CR && buf[i + 1] === LF ? 2 : 1;
-  line++;
+  const raw = Buffer.from(buf.buffer, buf.byteOffset + start, i - start)
+    .toString('utf8')
+    .replace(/\r?\n$|\r$/, '');
   const delimiter = sniffDelimiter(file, raw);
   const columns = splitHeader(raw, delimiter);
   if (columns.length === 0 || (columns.length === 1 && columns[0].trim() === ''))
     throw new UserError(`${name}: the header line is empty`);
-  return { header: { columns, delimiter, firstDataLine: line }, dataStart: i };
+  return { header: { columns, delimiter, firstDataLine: line + 1 + extra }, dataStart: i };
+}
+
+/** Whether bytes hold nothing but line ends (a header followed by blank lines has no data rows). */
+function onlyLineEnds(buf: Uint8Array): boolean {
+  for (let i = 0; i < buf.length; i++) if (buf[i] !== LF && buf[i] !== CR) return false;
+  return true;
 }
 
 interface Executor {
@@ -447,19 +498,8 @@ export async function scanTable(
   options: ScanOptions = {},
 ): Promise<ScanSummary> {
   const name = path.basename(file);
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(file, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(
-      code === 'ENOENT'
-        ? `file not found: ${file}`
-        : code === 'EISDIR'
-          ? `${file} is a folder, not a CSV file`
-          : `cannot read ${file}: ${(err as Error).message}`,
-    );
-  }
+  // Opened without blocking and checked: a FIFO, a device or a folder is one clear line, never a hang.
+  const { handle } = await openCheckedInput(file, { what: 'file' });
   const cancellation = options.cancellation;
   let executor: Executor | undefined;
   let digest: FileDigest | undefined;
@@ -480,12 +520,36 @@ export async function scanTable(
     const reader = new ChunkReader(handle, pool, chunkBytes, digest);
     let first = await reader.next();
     if (!first || first.length === 0) throw new UserError(`${name}: the file is empty`);
-    // The header must fit in the first chunk: read on until it does (a header of many quoted lines is rare).
-    let parsed = parseHeader(file, first.slot.view.subarray(0, first.length));
-    if (!parsed) throw new UserError(`${name}: the file is empty`);
+    // The first chunk holds the header and at least one whole data row (the column typing looks at the leading
+    // rows): read on until it does, for a header or a first row longer than a chunk.
+    let parsed: ReturnType<typeof parseHeader>;
+    let leading: string[][] = [];
+    for (;;) {
+      const bytes = first.slot.view.subarray(0, first.length);
+      parsed = parseHeader(file, bytes, first.eof);
+      if (parsed !== 'more') {
+        if (!parsed) break;
+        const delim = parsed.header.delimiter.charCodeAt(0);
+        leading = leadingRows(bytes.subarray(parsed.dataStart), delim, LEADING_ROWS);
+        if (leading.length > 0 || first.eof) break;
+      }
+      const next: Chunk | undefined = first.eof ? undefined : await reader.next();
+      if (!next) break;
+      const slot = pool.acquire(first.length + next.length);
+      slot.view.set(bytes, 0);
+      slot.view.set(next.slot.view.subarray(next.offset, next.offset + next.length), first.length);
+      await Promise.all([first.hashed, next.hashed]);
+      pool.release(first.slot);
+      pool.release(next.slot);
+      first = { slot, offset: 0, length: first.length + next.length, eof: next.eof, fileOffset: first.fileOffset };
+    }
+    if (!parsed || parsed === 'more') throw new UserError(`${name}: the file is empty`);
     const { header, dataStart } = parsed;
     const delim = header.delimiter.charCodeAt(0);
-    const scan = start(header, leadingRows(first.slot.view.subarray(dataStart, first.length), delim, LEADING_ROWS));
+    if (first.eof && onlyLineEnds(first.slot.view.subarray(dataStart, first.length))) {
+      throw new UserError(`${name}: the file has a header but no data rows`);
+    }
+    const scan = start(header, leading);
     const plan: ScanPlan = { ...scan.plan, delimiter: delim, nCols: header.columns.length, name };
     const module = await loadCsvModule();
     executor = inline ? new InlineExecutor(new ChunkRunner(module, plan)) : new WorkerPool(workers, module, plan);

@@ -1,6 +1,7 @@
+import { checkInputPath, readCheckedTextSync } from '../util/inputs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AtomicFileWriter } from '../util/atomicWrite';
+import { OutputSet, type PathRole } from '../util/outputs';
 import { CancelledError, UserError, throwIfCancelled, type Cancellation } from '../util/errors';
 import { sha256File } from '../util/hash';
 import { ChunkParser } from './chunkParser';
@@ -119,16 +120,30 @@ export interface SplitAssignmentData {
   nFolds: number;
 }
 
-/** Writes FOLDS.csv and its manifest atomically, together: when anything fails, neither file is replaced. */
+/** How the output layer names a split's two files in messages (reserved by the engine, staged here). */
+export function splitOutputRoles(out: string): { folds: PathRole; manifest: PathRole } {
+  const manifest = manifestPathOf(out);
+  return {
+    folds: { path: out, field: 'out' },
+    manifest: { path: manifest, what: `the manifest ${path.basename(manifest)}` },
+  };
+}
+
+/**
+ * Writes FOLDS.csv and its manifest together through the output layer: both are staged as temps and committed
+ * together, or neither is, so a failure or a cancel replaces neither file. `outs` is the command's OutputSet (it
+ * knows the inputs, so neither file can be one of them).
+ */
 export async function writeSplitFiles(
   out: string,
   split: SplitAssignmentData,
   manifest: SplitManifest,
   cancellation?: Cancellation,
+  outs: OutputSet = new OutputSet({ cancellation }),
 ): Promise<void> {
-  const folds = new AtomicFileWriter(out);
-  let meta: AtomicFileWriter | undefined;
+  const roles = splitOutputRoles(out);
   try {
+    const folds = outs.file(roles.folds);
     folds.write(split.column + '\n');
     const a = split.assignment;
     // Each row's line as bytes, assembled in one buffer per block and handed over as latin1 text (all ASCII).
@@ -152,14 +167,11 @@ export async function writeSplitFiles(
       // Let the event loop breathe on big files (cancellation, progress UI).
       if ((start / step) % 16 === 15) await new Promise((r) => setImmediate(r));
     }
-    meta = new AtomicFileWriter(manifestPathOf(out));
-    meta.write(JSON.stringify(manifest, null, 2) + '\n');
+    outs.write(roles.manifest, JSON.stringify(manifest, null, 2) + '\n');
     throwIfCancelled(cancellation);
-    folds.commit();
-    meta.commit();
+    await outs.commitAll();
   } catch (err) {
-    folds.abort();
-    meta?.abort();
+    outs.abortAll();
     throw err;
   }
 }
@@ -255,6 +267,7 @@ export async function readSplitMask(
   if (valid === 0) throw new UserError(`${name} has no validation rows${k !== null ? ` for fold ${k}` : ''}`);
   const manifest = manifestPathOf(file);
   const manifestFile = fs.existsSync(manifest) ? manifest : file;
+  checkInputPath(manifestFile, { what: manifestFile === manifest ? 'split manifest' : 'split file' });
   return { file, kind, fold: k, mask, train, valid, manifestHash: await sha256File(manifestFile), manifestFile };
 }
 
@@ -314,7 +327,8 @@ export function splitRowsMismatch(splitFile: string, splitRows: number, dataRows
 export function readSplitManifest(foldsFile: string): Partial<SplitManifest> | undefined {
   let m: Partial<SplitManifest>;
   try {
-    m = JSON.parse(fs.readFileSync(manifestPathOf(foldsFile), 'utf8')) as Partial<SplitManifest>;
+    const text = readCheckedTextSync(manifestPathOf(foldsFile), { what: 'split manifest', maxBytes: 256 << 20 });
+    m = JSON.parse(text) as Partial<SplitManifest>;
   } catch {
     return undefined;
   }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CommandId } from './commandIds';
 import type { CommandHandlers, FeatureServices } from './feature';
 import { CancelledError, UserError, errorMessage } from '../util/errors';
+import { fsUserError } from '../util/fsErrors';
 
 /**
  * The one place where commands are registered. Every handler is wrapped so that a bad input shows as a plain error
@@ -15,7 +16,9 @@ export function registerCommands(services: FeatureServices, handlers: CommandHan
         const argObject = args instanceof vscode.Uri ? { uri: args } : (args as Record<string, unknown> | undefined);
         try {
           return await handler(argObject);
-        } catch (err) {
+        } catch (caught) {
+          // A filesystem error on a path the user gave (a folder as a file, a read-only folder) is bad input too.
+          const err = fsUserError(caught);
           if (err instanceof CancelledError) {
             services.log.info(`${id}: cancelled`);
             return undefined;

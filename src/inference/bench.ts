@@ -2,10 +2,12 @@ import * as path from 'node:path';
 import { UserError, throwIfCancelled } from '../util/errors';
 import { randomFeeds } from './feeds';
 import type { SessionHandle } from './runtimeHost';
-import { appendExperiment, type ExperimentRecord } from './ledger';
+import { reserveLedger, stageExperiment, type ExperimentRecord } from './ledger';
+import { OutputSet } from '../util/outputs';
+import { loadModelFile } from './modelFile';
 import type { ProviderFailure } from './providers';
 import { VERSION } from '../util/version';
-import { fetchesFor, loadModel, newHost, type RuntimeOptions } from './session';
+import { fetchesFor, newHost, type RuntimeOptions } from './session';
 
 export interface BenchOptions extends RuntimeOptions {
   model: string;
@@ -82,7 +84,10 @@ export function latencyStats(ms: readonly number[]): LatencyStats {
  * session creation, first run, warm-up, then N runs or a time budget on the same pre-built random inputs.
  */
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
-  const model = await loadModel(o.model);
+  const model = await loadModelFile(o.model);
+  // The ledger path is checked before minutes of benchmarking, and its lines are appended together at the end.
+  const outs = new OutputSet({ inputs: [{ path: o.model, what: 'the model' }], cancellation: o.cancellation });
+  if (o.ledgerRoot !== false) reserveLedger(outs, o.ledgerRoot);
   const batch = o.batch ?? 1;
   const feeds = randomFeeds(model.info, batch);
   const first = model.info.inputs[0]?.shape?.[0];
@@ -168,7 +173,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     for (const r of results) {
       if (!r.ok) continue;
       report.ledger.push(
-        await appendExperiment(
+        await stageExperiment(
+          outs,
           o.ledgerRoot,
           {
             kind: 'bench',
@@ -189,5 +195,6 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       );
     }
   }
+  await outs.commitAll();
   return report;
 }

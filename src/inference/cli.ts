@@ -64,8 +64,8 @@ Example: flowbench inspect models/baseline.onnx --json
   async run(argv, io) {
     const { values, positionals } = parseCliArgs(argv, {});
     const file = abs(io, requireOne(positionals, 'MODEL.onnx'))!;
-    const { loadModel } = await import('./session');
-    const m = await loadModel(file);
+    const { loadModelFile } = await import('./modelFile');
+    const m = await loadModelFile(file);
     if (values.json) printJson(io, { model: file, sha256: m.sha256, ...m.info });
     else io.stdout((await import('./format')).formatInspect(file, m.info));
     return 0;
@@ -156,7 +156,10 @@ Example: flowbench bench models/baseline.onnx --ep cuda,cpu --batch 256 --runs 5
     });
     if (values.json) printJson(io, r);
     else io.stdout((await import('./format')).formatBench(r));
-    return r.results.some((x) => x.ok) ? 0 : 2;
+    if (r.results.some((x) => x.ok)) return 0;
+    // The report above says why each provider did not run; the exit status still comes with its one error line.
+    io.stderr(`error: no execution provider could run the model (${r.results.map((x) => x.provider).join(', ')})\n`);
+    return 2;
   },
 };
 
@@ -277,6 +280,7 @@ Example: flowbench install-cuda ~/Downloads/microsoft.ml.onnxruntime.gpu.linux.1
     const r = await installCudaProviders(/^https?:/i.test(src) ? src : path.resolve(io.cwd, src), {
       runtimeDir: abs(io, values['runtime-dir']),
       force: values.force,
+      cancellation: io.cancellation,
     });
     if (values.json) printJson(io, r);
     else
@@ -296,7 +300,10 @@ Reads DIR/.flowbench/experiments.jsonl (default: the current folder).
 `,
   async run(argv, io) {
     const { values, positionals } = parseCliArgs(argv, {});
+    if (positionals.length > 1) throw new UserError(`expected at most one DIR, got ${positionals.length}`);
     const root = positionals[0] ? path.resolve(io.cwd, positionals[0]) : io.cwd;
+    const { checkInputPath } = await import('../util/inputs');
+    checkInputPath(root, { folder: true, what: 'DIR' });
     const { readLedger, summarizeLedger } = await import('./ledger');
     const { records, skipped } = await readLedger(root);
     const summary = summarizeLedger(records);

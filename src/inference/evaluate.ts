@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
-import { readSplitMask, splitManifestHints, TRAIN_ROW, VALID_ROW } from '../data/splitFile';
+import { OutputSet } from '../util/outputs';
+import { manifestPathOf, readSplitMask, splitManifestHints, TRAIN_ROW, VALID_ROW } from '../data/splitFile';
 import {
   classSpace,
   classCoder,
@@ -13,7 +14,8 @@ import {
 } from './predictions';
 import { ClassificationAccumulator, constantPredictionMetrics, regressionMetrics } from './metrics';
 import { streamModelRows, type RowBatch } from './modelRows';
-import { appendExperiment, type ExperimentRecord } from './ledger';
+import { reserveLedger, stageExperiment, type ExperimentRecord } from './ledger';
+import type { SkippedColumn } from './feeds';
 import type { WireTensor } from './protocol';
 import { VERSION } from '../util/version';
 import { fetchesFor, loadModel, newHost, sessionReport, type RuntimeOptions, type SessionReport } from './session';
@@ -40,6 +42,8 @@ export interface EvalReport {
   split: { path: string; fold: number | null; manifestHash: string; train: number; valid: number };
   target: string;
   featureColumns: string[];
+  /** Columns that fed nothing, and why (printed, so no column is dropped without a word). */
+  skippedColumns?: SkippedColumn[];
   mode: 'matrix' | 'per-column';
   session: SessionReport;
   inferenceMs: number;
@@ -118,6 +122,17 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
   const targetName = opts.target ?? hints.target;
   if (!targetName) throw new UserError((f) => `missing ${f('target', 'COLUMN')} (the split's manifest names none)`);
   const o = { ...opts, data: dataFile, target: targetName };
+  // The ledger line is the one output: checked before any work, and never a file the run reads.
+  const outs = new OutputSet({
+    inputs: [
+      { path: o.model, what: 'the model' },
+      { path: o.data, field: 'data' },
+      { path: o.split, field: 'split' },
+      manifestPathOf(o.split),
+    ],
+    cancellation: o.cancellation,
+  });
+  if (o.ledgerRoot !== false) reserveLedger(outs, o.ledgerRoot);
   const warnings: string[] = [];
   const model = await loadModel(o.model);
   const roles = outputRoles(model.info);
@@ -280,6 +295,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
       },
       target: o.target,
       featureColumns: stream.plan.columns,
+      skippedColumns: stream.plan.skipped,
       mode: stream.plan.mode,
       session: sessionReport(session, o.providers),
       inferenceMs,
@@ -291,7 +307,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
       warnings,
     };
     if (o.ledgerRoot !== false) {
-      report.ledger = await appendExperiment(
+      report.ledger = await stageExperiment(
+        outs,
         o.ledgerRoot,
         {
           kind: 'eval',
@@ -300,6 +317,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
           data: report.data,
           split: report.split,
           target: o.target,
+          features: stream.plan.columns,
           task: report.task,
           metrics,
           baseline,
@@ -309,8 +327,12 @@ export async function runEval(opts: EvalOptions): Promise<EvalReport> {
         },
         path.dirname(path.resolve(o.model)),
       );
+      await outs.commitAll();
     }
     return report;
+  } catch (err) {
+    outs.abortAll();
+    throw err;
   } finally {
     host.dispose();
   }

@@ -47,6 +47,22 @@ export interface TableShape {
   isNumeric(column: string): boolean;
 }
 
+export interface SkippedColumn {
+  column: string;
+  reason: 'not numeric' | 'not in the feature list' | 'not a model input' | 'excluded';
+}
+
+function skippedColumns(
+  shape: TableShape,
+  fed: readonly string[],
+  target: string | undefined,
+  reason: (column: string) => SkippedColumn['reason'],
+): SkippedColumn[] {
+  return shape.columns
+    .filter((c) => c !== target && !fed.includes(c))
+    .map((column) => ({ column, reason: reason(column) }));
+}
+
 /** One model input and the header columns it is fed from. */
 export interface FeedInput {
   name: string;
@@ -63,6 +79,11 @@ export interface FeedPlan {
   inputs: FeedInput[];
   /** Header indices of every fed column (each once). */
   fedColumns: number[];
+  /**
+   * The other columns (the target aside) and why they feed nothing: reports print them and the ledger keeps the
+   * fed list, so a column is never dropped without a word.
+   */
+  skipped: SkippedColumn[];
   /** Builds feeds for the given data rows of an in-memory table (small inputs and tests). */
   build(rows: readonly number[]): Feeds;
 }
@@ -142,6 +163,12 @@ export function planFeeds(
     plan = {
       mode: 'per-column',
       columns: inputs.map((i) => i.name),
+      skipped: skippedColumns(
+        shape,
+        inputs.map((i) => i.name),
+        opts.target,
+        () => 'not a model input',
+      ),
       inputs: inputs.map((input) => ({
         name: input.name,
         type: tensorType(input),
@@ -179,6 +206,9 @@ export function planFeeds(
     plan = {
       mode: 'matrix',
       columns,
+      skipped: skippedColumns(shape, columns, opts.target, (c) =>
+        opts.features ? 'not in the feature list' : opts.exclude?.includes(c) ? 'excluded' : 'not numeric',
+      ),
       inputs: [{ name: input.name, type, columns: columns.map((c) => index(c, 'feature')), layout: 'matrix' }],
     };
   }
@@ -207,6 +237,13 @@ export function planFeeds(
 
 function isColumnShaped(v: ValueInfo): boolean {
   return v.shape !== null && (v.shape.length === 1 || (v.shape.length === 2 && v.shape[1] === 1));
+}
+
+/** Values one random input may hold: 2^27 (a 1 GiB float64 staging array); beyond, the declared size is suspect. */
+export const MAX_RANDOM_ELEMENTS = 2 ** 27;
+
+function formatElements(n: number): string {
+  return Number.isFinite(n) && n < 1e6 ? n.toLocaleString('en-US') : n.toPrecision(3).replace('+', '');
 }
 
 /** A small deterministic PRNG (mulberry32) so random inputs are reproducible run to run. */
@@ -240,6 +277,19 @@ export function randomFeeds(model: ModelInfo, batch: number, seed = 42): Feeds {
     }
     const dims = input.shape.map((d, i) => (typeof d === 'number' && d > 0 ? d : i === 0 ? batch : 1));
     const n = dims.reduce((a, b) => a * b, 1);
+    // Declared sizes come from the file: checked before anything is allocated for them.
+    if (!(n <= MAX_RANDOM_ELEMENTS)) {
+      const declared = formatShape(input.shape);
+      const actual = `[${dims.join(',')}]`;
+      const batched = typeof input.shape[0] !== 'number' || input.shape[0] <= 0;
+      throw new UserError(
+        (f) =>
+          `model input '${input.name}' ${declared} needs ${formatElements(n)} values` +
+          `${actual === declared ? '' : ` as ${actual}`}; random inputs are limited to` +
+          ` ${formatElements(MAX_RANDOM_ELEMENTS)} values per input` +
+          ` (${batched ? `use a smaller ${f('batch')}, or ` : ''}feed rows with ${f('input', 'DATA.csv')})`,
+      );
+    }
     if (type === 'string') {
       feeds[input.name] = { type, dims, data: Array.from({ length: n }, () => String(Math.floor(next() * 10))) };
       continue;

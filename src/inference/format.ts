@@ -6,6 +6,7 @@ import type { InferReport } from './infer';
 import type { SessionReport } from './session';
 import type { LedgerSummary } from './ledger';
 import { formatFailure } from './providers';
+import type { SkippedColumn } from './feeds';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -69,6 +70,12 @@ export function formatSession(s: SessionReport): string {
   return lines.join('\n') + '\n';
 }
 
+/** Columns that fed nothing, as reports print them: "; not fed: kind (not numeric), id (not numeric)". */
+export function formatSkipped(skipped: readonly SkippedColumn[] | undefined): string {
+  if (!skipped?.length) return '';
+  return `; not fed: ${skipped.map((s) => `${s.column} (${s.reason})`).join(', ')}`;
+}
+
 export function formatInfer(r: InferReport, maxRows = 10): string {
   const head = [r.rowIndex ? 'row' : '#', ...r.table.columns];
   const body: string[][] = [];
@@ -84,7 +91,7 @@ export function formatInfer(r: InferReport, maxRows = 10): string {
   return (
     [
       formatSession(r.session).trimEnd(),
-      `${r.rows} rows (${r.source === 'csv' ? `${r.mode} input from ${r.featureColumns?.join(', ')}` : 'random inputs'}) in ${r.inferenceMs.toFixed(2)} ms`,
+      `${r.rows} rows (${r.source === 'csv' ? `${r.mode} input from ${r.featureColumns?.length ?? 0} features: ${r.featureColumns?.join(', ')}${formatSkipped(r.skippedColumns)}` : 'random inputs'}) in ${r.inferenceMs.toFixed(2)} ms`,
       table([head, ...body]),
       r.rows > maxRows ? `… ${r.rows - maxRows} more rows` : '',
       r.out ? `wrote ${r.out}` : '',
@@ -111,7 +118,7 @@ export function formatEval(r: EvalReport): string {
   return (
     [
       formatSession(r.session).trimEnd(),
-      `${r.task} on ${r.split.valid} validation rows of ${r.data.path}${r.split.fold !== null ? ` (fold ${r.split.fold})` : ''}, target '${r.target}', features ${r.featureColumns.join(', ')}`,
+      `${r.task} on ${r.split.valid} validation rows of ${r.data.path}${r.split.fold !== null ? ` (fold ${r.split.fold})` : ''}, target '${r.target}', ${r.featureColumns.length} features: ${r.featureColumns.join(', ')}${formatSkipped(r.skippedColumns)}`,
       r.classes ? `classes (${r.classes.source}): ${r.classes.names.join(', ')}` : '',
       `baseline: ${r.baselineKind}, learned on ${r.split.train} train rows`,
       table(rows),

@@ -8,7 +8,7 @@ import type { EvalReport } from './evaluate';
 import type { InferReport } from './infer';
 import type { SessionReport } from './session';
 import type { LedgerSummary } from './ledger';
-import { benchTable, formatBytes, formatCount } from './format';
+import { benchTable, formatBytes, formatCount, formatSkipped } from './format';
 import { escapeHtml as esc } from '../util/html';
 import type { ProfileReport } from './profile';
 import { nodesTable, operatorsTable, profileSummary } from './profileHtml';
@@ -121,7 +121,7 @@ export function inferBody(r: InferReport, maxRows: number): string {
     ]);
   }
   return `<h2>Predictions: ${esc(r.model)}</h2>${sessionHtml(r.session)}
-<p>${r.rows} rows, ${r.source === 'csv' ? `${esc(r.mode)} input from ${esc(r.featureColumns?.join(', '))}` : 'random inputs'}, ${r.inferenceMs.toFixed(2)} ms${r.out ? `; saved to <code>${esc(r.out)}</code>` : ''}</p>
+<p>${r.rows} rows, ${r.source === 'csv' ? `${esc(r.mode)} input from ${esc(r.featureColumns?.join(', '))}${esc(formatSkipped(r.skippedColumns))}` : 'random inputs'}, ${r.inferenceMs.toFixed(2)} ms${r.out ? `; saved to <code>${esc(r.out)}</code>` : ''}</p>
 ${tableHtml([r.rowIndex ? 'row' : '#', ...r.table.columns], rows)}${r.rows > maxRows ? `<p class="muted">… ${r.rows - maxRows} more rows</p>` : ''}`;
 }
 
@@ -136,7 +136,7 @@ export function evalBody(r: EvalReport): string {
     ];
   });
   return `<h2>Evaluation: ${esc(r.model.path)}</h2>${sessionHtml(r.session)}
-<p>${esc(r.task)} on ${r.split.valid} validation rows${r.split.fold !== null ? ` (fold ${r.split.fold})` : ''} of <code>${esc(r.data.path)}</code>, target <code>${esc(r.target)}</code>; features ${esc(r.featureColumns.join(', '))}</p>
+<p>${esc(r.task)} on ${r.split.valid} validation rows${r.split.fold !== null ? ` (fold ${r.split.fold})` : ''} of <code>${esc(r.data.path)}</code>, target <code>${esc(r.target)}</code>; features ${esc(r.featureColumns.join(', '))}${esc(formatSkipped(r.skippedColumns))}</p>
 ${r.classes ? `<p class="muted">classes (${esc(r.classes.source)}): ${esc(r.classes.names.join(', '))}</p>` : ''}
 ${tableHtml(['metric', 'model', 'baseline', 'change'], rows)}
 <p class="muted">baseline: ${esc(r.baselineKind)}, learned on ${r.split.train} train rows. ${r.ledger ? 'Recorded in .flowbench/experiments.jsonl.' : ''}</p>

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
-import { AtomicFileWriter } from '../util/atomicWrite';
-import { readSplitMask, VALID_ROW } from '../data/splitFile';
+import { OutputSet, type StagedFile } from '../util/outputs';
+import { manifestPathOf, readSplitMask, VALID_ROW } from '../data/splitFile';
 import {
   feedRows,
   outputsToTable,
@@ -10,6 +10,7 @@ import {
   predictionCsvRows,
   randomFeeds,
   type PredictionTable,
+  type SkippedColumn,
 } from './feeds';
 import { streamModelRows } from './modelRows';
 import {
@@ -46,6 +47,8 @@ export interface InferReport {
   source: 'csv' | 'random';
   mode?: 'matrix' | 'per-column';
   featureColumns?: string[];
+  /** Columns that fed nothing, and why (printed, so no column is dropped without a word). */
+  skippedColumns?: SkippedColumn[];
   rows: number;
   inferenceMs: number;
   /** The first predictions (PREVIEW_ROWS, or previewRows); `rows` counts them all. */
@@ -56,15 +59,27 @@ export interface InferReport {
 }
 
 export async function runInference(o: InferOptions): Promise<InferReport> {
-  const model = await loadModel(o.model);
   if (o.split && !o.input) throw new UserError((f) => `${f('split')} needs ${f('input', 'DATA.csv')}`);
+  // The predictions may replace nothing the run reads: checked before the model is even loaded.
+  const outs = new OutputSet({
+    inputs: [
+      { path: o.model, what: 'the model' },
+      o.input && { path: o.input, field: 'input' },
+      o.split && { path: o.split, field: 'split' },
+      o.split && manifestPathOf(o.split),
+    ],
+    cancellation: o.cancellation,
+  });
+  if (o.out) outs.reserve({ path: o.out, field: 'out' });
+  const model = await loadModel(o.model);
   const previewRows = o.previewRows ?? PREVIEW_ROWS;
   const mask = o.split
     ? (await readSplitMask(o.split, o.fold, { cancellation: o.cancellation, workers: o.workers })).mask
     : undefined;
   const host = newHost(o);
-  const writer = o.out ? new AtomicFileWriter(o.out) : undefined;
+  let writer: StagedFile | undefined;
   try {
+    writer = o.out ? outs.file({ path: o.out, field: 'out' }) : undefined;
     // The session (a child process, onnxruntime loading) starts while the first chunks are parsed.
     const sessionReady = host.createSession(path.resolve(model.path), o.providers, o.intraOpThreads);
     sessionReady.catch(() => undefined);
@@ -115,13 +130,14 @@ export async function runInference(o: InferOptions): Promise<InferReport> {
         source: 'csv',
         mode: stream.plan.mode,
         featureColumns: stream.plan.columns,
+        skippedColumns: stream.plan.skipped,
         rows: n,
         inferenceMs: ms,
         table: preview ?? { columns: [], rows: 0, values: [] },
         rowIndex: mask ? previewIndex : undefined,
         out: o.out,
       };
-      writer?.commit();
+      await outs.commitAll();
       return report;
     }
     const session = await sessionReady;
@@ -133,7 +149,7 @@ export async function runInference(o: InferOptions): Promise<InferReport> {
     if (writer) {
       writer.write(predictionCsvHeader(table));
       writer.write(predictionCsvRows(table));
-      writer.commit();
+      await outs.commitAll();
     }
     return {
       model: o.model,
@@ -145,7 +161,7 @@ export async function runInference(o: InferOptions): Promise<InferReport> {
       out: o.out,
     };
   } catch (err) {
-    writer?.abort();
+    outs.abortAll();
     throw err;
   } finally {
     host.dispose();

@@ -3,7 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { UserError } from '../util/errors';
+import { UserError, type Cancellation } from '../util/errors';
+import { checkInputPath, openCheckedInput, readCheckedTextSync } from '../util/inputs';
+import { OutputSet, trackTempFolder, type StagedFile } from '../util/outputs';
+import { checkLibrary, fileContains } from './libraryCheck';
 
 const run = promisify(execFile);
 export const CUDA_PROVIDER_FILES = ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so'] as const;
@@ -39,7 +42,8 @@ function findFiles(root: string, names: readonly string[], depth = 10): Map<stri
     }
     for (const e of entries) {
       const p = path.join(dir, e.name);
-      if (e.isFile() && names.includes(e.name) && !found.has(e.name)) found.set(e.name, p);
+      // A library may be a symlink (tarballs link versioned names); it is checked as a file when copied.
+      if ((e.isFile() || e.isSymbolicLink()) && names.includes(e.name) && !found.has(e.name)) found.set(e.name, p);
       else if (e.isDirectory()) walk(p, d - 1);
     }
   };
@@ -47,11 +51,27 @@ function findFiles(root: string, names: readonly string[], depth = 10): Map<stri
   return found;
 }
 
+/** What each library must export: the names ONNX Runtime's provider bridge looks up when it loads them. */
+export const REQUIRED_SYMBOLS: Record<(typeof CUDA_PROVIDER_FILES)[number], { symbols: string[]; role: string }> = {
+  'libonnxruntime_providers_cuda.so': { symbols: ['GetProvider'], role: "ONNX Runtime's CUDA provider" },
+  'libonnxruntime_providers_shared.so': {
+    symbols: ['Provider_GetHost'],
+    role: "ONNX Runtime's provider bridge (providers_shared)",
+  },
+};
+
+/** A provider library larger than this is not one (the CUDA provider is a few hundred MB). */
+const MAX_LIBRARY_BYTES = 8 * 1024 ** 3;
+
+function readSmallText(file: string): string {
+  return readCheckedTextSync(file, { what: 'package file', maxBytes: 16 * 1024 * 1024 });
+}
+
 /** Version evidence: a .nuspec <version>, else the runtime's version string inside the provider library. */
-function checkVersion(root: string, cudaLib: string, expected: string): InstallResult['version'] {
+async function checkVersion(root: string, cudaLib: string, expected: string): Promise<InstallResult['version']> {
   const nuspec = fs.readdirSync(root).find((f) => f.endsWith('.nuspec'));
   if (nuspec) {
-    const m = /<version>([^<]+)<\/version>/.exec(fs.readFileSync(path.join(root, nuspec), 'utf8'));
+    const m = /<version>([^<]+)<\/version>/.exec(readSmallText(path.join(root, nuspec)));
     if (m) return { status: m[1].trim() === expected ? 'match' : 'mismatch', found: m[1].trim(), evidence: nuspec };
   }
   const pkg = path.join(root, 'package', 'package.json');
@@ -59,8 +79,7 @@ function checkVersion(root: string, cudaLib: string, expected: string): InstallR
   const named = nugetLike ? /(\d+\.\d+\.\d+)/.exec(nugetLike)![1] : null;
   if (named) return { status: named === expected ? 'match' : 'mismatch', found: named, evidence: nugetLike! };
   // A binary scan can only confirm: libraries embed many version-like strings, so absence proves nothing.
-  const bytes = fs.readFileSync(cudaLib);
-  if (bytes.includes(Buffer.from(expected)))
+  if (await fileContains(cudaLib, Buffer.from(expected)))
     return { status: 'match', found: expected, evidence: `'${expected}' inside ${path.basename(cudaLib)}` };
   return {
     status: 'unknown',
@@ -71,12 +90,15 @@ function checkVersion(root: string, cudaLib: string, expected: string): InstallR
 
 /**
  * Places libonnxruntime_providers_cuda.so and libonnxruntime_providers_shared.so beside the runtime, from a folder
- * or an archive the user points to (.tgz/.tar.gz via tar, .nupkg/.zip via unzip; no shell). Refuses a version that
- * visibly differs from the runtime's unless `force`. Each file is copied to a temp name and renamed into place.
+ * or an archive the user points to (.tgz/.tar.gz via tar, .nupkg/.zip via unzip; no shell). Nothing installed is
+ * replaced until the new set is complete and checked: both libraries are copied to temps beside their targets,
+ * each temp is checked (an ELF shared library for this machine's architecture that exports what ONNX Runtime
+ * looks up in it) and the version compared with the runtime's (a visible mismatch is refused unless `force`);
+ * then both are renamed into place together, and a failure there restores the previous pair.
  */
 export async function installCudaProviders(
   source: string,
-  opts: { runtimeDir?: string; runtimeVersion?: string; force?: boolean } = {},
+  opts: { runtimeDir?: string; runtimeVersion?: string; force?: boolean; cancellation?: Cancellation } = {},
 ): Promise<InstallResult> {
   if (/^https?:\/\//i.test(source)) {
     throw new UserError(
@@ -91,13 +113,24 @@ export async function installCudaProviders(
           ...(opts.runtimeDir ? { dir: opts.runtimeDir } : {}),
           ...(opts.runtimeVersion ? { version: opts.runtimeVersion } : {}),
         };
-  if (!fs.existsSync(source)) throw new UserError(`${source} does not exist`);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(source);
+  } catch {
+    throw new UserError(`${source} does not exist`);
+  }
+  // A FIFO or device as the archive would block tar or unzip; only folders and regular files are sources.
+  if (!st.isDirectory()) checkInputPath(source, { what: 'source' });
   if (!fs.existsSync(rt.dir)) throw new UserError(`the ONNX Runtime folder ${rt.dir} does not exist`);
+  checkInputPath(rt.dir, { folder: true, what: 'the ONNX Runtime folder' });
   let root = source;
   let tmp: string | null = null;
+  let untrackTmp = (): void => undefined;
+  const outs = new OutputSet({ cancellation: opts.cancellation });
   try {
-    if (fs.statSync(source).isFile()) {
+    if (st.isFile()) {
       tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'flowbench-cuda-'));
+      untrackTmp = trackTempFolder(tmp);
       const lower = source.toLowerCase();
       try {
         if (lower.endsWith('.tgz') || lower.endsWith('.tar.gz') || lower.endsWith('.tar'))
@@ -119,29 +152,49 @@ export async function installCudaProviders(
       throw new UserError(
         `${path.basename(source)} does not contain ${missing.join(' and ')} (look for the CUDA build of ONNX Runtime ${rt.version}, folder runtimes/linux-x64/native in the NuGet package)`,
       );
-    const version = checkVersion(root, found.get(CUDA_PROVIDER_FILES[0])!, rt.version);
+    outs.addInputs(...CUDA_PROVIDER_FILES.map((f) => ({ path: found.get(f)!, what: `the source ${f}` })));
+    const staged = new Map<string, StagedFile>();
+    for (const file of CUDA_PROVIDER_FILES) {
+      const from = found.get(file)!;
+      const input = await openCheckedInput(from, { what: 'library', maxBytes: MAX_LIBRARY_BYTES });
+      try {
+        const f = outs.file({ path: path.join(rt.dir, file), what: `the installed ${file}` }, { mode: 0o755 });
+        await f.copyFrom(input.handle, input.size);
+        f.seal();
+        staged.set(file, f);
+      } finally {
+        await input.handle.close().catch(() => undefined);
+      }
+    }
+    // The copies are what gets installed, so the copies are what is checked.
+    for (const file of CUDA_PROVIDER_FILES) {
+      const want = REQUIRED_SYMBOLS[file];
+      await checkLibrary(staged.get(file)!.tmp, `${file} from ${path.basename(source)}`, {
+        symbols: want.symbols,
+        role: want.role,
+      });
+    }
+    const version = await checkVersion(root, staged.get(CUDA_PROVIDER_FILES[0])!.tmp, rt.version);
     if (version.status === 'mismatch' && !opts.force) {
       throw new UserError(
         `the CUDA provider libraries are for ONNX Runtime ${version.found} (${version.evidence}) but the runtime is ${rt.version}; use the matching version (or force)`,
       );
     }
-    const copied: InstallResult['copied'] = [];
-    for (const file of CUDA_PROVIDER_FILES) {
-      const from = found.get(file)!;
-      const to = path.join(rt.dir, file);
-      const part = `${to}.${process.pid}.part`;
-      try {
-        await fs.promises.copyFile(from, part);
-        await fs.promises.chmod(part, 0o755);
-        await fs.promises.rename(part, to);
-      } catch (err) {
-        await fs.promises.rm(part, { force: true });
-        throw new UserError(`could not write ${to}: ${(err as Error).message}`);
-      }
-      copied.push({ file, from, bytes: fs.statSync(to).size });
-    }
+    await outs.commitAll();
+    const copied: InstallResult['copied'] = CUDA_PROVIDER_FILES.map((file) => ({
+      file,
+      from: found.get(file)!,
+      bytes: fs.statSync(path.join(rt.dir, file)).size,
+    }));
     return { runtimeDir: rt.dir, runtimeVersion: rt.version, copied, version };
+  } catch (err) {
+    outs.abortAll();
+    if (err instanceof UserError) {
+      throw new UserError(`${err.message}; nothing was installed or replaced`);
+    }
+    throw err;
   } finally {
     if (tmp) await fs.promises.rm(tmp, { recursive: true, force: true });
+    untrackTmp();
   }
 }

@@ -2,7 +2,13 @@ import * as path from 'node:path';
 import { readJsonl } from '../util/jsonl';
 import { EXPERIMENT_KINDS, ledgerPath, type ExperimentKind, type ExperimentRecord } from '../util/experiments';
 
-export { appendExperiment, ledgerPath, type ExperimentRecord } from '../util/experiments';
+export {
+  appendExperiment,
+  ledgerPath,
+  reserveLedger,
+  stageExperiment,
+  type ExperimentRecord,
+} from '../util/experiments';
 
 export async function readLedger(root: string): Promise<{ records: ExperimentRecord[]; skipped: number[] }> {
   const r = await readJsonl<ExperimentRecord>(ledgerPath(root));

@@ -72,9 +72,13 @@ export interface ModelRowsResult {
   target?: { interner: ColumnInterner; lineOf(code: number): number };
 }
 
-/** Column typing from the leading rows: numeric when every value there that is not missing is a number. */
-function shapeFromRows(name: string, header: CsvHeader, rows: string[][]): TableShape {
+/**
+ * Column typing from the leading rows: numeric when every value there that is not missing is a number. A ragged
+ * row types nothing (the scan reports it, with its line).
+ */
+function shapeFromRows(name: string, header: CsvHeader, leading: string[][]): TableShape {
   const columns = header.columns.map((c) => c.trim());
+  const rows = leading.filter((r) => r.length === columns.length);
   const numeric = new Set(columns.filter((_, j) => isNumericColumn(rows.map((r) => r[j] ?? ''))));
   return { name, columns, isNumeric: (c) => numeric.has(c) };
 }

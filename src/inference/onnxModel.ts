@@ -124,10 +124,26 @@ interface GraphParse {
   subgraphOps: NodeInfo[];
 }
 
+/**
+ * How deep types (seq(map(...))) and subgraphs (If/Loop/Scan bodies) may nest. Real models nest a few levels; a
+ * hostile file nests thousands to exhaust the stack, so the readers count and stop with a clear error.
+ */
+export const MAX_NESTING = 100;
+
+/** Thrown (and turned into a UserError naming the file) when a model nests deeper than MAX_NESTING. */
+class NestingError extends Error {}
+
+function deeper(depth: number, what: string): number {
+  if (depth >= MAX_NESTING) throw new NestingError(`${what} nested more than ${MAX_NESTING} levels deep`);
+  return depth + 1;
+}
+
 function parseType(
   r: ProtoReader,
   f: ProtoField,
+  depth = 0,
 ): { kind: string; elemType: string; elemTypeId: number; shape: Dim[] | null } {
+  depth = deeper(depth, 'types');
   const t = r.sub(f);
   for (let g = t.next(); g; g = t.next()) {
     if ((g.field === 1 || g.field === 8) && g.wire === 2) {
@@ -155,7 +171,7 @@ function parseType(
       return { kind, elemType: ELEM_TYPES[elem] ?? `type${elem}`, elemTypeId: elem, shape };
     }
     if (g.field === 4 && g.wire === 2) {
-      const inner = firstType(t, g, 1);
+      const inner = firstType(t, g, 1, depth);
       return { kind: 'sequence', elemType: `seq(${inner})`, elemTypeId: 0, shape: null };
     }
     if (g.field === 5 && g.wire === 2) {
@@ -164,25 +180,25 @@ function parseType(
       let value = '?';
       for (let h = m.next(); h; h = m.next()) {
         if (h.field === 1 && h.wire === 0) key = h.value;
-        else if (h.field === 2 && h.wire === 2) value = describeType(m, h);
+        else if (h.field === 2 && h.wire === 2) value = describeType(m, h, depth);
       }
       return { kind: 'map', elemType: `map(${ELEM_TYPES[key] ?? key},${value})`, elemTypeId: 0, shape: null };
     }
     if (g.field === 9 && g.wire === 2) {
-      return { kind: 'optional', elemType: `optional(${firstType(t, g, 1)})`, elemTypeId: 0, shape: null };
+      return { kind: 'optional', elemType: `optional(${firstType(t, g, 1, depth)})`, elemTypeId: 0, shape: null };
     }
   }
   return { kind: 'unknown', elemType: 'unknown', elemTypeId: 0, shape: null };
 }
 
-function firstType(r: ProtoReader, f: ProtoField, field: number): string {
+function firstType(r: ProtoReader, f: ProtoField, field: number, depth: number): string {
   const s = r.sub(f);
-  for (let h = s.next(); h; h = s.next()) if (h.field === field && h.wire === 2) return describeType(s, h);
+  for (let h = s.next(); h; h = s.next()) if (h.field === field && h.wire === 2) return describeType(s, h, depth);
   return '?';
 }
 
-function describeType(r: ProtoReader, f: ProtoField): string {
-  const t = parseType(r, f);
+function describeType(r: ProtoReader, f: ProtoField, depth: number): string {
+  const t = parseType(r, f, depth);
   return t.kind === 'tensor' ? `tensor(${t.elemType})` : t.elemType;
 }
 
@@ -208,7 +224,7 @@ function parseTensorSummary(
   let rawBytes = -1;
   let external = false;
   for (let g = t.next(); g; g = t.next()) {
-    if (g.field === 1) dims.push(...t.varints(g));
+    if (g.field === 1) for (const d of t.varints(g)) dims.push(d);
     else if (g.field === 2 && g.wire === 0) dataType = g.value;
     else if (g.field === 8 && g.wire === 2) name = t.string(g);
     else if (g.field === 9 && g.wire === 2) rawBytes = g.end - g.start;
@@ -219,7 +235,7 @@ function parseTensorSummary(
   return { name, dims, count, bytes, external };
 }
 
-function parseNode(r: ProtoReader, f: ProtoField, into: GraphParse): NodeInfo {
+function parseNode(r: ProtoReader, f: ProtoField, into: GraphParse, depth: number): NodeInfo {
   const n = r.sub(f);
   const node: NodeInfo = { name: '', op: '', domain: '', inputs: [], outputs: [], attrs: new Map() };
   for (let g = n.next(); g; g = n.next()) {
@@ -238,11 +254,14 @@ function parseNode(r: ProtoReader, f: ProtoField, into: GraphParse): NodeInfo {
         else if (h.field === 2 && h.wire === 5) val.f = a.float32(h);
         else if (h.field === 3 && h.wire === 0) val.i = h.value;
         else if (h.field === 4 && h.wire === 2) val.s = a.string(h);
-        else if (h.field === 8) (val.ints ??= []).push(...a.varints(h));
-        else if (h.field === 6 && h.wire === 2) {
+        else if (h.field === 8) {
+          const ints = (val.ints ??= []);
+          for (const v of a.varints(h)) ints.push(v);
+        } else if (h.field === 6 && h.wire === 2) {
           // Subgraphs of If/Loop/Scan: their operators count in the histogram, their weights in the parameters.
-          const sub = parseGraph(a, h);
-          into.subgraphOps.push(...sub.nodes, ...sub.subgraphOps);
+          const sub = parseGraph(a, h, depth);
+          for (const op of sub.nodes) into.subgraphOps.push(op);
+          for (const op of sub.subgraphOps) into.subgraphOps.push(op);
           into.params += sub.params;
           into.bytes += sub.bytes;
           into.initCount += sub.initCount;
@@ -254,7 +273,8 @@ function parseNode(r: ProtoReader, f: ProtoField, into: GraphParse): NodeInfo {
   return node;
 }
 
-function parseGraph(r: ProtoReader, f: ProtoField): GraphParse {
+function parseGraph(r: ProtoReader, f: ProtoField, depth = 0): GraphParse {
+  depth = deeper(depth, 'subgraphs');
   const g = r.sub(f);
   const out: GraphParse = {
     name: '',
@@ -273,7 +293,7 @@ function parseGraph(r: ProtoReader, f: ProtoField): GraphParse {
     if (h.wire !== 2) continue;
     switch (h.field) {
       case 1:
-        out.nodes.push(parseNode(g, h, out));
+        out.nodes.push(parseNode(g, h, out, depth));
         break;
       case 2:
         out.name = g.string(h);
@@ -349,6 +369,11 @@ export function parseModel(bytes: Uint8Array, label = 'model'): ModelInfo {
       }
     }
   } catch (err) {
+    if (err instanceof NestingError) throw new UserError(`${label} has ${err.message}; not a model Flowbench can read`);
+    if (err instanceof RangeError) {
+      // A structure this reader did not expect to be so large (the nesting cap covers the known ones).
+      throw new UserError(`${label} is too large or deeply nested to read (${err.message})`);
+    }
     if (err instanceof ProtoError) {
       throw new UserError(
         err.truncated

@@ -16,6 +16,7 @@ import type {
   WorkerError,
 } from './protocol';
 import { classifyProviderFailure, formatFailure, type ProviderFailure } from './providers';
+import { trackChild } from '../util/children';
 
 /**
  * Finds the worker script: dist/onnxWorker.js beside a bundle (extension, CLI), or the tsc output worker.js beside
@@ -64,7 +65,15 @@ export class OnnxHost {
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
+      // Its own process group: the terminal's Ctrl-C reaches Flowbench alone, which stops the worker itself (the
+      // worker dying first made the parent fail with EPIPE). It still dies with its parent: on IPC disconnect.
+      detached: process.platform !== 'win32',
     });
+    const untrack = trackChild(() => this.dispose(), {
+      pid: this.child.pid,
+      group: process.platform !== 'win32',
+    });
+    this.child.once('exit', untrack);
     this.child.stderr?.setEncoding('utf8');
     this.child.stderr?.on('data', (t: string) => {
       this.stderrText = (this.stderrText + t).slice(-20_000);
@@ -132,7 +141,11 @@ export class OnnxHost {
       this.child.send({ id, ...req } as Envelope, (err) => {
         if (err && this.pending.has(id)) {
           this.pending.delete(id);
-          reject(new WorkerCrashError(`could not reach the ONNX Runtime process: ${err.message}`));
+          reject(
+            this.opts.cancellation?.isCancellationRequested
+              ? new CancelledError()
+              : new WorkerCrashError(`could not reach the ONNX Runtime process: ${err.message}`),
+          );
         }
       });
     });

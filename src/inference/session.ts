@@ -1,8 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { UserError, throwIfCancelled, type Cancellation } from '../util/errors';
-import { sha256 } from '../util/hash';
-import { parseModel, type ModelInfo } from './onnxModel';
+import { throwIfCancelled, type Cancellation } from '../util/errors';
+import { loadModelFile } from './modelFile';
+import type { ModelInfo } from './onnxModel';
 import { OnnxHost, type SessionHandle } from './runtimeHost';
 import { concatOutputs } from './predictions';
 import type { ProviderFailure } from './providers';
@@ -29,16 +27,7 @@ export interface LoadedModel {
 }
 
 export async function loadModel(file: string): Promise<LoadedModel> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.promises.readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(
-      code === 'ENOENT' ? `model not found: ${file}` : `cannot read ${file}: ${(err as Error).message}`,
-    );
-  }
-  return { path: file, bytes, sha256: sha256(bytes), info: parseModel(bytes, path.basename(file)) };
+  return loadModelFile(file);
 }
 
 /** A fresh onnxruntime child process, handed to onHost so the extension can kill it on deactivate. */

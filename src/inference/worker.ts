@@ -242,4 +242,7 @@ if (process.send) {
     });
   });
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C is the parent's to handle: it stops this process itself (on POSIX the worker has its own process group
+  // and never sees the terminal's signal; on Windows the console sends it to every process, so it is ignored here).
+  process.on('SIGINT', () => undefined);
 }

@@ -16,6 +16,7 @@ import {
   VALID,
   UNUSED,
   writeSplitFiles,
+  splitOutputRoles,
   type FoldSummary,
   type Size,
   type SplitManifest,
@@ -25,6 +26,8 @@ import { duplicateGroups, RowHashes, runChecks, sideCounts, type FoldView } from
 import { ColumnSample } from '../data/sample';
 import { suggestStrategy } from './suggest';
 import { pythonSnippet, sklearnCall } from './pythonSnippet';
+import { checkInputPath } from '../util/inputs';
+import { OutputSet } from '../util/outputs';
 
 export const SKLEARN_VERSION = '1.9.1';
 
@@ -121,9 +124,6 @@ export function normalizeRequest(
   const seed = req.seed ?? 42;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
     throw new UserError(`Seed must be between 0 and 2**32 - 1, got ${seed}`);
-  if (path.resolve(req.input) === path.resolve(req.out)) {
-    throw new UserError((f) => `${f('out')} must not be the input file`);
-  }
   return {
     ...req,
     folds: req.folds ?? 5,
@@ -267,6 +267,16 @@ async function firstPass(req: SplitRequest, opts: SplitRunOptions): Promise<Firs
 /** Splits `req.input` and writes FOLDS.csv plus FOLDS.csv.json atomically; nothing is written when anything fails. */
 export async function createSplit(request: SplitRequest, opts: SplitRunOptions = {}): Promise<SplitOutcome> {
   const req = normalizeRequest(request);
+  // Every path is checked before the file is read: the input is a regular file (a FIFO would block the reader,
+  // /dev/zero never end), and neither output is the input, the other output, a folder or under a file.
+  checkInputPath(req.input, { what: 'input file' });
+  const outs = new OutputSet({
+    inputs: [{ path: req.input, what: 'the input file' }],
+    cancellation: opts.cancellation,
+  });
+  const roles = splitOutputRoles(req.out);
+  outs.reserve(roles.folds);
+  outs.reserve(roles.manifest);
   const pass = await firstPass(req, opts);
   throwIfCancelled(opts.cancellation);
   // Repeated rows do not depend on the folds: find them now and let the row hashes (8 bytes a row) go first.
@@ -352,7 +362,7 @@ export async function createSplit(request: SplitRequest, opts: SplitRunOptions =
     python: '',
   };
   manifest.python = pythonSnippet(manifest);
-  await writeSplitFiles(req.out, split, manifest, opts.cancellation);
+  await writeSplitFiles(req.out, split, manifest, opts.cancellation, outs);
   opts.onProgress?.(1, 'done');
   return { out: path.resolve(req.out), manifestPath: path.resolve(manifestPath), manifest };
 }

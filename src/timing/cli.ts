@@ -100,6 +100,21 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   };
   if (common.timeCapSeconds !== undefined && common.timeCapSeconds < 0) throw new UserError('--time-cap must be ≥ 0');
   if (common.timeoutSeconds !== undefined && common.timeoutSeconds < 0) throw new UserError('--timeout must be ≥ 0');
+  // Where the timing will be recorded is checked before Python runs: a --history-dir or .flowbench that is a file
+  // fails now, not after a minute of timing.
+  let historyRoot: string | undefined;
+  if (!values['no-record']) {
+    const { historyFile } = await import('./history');
+    const { projectRootFor } = await import('../util/flowbenchDir');
+    const { OutputSet } = await import('../util/outputs');
+    historyRoot = values['history-dir']
+      ? path.resolve(io.cwd, values['history-dir'])
+      : projectRootFor(file, { cwd: io.cwd });
+    new OutputSet({ inputs: [{ path: file, what: 'the Python file' }] }).reserve({
+      path: historyFile(historyRoot),
+      what: 'the timing history',
+    });
+  }
   const { resolvePython } = await import('./python');
   const python = resolvePython([{ path: values.python, source: 'explicit', via: '--python' }]);
   const { timeCell, compareCells, CellRaisedError } = await import('./timeCell');
@@ -114,12 +129,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     }
     const r = await timeCell({ ...common, python, cell: cell! });
     let recordedIn: string | undefined;
-    if (!values['no-record']) {
+    if (historyRoot !== undefined) {
       const { recordTiming, historyFile } = await import('./history');
-      const { projectRootFor } = await import('../util/flowbenchDir');
-      const root = values['history-dir']
-        ? path.resolve(io.cwd, values['history-dir'])
-        : projectRootFor(file, { cwd: io.cwd });
+      const root = historyRoot;
       await recordTiming(root, r);
       recordedIn = historyFile(root);
     }

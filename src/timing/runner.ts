@@ -6,6 +6,7 @@ import { HARNESS_MARK } from './protocol';
 import { NO_PYTHON_FIX } from './python';
 import { shippedFile } from './shipped';
 import type { TimeitRuns } from './stats';
+import { trackChild } from '../util/children';
 
 /** What the harness is asked to do (see harness.py). Lines are 1-based lines of the file. */
 export interface HarnessJob {
@@ -184,6 +185,8 @@ export function runHarness<R extends { event: 'result' }>(
       reject(spawnError(options.python, err as NodeJS.ErrnoException));
       return;
     }
+    const untrack = trackChild(() => killTree(child), { pid: child.pid, group: process.platform !== 'win32' });
+    child.once('exit', untrack);
     let settled = false;
     let outcome: R | HarnessError | undefined;
     let running: HarnessRunning | undefined;

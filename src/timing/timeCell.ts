@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import { readCheckedTextSync } from '../util/inputs';
 import * as path from 'node:path';
 import { UserError, type Cancellation } from '../util/errors';
 import { hasCode, parseCells, preamble, type CellMarkerSettings, type PercentCell } from '../python/cells';
@@ -114,16 +114,13 @@ function cellErrorMessage(d: HarnessError, file: string): string {
   return `${what} ${verb} ${msg.split('\n')[0]}${where}`;
 }
 
+/** A Python source bigger than this is not a script to time (and reading it whole would be the problem). */
+export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
+
+/** The file's text, opened once and checked: a regular file (a FIFO or a folder is refused), at most 64 MiB. */
 export function readSource(file: string, text?: string): string {
   if (text !== undefined) return text;
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`no such file: ${file}`);
-    if (code === 'EISDIR') throw new UserError(`${file} is a folder, not a .py file`);
-    throw new UserError(`cannot read ${file}: ${(err as Error).message}`);
-  }
+  return readCheckedTextSync(file, { what: 'Python file', maxBytes: MAX_SOURCE_BYTES });
 }
 
 /** Picks a timeable cell by index with a message listing the cells when the index is wrong. */

@@ -30,6 +30,7 @@ export const FIELD_NAMES = {
   timeBudget: { cli: '--time-budget', editor: 'time budget', value: 'a time budget' },
   workers: { cli: '--workers', editor: 'num_workers list', value: 'a num_workers list' },
   toDevice: { cli: '--to-device', editor: 'moving batches to the GPU', value: 'moving batches to the GPU' },
+  batch: { cli: '--batch', editor: 'batch size', value: 'a batch size' },
 } as const satisfies Record<string, { cli: `--${string}`; editor: string; value: string }>;
 
 /** An option a message can name; see FIELD_NAMES. */

@@ -1,4 +1,4 @@
-import { appendJsonl } from './jsonl';
+import { OutputSet } from './outputs';
 import { readGitState, type GitState } from './git';
 import { flowbenchPath, portablePath } from './flowbenchDir';
 
@@ -21,6 +21,8 @@ export interface ExperimentRecord {
   data?: { path: string; sha256: string; rows: number };
   split?: { path: string; fold: number | null; manifestHash: string; train: number; valid: number };
   target?: string;
+  /** Eval: the columns that fed the model, in order (so a run that lost a column cannot pass for a comparable one). */
+  features?: string[];
   task?: 'classification' | 'regression';
   metrics?: Record<string, number | null>;
   baseline?: Record<string, number | null>;
@@ -37,12 +39,45 @@ export function ledgerPath(root: string): string {
   return flowbenchPath(root, 'experiments.jsonl');
 }
 
+/**
+ * Stages one ledger line in `outs`, appended when the set commits (with the outputs it belongs to, or not at all).
+ * The ledger path is checked now: a .flowbench that is a file, or an experiments.jsonl that is a folder, fails
+ * before any work.
+ */
+export async function stageExperiment(
+  outs: OutputSet,
+  root: string,
+  record: Omit<ExperimentRecord, 'git' | 'v'>,
+  gitDir = root,
+): Promise<ExperimentRecord> {
+  const staged = outs.jsonl({ path: ledgerPath(root), what: 'the experiment ledger' });
+  const full = await experimentRecord(root, record, gitDir);
+  staged.add(full);
+  return full;
+}
+
+/** Checks, before any work, that the ledger under `root` can be appended to (see stageExperiment). */
+export function reserveLedger(outs: OutputSet, root: string): void {
+  outs.reserve({ path: ledgerPath(root), what: 'the experiment ledger' });
+}
+
 export async function appendExperiment(
   root: string,
   record: Omit<ExperimentRecord, 'git' | 'v'>,
   gitDir = root,
 ): Promise<ExperimentRecord> {
-  const full: ExperimentRecord = {
+  const outs = new OutputSet();
+  const full = await stageExperiment(outs, root, record, gitDir);
+  await outs.commitAll();
+  return full;
+}
+
+async function experimentRecord(
+  root: string,
+  record: Omit<ExperimentRecord, 'git' | 'v'>,
+  gitDir: string,
+): Promise<ExperimentRecord> {
+  return {
     v: 1,
     ...record,
     model: { ...record.model, path: portablePath(root, record.model.path) },
@@ -50,6 +85,4 @@ export async function appendExperiment(
     ...(record.split ? { split: { ...record.split, path: portablePath(root, record.split.path) } } : {}),
     git: await readGitState(gitDir).catch(() => null),
   };
-  await appendJsonl(ledgerPath(root), full);
-  return full;
 }

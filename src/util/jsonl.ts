@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { OutputSet } from './outputs';
+import { fsUserError } from './fsErrors';
+import { readCheckedInput } from './inputs';
 
 export interface JsonlReadResult<T> {
   records: T[];
@@ -24,37 +26,28 @@ export function parseJsonl<T>(text: string): JsonlReadResult<T> {
   return { records, skipped };
 }
 
+/** Read a whole log at most this big; one is appended a line per timing or experiment, so this is years of use. */
+export const MAX_JSONL_BYTES = 1 << 30;
+
 export async function readJsonl<T>(file: string): Promise<JsonlReadResult<T>> {
-  let text: string;
   try {
-    text = await fs.promises.readFile(file, 'utf8');
+    fs.statSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skipped: [] };
-    throw err;
+    throw fsUserError(err, { path: file, action: 'read' });
   }
+  const text = (await readCheckedInput(file, { what: 'log file', maxBytes: MAX_JSONL_BYTES })).toString('utf8');
   return parseJsonl<T>(text);
 }
 
 /**
  * Appends one record as a single line with one write call (O_APPEND), so concurrent appenders never interleave
  * within a line. If the file ends without a newline (a previous writer crashed mid-line), a newline is written
- * first so the torn line stays isolated and the new record stays parseable.
+ * first so the torn line stays isolated and the new record stays parseable. Paths that cannot hold the file (a
+ * folder named like it, a parent that is a file) are a UserError, through the output layer.
  */
 export async function appendJsonl(file: string, record: unknown): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const line = JSON.stringify(record);
-  if (line.includes('\n')) throw new Error('internal: JSON.stringify produced a newline');
-  let prefix = '';
-  const fh = await fs.promises.open(file, 'a+');
-  try {
-    const { size } = await fh.stat();
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      await fh.read(last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) prefix = '\n';
-    }
-    await fh.appendFile(prefix + line + '\n', 'utf8');
-  } finally {
-    await fh.close();
-  }
+  const outs = new OutputSet();
+  outs.jsonl(file).add(record);
+  await outs.commitAll();
 }

@@ -31,6 +31,17 @@ describe('flowbench CLI dispatcher', () => {
     for (const c of cliCommands()) assert.match(io.out, new RegExp(`^  ${c.name}\\s`, 'm'));
   });
 
+  it('no command at all is bad input too (as git and cargo): exit 2, one error line and the usage on stderr', async () => {
+    const io = capture();
+    assert.equal(await main([], io), 2);
+    assert.equal(io.out, '');
+    const lines = io.err.split('\n');
+    assert.match(lines[0], /^error: no command given \(run 'flowbench --help' for the list\)$/);
+    assert.equal(lines.filter((l) => l.startsWith('error:')).length, 1);
+    assert.ok(lines.includes('Usage: flowbench <command> [options]'));
+    for (const c of cliCommands()) assert.match(io.err, new RegExp(`^  ${c.name}\\s`, 'm'));
+  });
+
   it('an unknown command is bad input: exit 2 with one error line on stderr', async () => {
     const io = capture();
     assert.equal(await main(['frobnicate'], io), 2);

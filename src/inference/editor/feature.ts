@@ -102,8 +102,8 @@ export function inferenceFeature(services: FeatureServices): Feature {
       [COMMANDS.onnx.inspect]: async (args) => {
         const model = await modelArg(args);
         if (!model) return undefined;
-        const { loadModel } = await import('../session');
-        const m = await loadModel(model);
+        const { loadModelFile } = await import('../modelFile');
+        const m = await loadModelFile(model);
         if (show(args)) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(model), ONNX_VIEW_TYPE);
         return { model, sha256: m.sha256, ...m.info };
       },
@@ -259,6 +259,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
       [COMMANDS.onnx.showExperiments]: async (args) => {
         const root = str(args?.root) ? resolveInWorkspace(str(args?.root)!) : workspaceRoot();
         if (!root) throw new UserError('open a workspace folder to see its experiments');
+        (await import('../../util/inputs')).checkInputPath(root, { folder: true, what: 'the experiments folder' });
         const { readLedger, summarizeLedger } = await import('../ledger');
         const { records, skipped } = await readLedger(root);
         const summary = summarizeLedger(records);

@@ -55,7 +55,11 @@ ${SORT_SCRIPT}`;
     const render = async (): Promise<void> => {
       try {
         const { parseModel } = await import('../onnxModel');
-        const bytes = await vscode.workspace.fs.readFile(document.uri);
+        // A local file is opened once and checked (a FIFO named x.onnx would block the read; the size is capped).
+        const bytes =
+          document.uri.scheme === 'file'
+            ? await (await import('../modelFile')).readModelBytes(document.uri.fsPath)
+            : await vscode.workspace.fs.readFile(document.uri);
         const info = parseModel(bytes, path.basename(document.uri.fsPath));
         panel.webview.html = page(
           { title: name, cspSource: panel.webview.cspSource, nonce: trusted ? nonce : undefined, script },

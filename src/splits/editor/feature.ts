@@ -1,7 +1,7 @@
 import { COMMANDS } from '../../editor/commandIds';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { readCheckedInput } from '../../util/inputs';
 import type { Feature, FeatureServices } from '../../editor/feature';
 import { dataSettings, splitSettings } from '../../editor/config';
 import { runEngineJob } from '../../editor/engineJobs';
@@ -101,8 +101,10 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
     if (given) {
       const file = resolveInWorkspace(given.endsWith('.json') ? given : given + '.json');
       try {
-        return JSON.parse(await fs.promises.readFile(file, 'utf8')) as SplitManifest;
+        const text = (await readCheckedInput(file, { what: 'split manifest', maxBytes: 256 * 1024 * 1024 })).toString();
+        return JSON.parse(text) as SplitManifest;
       } catch (err) {
+        if (err instanceof UserError) throw err;
         throw new UserError(`cannot read split manifest ${file}: ${(err as Error).message}`);
       }
     }

@@ -217,7 +217,7 @@ describe('timing harness: failures', function () {
     await assert.rejects(timeCell({ file, cell: 0, python }), /markdown cell/);
     await assert.rejects(timeCell({ file, cell: 1, python }), /no code to time/);
     await assert.rejects(timeCell({ file, cell: 5, python }), /cell 5 does not exist: kinds\.py has cells 0 to 1/);
-    await assert.rejects(timeCell({ file: path.join(dir, 'nope.py'), cell: 0, python }), /no such file/);
+    await assert.rejects(timeCell({ file: path.join(dir, 'nope.py'), cell: 0, python }), /Python file not found/);
   });
 
   it('cancellation kills the harness and the processes the cell started', async () => {
