@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { keepOutOfGit } from './flowbenchDir';
 
 export interface JsonlReadResult<T> {
   records: T[];
@@ -42,6 +43,7 @@ export async function readJsonl<T>(file: string): Promise<JsonlReadResult<T>> {
  */
 export async function appendJsonl(file: string, record: unknown): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  await keepOutOfGit(path.dirname(file));
   const line = JSON.stringify(record);
   if (line.includes('\n')) throw new Error('internal: JSON.stringify produced a newline');
   let prefix = '';
