@@ -7,10 +7,11 @@ export interface LensProviderDeps {
   settings(): LensSettings;
   cellMarkers(): CellMarkerSettings;
   /** For a file: the lens text of each cell's last timing, when the timing history has one (read once, cached). */
-  cellTimings(file: string): Promise<(site: CellSite) => { text: string; tooltip?: string } | undefined>;
+  cellTimings(
+    file: string,
+  ): Promise<(site: CellSite) => { text: string; tooltip?: string; running?: boolean } | undefined>;
   splitArgs(site: SplitSite): Record<string, unknown>;
   exists(absolutePath: string): boolean;
-  defaultSplitFile(dataFile: string): string;
   log: vscode.LogOutputChannel;
 }
 
@@ -71,7 +72,6 @@ export class TrainingScriptLensProvider implements vscode.CodeLensProvider, vsco
         if (known === undefined) existing.set(p, (known = this.deps.exists(p)));
         return known;
       },
-      defaultSplitFile: (f) => this.deps.defaultSplitFile(f),
     };
     return lensSpecs(scan, ctx);
   }
