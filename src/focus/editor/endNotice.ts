@@ -23,25 +23,31 @@ export interface EndNoticePorts {
 export class EndNotice {
   constructor(private readonly ports: EndNoticePorts) {}
 
-  show(ended: EndOutcome): void {
+  /** `askOutcome`: the user stopped the session, so the outcome is asked at once (Enter with nothing skips it). */
+  show(ended: EndOutcome, askOutcome = false): void {
     if (playsEndSound(ended.summary, focusSettings().sound)) playEndSound();
-    void this.ask(ended);
+    const asking = askOutcome && !!ended.logFile && ended.summary.kind === 'work' && !ended.record?.outcome;
+    if (asking) void this.noteOutcome(ended);
+    void this.ask(ended, asking);
   }
 
-  private async ask(ended: EndOutcome): Promise<void> {
+  private async noteOutcome(ended: EndOutcome): Promise<void> {
     const s = ended.summary;
-    const m = endMessage(ended);
+    const outcome = await vscode.window.showInputBox({
+      title: 'Outcome of the focus session (Enter with nothing to skip)',
+      prompt: outcomePrompt(s),
+      placeHolder: 'What came out of it: a result, a decision, the next step',
+      ignoreFocusOut: true,
+    });
+    if (outcome && outcome.trim() && ended.logFile) await this.ports.noteOutcome(ended.logFile, s.id, outcome);
+  }
+
+  private async ask(ended: EndOutcome, outcomeAsked: boolean): Promise<void> {
+    const m = endMessage(ended, { outcomeAsked });
     const pick = await vscode.window.showInformationMessage(m.text, ...m.choices);
     const choices = this.ports.choices();
     if (pick === 'Start Focus Session' || pick === 'Another Session') await choices?.startSession();
     else if (pick === 'Start Break') await choices?.startBreak();
-    else if (pick === 'Note Outcome' && ended.logFile) {
-      const outcome = await vscode.window.showInputBox({
-        title: 'Outcome of the focus session',
-        prompt: outcomePrompt(s),
-        ignoreFocusOut: true,
-      });
-      if (outcome && outcome.trim()) await this.ports.noteOutcome(ended.logFile, s.id, outcome);
-    }
+    else if (pick === 'Note Outcome' && ended.logFile) await this.noteOutcome(ended);
   }
 }
