@@ -1,19 +1,12 @@
 import * as vscode from 'vscode';
+import { WALKTHROUGH_STEPS, type WalkthroughStep } from './walkthroughSteps';
+
+export { WALKTHROUGH_STEPS, type WalkthroughStep };
 
 /**
- * The first-run walkthrough's steps tick off on these context keys (package.json: completionEvents
- * "onContext:flowbench.walkthrough.<step>"), set only when the step's command succeeded: a dismissed prompt or a
- * failure ticks nothing. VS Code keeps a ticked step ticked.
+ * Ticks a walkthrough step: called only once its command succeeded, so a dismissed prompt or a failure ticks
+ * nothing. VS Code keeps a ticked step ticked.
  */
-export const WALKTHROUGH_STEPS = {
-  focus: 'flowbench.walkthrough.focusStarted',
-  timeCell: 'flowbench.walkthrough.cellTimed',
-  split: 'flowbench.walkthrough.splitCreated',
-  evaluate: 'flowbench.walkthrough.evaluated',
-} as const;
-
-export type WalkthroughStep = keyof typeof WALKTHROUGH_STEPS;
-
 export function markWalkthroughStep(step: WalkthroughStep): void {
   void vscode.commands.executeCommand('setContext', WALKTHROUGH_STEPS[step], true);
 }

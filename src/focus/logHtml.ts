@@ -52,10 +52,11 @@ export function chartSvg(stats: FocusStats): string {
         i === 0 || date.getDate() === 1
           ? `<text class="month" x="${x}" y="${top + h + 25}">${MONTHS[date.getMonth()]}</text>`
           : '';
+      const value = d.minutes > 0 ? String(Math.round(d.minutes * 10) / 10) : '';
       return (
         `<g><title>${escapeHtml(dayLabel(date))}: ${d.minutes} min focused</title>` +
         `<rect class="bar" x="${x}" y="${top + h - bh}" width="${w}" height="${bh}"></rect>` +
-        `<text class="val" x="${x + w / 2}" y="${top + h - bh - 4}">${d.minutes > 0 ? Math.round(d.minutes * 10) / 10 : ''}</text>` +
+        `<text class="val" x="${x + w / 2}" y="${top + h - bh - 4}">${value}</text>` +
         `<text class="day" x="${x + w / 2}" y="${top + h + 13}">${date.getDate()}</text>${month}</g>`
       );
     })
@@ -90,8 +91,10 @@ function sessionRow(s: FocusLogSession): string {
     ? `<ul>${commits.map((c) => `<li><code>${escapeHtml(c.hash.slice(0, 7))}</code> ${escapeHtml(c.subject)}</li>`).join('')}</ul>`
     : '';
   const lines = s.git ? `${s.git.filesChanged} files, +${s.git.insertions} −${s.git.deletions}` : '';
+  const kind = s.kind === 'break' ? `${s.breakKind ?? 'short'} break` : 'focus';
   return (
-    `<tr><td class="nowrap">${escapeHtml(Number.isNaN(start) ? s.start : startLabel(start))}</td><td>${escapeHtml(s.kind === 'break' ? `${s.breakKind ?? 'short'} break` : 'focus')}</td>` +
+    `<tr><td class="nowrap">${escapeHtml(Number.isNaN(start) ? s.start : startLabel(start))}</td>` +
+    `<td>${escapeHtml(kind)}</td>` +
     `<td>${s.focusedMin.toFixed(0)} / ${s.plannedMin.toFixed(0)}</td><td>${s.pausedMin.toFixed(0)}</td><td>${s.idleMin.toFixed(0)}</td>` +
     `<td>${escapeHtml(s.intent)}</td><td>${escapeHtml(s.outcome ?? '')}</td><td>${escapeHtml(s.endedBy)}</td>` +
     `<td>${escapeHtml(lines)}${commitList}</td></tr>`
@@ -123,7 +126,8 @@ svg text.month { text-anchor: start; }
 svg text { fill: var(--vscode-descriptionForeground); font-size: 10px; text-anchor: middle; }
 svg text.tick { text-anchor: end; } svg text.unit { text-anchor: start; }
 svg text.val { fill: var(--vscode-foreground); }
-svg .grid { stroke: var(--vscode-foreground); opacity: .12; } svg .axis { stroke: var(--vscode-foreground); opacity: .5; }
+svg .grid { stroke: var(--vscode-foreground); opacity: .12; }
+svg .axis { stroke: var(--vscode-foreground); opacity: .5; }
 .scroll { overflow-x: auto; max-width: 100%; } td.nowrap { white-space: nowrap; }
 .totals { display: flex; flex-wrap: wrap; gap: 4px 24px; } .totals span { font-size: 1.1em; white-space: nowrap; }
 p.muted { overflow-wrap: anywhere; }
@@ -139,7 +143,8 @@ ul { margin: 2px 0; padding-left: 16px; }
 ${warnings}
 <p class="totals"><span>Today: <b id="today">${stats.todayMinutes}</b> min</span><span>This week: <b id="week">${stats.weekMinutes}</b> min</span><span>Streak: <b id="streak">${stats.streakDays}</b> day${stats.streakDays === 1 ? '' : 's'}</span></p>
 ${chartSvg(stats)}
-<div class="scroll"><table><thead><tr><th>Start</th><th>Kind</th><th>Focused / planned min</th><th>Paused</th><th>Idle</th><th>Intent</th><th>Outcome</th><th>Ended</th><th>Git</th></tr></thead>
+<div class="scroll"><table><thead><tr><th>Start</th><th>Kind</th><th>Focused / planned min</th><th>Paused</th>
+<th>Idle</th><th>Intent</th><th>Outcome</th><th>Ended</th><th>Git</th></tr></thead>
 <tbody>${rows || '<tr><td colspan="9" class="muted">No sessions yet.</td></tr>'}</tbody></table></div>
 </body></html>`;
 }

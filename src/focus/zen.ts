@@ -87,6 +87,11 @@ export class ZenMode {
     }
   }
 
+  /** The session this window entered Zen for, if any. */
+  enteredFor(): string | undefined {
+    return this.ports.workspaceState.get<string>(ZEN_SESSION_KEY);
+  }
+
   /** This window entered Zen for a session that is no longer live: leave Zen and restore the status-bar setting. */
   async reconcile(liveSessionId: string | null): Promise<void> {
     const p = this.ports;

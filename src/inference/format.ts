@@ -84,7 +84,9 @@ export function formatInfer(r: InferReport, maxRows = 10): string {
   return (
     [
       formatSession(r.session).trimEnd(),
-      `${r.rows} row${r.rows === 1 ? '' : 's'} (${r.source === 'csv' ? `${r.mode} input from ${r.featureColumns?.join(', ')}` : 'random inputs'}) in ${r.inferenceMs.toFixed(2)} ms`,
+      `${r.rows} row${r.rows === 1 ? '' : 's'} (${
+        r.source === 'csv' ? `${r.mode} input from ${r.featureColumns?.join(', ')}` : 'random inputs'
+      }) in ${r.inferenceMs.toFixed(2)} ms`,
       table([head, ...body]),
       r.rows > maxRows ? `… ${r.rows - maxRows} more rows` : '',
       r.out ? `wrote ${r.out}` : '',
@@ -119,8 +121,9 @@ export function metricLabel(key: string): string {
 
 /** +0.6000 / −0.0201: the model minus the baseline (or train minus validation), '—' when either is missing. */
 export function signedDiff(a: number | null | undefined, b: number | null | undefined): string {
-  if (a === null || a === undefined || b === null || b === undefined || Number.isNaN(a) || Number.isNaN(b)) return '—';
-  const d = a - b;
+  const missing = (x: number | null | undefined) => x === null || x === undefined || Number.isNaN(x);
+  if (missing(a) || missing(b)) return '—';
+  const d = a! - b!;
   return `${d >= 0 ? '+' : '\u2212'}${Math.abs(d).toFixed(4)}`;
 }
 
@@ -166,7 +169,9 @@ export function formatEval(r: EvalReport): string {
       `${r.task} on ${r.split.valid} validation rows of ${r.data.path}${r.split.fold !== null ? ` (fold ${r.split.fold})` : ''}, target '${r.target}', features ${r.featureColumns.join(', ')}`,
       r.classes ? `classes (${r.classes.source}): ${r.classes.names.join(', ')}` : '',
       `baseline: ${r.baselineKind}, learned on ${r.split.train} train rows`,
-      `train: the same metrics on ${r.train.sampled ? `every k-th train row (${r.train.rows})` : `the ${r.train.rows} train rows`}`,
+      `train: the same metrics on ${
+        r.train.sampled ? `every k-th train row (${r.train.rows})` : `the ${r.train.rows} train rows`
+      }`,
       table([EVAL_COLUMNS, ...evalRows(r)]),
       note ? `note: ${note}` : '',
       `inference ${r.inferenceMs.toFixed(1)} ms${r.ledger ? '; recorded in .flowbench/experiments.jsonl' : ''}`,

@@ -31,8 +31,10 @@ table.metrics { font-size: .92em; } table.metrics th, table.metrics td { padding
 .chartbox { overflow-x: auto; max-width: 100%; }
 svg.chart { display: block; min-width: 300px; max-width: 560px; color: var(--vscode-charts-blue, #3794ff); }
 svg.chart text { fill: var(--vscode-descriptionForeground); font-size: 10px; }
-svg.chart .axis { stroke: var(--vscode-foreground); opacity: .6; } svg.chart .grid { stroke: var(--vscode-foreground); opacity: .12; }
-svg.chart .range { stroke: currentColor; stroke-width: 2; opacity: .5; } svg.chart .box { fill: currentColor; opacity: .35; }
+svg.chart .axis { stroke: var(--vscode-foreground); opacity: .6; }
+svg.chart .grid { stroke: var(--vscode-foreground); opacity: .12; }
+svg.chart .range { stroke: currentColor; stroke-width: 2; opacity: .5; }
+svg.chart .box { fill: currentColor; opacity: .35; }
 svg.chart .p50 { fill: currentColor; }
 `;
 
@@ -141,9 +143,11 @@ export function inferBody(r: InferReport, maxRows: number, root?: string): strin
   }
   const source =
     r.source === 'csv' ? `${esc(r.mode)} input from ${esc(r.featureColumns?.join(', '))}` : 'random inputs';
+  const saved = r.out ? `; saved to <code>${esc(shown(r.out, root))}</code>` : '';
+  const more = r.rows > maxRows ? `<p class="muted">… ${r.rows - maxRows} more rows</p>` : '';
   return `<h2>Predictions: ${esc(shown(r.model, root))}</h2>
-<p>${r.rows} row${r.rows === 1 ? '' : 's'}, ${source}, ${r.inferenceMs.toFixed(2)} ms${r.out ? `; saved to <code>${esc(shown(r.out, root))}</code>` : ''}</p>
-${tableHtml([r.rowIndex ? 'row' : '#', ...r.table.columns], rows)}${r.rows > maxRows ? `<p class="muted">… ${r.rows - maxRows} more rows</p>` : ''}
+<p>${r.rows} row${r.rows === 1 ? '' : 's'}, ${source}, ${r.inferenceMs.toFixed(2)} ms${saved}</p>
+${tableHtml([r.rowIndex ? 'row' : '#', ...r.table.columns], rows)}${more}
 ${sessionHtml(r.session)}`;
 }
 
@@ -167,15 +171,23 @@ export function evalBody(r: EvalReport, root?: string): string {
   const train = r.train.sampled
     ? `every k-th of the ${r.split.train} train rows (${r.train.rows} rows)`
     : `the ${r.train.rows} train rows`;
+  const classes = r.classes
+    ? `<p class="muted">classes (${esc(r.classes.source)}): ${esc(r.classes.names.join(', '))}</p>`
+    : '';
+  const recorded = r.ledger ? 'Recorded in .flowbench/experiments.jsonl.' : '';
   return `<h2>Evaluation: ${esc(shown(r.model.path, root))}</h2>
-<p>${esc(r.task)} of <code>${esc(r.target)}</code> on <b>${r.split.valid} validation rows</b>${fold} of <code>${esc(shown(r.data.path, root))}</code>, split <code>${esc(shown(r.split.path, root))}</code></p>
+<p>${esc(r.task)} of <code>${esc(r.target)}</code> on <b>${r.split.valid} validation rows</b>${fold}
+of <code>${esc(shown(r.data.path, root))}</code>, split <code>${esc(shown(r.split.path, root))}</code></p>
 ${r.warnings.map((w) => `<p class="bad">${esc(w)}</p>`).join('')}
-<div class="scroll"><table class="metrics"><thead><tr><th>metric</th><th>validation</th><th>train</th><th>baseline</th></tr></thead>
+<div class="scroll"><table class="metrics">
+<thead><tr><th>metric</th><th>validation</th><th>train</th><th>baseline</th></tr></thead>
 <tbody>${rows.join('')}</tbody></table></div>
-<p class="muted"><b>validation</b>: rows the model did not train on (green: better than the baseline). <b>train</b>: the same metrics on ${train}; a train score far above validation means overfitting. <b>baseline</b>: ${esc(r.baselineKind)}, learned on the train rows.</p>
+<p class="muted"><b>validation</b>: rows the model did not train on (green: better than the baseline).
+<b>train</b>: the same metrics on ${train}; a train score far above validation means overfitting.
+<b>baseline</b>: ${esc(r.baselineKind)}, learned on the train rows.</p>
 ${note ? `<p class="bad">${esc(note)}</p>` : ''}
-${r.classes ? `<p class="muted">classes (${esc(r.classes.source)}): ${esc(r.classes.names.join(', '))}</p>` : ''}
-<p class="muted">features ${esc(r.featureColumns.join(', '))}; inference ${r.inferenceMs.toFixed(1)} ms. ${r.ledger ? 'Recorded in .flowbench/experiments.jsonl.' : ''}</p>
+${classes}
+<p class="muted">features ${esc(r.featureColumns.join(', '))}; inference ${r.inferenceMs.toFixed(1)} ms. ${recorded}</p>
 ${sessionHtml(r.session)}`;
 }
 
@@ -211,7 +223,8 @@ export function latencyChartSvg(results: BenchOkResult[]): string {
       `p99 ${fmtMs(l.p99)}, max ${fmtMs(l.max)} ms</title>` +
       `<text x="${left - 6}" y="${y + 3.5}" text-anchor="end">${esc(r.provider)}</text>` +
       `<line class="range" x1="${x(l.min).toFixed(1)}" x2="${x(l.max).toFixed(1)}" y1="${y}" y2="${y}"/>` +
-      `<rect class="box" x="${x(l.p50).toFixed(1)}" y="${y - 6}" width="${Math.max(1, x(l.p99) - x(l.p50)).toFixed(1)}" height="12"/>` +
+      `<rect class="box" x="${x(l.p50).toFixed(1)}" y="${y - 6}" ` +
+      `width="${Math.max(1, x(l.p99) - x(l.p50)).toFixed(1)}" height="12"/>` +
       `<circle class="p50" cx="${x(l.p50).toFixed(1)}" cy="${y}" r="3.5"/>` +
       `<text x="${x(l.p50).toFixed(1)}" y="${y - 8}" text-anchor="middle">p50 ${fmtMs(l.p50)}</text>` +
       (l.max > max ? `<text x="${W - right}" y="${y + 14}" text-anchor="end">max ${fmtMs(l.max)} →</text>` : '') +

@@ -284,7 +284,9 @@ function labelCheck({ folds, target }: CheckInput): CheckResult {
     detail: [
       `label drift (Cramér's V) up to ${worstDrift.toFixed(3)}`,
       anyMissing
-        ? `some classes are missing from a fold${many ? ` (${k} classes: is the target continuous? stratify on quantile bins)` : ''}`
+        ? `some classes are missing from a fold${
+            many ? ` (${k} classes: is the target continuous? stratify on quantile bins)` : ''
+          }`
         : 'every class is on both sides of every fold',
     ].join('; '),
     perFold,

@@ -112,7 +112,8 @@ export function pythonSnippet(m: SnippetSource, opts: { root?: string } = {}): s
     `from sklearn.model_selection import ${CLASS_OF[m.strategy]}`,
     '',
     `df = pd.read_csv(${py(projectPath(m.input.file, opts.root))})`,
-    `df[${py(m.output.column)}] = pd.read_csv(${py(projectPath(m.output.file, opts.root))})[${py(m.output.column)}].values`,
+    `df[${py(m.output.column)}] = pd.read_csv(${py(projectPath(m.output.file, opts.root))})` +
+      `[${py(m.output.column)}].values`,
     'n = len(df)',
   ];
   if (p.target) {

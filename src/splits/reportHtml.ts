@@ -25,7 +25,8 @@ function stackedBar(
     const w = total > 0 ? (100 * p.value) / total : 0;
     const fill = p.fill ? ` fill="${p.fill}"` : '';
     const r =
-      `<rect x="${x.toFixed(3)}%" y="0" width="${w.toFixed(3)}%" height="16"${p.cls ? ` class="${p.cls}"` : ''}${fill}>` +
+      `<rect x="${x.toFixed(3)}%" y="0" width="${w.toFixed(3)}%" height="16"` +
+      `${p.cls ? ` class="${p.cls}"` : ''}${fill}>` +
       `<title>${esc(p.title)}</title></rect>`;
     x += w;
     return r;
@@ -47,7 +48,8 @@ function foldSizesSvg(m: SplitManifest): string {
       ],
       total,
     );
-    return `<div class="row"><div class="lbl"><b>${esc(label)}</b> <span class="muted">${counts}</span></div>${bar}</div>`;
+    const head = `<div class="lbl"><b>${esc(label)}</b> <span class="muted">${counts}</span></div>`;
+    return `<div class="row">${head}${bar}</div>`;
   });
   return `<div class="bars" role="img" aria-label="Rows per fold">${rows.join('')}</div>`;
 }
@@ -73,14 +75,18 @@ function classBalanceSvg(m: SplitManifest): string {
       })),
       total,
     );
-    return `<div class="row"><div class="lbl"><b>${esc(r.name)}</b> <span class="muted">${total} rows</span></div>${bar}</div>`;
+    const head = `<div class="lbl"><b>${esc(r.name)}</b> <span class="muted">${total} rows</span></div>`;
+    return `<div class="row">${head}${bar}</div>`;
   });
   const legend = shown.map((l, c) => `<span class="key"><span class="swatch c${c}"></span>${esc(l)}</span>`).join(' ');
   const more =
     labels.length > shown.length
       ? ` <span class="muted">(+${labels.length - shown.length} more classes; colours repeat)</span>`
       : '';
-  return `<div class="bars" role="img" aria-label="Class balance per fold">${bars.join('')}</div><div>${legend}${more}</div>`;
+  return (
+    `<div class="bars" role="img" aria-label="Class balance per fold">${bars.join('')}</div>` +
+    `<div>${legend}${more}</div>`
+  );
 }
 
 /**
@@ -121,7 +127,8 @@ export function splitReportHtml(
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1em 2em; }
 table { border-collapse: collapse; margin: .5em 0; } th, td { text-align: left; padding: 2px 10px 2px 0; vertical-align: top; }
 .scroll { overflow-x: auto; max-width: 100%; } code { overflow-wrap: anywhere; }
-.muted { opacity: .7; } .bars { max-width: 720px; } .row { margin: 0 0 6px; } .lbl { font-size: 12px; margin-bottom: 2px; }
+.muted { opacity: .7; } .bars { max-width: 720px; } .row { margin: 0 0 6px; }
+.lbl { font-size: 12px; margin-bottom: 2px; }
 svg.bar { display: block; background: var(--vscode-editorWidget-background, #8882); }
 .train { fill: #4e79a7; } .valid { fill: #f28e2b; } .unused { fill: #bab0ac; }
 tr.warn td.status, tr.warn td:last-child { color: var(--vscode-editorWarning-foreground, #c80); font-weight: bold; }
@@ -133,7 +140,8 @@ button { margin-right: .5em; color: var(--vscode-button-foreground); background:
 pre { background: var(--vscode-textCodeBlock-background); padding: .6em; overflow: auto; }
 </style></head><body>
 <h1>Split: ${esc(m.strategy)}</h1>
-<p>${m.input.rows} rows of <code>${esc(rel(m.input.file))}</code> → <code>${esc(rel(m.output.file))}</code> (column <code>${esc(m.output.column)}</code>).
+<p>${m.input.rows} rows of <code>${esc(rel(m.input.file))}</code> → <code>${esc(rel(m.output.file))}</code>
+(column <code>${esc(m.output.column)}</code>).
 Same indices as scikit-learn ${esc(m.sklearn)}: <code>${esc(m.sklearnEquivalent)}</code>.</p>
 <p><button id="copy">Copy Python snippet</button><button id="open">Open ${esc(m.output.column === 'fold' ? 'folds' : 'split')} file</button></p>
 <h2>Fold sizes</h2>
@@ -143,10 +151,16 @@ ${foldSizesSvg(m)}
 ${classBalanceSvg(m)}
 <h2>Checks</h2>
 <div class="scroll"><table>${checks}</table></div>
-${driftRows ? `<h3>Drift per column</h3><div class="scroll"><table><tr><th>column</th><th>measure</th><th>value (warn ≥ 0.2)</th></tr>${driftRows}</table></div>` : ''}
+${
+  driftRows
+    ? `<h3>Drift per column</h3><div class="scroll"><table>
+<tr><th>column</th><th>measure</th><th>value (warn ≥ 0.2)</th></tr>${driftRows}</table></div>`
+    : ''
+}
 ${warnings ? `<h2>scikit-learn warnings</h2><ul>${warnings}</ul>` : ''}
 <h2>Parameters</h2>
-<div class="scroll"><table>${params}<tr><th>input SHA-256</th><td><code>${esc(m.input.sha256)}</code></td></tr><tr><th>Flowbench</th><td>${esc(m.flowbench)}</td></tr></table></div>
+<div class="scroll"><table>${params}<tr><th>input SHA-256</th><td><code>${esc(m.input.sha256)}</code></td></tr>
+<tr><th>Flowbench</th><td>${esc(m.flowbench)}</td></tr></table></div>
 <h2>Python</h2>
 <pre>${esc(opts.root ? pythonSnippet(m, { root: opts.root }) : m.python)}</pre>
 <script nonce="${opts.nonce}">

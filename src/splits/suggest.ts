@@ -62,11 +62,13 @@ export function suggestStrategy(
   const classification = type === 'binary' || type === 'multiclass';
   if (type === 'continuous')
     notes.push(
-      `target '${ctx.target}' is continuous: stratify on 5 quantile bins (pd.qcut) to keep its distribution in every fold`,
+      `target '${ctx.target}' is continuous: stratify on 5 quantile bins (pd.qcut) ` +
+        'to keep its distribution in every fold',
     );
   if (dateColumns.length && groupColumns.length)
     notes.push(
-      `both a date column ('${dateColumns[0]}') and an entity column ('${groupColumns[0]}'): consider a gap between train and valid rows, and check that groups do not straddle it`,
+      `both a date column ('${dateColumns[0]}') and an entity column ('${groupColumns[0]}'): consider a gap ` +
+        'between train and valid rows, and check that groups do not straddle it',
     );
   if (dateColumns.length) {
     return {

@@ -30,7 +30,8 @@ export function historyChartSvg(records: Pick<TimingRecord, 'mean' | 'stdev' | '
   const ticks = [lo, (lo + hi) / 2, hi].map(
     (v) =>
       `<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/>` +
-      `<text class="tick" x="${M.left - 5}" y="${(y(v) + 3.5).toFixed(1)}" text-anchor="end">${esc(formatTime(v))}</text>`,
+      `<text class="tick" x="${M.left - 5}" y="${(y(v) + 3.5).toFixed(1)}" text-anchor="end">` +
+      `${esc(formatTime(v))}</text>`,
   );
   const points = records.map((r, i) => {
     const cx = x(i).toFixed(1);
@@ -90,9 +91,11 @@ export function historyHtml(cells: TimedCellOverview[], cspSource: string, skipp
       return `<section class="cell${c.gone ? ' gone' : ''}">
 <h3><code>${esc(c.file)}</code> <small>${cellHeading(c)}</small></h3>
 <p class="figures"><span class="last">${esc(meanAndSpread(c.last))}</span> <span class="${cls}">${esc(change)}</span>
-<small>${c.count} timing${c.count === 1 ? '' : 's'}${c.stale ? ' · the cell was edited since the last one' : ''}</small></p>
+<small>${c.count} timing${c.count === 1 ? '' : 's'}${c.stale ? ' · the cell was edited since the last one' : ''}
+</small></p>
 <div class="chartbox">${historyChartSvg(c.records)}</div>
-<div class="scroll"><small>${esc(c.last.line)}<br>${esc(when)}${git} · Python ${esc(c.last.interpreter.version)}</small></div>
+<div class="scroll"><small>${esc(c.last.line)}<br>
+${esc(when)}${git} · Python ${esc(c.last.interpreter.version)}</small></div>
 </section>`;
     })
     .join('\n');
@@ -114,7 +117,8 @@ svg.chart { display: block; max-width: 420px; color: var(--vscode-charts-blue, #
 .chartbox { overflow-x: auto; max-width: 100%; }
 svg.chart circle { fill: currentColor; } svg.chart .trend { fill: none; stroke: currentColor; stroke-width: 1.2; }
 svg.chart .err { stroke: currentColor; stroke-width: 2; opacity: .45; }
-svg.chart .axis { stroke: var(--vscode-foreground); opacity: .6; } svg.chart .grid { stroke: var(--vscode-foreground); opacity: .12; }
+svg.chart .axis { stroke: var(--vscode-foreground); opacity: .6; }
+svg.chart .grid { stroke: var(--vscode-foreground); opacity: .12; }
 svg.chart text { fill: var(--vscode-descriptionForeground); font-size: 10px; }
 </style></head><body>
 <h2>Timing history</h2>

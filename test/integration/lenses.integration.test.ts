@@ -313,7 +313,7 @@ describe('Flowbench training-script lenses', function () {
       assert.equal(column.filter((x) => x === 'valid').length, 30, 'test_size=0.2 of 150 rows');
     });
 
-    it('Evaluate gets the data file; the command picks the split the model was trained on, without a prompt', async () => {
+    it('Evaluate gets the data file; the command takes the split the model was trained on, unasked', async () => {
       const { id, args } = lens('flowbench.onnx.eval');
       assert.deepEqual(args, {
         model: path.join(root(), 'models', 'baseline.onnx'),

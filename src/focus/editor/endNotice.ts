@@ -23,12 +23,20 @@ export interface EndNoticePorts {
 export class EndNotice {
   constructor(private readonly ports: EndNoticePorts) {}
 
-  /** `askOutcome`: the user stopped the session, so the outcome is asked at once (Enter with nothing skips it). */
-  show(ended: EndOutcome, askOutcome = false): void {
+  /** `outcomeAsked`: the outcome was asked already (askOutcome), so the notice does not offer it again. */
+  show(ended: EndOutcome, outcomeAsked = false): void {
     if (playsEndSound(ended.summary, focusSettings().sound)) playEndSound();
-    const asking = askOutcome && !!ended.logFile && ended.summary.kind === 'work' && !ended.record?.outcome;
-    if (asking) void this.noteOutcome(ended);
-    void this.ask(ended, asking);
+    void this.ask(ended, outcomeAsked);
+  }
+
+  /** Whether a stopped session's outcome is worth asking for: a work session with a log and no outcome yet. */
+  asksOutcome(ended: EndOutcome): boolean {
+    return !!ended.logFile && ended.summary.kind === 'work' && !ended.record?.outcome;
+  }
+
+  /** The user stopped the session: its outcome, asked at once (Enter with nothing skips it). */
+  askOutcome(ended: EndOutcome): Promise<void> {
+    return this.noteOutcome(ended);
   }
 
   private async noteOutcome(ended: EndOutcome): Promise<void> {

@@ -38,6 +38,8 @@ export class FocusRuntime implements vscode.Disposable {
   private readonly idle: IdleTracker;
   private readonly statusBar: FocusStatusBar;
   private disposed = false;
+  /** The outcome of a stopped session in Zen mode is being asked: Zen is left only once it is answered. */
+  private outcomePending = false;
   private refreshChain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -127,9 +129,8 @@ export class FocusRuntime implements vscode.Disposable {
       zen: zen || st.zenMode,
       zenSilences: vscode.workspace.getConfiguration('zenMode').get<boolean>('silentNotifications', true) !== false,
     });
-    this.services.log.info(
-      `focus: notifications ${plan.silencedBy ? `silenced by ${plan.silencedBy === 'zen' ? 'Zen mode' : 'Do Not Disturb'}` : 'not silenced'}`,
-    );
+    const by = { zen: 'silenced by Zen mode', dnd: 'silenced by Do Not Disturb' };
+    this.services.log.info(`focus: notifications ${plan.silencedBy ? by[plan.silencedBy] : 'not silenced'}`);
     const r = await this.controller.start({
       ...o,
       suppress: plan.flowbenchDnd,
@@ -150,8 +151,24 @@ export class FocusRuntime implements vscode.Disposable {
    */
   async stop(outcome: string | null, notify: boolean, askOutcome = false): Promise<EndOutcome | null> {
     const ended = await this.controller.stop(outcome);
-    if (ended) await this.leaveZenIfOver();
-    if (ended) this.afterEnd(ended, notify, askOutcome);
+    if (ended && askOutcome && this.endNotice.asksOutcome(ended)) {
+      // The outcome is asked before the session's Zen mode is left: leaving Zen moves the focus back to the editor,
+      // and what the user types would land in their code. The command returns now; Zen is left, and the notice
+      // shown, once the outcome is answered or dismissed.
+      this.outcomePending = this.zen.enteredFor() === ended.summary.id;
+      void this.endNotice
+        .askOutcome(ended)
+        .catch((err) => this.services.log.warn(`focus: could not note the outcome: ${errorMessage(err)}`))
+        .finally(async () => {
+          this.outcomePending = false;
+          await this.leaveZenIfOver();
+          this.afterEnd(ended, notify, true);
+          await this.refresh();
+        });
+    } else if (ended) {
+      await this.leaveZenIfOver();
+      this.afterEnd(ended, notify);
+    }
     await this.refresh();
     return ended;
   }
@@ -172,7 +189,7 @@ export class FocusRuntime implements vscode.Disposable {
     const prev = this.state;
     this.state = await this.controller.read();
     if (prev?.session && this.state.session?.id !== prev.session.id) this.idle.sessionChanged();
-    await this.zen.reconcile(this.state.session?.id ?? null);
+    if (!this.outcomePending) await this.zen.reconcile(this.state.session?.id ?? null);
     const s = this.state.session;
     if (this.disposed) return;
     if (s && phase(s, this.clock()) === 'ended') {
@@ -206,11 +223,11 @@ export class FocusRuntime implements vscode.Disposable {
 
   /**
    * `notify` false: the user already chose what comes next (another session, a break), so no notice asks.
-   * `askOutcome`: the user stopped the session: ask for its outcome right away.
+   * `outcomeAsked`: the outcome was asked already, so the notice does not offer it again.
    */
-  private afterEnd(ended: EndOutcome, notify = true, askOutcome = false): void {
+  private afterEnd(ended: EndOutcome, notify = true, outcomeAsked = false): void {
     if (highlightsEnd(ended.summary)) this.statusBar.highlight();
-    if (notify) this.endNotice.show(ended, askOutcome);
+    if (notify) this.endNotice.show(ended, outcomeAsked);
   }
 
   clearHighlight(): void {

@@ -189,7 +189,8 @@ export async function keepOrReplace(request: SplitRequest): Promise<SplitRequest
   let made = '';
   try {
     const m = JSON.parse(fs.readFileSync(`${request.out}.json`, 'utf8')) as { strategy?: string; createdAt?: string };
-    made = ` (a ${m.strategy ? `${m.strategy} split` : 'split'} made ${m.createdAt?.replace('T', ' ').slice(0, 16) ?? 'earlier'})`;
+    const when = m.createdAt?.replace('T', ' ').slice(0, 16) ?? 'earlier';
+    made = ` (a ${m.strategy ? `${m.strategy} split` : 'split'} made ${when})`;
   } catch {
     /* no manifest: say less */
   }

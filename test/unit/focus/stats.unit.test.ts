@@ -123,10 +123,10 @@ describe('focus log page', () => {
     const st = focusStats([session(day(26), 4)], NOW);
     const svg = chartSvg(st);
     assert.equal(axisMax(4), 5);
-    const bar =
-      /<rect class="bar" x="[\d.]+" y="([\d.]+)" width="18" height="(\d+)"><\/rect><text class="val" x="[\d.]+" y="([\d.]+)">4</.exec(
-        svg,
-      );
+    const bar = new RegExp(
+      '<rect class="bar" x="[\\d.]+" y="([\\d.]+)" width="18" height="(\\d+)"></rect>' +
+        '<text class="val" x="[\\d.]+" y="([\\d.]+)">4<',
+    ).exec(svg);
     assert.ok(bar, svg);
     assert.ok(Number(bar[2]) >= 80, `a 4-minute day on a 5-minute axis is most of the height, got ${bar[2]} px`);
     assert.ok(Number(bar[3]) < Number(bar[1]), 'the value sits above its bar, not inside it');

@@ -166,7 +166,7 @@ describe('inference: what Evaluate offers and how its results read', () => {
     assert.match(overfitNote(big)!, /train accuracy 0\.9900 against 0\.9000 on validation/);
   });
 
-  it('Benchmark: FLOP/s with a prefix (no 0.000 for tiny models) and a latency chart that an outlier does not squash', () => {
+  it('Benchmark: FLOP/s with a prefix (no 0.000) and a latency chart an outlier does not squash', () => {
     assert.equal(formatFlopRate(24 * 30_000 * 1e-9), '720 kFLOP/s');
     assert.equal(formatFlopRate(12.3), '12.3 GFLOP/s');
     assert.equal(formatFlopRate(null), '—');

@@ -127,7 +127,7 @@ describe('splits/wizardPlan: Enter, Enter, Enter makes a sound split', () => {
     }
   });
 
-  it("the demo workspace's split is found beside its data, and the suggestion's reason fits a quick-pick line", async () => {
+  it("the demo workspace's split is found beside its data; the suggestion's reason fits a quick pick", async () => {
     const found = splitsBeside(flowers);
     assert.deepEqual(
       found.map((f) => [path.basename(f.file), f.strategy, f.target, f.train, f.valid]),
