@@ -10,7 +10,7 @@ import type { EvalOptions } from './inference/evaluate';
 import type { InferOptions } from './inference/infer';
 
 type Payload<K extends EngineJob['kind']> = K extends 'split'
-  ? { request: SplitRequest; workers?: number }
+  ? { request: SplitRequest; workers?: number; snippetRoot?: string }
   : K extends 'eval'
     ? EvalOptions
     : InferOptions;
@@ -26,7 +26,7 @@ async function run(job: EngineJob): Promise<unknown> {
     case 'split': {
       const { createSplit } = await import('./splits/engine');
       const p = job.payload as Payload<'split'>;
-      return createSplit(p.request, { cancellation, workers: p.workers, onProgress });
+      return createSplit(p.request, { cancellation, workers: p.workers, snippetRoot: p.snippetRoot, onProgress });
     }
     case 'eval': {
       const { runEval } = await import('./inference/evaluate');

@@ -22,7 +22,8 @@ export function activate(context: vscode.ExtensionContext): FlowbenchApi {
   // The lenses show timings and prefill splits through those features' small APIs, never their internals.
   const lenses = lensesFeature(services, { timings: timing.api, splits: splits.api });
   const focus = focusFeature(services);
-  const features = [coreFeature(services), lenses, focus, timing, inferenceFeature(services), splits];
+  const inference = inferenceFeature(services, { splits: splits.api });
+  const features = [coreFeature(services), lenses, focus, timing, inference, splits];
   registerCommands(services, Object.assign({}, ...features.map((f) => f.commands)));
   const activationMs = performance.now() - started;
   log.info(`Flowbench activated in ${activationMs.toFixed(1)} ms`);

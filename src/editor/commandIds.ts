@@ -10,6 +10,7 @@ export const COMMANDS = {
   },
   focus: {
     start: 'flowbench.focus.start',
+    startInZen: 'flowbench.focus.startInZen',
     pause: 'flowbench.focus.pause',
     extend: 'flowbench.focus.extend',
     stop: 'flowbench.focus.stop',

@@ -10,8 +10,8 @@ export interface EndMessage {
 
 const min = (ms: number) => Math.round(ms / 60_000);
 
-/** The end notice: what the session produced, and the next steps on offer. */
-export function endMessage(ended: EndOutcome): EndMessage {
+/** The end notice: what the session produced, and the next steps on offer (no Note Outcome when it was asked). */
+export function endMessage(ended: EndOutcome, opts: { outcomeAsked?: boolean } = {}): EndMessage {
   const s = ended.summary;
   if (s.kind === 'break') return { text: 'Flowbench: break over.', choices: ['Start Focus Session'] };
   const commits = ended.record?.git?.commits.length ?? 0;
@@ -29,7 +29,10 @@ export function endMessage(ended: EndOutcome): EndMessage {
         : 'Flowbench: focus session done';
   return {
     text: `${head}${s.intent ? ` (${s.intent})` : ''}: ${parts.join(', ')}.`,
-    choices: ['Start Break', 'Another Session', 'Note Outcome'],
+    choices:
+      opts.outcomeAsked || ended.record?.outcome
+        ? ['Start Break', 'Another Session']
+        : ['Start Break', 'Another Session', 'Note Outcome'],
   };
 }
 

@@ -7,37 +7,94 @@ import type { FocusStats } from './stats';
  * table of sessions with their commits. No script at all; the CSP allows only the nonce'd stylesheet, and every piece
  * of user text (intents, outcomes, commit subjects) is escaped.
  */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** 'Dec 1': the one way the page writes a day, on the chart's axis and in the table. */
+export function dayLabel(d: Date): string {
+  return `${MONTHS[d.getMonth()]} ${d.getDate()}`;
+}
+
+/** 'Dec 1, 09:05' (local time), as the table writes a session's start. */
+export function startLabel(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${dayLabel(d)}, ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** The axis top for a largest day of `max` minutes: the next of 5, 10, 15, 30, 45, 60, 90, 120, … at or above it. */
+export function axisMax(max: number): number {
+  const steps = [5, 10, 15, 30, 45, 60, 90, 120, 180, 240, 360, 480, 720, 960, 1440];
+  return steps.find((s) => s >= max) ?? Math.ceil(max / 60) * 60;
+}
+
+/**
+ * Focused minutes per day as an inline SVG bar chart with a y axis in minutes, scaled to the largest day (so one
+ * short session still gets a tall bar), each day's minutes above its bar, and a viewBox so it fits a narrow column.
+ */
 export function chartSvg(stats: FocusStats): string {
-  const w = 28;
-  const gap = 6;
-  const h = 120;
-  const max = Math.max(30, ...stats.days.map((d) => d.minutes));
+  const w = 18;
+  const gap = 5;
+  const h = 110;
+  const left = 34;
+  const top = 16;
+  const max = axisMax(Math.max(0, ...stats.days.map((d) => d.minutes)));
+  const dates = stats.days.map((d) => {
+    const [y, m, day] = d.date.split('-').map(Number);
+    return new Date(y, m - 1, day);
+  });
   const bars = stats.days
     .map((d, i) => {
-      const bh = Math.round((d.minutes / max) * h);
-      const x = i * (w + gap);
-      const label = d.date.slice(5);
+      const bh = d.minutes > 0 ? Math.max(2, Math.round((d.minutes / max) * h)) : 0;
+      const x = left + i * (w + gap);
+      const date = dates[i];
+      // Day numbers under the bars, the month under the first bar and under each 1st.
+      const month =
+        i === 0 || date.getDate() === 1
+          ? `<text class="month" x="${x}" y="${top + h + 25}">${MONTHS[date.getMonth()]}</text>`
+          : '';
+      const value = d.minutes > 0 ? String(Math.round(d.minutes * 10) / 10) : '';
       return (
-        `<g><title>${escapeHtml(d.date)}: ${d.minutes} min</title>` +
-        `<rect class="bar" x="${x}" y="${h - bh}" width="${w}" height="${bh}"></rect>` +
-        `<text class="val" x="${x + w / 2}" y="${Math.max(10, h - bh - 3)}">${d.minutes > 0 ? Math.round(d.minutes) : ''}</text>` +
-        `<text class="day" x="${x + w / 2}" y="${h + 14}">${escapeHtml(label)}</text></g>`
+        `<g><title>${escapeHtml(dayLabel(date))}: ${d.minutes} min focused</title>` +
+        `<rect class="bar" x="${x}" y="${top + h - bh}" width="${w}" height="${bh}"></rect>` +
+        `<text class="val" x="${x + w / 2}" y="${top + h - bh - 4}">${value}</text>` +
+        `<text class="day" x="${x + w / 2}" y="${top + h + 13}">${date.getDate()}</text>${month}</g>`
       );
     })
     .join('');
-  const width = stats.days.length * (w + gap);
-  return `<svg role="img" aria-label="Focused minutes per day, last ${stats.days.length} days" width="${width}" height="${h + 20}" viewBox="0 0 ${width} ${h + 20}">${bars}</svg>`;
+  const ticks = [0, max / 2, max]
+    .map((v) => {
+      const y = top + h - (v / max) * h;
+      return (
+        `<line class="grid" x1="${left - 4}" x2="${left + stats.days.length * (w + gap)}" y1="${y}" y2="${y}"/>` +
+        `<text class="tick" x="${left - 7}" y="${y + 3.5}">${Number.isInteger(v) ? v : v.toFixed(1)}</text>`
+      );
+    })
+    .join('');
+  const width = left + stats.days.length * (w + gap);
+  const height = top + h + 44;
+  const range = dates.length ? `${dayLabel(dates[0])} – ${dayLabel(dates[dates.length - 1])}` : '';
+  return (
+    `<div class="chartbox"><svg class="chart" role="img" ` +
+    `aria-label="Focused minutes per day, last ${stats.days.length} days" ` +
+    `width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${ticks}` +
+    `<line class="axis" x1="${left - 4}" x2="${left - 4}" y1="${top}" y2="${top + h}"/>${bars}` +
+    `<text class="unit" x="2" y="10">min</text>` +
+    `<text class="caption" x="${left + (width - left) / 2}" y="${height - 2}">` +
+    `focused minutes per day, ${escapeHtml(range)}</text></svg></div>`
+  );
 }
 
 function sessionRow(s: FocusLogSession): string {
-  const start = new Date(s.start);
+  const start = Date.parse(s.start);
   const commits = s.git?.commits ?? [];
   const commitList = commits.length
     ? `<ul>${commits.map((c) => `<li><code>${escapeHtml(c.hash.slice(0, 7))}</code> ${escapeHtml(c.subject)}</li>`).join('')}</ul>`
     : '';
   const lines = s.git ? `${s.git.filesChanged} files, +${s.git.insertions} −${s.git.deletions}` : '';
+  const kind = s.kind === 'break' ? `${s.breakKind ?? 'short'} break` : 'focus';
   return (
-    `<tr><td>${escapeHtml(start.toLocaleString())}</td><td>${escapeHtml(s.kind === 'break' ? `${s.breakKind ?? 'short'} break` : 'focus')}</td>` +
+    `<tr><td class="nowrap">${escapeHtml(Number.isNaN(start) ? s.start : startLabel(start))}</td>` +
+    `<td>${escapeHtml(kind)}</td>` +
     `<td>${s.focusedMin.toFixed(0)} / ${s.plannedMin.toFixed(0)}</td><td>${s.pausedMin.toFixed(0)}</td><td>${s.idleMin.toFixed(0)}</td>` +
     `<td>${escapeHtml(s.intent)}</td><td>${escapeHtml(s.outcome ?? '')}</td><td>${escapeHtml(s.endedBy)}</td>` +
     `<td>${escapeHtml(lines)}${commitList}</td></tr>`
@@ -63,9 +120,18 @@ export function focusLogHtml(opts: {
 <style nonce="${nonce}">
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 16px; }
 .bar { fill: var(--vscode-charts-blue, #3794ff); }
+svg.chart { display: block; }
+.chartbox { overflow-x: auto; max-width: 100%; }
+svg text.month { text-anchor: start; }
 svg text { fill: var(--vscode-descriptionForeground); font-size: 10px; text-anchor: middle; }
-.totals span { margin-right: 24px; font-size: 1.1em; }
-table { border-collapse: collapse; width: 100%; margin-top: 16px; }
+svg text.tick { text-anchor: end; } svg text.unit { text-anchor: start; }
+svg text.val { fill: var(--vscode-foreground); }
+svg .grid { stroke: var(--vscode-foreground); opacity: .12; }
+svg .axis { stroke: var(--vscode-foreground); opacity: .5; }
+.scroll { overflow-x: auto; max-width: 100%; } td.nowrap { white-space: nowrap; }
+.totals { display: flex; flex-wrap: wrap; gap: 4px 24px; } .totals span { font-size: 1.1em; white-space: nowrap; }
+p.muted { overflow-wrap: anywhere; }
+table { border-collapse: collapse; min-width: 100%; margin-top: 16px; }
 th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid var(--vscode-panel-border, #8884); }
 ul { margin: 2px 0; padding-left: 16px; }
 .warn { color: var(--vscode-editorWarning-foreground); }
@@ -77,7 +143,8 @@ ul { margin: 2px 0; padding-left: 16px; }
 ${warnings}
 <p class="totals"><span>Today: <b id="today">${stats.todayMinutes}</b> min</span><span>This week: <b id="week">${stats.weekMinutes}</b> min</span><span>Streak: <b id="streak">${stats.streakDays}</b> day${stats.streakDays === 1 ? '' : 's'}</span></p>
 ${chartSvg(stats)}
-<table><thead><tr><th>Start</th><th>Kind</th><th>Focused / planned min</th><th>Paused</th><th>Idle</th><th>Intent</th><th>Outcome</th><th>Ended</th><th>Git</th></tr></thead>
-<tbody>${rows || '<tr><td colspan="9" class="muted">No sessions yet.</td></tr>'}</tbody></table>
+<div class="scroll"><table><thead><tr><th>Start</th><th>Kind</th><th>Focused / planned min</th><th>Paused</th>
+<th>Idle</th><th>Intent</th><th>Outcome</th><th>Ended</th><th>Git</th></tr></thead>
+<tbody>${rows || '<tr><td colspan="9" class="muted">No sessions yet.</td></tr>'}</tbody></table></div>
 </body></html>`;
 }

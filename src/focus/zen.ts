@@ -21,6 +21,38 @@ export interface ZenPorts {
   warn(message: string): void;
 }
 
+/**
+ * How a work session silences notifications, decided before it starts. VS Code's Zen mode turns Do Not Disturb on
+ * by itself when it enters (zenMode.silentNotifications, default true) and off when it leaves, and DND can only be
+ * toggled blindly: a session that also toggled DND while in Zen would turn it OFF. So a session in Zen (asked for by
+ * the setting or the "in Zen Mode" command, or started while the window is in Zen, which Flowbench's keybinding and
+ * palette entry can see through their `when` clauses) enters Zen itself and leaves DND to Zen; Flowbench toggles DND
+ * only outside Zen, or when Zen is set not to silence notifications.
+ */
+export interface SilencePlan {
+  /** Enter Zen (exit, then toggle: entered whatever the state before) and leave it when the session ends. */
+  enterZen: boolean;
+  /** Flowbench turns DND on itself (and back off at the end, by its own record). */
+  flowbenchDnd: boolean;
+  /** Who keeps notifications quiet during the session. */
+  silencedBy: 'zen' | 'dnd' | null;
+}
+
+export function silencePlan(o: {
+  /** Work session (breaks neither silence nor enter Zen). */
+  work: boolean;
+  /** flowbench.focus.suppressNotifications. */
+  suppress: boolean;
+  /** Zen asked for: the setting, the command, or the window already in Zen. */
+  zen: boolean;
+  /** zenMode.silentNotifications. */
+  zenSilences: boolean;
+}): SilencePlan {
+  if (!o.work) return { enterZen: false, flowbenchDnd: false, silencedBy: null };
+  if (o.zen && o.zenSilences) return { enterZen: true, flowbenchDnd: false, silencedBy: 'zen' };
+  return { enterZen: o.zen, flowbenchDnd: o.suppress, silencedBy: o.suppress ? 'dnd' : null };
+}
+
 export const ZEN_SESSION_KEY = 'flowbench.focus.zenSession';
 export const ZEN_RESTORE_KEY = 'flowbench.focus.zenRestore';
 
@@ -53,6 +85,11 @@ export class ZenMode {
     } catch (err) {
       p.warn(`focus: could not enter Zen mode: ${errorMessage(err)}`);
     }
+  }
+
+  /** The session this window entered Zen for, if any. */
+  enteredFor(): string | undefined {
+    return this.ports.workspaceState.get<string>(ZEN_SESSION_KEY);
   }
 
   /** This window entered Zen for a session that is no longer live: leave Zen and restore the status-bar setting. */

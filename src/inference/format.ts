@@ -91,7 +91,12 @@ export function formatInfer(r: InferReport, maxRows = 10): string {
   return (
     [
       formatSession(r.session).trimEnd(),
-      `${r.rows} rows (${r.source === 'csv' ? `${r.mode} input from ${r.featureColumns?.length ?? 0} features: ${r.featureColumns?.join(', ')}${formatSkipped(r.skippedColumns)}` : 'random inputs'}) in ${r.inferenceMs.toFixed(2)} ms`,
+      `${r.rows} row${r.rows === 1 ? '' : 's'} (${
+        r.source === 'csv'
+          ? `${r.mode} input from ${r.featureColumns?.length ?? 0} features: ${r.featureColumns?.join(', ')}` +
+            formatSkipped(r.skippedColumns)
+          : 'random inputs'
+      }) in ${r.inferenceMs.toFixed(2)} ms`,
       table([head, ...body]),
       r.rows > maxRows ? `… ${r.rows - maxRows} more rows` : '',
       r.out ? `wrote ${r.out}` : '',
@@ -104,30 +109,100 @@ export function formatInfer(r: InferReport, maxRows = 10): string {
 const fmt = (v: number | null | undefined, d = 4): string =>
   v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d);
 
+/** How each metric is called on screen, and which way is better. The JSON keys (report, ledger) stay as they are. */
+export const METRIC_INFO: Record<string, { name: string; lowerIsBetter: boolean }> = {
+  accuracy: { name: 'accuracy', lowerIsBetter: false },
+  balancedAccuracy: { name: 'balanced accuracy', lowerIsBetter: false },
+  logLoss: { name: 'log loss', lowerIsBetter: true },
+  rocAuc: { name: 'ROC AUC', lowerIsBetter: false },
+  f1Macro: { name: 'macro F1', lowerIsBetter: false },
+  rmse: { name: 'RMSE', lowerIsBetter: true },
+  mae: { name: 'MAE', lowerIsBetter: true },
+  r2: { name: 'R²', lowerIsBetter: false },
+  'p50 ms': { name: 'p50 latency, ms', lowerIsBetter: true },
+};
+
+/** 'balanced accuracy', 'log loss (lower is better)'; an unknown key as it is. */
+export function metricLabel(key: string): string {
+  const m = METRIC_INFO[key];
+  if (!m) return key;
+  return m.lowerIsBetter ? `${m.name} (lower is better)` : m.name;
+}
+
+/** +0.6000 / −0.0201: the model minus the baseline (or train minus validation), '—' when either is missing. */
+export function signedDiff(a: number | null | undefined, b: number | null | undefined): string {
+  const missing = (x: number | null | undefined) => x === null || x === undefined || Number.isNaN(x);
+  if (missing(a) || missing(b)) return '—';
+  const d = a! - b!;
+  return `${d >= 0 ? '+' : '\u2212'}${Math.abs(d).toFixed(4)}`;
+}
+
+/**
+ * Whether the train score is clearly better than the validation score (the model fits its training rows better than
+ * new ones), beyond the noise of a small validation set: for accuracy, a gap larger than 0.05 and than twice the
+ * binomial standard error of the validation accuracy (28 of 30 right against 120 of 120 is within it); for RMSE,
+ * validation more than 20 % above train.
+ */
+export function overfitNote(r: Pick<EvalReport, 'metrics' | 'train' | 'task' | 'split'>): string | undefined {
+  const key = r.task === 'classification' ? 'accuracy' : 'rmse';
+  const v = r.metrics[key];
+  const t = r.train.metrics[key];
+  if (v === null || v === undefined || t === null || t === undefined) return undefined;
+  const n = Math.max(1, r.split.valid);
+  const se = Math.sqrt(Math.max(v * (1 - v), 1 / n) / n);
+  const gap = key === 'accuracy' ? t - v > Math.max(0.05, 2 * se) : v > t * 1.2;
+  if (!gap) return undefined;
+  return (
+    `train ${METRIC_INFO[key].name} ${t.toFixed(4)} against ${v.toFixed(4)} on validation: the model fits its ` +
+    'training rows clearly better than unseen ones (overfitting)'
+  );
+}
+
+/** One row per metric: name, validation, train, baseline, model − baseline. Shared by the CLI and the page. */
+export function evalRows(r: EvalReport): string[][] {
+  return Object.entries(r.metrics).map(([k, v]) => [
+    metricLabel(k),
+    fmt(v),
+    fmt(r.train.metrics[k]),
+    fmt(r.baseline[k]),
+    signedDiff(v, r.baseline[k]),
+  ]);
+}
+
+export const EVAL_COLUMNS = ['metric', 'validation', 'train', 'baseline', 'vs baseline'];
+
 export function formatEval(r: EvalReport): string {
-  const rows: string[][] = [['metric', 'model', 'baseline', 'change']];
-  for (const [k, v] of Object.entries(r.metrics)) {
-    const b = r.baseline[k];
-    rows.push([
-      k,
-      fmt(v),
-      fmt(b),
-      v !== null && b !== null && b !== undefined ? (v - b >= 0 ? '+' : '') + (v - b).toFixed(4) : '—',
-    ]);
-  }
+  const note = overfitNote(r);
   return (
     [
       formatSession(r.session).trimEnd(),
       `${r.task} on ${r.split.valid} validation rows of ${r.data.path}${r.split.fold !== null ? ` (fold ${r.split.fold})` : ''}, target '${r.target}', ${r.featureColumns.length} features: ${r.featureColumns.join(', ')}${formatSkipped(r.skippedColumns)}`,
       r.classes ? `classes (${r.classes.source}): ${r.classes.names.join(', ')}` : '',
       `baseline: ${r.baselineKind}, learned on ${r.split.train} train rows`,
-      table(rows),
+      `train: the same metrics on ${
+        r.train.sampled ? `every k-th train row (${r.train.rows})` : `the ${r.train.rows} train rows`
+      }`,
+      table([EVAL_COLUMNS, ...evalRows(r)]),
+      note ? `note: ${note}` : '',
       `inference ${r.inferenceMs.toFixed(1)} ms${r.ledger ? '; recorded in .flowbench/experiments.jsonl' : ''}`,
       ...r.warnings.map((w) => `warning: ${w}`),
     ]
       .filter(Boolean)
       .join('\n') + '\n'
   );
+}
+
+/** A throughput in FLOP/s with the prefix that keeps three digits: tiny models get '8.21 MFLOP/s', never '0.000'. */
+export function formatFlopRate(gflops: number | null): string {
+  if (gflops === null || !Number.isFinite(gflops)) return '—';
+  let v = gflops * 1e9;
+  const units = ['FLOP/s', 'kFLOP/s', 'MFLOP/s', 'GFLOP/s', 'TFLOP/s', 'PFLOP/s'];
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toPrecision(3)} ${units[u]}`;
 }
 
 type BenchOk = Extract<BenchReport['results'][number], { ok: true }>;
@@ -147,7 +222,7 @@ export function benchTable(r: BenchReport): string[][] {
     ['latency max ms', (x) => x.latencyMs.max.toFixed(4)],
     ['inferences/s', (x) => x.inferencesPerSec.toFixed(1)],
     ['rows/s', (x) => x.rowsPerSec.toFixed(0)],
-    ['GFLOP/s at p50', (x) => (x.gflopsPerSec === null ? '—' : x.gflopsPerSec.toFixed(3))],
+    ['compute at p50', (x) => formatFlopRate(x.gflopsPerSec)],
     ['peak memory (RSS)', (x) => formatBytes(x.peakRssBytes)],
   ];
   return [['', ...ok.map((x) => x.provider)], ...cols.map(([name, f]) => [name, ...ok.map(f)])];
@@ -173,7 +248,7 @@ export function formatLedger(s: LedgerSummary, last = 20): string {
       r.kind,
       r.model,
       r.provider,
-      `${r.metric} ${fmt(r.value)}`,
+      `${metricLabel(r.metric)} ${fmt(r.value)}`,
       r.change === null ? '' : `${r.change >= 0 ? '+' : ''}${r.change.toFixed(4)}`,
       r.isBest ? 'best' : '',
       r.git,
@@ -181,7 +256,7 @@ export function formatLedger(s: LedgerSummary, last = 20): string {
   return (
     table([['time', 'kind', 'model', 'provider', 'value', 'change', '', 'git'], ...rows]) +
     '\n' +
-    s.best.map((b) => `best ${b.group}: ${b.metric} ${fmt(b.value)} (${b.model})`).join('\n') +
+    s.best.map((b) => `best ${b.group}: ${metricLabel(b.metric)} ${fmt(b.value)} (${b.model})`).join('\n') +
     '\n'
   );
 }

@@ -8,13 +8,25 @@ import type { EvalReport } from './evaluate';
 import type { InferReport } from './infer';
 import type { SessionReport } from './session';
 import type { LedgerSummary } from './ledger';
-import { benchTable, formatBytes, formatCount, formatSkipped } from './format';
+import * as path from 'node:path';
+import {
+  benchTable,
+  evalRows,
+  formatBytes,
+  formatCount,
+  formatSkipped,
+  METRIC_INFO,
+  metricLabel,
+  overfitNote,
+} from './format';
 import { escapeHtml as esc } from '../util/html';
 import type { ProfileReport } from './profile';
 import { nodesTable, operatorsTable, profileSummary } from './profileHtml';
 
 const STYLE = `
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1em 2em; }
+.scroll { overflow-x: auto; max-width: 100%; margin: .5em 0 1.2em; } .scroll > table { margin: 0; }
+h2, p { overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: .5em 0 1.2em; }
 th, td { padding: 2px 10px; border-bottom: 1px solid var(--vscode-panel-border, #8884); text-align: right; font-variant-numeric: tabular-nums; }
 th:first-child, td:first-child { text-align: left; }
@@ -29,6 +41,16 @@ table.sortable th { cursor: pointer; }
 table.sortable th[data-dir='desc']::after { content: ' ▾'; }
 table.sortable th[data-dir='asc']::after { content: ' ▴'; }
 button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: 0; padding: 4px 12px; margin-right: 6px; cursor: pointer; }
+td.train { opacity: .8; }
+table.metrics { font-size: .92em; } table.metrics th, table.metrics td { padding: 2px 4px; }
+.chartbox { overflow-x: auto; max-width: 100%; }
+svg.chart { display: block; min-width: 300px; max-width: 560px; color: var(--vscode-charts-blue, #3794ff); }
+svg.chart text { fill: var(--vscode-descriptionForeground); font-size: 10px; }
+svg.chart .axis { stroke: var(--vscode-foreground); opacity: .6; }
+svg.chart .grid { stroke: var(--vscode-foreground); opacity: .12; }
+svg.chart .range { stroke: currentColor; stroke-width: 2; opacity: .5; }
+svg.chart .box { fill: currentColor; opacity: .35; }
+svg.chart .p50 { fill: currentColor; }
 `;
 
 export interface PageOptions {
@@ -48,9 +70,21 @@ export function page(o: PageOptions, body: string): string {
 <body>${body}${o.nonce && o.script ? `<script nonce="${o.nonce}">${o.script}</script>` : ''}</body></html>`;
 }
 
+/** A table inside a horizontally scrolling box, so a wide one never pushes the page past a narrow column. */
 function tableHtml(head: string[], rows: (string | number)[][], rawCells = false): string {
   const cell = (v: string | number): string => (rawCells ? String(v) : esc(v));
-  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const body = rows.map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join('')}</tr>`).join('');
+  return (
+    `<div class="scroll"><table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` +
+    `<tbody>${body}</tbody></table></div>`
+  );
+}
+
+/** A path as the page shows it: relative to the workspace folder when inside it. */
+function shown(file: string, root: string | undefined): string {
+  if (!root) return file;
+  const r = path.relative(root, path.resolve(root, file));
+  return r.startsWith('..') || path.isAbsolute(r) ? file : r.split(path.sep).join('/');
 }
 
 const num = (v: number | null | undefined, d = 4): string =>
@@ -109,7 +143,7 @@ function sessionHtml(s: SessionReport): string {
   );
 }
 
-export function inferBody(r: InferReport, maxRows: number): string {
+export function inferBody(r: InferReport, maxRows: number, root?: string): string {
   const rows: (string | number)[][] = [];
   for (let i = 0; i < Math.min(maxRows, r.rows); i++) {
     rows.push([
@@ -120,33 +154,115 @@ export function inferBody(r: InferReport, maxRows: number): string {
       }),
     ]);
   }
-  return `<h2>Predictions: ${esc(r.model)}</h2>${sessionHtml(r.session)}
-<p>${r.rows} rows, ${r.source === 'csv' ? `${esc(r.mode)} input from ${esc(r.featureColumns?.join(', '))}${esc(formatSkipped(r.skippedColumns))}` : 'random inputs'}, ${r.inferenceMs.toFixed(2)} ms${r.out ? `; saved to <code>${esc(r.out)}</code>` : ''}</p>
-${tableHtml([r.rowIndex ? 'row' : '#', ...r.table.columns], rows)}${r.rows > maxRows ? `<p class="muted">… ${r.rows - maxRows} more rows</p>` : ''}`;
+  const source =
+    r.source === 'csv'
+      ? `${esc(r.mode)} input from ${esc(r.featureColumns?.join(', '))}${esc(formatSkipped(r.skippedColumns))}`
+      : 'random inputs';
+  const saved = r.out ? `; saved to <code>${esc(shown(r.out, root))}</code>` : '';
+  const more = r.rows > maxRows ? `<p class="muted">… ${r.rows - maxRows} more rows</p>` : '';
+  return `<h2>Predictions: ${esc(shown(r.model, root))}</h2>
+<p>${r.rows} row${r.rows === 1 ? '' : 's'}, ${source}, ${r.inferenceMs.toFixed(2)} ms${saved}</p>
+${tableHtml([r.rowIndex ? 'row' : '#', ...r.table.columns], rows)}${more}
+${sessionHtml(r.session)}`;
 }
 
-export function evalBody(r: EvalReport): string {
-  const rows = Object.entries(r.metrics).map(([k, v]) => {
-    const b = r.baseline[k];
-    return [
-      k,
-      num(v),
-      num(b),
-      v !== null && b !== null && b !== undefined ? `${v - b >= 0 ? '+' : ''}${(v - b).toFixed(4)}` : '—',
-    ];
+export function evalBody(r: EvalReport, root?: string): string {
+  // Four columns, so the table fits the side column: the change against the baseline shows as the colour of the
+  // validation figure (and its tooltip); the CLI prints it as a column of its own.
+  const rows = evalRows(r).map((cells, i) => {
+    const key = Object.keys(r.metrics)[i];
+    const lower = METRIC_INFO[key]?.lowerIsBetter ?? false;
+    const v = r.metrics[key];
+    const b = r.baseline[key];
+    const known = v !== null && v !== undefined && b !== null && b !== undefined;
+    const cls = known && v !== b ? ((lower ? v < b : v > b) ? 'good' : 'bad') : '';
+    return (
+      `<tr><td>${esc(cells[0])}</td><td class="${cls}" title="${esc(`${cells[4]} against the baseline`)}">` +
+      `<b>${esc(cells[1])}</b></td><td class="train">${esc(cells[2])}</td><td>${esc(cells[3])}</td></tr>`
+    );
   });
-  return `<h2>Evaluation: ${esc(r.model.path)}</h2>${sessionHtml(r.session)}
-<p>${esc(r.task)} on ${r.split.valid} validation rows${r.split.fold !== null ? ` (fold ${r.split.fold})` : ''} of <code>${esc(r.data.path)}</code>, target <code>${esc(r.target)}</code>; features ${esc(r.featureColumns.join(', '))}${esc(formatSkipped(r.skippedColumns))}</p>
-${r.classes ? `<p class="muted">classes (${esc(r.classes.source)}): ${esc(r.classes.names.join(', '))}</p>` : ''}
-${tableHtml(['metric', 'model', 'baseline', 'change'], rows)}
-<p class="muted">baseline: ${esc(r.baselineKind)}, learned on ${r.split.train} train rows. ${r.ledger ? 'Recorded in .flowbench/experiments.jsonl.' : ''}</p>
-${r.warnings.map((w) => `<p class="bad">${esc(w)}</p>`).join('')}`;
+  const note = overfitNote(r);
+  const fold = r.split.fold !== null ? ` (fold ${r.split.fold})` : '';
+  const train = r.train.sampled
+    ? `every k-th of the ${r.split.train} train rows (${r.train.rows} rows)`
+    : `the ${r.train.rows} train rows`;
+  const classes = r.classes
+    ? `<p class="muted">classes (${esc(r.classes.source)}): ${esc(r.classes.names.join(', '))}</p>`
+    : '';
+  const recorded = r.ledger ? 'Recorded in .flowbench/experiments.jsonl.' : '';
+  return `<h2>Evaluation: ${esc(shown(r.model.path, root))}</h2>
+<p>${esc(r.task)} of <code>${esc(r.target)}</code> on <b>${r.split.valid} validation rows</b>${fold}
+of <code>${esc(shown(r.data.path, root))}</code>, split <code>${esc(shown(r.split.path, root))}</code></p>
+${r.warnings.map((w) => `<p class="bad">${esc(w)}</p>`).join('')}
+<div class="scroll"><table class="metrics">
+<thead><tr><th>metric</th><th>validation</th><th>train</th><th>baseline</th></tr></thead>
+<tbody>${rows.join('')}</tbody></table></div>
+<p class="muted"><b>validation</b>: rows the model did not train on (green: better than the baseline).
+<b>train</b>: the same metrics on ${train}; a train score far above validation means overfitting.
+<b>baseline</b>: ${esc(r.baselineKind)}, learned on the train rows.</p>
+${note ? `<p class="bad">${esc(note)}</p>` : ''}
+${classes}
+<p class="muted">features ${esc(r.featureColumns.join(', '))}${esc(formatSkipped(r.skippedColumns))}; inference ${r.inferenceMs.toFixed(1)} ms. ${recorded}</p>
+${sessionHtml(r.session)}`;
 }
 
-export function benchBody(r: BenchReport): string {
+type BenchOkResult = Extract<BenchReport['results'][number], { ok: true }>;
+
+/**
+ * Latency per provider as an inline SVG range chart on one millisecond axis: a line from min to max, a box from
+ * p50 to p99 and a dot at p50, each labelled. It has a viewBox, so it scales to the column.
+ */
+export function latencyChartSvg(results: BenchOkResult[]): string {
+  if (results.length === 0) return '';
+  const W = 340;
+  const left = 56;
+  const right = 16;
+  const rowH = 30;
+  const top = 8;
+  const h = top + results.length * rowH + 30;
+  // The axis ends past the slowest p99: one outlier run (the max) must not squash everything else to the left edge.
+  const max = Math.max(...results.map((x) => Math.max(x.latencyMs.p99 * 1.3, x.latencyMs.p50 * 2))) || 1;
+  const x = (ms: number) => left + (Math.min(ms, max) / max) * (W - left - right);
+  const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toPrecision(2));
+  const axisY = top + results.length * rowH;
+  const ticks = [0, max / 2, max].map(
+    (t) =>
+      `<line class="grid" x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${top}" y2="${axisY}"/>` +
+      `<text x="${x(t).toFixed(1)}" y="${axisY + 13}" text-anchor="middle">${fmtMs(t)}</text>`,
+  );
+  const rows = results.map((r, i) => {
+    const y = top + i * rowH + rowH / 2;
+    const l = r.latencyMs;
+    return (
+      `<g><title>${esc(r.provider)}: min ${fmtMs(l.min)}, p50 ${fmtMs(l.p50)}, p90 ${fmtMs(l.p90)}, ` +
+      `p99 ${fmtMs(l.p99)}, max ${fmtMs(l.max)} ms</title>` +
+      `<text x="${left - 6}" y="${y + 3.5}" text-anchor="end">${esc(r.provider)}</text>` +
+      `<line class="range" x1="${x(l.min).toFixed(1)}" x2="${x(l.max).toFixed(1)}" y1="${y}" y2="${y}"/>` +
+      `<rect class="box" x="${x(l.p50).toFixed(1)}" y="${y - 6}" ` +
+      `width="${Math.max(1, x(l.p99) - x(l.p50)).toFixed(1)}" height="12"/>` +
+      `<circle class="p50" cx="${x(l.p50).toFixed(1)}" cy="${y}" r="3.5"/>` +
+      `<text x="${x(l.p50).toFixed(1)}" y="${y - 8}" text-anchor="middle">p50 ${fmtMs(l.p50)}</text>` +
+      (l.max > max ? `<text x="${W - right}" y="${y + 14}" text-anchor="end">max ${fmtMs(l.max)} →</text>` : '') +
+      '</g>'
+    );
+  });
+  return (
+    `<div class="chartbox"><svg class="chart" viewBox="0 0 ${W} ${h}" width="100%" role="img" ` +
+    'aria-label="Latency per provider, ms">' +
+    ticks.join('') +
+    `<line class="axis" x1="${left}" x2="${W - right}" y1="${axisY}" y2="${axisY}"/>` +
+    rows.join('') +
+    `<text x="${left + (W - left - right) / 2}" y="${h - 3}" text-anchor="middle">` +
+    'latency per run, ms (line: min to max; box: p50 to p99)</text></svg></div>'
+  );
+}
+
+export function benchBody(r: BenchReport, root?: string): string {
   const t = benchTable(r);
-  return `<h2>Benchmark: ${esc(r.model.path)}</h2>
+  const ok = r.results.filter((x): x is BenchOkResult => x.ok);
+  return `<h2>Benchmark: ${esc(shown(r.model.path, root))}</h2>
 <p>batch ${r.batch}; ${r.flopsPerRun === null ? 'FLOPs unknown' : `${formatCount(r.flopsPerRun)} FLOPs per run`}; onnxruntime ${esc(r.runtimeVersion)}</p>
+${latencyChartSvg(ok)}
 ${t.length ? tableHtml(t[0], t.slice(1)) : ''}
 ${r.results.map((x) => (x.ok ? '' : `<p><b>${esc(x.provider)}</b> did not run: ${esc(x.failure.reason)}. <i>Fix:</i> ${esc(x.failure.fix)}</p>`)).join('')}`;
 }
@@ -161,7 +277,7 @@ export function ledgerBody(s: LedgerSummary, skipped: number): string {
       esc(r.kind),
       esc(r.model),
       esc(r.provider),
-      `${esc(r.metric)} ${num(r.value)}`,
+      `${esc(metricLabel(r.metric))} ${num(r.value)}`,
       r.baseline === null ? '—' : num(r.baseline),
       r.change === null
         ? ''
@@ -172,7 +288,7 @@ export function ledgerBody(s: LedgerSummary, skipped: number): string {
   return `<h2>Experiments</h2>
 <h3>Best so far</h3>${tableHtml(
     ['comparison', 'metric', 'value', 'model', 'time'],
-    s.best.map((b) => [b.group, b.metric, num(b.value), b.model, b.time.replace('T', ' ').slice(0, 19)]),
+    s.best.map((b) => [b.group, metricLabel(b.metric), num(b.value), b.model, b.time.replace('T', ' ').slice(0, 19)]),
   )}
 <h3>Runs, newest first</h3>${tableHtml(['time', 'kind', 'model', 'provider', 'value', 'baseline', 'change since previous', 'best so far', 'git'], rows, true)}
 ${skipped ? `<p class="muted">${skipped} unreadable line(s) skipped.</p>` : ''}`;

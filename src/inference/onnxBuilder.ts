@@ -178,7 +178,13 @@ export function mlpModel(layers: Layer[]): Uint8Array {
  * Softmax-regression classifier with two outputs: 'label' int64[N] (index into `classes`) and 'probabilities'
  * float[N,C]. Class names go to the metadata key `flowbench.classes` (JSON array) so evaluation maps indices back.
  */
-export function classifierModel(w: number[][], b: number[], classes?: string[], producer?: string): Uint8Array {
+export function classifierModel(
+  w: number[][],
+  b: number[],
+  classes?: string[],
+  producer?: string,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const f = w.length;
   const c = b.length;
   return buildModel({
@@ -197,7 +203,7 @@ export function classifierModel(w: number[][], b: number[], classes?: string[], 
       { op: 'Softmax', inputs: ['logits'], outputs: ['probabilities'], attrs: { axis: 1 } },
       { op: 'ArgMax', inputs: ['logits'], outputs: ['label'], attrs: { axis: 1, keepdims: 0 } },
     ],
-    metadata: classes ? { 'flowbench.classes': JSON.stringify(classes) } : undefined,
+    metadata: classes ? { 'flowbench.classes': JSON.stringify(classes), ...metadata } : metadata,
   });
 }
 

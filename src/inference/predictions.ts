@@ -191,3 +191,52 @@ export function concatOutputs(parts: Record<string, WireTensor>[]): Record<strin
   }
   return out;
 }
+
+/** The class names a model carries in its metadata (`flowbench.classes`, or `classes`), in output order. */
+export function modelClassNames(model: Pick<ModelInfo, 'metadata'>): string[] | undefined {
+  const meta = model.metadata['flowbench.classes'] ?? model.metadata['classes'];
+  if (!meta) return undefined;
+  try {
+    const names = JSON.parse(meta) as unknown;
+    return Array.isArray(names) && names.length > 0 ? names.map(String) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A prediction table as people read it: an integer label output shown as the class name the model carries (index
+ * 1 → 'versicolor'), and a probability output's columns named after the classes ('probabilities (setosa)'). Tables of
+ * models without class names, regressors and string labels are returned as they are.
+ */
+export function withClassNames<T extends { columns: string[]; rows: number; values: (number | string | boolean)[][] }>(
+  table: T,
+  model: ModelInfo,
+): T {
+  const names = modelClassNames(model);
+  let roles: OutputRoles;
+  try {
+    roles = outputRoles(model);
+  } catch {
+    return table;
+  }
+  if (!names || roles.task !== 'classification') return table;
+  const columns = [...table.columns];
+  const values = table.values.map((col) => [...col]);
+  const label = roles.label;
+  if (label && label.elemType !== 'string') {
+    const j = columns.indexOf(label.name);
+    const col = j >= 0 ? values[j] : undefined;
+    if (col && col.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < names.length)) {
+      values[j] = col.map((v) => names[v as number]);
+    }
+  }
+  const proba = roles.probabilities;
+  if (proba) {
+    for (let k = 0; k < names.length; k++) {
+      const j = columns.indexOf(`${proba.name}_${k}`);
+      if (j >= 0) columns[j] = `${proba.name} (${names[k]})`;
+    }
+  }
+  return { ...table, columns, values };
+}

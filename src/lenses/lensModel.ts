@@ -53,16 +53,17 @@ export interface LensContext {
   settings: LensSettings;
   /** Python may run (trusted workspace): otherwise 'Time cell' is not offered, since it would only refuse. */
   canRunPython: boolean;
-  /** The lens text for a cell's last timing and its change ('⏱ 12.3 ms ± 0.4 · −18%'), when the history has one. */
-  cellTiming?: (site: CellSite) => { text: string; tooltip?: string } | undefined;
-  /** A data loader's last timing ('⏱ 812 batches/s · first 120 ms'), by its name and the hash of its cell. */
+  /**
+   * The lens text for a cell's last timing and its change ('$(watch) 12.3 ms ± 0.4 · −18%'), when the history has
+   * one, or its progress while it is being timed.
+   */
+  cellTiming?: (site: CellSite) => { text: string; tooltip?: string; running?: boolean } | undefined;
+  /** A data loader's last timing ('$(watch) 812 batches/s · first 120 ms'), by its name and the hash of its cell. */
   loaderTiming?: (site: LoaderSite, cellHash?: string) => { text: string; tooltip?: string } | undefined;
   /** flowbench.split.create's arguments read from the call's literal arguments (strategy, folds, testSize, ...). */
   splitArgs?: (site: SplitSite) => Record<string, unknown>;
   /** Whether a path exists (resolution prefers the script's folder, then the workspace folder). */
   exists?: (absolutePath: string) => boolean;
-  /** Where flowbench.split.create writes the split of a data file by default (the splits feature's rule). */
-  defaultSplitFile?: (dataFile: string) => string;
 }
 
 /**
@@ -82,15 +83,20 @@ export function resolveScriptPath(
 
 function cellLens(site: CellSite, ctx: LensContext): LensSpec {
   const timing = ctx.cellTiming?.(site);
+  const tooltip = !timing
+    ? `Time cell ${site.number} with %timeit statistics (the cells above run once first, untimed)`
+    : timing.running
+      ? `${timing.tooltip ?? 'Being timed'}: the lens shows the result when it is done.`
+      : `${timing.tooltip ?? 'Last timing of this cell and its change from the timing before.'}\n` +
+        `Click to time cell ${site.number} again.`;
   return {
     line: site.line,
     character: 0,
-    title: timing ? timing.text : '⏱ Time cell',
-    tooltip: timing
-      ? `${timing.tooltip ?? 'Last timing of this cell and its change from the timing before.'}\nClick to time it again.`
-      : 'Time this cell with %timeit statistics (the cells above run once first, untimed)',
+    title: timing ? timing.text : '$(watch) Time cell',
+    tooltip,
     command: LENS_COMMANDS.timeCell,
-    args: { file: ctx.file, cell: site.cell },
+    // The number users see (code cells from 1), as every Flowbench message counts cells.
+    args: { file: ctx.file, cell: site.number },
   };
 }
 
@@ -132,13 +138,11 @@ function onnxLenses(site: OnnxSite, ctx: LensContext): LensSpec[] {
     LENS_COMMANDS.eval,
     `Evaluate ${where} on a validation split, next to the trivial baseline`,
   );
-  // Evaluation needs data and a split: the script's data file, and its Flowbench split once one was made.
+  // Evaluation needs data and a split: the script's data file; the command picks among that file's splits (the one
+  // the model was trained on first) and offers to make one when there is none.
   if (site.dataPath !== undefined) {
-    const data = resolveScriptPath(site.dataPath, ctx);
-    evaluate.args.data = data;
-    const split = ctx.defaultSplitFile?.(data);
-    if (split && ctx.exists?.(split)) evaluate.args.split = split;
-    evaluate.tooltip += ` (${site.dataPath}${evaluate.args.split ? ' and its split' : ''})`;
+    evaluate.args.data = resolveScriptPath(site.dataPath, ctx);
+    evaluate.tooltip += ` (${site.dataPath})`;
   }
   return [
     mk('Run baseline', LENS_COMMANDS.run, `Run ${where} with onnxruntime on sample inputs or rows of a CSV`),
@@ -172,7 +176,7 @@ function loaderLens(site: LoaderSite, cell: CellSite | undefined, ctx: LensConte
   return {
     line: site.line,
     character: site.character,
-    title: timing ? timing.text : '⏱ Time loader',
+    title: timing ? timing.text : '$(watch) Time loader',
     tooltip: timing
       ? `${timing.tooltip ?? `Last timing of ${site.name}.`}\nClick to time it again.`
       : `Time ${site.name}: ${where} run once, then its batches are timed (the first apart), with batches/s`,

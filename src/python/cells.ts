@@ -12,6 +12,11 @@ export type CellKind = 'code' | 'markdown';
 export interface PercentCell {
   /** 0-based position among all cells of the file, markdown cells included (as in the notebook the file converts to). */
   index: number;
+  /**
+   * The number users see: code cells counted from 1 in file order, markdown cells not counted (undefined for them).
+   * Lenses sit above code cells only, so "cell 3" is the third cell with a Time cell lens.
+   */
+  number?: number;
   kind: CellKind;
   /** 0-based line of the marker. */
   startLine: number;
@@ -98,12 +103,15 @@ export function parseCells(text: string, settings: CellMarkerSettings = {}): Per
   const starts: number[] = [];
   for (let i = 0; i < lines.length; i++) if (matcher.isCell(lines[i])) starts.push(i);
   // A file ending in '\n' has no extra line in VS Code's model either, but keeping it is harmless: it is blank.
+  let code = 0;
   return starts.map((startLine, index) => {
     const endLine = index + 1 < starts.length ? starts[index + 1] - 1 : lines.length - 1;
     const body = lines.slice(startLine + 1, endLine + 1).join('\n');
+    const kind = matcher.kind(lines[startLine]);
     return {
       index,
-      kind: matcher.kind(lines[startLine]),
+      number: kind === 'code' ? ++code : undefined,
+      kind,
       startLine,
       endLine,
       title: matcher.title(lines[startLine]),
@@ -120,6 +128,16 @@ export function cellHash(source: string): string {
     .join('\n')
     .replace(/^\n+|\n+$/g, '');
   return sha256(normalised).slice(0, 16);
+}
+
+/** The code cell users call "cell n" (counted from 1, markdown cells not counted), or undefined. */
+export function cellByNumber(cells: PercentCell[], n: number): PercentCell | undefined {
+  return cells.find((c) => c.number === n);
+}
+
+/** 'cell 3' for a code cell, 'markdown cell at line 12' for the others: how messages name a cell. */
+export function cellName(c: Pick<PercentCell, 'number' | 'startLine'>): string {
+  return c.number !== undefined ? `cell ${c.number}` : `the markdown cell at line ${c.startLine + 1}`;
 }
 
 /** The cell containing a 0-based line, or undefined for lines before the first marker. */

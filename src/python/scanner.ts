@@ -13,8 +13,10 @@ export type LensKind = 'timeCell' | 'split' | 'onnx' | 'focus' | 'loader';
 export interface CellSite {
   kind: 'timeCell';
   line: number;
-  /** Index among all the file's cells, markdown included (the timing feature's numbering). */
+  /** Index among all the file's cells, markdown included (what the timing history records). */
   cell: number;
+  /** The number users see: code cells from 1 (see PercentCell.number). */
+  number: number;
   endLine: number;
   /** The cell's code identity, as the timing history records it. */
   hash: string;
@@ -181,6 +183,7 @@ function cellSites(text: string, markers: CellMarkerSettings | undefined): CellS
       kind: 'timeCell',
       line: c.startLine,
       cell: c.index,
+      number: c.number!,
       endLine: c.endLine,
       hash: c.hash,
       title: c.title,

@@ -231,7 +231,7 @@ function duplicateCheck(input: CheckInput): CheckResult {
 
 function groupOverlapCheck({ folds, group }: CheckInput): CheckResult {
   if (!group)
-    return { id: 'group-overlap', title: 'Groups on both sides', status: 'skip', detail: 'no --group column' };
+    return { id: 'group-overlap', title: 'Groups on both sides', status: 'skip', detail: 'no group column given' };
   let worst = 0;
   const perFold = folds.map(({ fold, side }) => {
     const seen = new Uint8Array(group.labels.length);
@@ -263,7 +263,7 @@ function groupOverlapCheck({ folds, group }: CheckInput): CheckResult {
 
 /** deepchecks DateTrainTestLeakageOverlap: valid rows dated before the latest train row. */
 function timeOverlapCheck({ folds, times }: CheckInput): CheckResult {
-  if (!times) return { id: 'time-overlap', title: 'Time overlap', status: 'skip', detail: 'no --time column' };
+  if (!times) return { id: 'time-overlap', title: 'Time overlap', status: 'skip', detail: 'no time column given' };
   let worst = 0;
   const perFold = folds.map(({ fold, side }) => {
     let maxTrain = -Infinity;
@@ -296,7 +296,7 @@ function timeOverlapCheck({ folds, times }: CheckInput): CheckResult {
 }
 
 function labelCheck({ folds, target }: CheckInput): CheckResult {
-  if (!target) return { id: 'labels', title: 'Label distribution', status: 'skip', detail: 'no --target column' };
+  if (!target) return { id: 'labels', title: 'Label distribution', status: 'skip', detail: 'no target column given' };
   const k = target.labels.length;
   let worstDrift = 0;
   let anyMissing = false;
@@ -328,7 +328,9 @@ function labelCheck({ folds, target }: CheckInput): CheckResult {
     detail: [
       `label drift (Cramér's V) up to ${worstDrift.toFixed(3)}`,
       anyMissing
-        ? `some classes are missing from a fold${many ? ` (${k} classes: is the target continuous? try --bins)` : ''}`
+        ? `some classes are missing from a fold${
+            many ? ` (${k} classes: is the target continuous? stratify on quantile bins)` : ''
+          }`
         : 'every class is on both sides of every fold',
     ].join('; '),
     perFold,

@@ -55,6 +55,8 @@ export interface SplitRunOptions {
   /** Parse threads for the CSV engine (default: one per core). */
   workers?: number;
   onProgress?(fraction: number, message: string): void;
+  /** The Python snippet names files relative to this folder (the project the notebook runs in); default: cwd. */
+  snippetRoot?: string;
 }
 
 export interface SplitOutcome {
@@ -361,10 +363,20 @@ export async function createSplit(request: SplitRequest, opts: SplitRunOptions =
     suggestion,
     python: '',
   };
-  manifest.python = pythonSnippet(manifest);
+  manifest.python = pythonSnippet(manifest, { root: opts.snippetRoot ?? process.cwd() });
+  // Paths relative to the manifest's folder, so a committed split still names its data in another clone.
+  manifest.input.file = manifestRelative(path.dirname(path.resolve(manifestPath)), manifest.input.file);
+  manifest.output.file = path.basename(manifest.output.file);
   await writeSplitFiles(req.out, split, manifest, opts.cancellation, outs);
   opts.onProgress?.(1, 'done');
   return { out: path.resolve(req.out), manifestPath: path.resolve(manifestPath), manifest };
+}
+
+/** `file` relative to `dir` when it is no more than two folders up ('flowers.csv', '../raw/x.csv'), else absolute. */
+export function manifestRelative(dir: string, file: string): string {
+  const rel = path.relative(dir, file);
+  if (path.isAbsolute(rel) || rel.split(path.sep).filter((p) => p === '..').length > 2) return file;
+  return rel.split(path.sep).join('/');
 }
 
 /** Train/valid membership of each fold as row masks (1 = train, 2 = valid, 0 = neither). */

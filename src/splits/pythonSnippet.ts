@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { sizeToPython, type Size } from './sizes';
 import type { Strategy } from './strategies';
 
@@ -80,20 +81,39 @@ export interface SnippetSource {
 }
 
 /**
- * Python that loads the split with pandas and recomputes it with scikit-learn, asserting both agree — so a notebook
- * can use the split without Flowbench, and anyone can verify it.
+ * A path as a snippet or report writes it: relative to `root` ('/'-separated) when inside it, so it works in anyone's
+ * clone of the project (a notebook runs from the project folder); absolute otherwise.
  */
-export function pythonSnippet(m: SnippetSource): string {
+export function projectPath(file: string, root: string | undefined): string {
+  if (!root) return file;
+  const rel = path.relative(root, file);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return file;
+  return rel.split(path.sep).join('/');
+}
+
+/** Whether a split drew random numbers: the seed matters only then (not for time-series or unshuffled k-fold). */
+export function seedMatters(strategy: Strategy, shuffle: boolean): boolean {
+  return strategy === 'group-holdout' || (strategy !== 'time-series' && shuffle);
+}
+
+/**
+ * Python that loads the split with pandas and recomputes it with scikit-learn, asserting both agree — so a notebook
+ * can use the split without Flowbench, and anyone can verify it. Paths are relative to `root` (the project folder
+ * the notebook runs in) when the files are inside it.
+ */
+export function pythonSnippet(m: SnippetSource, opts: { root?: string } = {}): string {
   const p = m.parameters;
   const spec: CallSpec = { ...p, strategy: m.strategy, folds: p.folds ?? undefined };
+  const randomness = seedMatters(m.strategy, p.shuffle) ? `seed ${p.seed}` : 'no shuffling, so no seed';
   const lines = [
-    `# Flowbench split: ${m.strategy}, seed ${p.seed}; identical to scikit-learn 1.9.1.`,
+    `# Flowbench split: ${m.strategy}, ${randomness}; identical to scikit-learn 1.9.1.`,
     'import numpy as np',
     'import pandas as pd',
     `from sklearn.model_selection import ${CLASS_OF[m.strategy]}`,
     '',
-    `df = pd.read_csv(${py(m.input.file)})`,
-    `df[${py(m.output.column)}] = pd.read_csv(${py(m.output.file)})[${py(m.output.column)}].values`,
+    `df = pd.read_csv(${py(projectPath(m.input.file, opts.root))})`,
+    `df[${py(m.output.column)}] = pd.read_csv(${py(projectPath(m.output.file, opts.root))})` +
+      `[${py(m.output.column)}].values`,
     'n = len(df)',
   ];
   if (p.target) {

@@ -1,5 +1,6 @@
 import type { SplitManifest } from '../data/splitFile';
 import { escapeHtml as esc } from '../util/html';
+import { projectPath, pythonSnippet, seedMatters } from './pythonSnippet';
 
 const PALETTE = [
   '#4e79a7',
@@ -14,56 +15,78 @@ const PALETTE = [
   '#bab0ac',
 ];
 
-/** Stacked bars of train/valid/unused rows per fold, as inline SVG (no scripts, no remote resources). */
-function foldSizesSvg(m: SplitManifest): string {
-  const rowH = 22;
-  const width = 420;
-  const total = m.input.rows || 1;
-  const bars = m.folds.map((f, i) => {
-    const y = i * rowH;
-    const tw = (f.train / total) * width;
-    const vw = (f.valid / total) * width;
-    const uw = (f.unused / total) * width;
-    const label = m.output.column === 'fold' ? `fold ${f.fold}` : 'split';
-    return `<text x="0" y="${y + 15}" class="lbl">${esc(label)}</text>
-<rect x="70" y="${y + 3}" width="${tw.toFixed(1)}" height="16" class="train"><title>train ${f.train}</title></rect>
-<rect x="${(70 + tw).toFixed(1)}" y="${y + 3}" width="${vw.toFixed(1)}" height="16" class="valid"><title>valid ${f.valid}</title></rect>
-<rect x="${(70 + tw + vw).toFixed(1)}" y="${y + 3}" width="${uw.toFixed(1)}" height="16" class="unused"><title>unused ${f.unused}</title></rect>
-<text x="${(76 + width).toFixed(0)}" y="${y + 15}" class="lbl">${f.train} / ${f.valid}${f.unused ? ` / ${f.unused}` : ''}</text>`;
+/** One stacked bar as inline SVG in percentages of the page width, so it scales into any column and never clips. */
+function stackedBar(
+  parts: Array<{ value: number; cls?: string; fill?: string; title: string }>,
+  total: number,
+): string {
+  let x = 0;
+  const rects = parts.map((p) => {
+    const w = total > 0 ? (100 * p.value) / total : 0;
+    const fill = p.fill ? ` fill="${p.fill}"` : '';
+    const r =
+      `<rect x="${x.toFixed(3)}%" y="0" width="${w.toFixed(3)}%" height="16"` +
+      `${p.cls ? ` class="${p.cls}"` : ''}${fill}>` +
+      `<title>${esc(p.title)}</title></rect>`;
+    x += w;
+    return r;
   });
-  return `<svg role="img" aria-label="Rows per fold" width="${width + 200}" height="${m.folds.length * rowH + 4}">${bars.join('')}</svg>`;
+  return `<svg class="bar" role="presentation" width="100%" height="16">${rects.join('')}</svg>`;
 }
 
-/** Class shares in valid per fold (and overall), one stacked bar each. */
+/** Train/valid/unused rows per fold: a bar per fold, its counts beside the label (the bars scale to the column). */
+function foldSizesSvg(m: SplitManifest): string {
+  const total = m.input.rows || 1;
+  const rows = m.folds.map((f) => {
+    const label = m.output.column === 'fold' ? `fold ${f.fold}` : 'split';
+    const counts = `${f.train} train · ${f.valid} valid${f.unused ? ` · ${f.unused} unused` : ''}`;
+    const bar = stackedBar(
+      [
+        { value: f.train, cls: 'train', title: `train ${f.train}` },
+        { value: f.valid, cls: 'valid', title: `valid ${f.valid}` },
+        { value: f.unused, cls: 'unused', title: `unused ${f.unused}` },
+      ],
+      total,
+    );
+    const head = `<div class="lbl"><b>${esc(label)}</b> <span class="muted">${counts}</span></div>`;
+    return `<div class="row">${head}${bar}</div>`;
+  });
+  return `<div class="bars" role="img" aria-label="Rows per fold">${rows.join('')}</div>`;
+}
+
+/** Class shares in valid per fold (and in train for a holdout), one stacked bar each. */
 function classBalanceSvg(m: SplitManifest): string {
   const withClasses = m.folds.filter((f) => f.classes);
   if (!withClasses.length) return '<p class="muted">No target column: no class balance to show.</p>';
   const labels = Object.keys(withClasses[0].classes!.valid);
   const shown = labels.slice(0, PALETTE.length);
-  const width = 420;
-  const rowH = 22;
   const rows: Array<{ name: string; counts: Record<string, number> }> = withClasses.map((f) => ({
     name: m.output.column === 'fold' ? `valid ${f.fold}` : 'valid',
     counts: f.classes!.valid,
   }));
   if (m.output.column === 'split') rows.unshift({ name: 'train', counts: withClasses[0].classes!.train });
-  const bars = rows.map((r, i) => {
+  const bars = rows.map((r) => {
     const total = Object.values(r.counts).reduce((s, x) => s + x, 0) || 1;
-    let x = 70;
-    const parts = labels.map((l, c) => {
-      const w = ((r.counts[l] ?? 0) / total) * width;
-      const rect = `<rect x="${x.toFixed(1)}" y="${i * rowH + 3}" width="${w.toFixed(1)}" height="16" fill="${PALETTE[c % PALETTE.length]}"><title>${esc(l)}: ${r.counts[l] ?? 0} (${((100 * (r.counts[l] ?? 0)) / total).toFixed(1)}%)</title></rect>`;
-      x += w;
-      return rect;
-    });
-    return `<text x="0" y="${i * rowH + 15}" class="lbl">${esc(r.name)}</text>${parts.join('')}`;
+    const bar = stackedBar(
+      labels.map((l, c) => ({
+        value: r.counts[l] ?? 0,
+        fill: PALETTE[c % PALETTE.length],
+        title: `${l}: ${r.counts[l] ?? 0} (${((100 * (r.counts[l] ?? 0)) / total).toFixed(1)}%)`,
+      })),
+      total,
+    );
+    const head = `<div class="lbl"><b>${esc(r.name)}</b> <span class="muted">${total} rows</span></div>`;
+    return `<div class="row">${head}${bar}</div>`;
   });
   const legend = shown.map((l, c) => `<span class="key"><span class="swatch c${c}"></span>${esc(l)}</span>`).join(' ');
   const more =
     labels.length > shown.length
       ? ` <span class="muted">(+${labels.length - shown.length} more classes; colours repeat)</span>`
       : '';
-  return `<svg role="img" aria-label="Class balance per fold" width="${width + 80}" height="${rows.length * rowH + 4}">${bars.join('')}</svg><div>${legend}${more}</div>`;
+  return (
+    `<div class="bars" role="img" aria-label="Class balance per fold">${bars.join('')}</div>` +
+    `<div>${legend}${more}</div>`
+  );
 }
 
 /**
@@ -71,9 +94,15 @@ function classBalanceSvg(m: SplitManifest): string {
  * classes or SVG fill attributes); the one script posts button clicks
  * (copy snippet, open file) back to the extension.
  */
-export function splitReportHtml(m: SplitManifest, opts: { nonce: string; cspSource: string }): string {
+export function splitReportHtml(
+  manifest: SplitManifest,
+  opts: { nonce: string; cspSource: string; root?: string },
+): string {
+  const m = manifest;
+  const rel = (f: string): string => projectPath(f, opts.root);
+  const random = seedMatters(m.strategy, m.parameters.shuffle);
   const params = Object.entries(m.parameters)
-    .filter(([, v]) => v !== null)
+    .filter(([k, v]) => v !== null && (k !== 'seed' || random))
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`)
     .join('');
   const checks = m.checks
@@ -97,7 +126,10 @@ export function splitReportHtml(m: SplitManifest, opts: { nonce: string; cspSour
 <style nonce="${opts.nonce}">
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1em 2em; }
 table { border-collapse: collapse; margin: .5em 0; } th, td { text-align: left; padding: 2px 10px 2px 0; vertical-align: top; }
-.muted { opacity: .7; } .lbl { fill: var(--vscode-foreground); font-size: 12px; }
+.scroll { overflow-x: auto; max-width: 100%; } code { overflow-wrap: anywhere; }
+.muted { opacity: .7; } .bars { max-width: 720px; } .row { margin: 0 0 6px; }
+.lbl { font-size: 12px; margin-bottom: 2px; }
+svg.bar { display: block; background: var(--vscode-editorWidget-background, #8882); }
 .train { fill: #4e79a7; } .valid { fill: #f28e2b; } .unused { fill: #bab0ac; }
 tr.warn td.status, tr.warn td:last-child { color: var(--vscode-editorWarning-foreground, #c80); font-weight: bold; }
 tr.pass td.status { color: var(--vscode-testing-iconPassed, #388a34); } tr.skip td.status, tr.info td.status { opacity: .7; }
@@ -108,7 +140,8 @@ button { margin-right: .5em; color: var(--vscode-button-foreground); background:
 pre { background: var(--vscode-textCodeBlock-background); padding: .6em; overflow: auto; }
 </style></head><body>
 <h1>Split: ${esc(m.strategy)}</h1>
-<p>${m.input.rows} rows of <code>${esc(m.input.file)}</code> → <code>${esc(m.output.file)}</code> (column <code>${esc(m.output.column)}</code>).
+<p>${m.input.rows} rows of <code>${esc(rel(m.input.file))}</code> → <code>${esc(rel(m.output.file))}</code>
+(column <code>${esc(m.output.column)}</code>).
 Same indices as scikit-learn ${esc(m.sklearn)}: <code>${esc(m.sklearnEquivalent)}</code>.</p>
 <p><button id="copy">Copy Python snippet</button><button id="open">Open ${esc(m.output.column === 'fold' ? 'folds' : 'split')} file</button></p>
 <h2>Fold sizes</h2>
@@ -117,13 +150,19 @@ ${foldSizesSvg(m)}
 <h2>Class balance</h2>
 ${classBalanceSvg(m)}
 <h2>Checks</h2>
-<table>${checks}</table>
-${driftRows ? `<h3>Drift per column</h3><table><tr><th>column</th><th>measure</th><th>value (warn ≥ 0.2)</th></tr>${driftRows}</table>` : ''}
+<div class="scroll"><table>${checks}</table></div>
+${
+  driftRows
+    ? `<h3>Drift per column</h3><div class="scroll"><table>
+<tr><th>column</th><th>measure</th><th>value (warn ≥ 0.2)</th></tr>${driftRows}</table></div>`
+    : ''
+}
 ${warnings ? `<h2>scikit-learn warnings</h2><ul>${warnings}</ul>` : ''}
 <h2>Parameters</h2>
-<table>${params}<tr><th>input SHA-256</th><td><code>${esc(m.input.sha256)}</code></td></tr><tr><th>Flowbench</th><td>${esc(m.flowbench)}</td></tr></table>
+<div class="scroll"><table>${params}<tr><th>input SHA-256</th><td><code>${esc(m.input.sha256)}</code></td></tr>
+<tr><th>Flowbench</th><td>${esc(m.flowbench)}</td></tr></table></div>
 <h2>Python</h2>
-<pre>${esc(m.python)}</pre>
+<pre>${esc(opts.root ? pythonSnippet(m, { root: opts.root }) : m.python)}</pre>
 <script nonce="${opts.nonce}">
 const vscode = acquireVsCodeApi();
 document.getElementById('copy').addEventListener('click', () => vscode.postMessage({ type: 'copyPython' }));

@@ -62,17 +62,19 @@ export function suggestStrategy(
   const classification = type === 'binary' || type === 'multiclass';
   if (type === 'continuous')
     notes.push(
-      `target '${ctx.target}' is continuous: stratify on quantile bins with --bins 5 (pd.qcut) to keep its distribution in every fold`,
+      `target '${ctx.target}' is continuous: stratify on 5 quantile bins (pd.qcut) ` +
+        'to keep its distribution in every fold',
     );
   if (dateColumns.length && groupColumns.length)
     notes.push(
-      `both a date column ('${dateColumns[0]}') and an entity column ('${groupColumns[0]}'): consider a time split with a --gap, and check that groups do not straddle it`,
+      `both a date column ('${dateColumns[0]}') and an entity column ('${groupColumns[0]}'): consider a gap ` +
+        'between train and valid rows, and check that groups do not straddle it',
     );
   if (dateColumns.length) {
     return {
       strategy: 'time-series',
       options: { time: dateColumns[0] },
-      reason: `column '${dateColumns[0]}' holds dates: validate on the latest rows, as production data comes from the future`,
+      reason: `'${dateColumns[0]}' holds dates: validate on later rows, as in production`,
       notes,
       dateColumns,
       groupColumns,
@@ -82,7 +84,7 @@ export function suggestStrategy(
     return {
       strategy: classification ? 'stratified-group-kfold' : 'group-kfold',
       options: { group: groupColumns[0], ...(classification ? { target: ctx.target } : {}) },
-      reason: `column '${groupColumns[0]}' repeats across rows: keep each value's rows on one side, so validation sees unseen entities`,
+      reason: `'${groupColumns[0]}' repeats across rows: keep each value's rows on one side`,
       notes,
       dateColumns,
       groupColumns,

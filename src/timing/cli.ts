@@ -9,8 +9,10 @@ Times one '# %%' cell of a Python file the way IPython's %timeit does (loops 1, 
 0.2 s, then 7 runs; mean ± std. dev. per loop) and prints IPython's line. The code cells above run once first,
 untimed, in the same process. Each timing is appended to .flowbench/timings.jsonl.
 
+Cells are numbered as the editor shows them: code cells from 1, top to bottom, markdown cells not counted.
+
 Options:
-  --cell N            the cell to time, 0-based, counting every '# %%' cell (markdown ones too)
+  --cell N            the N-th code cell (from 1; markdown cells not counted; --list shows the numbers)
   --line L            or: the cell containing 1-based line L
   --list              list the file's cells and exit
   --setup above|none  run the code cells above first (default above) or nothing
@@ -19,7 +21,8 @@ Options:
   --time-cap S        a cell whose full protocol would exceed S seconds runs once (default 0 = no cap)
   --timeout S         stop after S seconds (setup included), killing the cell and all it started (default 0 = none)
   --precision P       significant digits (default 3)
-  --compare M         A/B: time cell N against cell M in one process, interleaved; prints the ratio
+  --compare M         A/B: time cell N against cell M in one process, interleaved; prints the ratio (the code
+                      cells above the later one run first, the earlier of the two included)
   --python PATH       the interpreter (default: python3 on PATH)
   --history-dir DIR   where .flowbench/ lives (default: nearest folder above the file that has one, else the
                       current folder when the file is under it, else the file's folder)
@@ -60,7 +63,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
   if (values.list) {
     const rows = cells.map((c) => ({
-      cell: c.index,
+      cell: c.number ?? null,
+      index: c.index,
       line: c.startLine + 1,
       kind: c.kind,
       title: c.title,
@@ -69,22 +73,26 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     if (values.json) printJson(io, { file, cells: rows });
     else
       for (const r of rows)
-        io.stdout(`${String(r.cell).padStart(3)}  line ${String(r.line).padEnd(5)} ${r.kind.padEnd(8)} ${r.title}\n`);
+        io.stdout(
+          `${String(r.cell ?? '-').padStart(3)}  line ${String(r.line).padEnd(5)} ${r.kind.padEnd(8)} ${r.title}\n`,
+        );
     return 0;
   }
 
   const setup = values.setup ?? 'above';
   if (setup !== 'above' && setup !== 'none') throw new UserError(`--setup must be 'above' or 'none', got '${setup}'`);
-  let cell = parseIntOption(values.cell, 'cell', 0);
+  const number = parseIntOption(values.cell, 'cell', 1);
   const line = parseIntOption(values.line, 'line', 1);
-  if (cell === undefined && line === undefined)
+  if (number === undefined && line === undefined)
     throw new UserError('missing --cell N (or --line L); --list shows the cells');
-  if (cell !== undefined && line !== undefined) throw new UserError('give --cell or --line, not both');
+  if (number !== undefined && line !== undefined) throw new UserError('give --cell or --line, not both');
+  const { pickCellByNumber } = await import('./timeCell');
+  let cell: number;
   if (line !== undefined) {
     const found = cellAtLine(cells, line - 1);
     if (!found) throw new UserError(`line ${line} is not inside a '# %%' cell of ${path.basename(file)}`);
     cell = found.index;
-  }
+  } else cell = pickCellByNumber(cells, number!, file).index;
   const common = {
     file,
     text,
@@ -121,13 +129,13 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
   try {
     if (values.compare !== undefined) {
-      const b = parseIntOption(values.compare, 'compare', 0)!;
-      const r = await compareCells({ ...common, python, a: cell!, b });
+      const b = pickCellByNumber(cells, parseIntOption(values.compare, 'compare', 1)!, file).index;
+      const r = await compareCells({ ...common, python, a: cell, b });
       if (values.json) printJson(io, r);
-      else io.stdout(`A: cell ${r.a.cell}: ${r.a.line}\nB: cell ${r.b.cell}: ${r.b.line}\n${r.summary}\n`);
+      else io.stdout(`A: cell ${r.a.cellNumber}: ${r.a.line}\nB: cell ${r.b.cellNumber}: ${r.b.line}\n${r.summary}\n`);
       return 0;
     }
-    const r = await timeCell({ ...common, python, cell: cell! });
+    const r = await timeCell({ ...common, python, cell });
     let recordedIn: string | undefined;
     if (historyRoot !== undefined) {
       const { recordTiming, historyFile } = await import('./history');

@@ -1,45 +1,129 @@
 import { escapeHtml as esc } from '../util/html';
-import { formatChange, meanAndSpread, sparklineSvg, type TimedCellOverview } from './history';
+import { formatTime } from './format';
+import { meanAndSpread, recordCellName, type TimedCellOverview, type TimingRecord } from './history';
 
-/** The history page: one row per timed cell (file + code), newest first, with a sparkline of its means. No script. */
+const W = 260;
+const H = 112;
+const M = { left: 54, right: 10, top: 10, bottom: 32 };
+
+/**
+ * A timing chart as inline SVG: each timing's mean per loop with its run spread (± std. dev.) as a bar, a y axis in
+ * time units and an x axis of timings, oldest to newest. It has a viewBox, so it scales down into a narrow column.
+ */
+export function historyChartSvg(records: Pick<TimingRecord, 'mean' | 'stdev' | 'runs' | 'time' | 'line'>[]): string {
+  if (records.length === 0) return '';
+  const spread = (r: (typeof records)[number]) => (r.runs > 1 ? r.stdev : 0);
+  let lo = Math.min(...records.map((r) => r.mean - spread(r)));
+  let hi = Math.max(...records.map((r) => r.mean + spread(r)));
+  if (hi - lo < hi * 1e-6) {
+    lo = hi * 0.9;
+    hi = hi * 1.1 || 1e-9;
+  }
+  const pad = (hi - lo) * 0.08;
+  lo = Math.max(0, lo - pad);
+  hi += pad;
+  const pw = W - M.left - M.right;
+  const ph = H - M.top - M.bottom;
+  const y = (v: number) => M.top + ph - ((v - lo) / (hi - lo)) * ph;
+  const n = records.length;
+  const x = (i: number) => M.left + (n === 1 ? pw / 2 : 8 + (i * (pw - 16)) / (n - 1));
+  const ticks = [lo, (lo + hi) / 2, hi].map(
+    (v) =>
+      `<line class="grid" x1="${M.left}" x2="${W - M.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/>` +
+      `<text class="tick" x="${M.left - 5}" y="${(y(v) + 3.5).toFixed(1)}" text-anchor="end">` +
+      `${esc(formatTime(v))}</text>`,
+  );
+  const points = records.map((r, i) => {
+    const cx = x(i).toFixed(1);
+    const s = spread(r);
+    const bar =
+      s > 0
+        ? `<line class="err" x1="${cx}" x2="${cx}" y1="${y(r.mean + s).toFixed(1)}" y2="${y(r.mean - s).toFixed(1)}"/>`
+        : '';
+    return (
+      `<g><title>#${i + 1} ${esc(r.time.replace('T', ' ').slice(0, 19))}: ${esc(r.line)}</title>${bar}` +
+      `<circle cx="${cx}" cy="${y(r.mean).toFixed(1)}" r="3"/></g>`
+    );
+  });
+  const path = records.map((r, i) => `${x(i).toFixed(1)},${y(r.mean).toFixed(1)}`).join(' ');
+  const xLabels =
+    n === 1
+      ? `<text class="tick" x="${x(0).toFixed(1)}" y="${H - M.bottom + 13}" text-anchor="middle">#1</text>`
+      : `<text class="tick" x="${x(0).toFixed(1)}" y="${H - M.bottom + 13}" text-anchor="middle">#1</text>` +
+        `<text class="tick" x="${x(n - 1).toFixed(1)}" y="${H - M.bottom + 13}" text-anchor="middle">#${n}</text>`;
+  return (
+    `<svg class="chart" viewBox="0 0 ${W} ${H}" width="100%" role="img" ` +
+    `aria-label="Mean time per loop of each timing, with its spread">` +
+    ticks.join('') +
+    `<line class="axis" x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${M.top + ph}"/>` +
+    `<line class="axis" x1="${M.left}" x2="${W - M.right}" y1="${M.top + ph}" y2="${M.top + ph}"/>` +
+    (n > 1 ? `<polyline class="trend" points="${path}"/>` : '') +
+    points.join('') +
+    xLabels +
+    `<text class="caption" x="${M.left + pw / 2}" y="${H - 4}" text-anchor="middle">` +
+    `timings, oldest → newest (mean ± spread)</text></svg>`
+  );
+}
+
+function cellHeading(c: TimedCellOverview): string {
+  const name = c.gone
+    ? `no longer in the file (was at line ${c.last.cellLine})`
+    : c.number !== undefined
+      ? `cell ${c.number}, line ${c.last.cellLine}`
+      : `${recordCellName(c.last)}`;
+  return `${esc(name)}${c.title ? ` · ${esc(c.title)}` : ''}`;
+}
+
+/**
+ * The history page: one card per timed cell, paired as its lens pairs them (same code, or the same position after an
+ * edit), newest first, each with its last timing, the change from the timing before (or "no clear change" within the
+ * noise) and a chart. Cards stack, so the page fits the side column it opens in; no script.
+ */
 export function historyHtml(cells: TimedCellOverview[], cspSource: string, skipped: number): string {
-  const rows = cells
+  const cards = cells
     .map((c) => {
-      const n = c.records.length;
-      const prev = n > 1 ? c.records[n - 2] : undefined;
-      const change = prev && prev.mean > 0 ? formatChange((c.last.mean - prev.mean) / prev.mean) : '';
-      const title = c.title ? ` · ${esc(c.title)}` : '';
-      return `<tr>
-  <td><code>${esc(c.file)}</code><br><small>cell ${c.cell}, line ${c.last.cellLine}${title}</small></td>
-  <td class="num">${esc(meanAndSpread(c.last))}</td>
-  <td class="num">${esc(change)}</td>
-  <td class="num">${n}</td>
-  <td>${sparklineSvg(c.means)}</td>
-  <td><small>${esc(c.last.line)}<br>${esc(c.last.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}${c.last.git?.head ? ` · ${esc(c.last.git.head.slice(0, 8))}` : ''} · Python ${esc(c.last.interpreter.version)}</small></td>
-</tr>`;
+      const change = c.changeText ?? 'first timing';
+      const cls = c.changeText === undefined || c.changeText === 'no clear change' ? 'muted' : 'change';
+      const when = c.last.time.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+      const git = c.last.git?.head
+        ? ` · ${esc(c.last.git.head.slice(0, 8))}${c.last.git.dirty ? ' (uncommitted changes)' : ''}`
+        : '';
+      return `<section class="cell${c.gone ? ' gone' : ''}">
+<h3><code>${esc(c.file)}</code> <small>${cellHeading(c)}</small></h3>
+<p class="figures"><span class="last">${esc(meanAndSpread(c.last))}</span> <span class="${cls}">${esc(change)}</span>
+<small>${c.count} timing${c.count === 1 ? '' : 's'}${c.stale ? ' · the cell was edited since the last one' : ''}
+</small></p>
+<div class="chartbox">${historyChartSvg(c.records)}</div>
+<div class="scroll"><small>${esc(c.last.line)}<br>
+${esc(when)}${git} · Python ${esc(c.last.interpreter.version)}</small></div>
+</section>`;
     })
     .join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'unsafe-inline'; img-src ${cspSource} data:;">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Flowbench timing history</title>
 <style>
-body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1em; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--vscode-panel-border); vertical-align: middle; }
-td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-svg { color: var(--vscode-charts-blue, currentColor); }
+body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1em 1em; }
+section.cell { border-bottom: 1px solid var(--vscode-panel-border, #8884); padding: 6px 0 10px; max-width: 520px; }
+section.gone { opacity: .7; }
+h3 { font-size: 1em; margin: 4px 0; overflow-wrap: anywhere; } h3 small { font-weight: normal; }
+.figures { margin: 2px 0 4px; } .last { font-size: 1.15em; font-weight: 600; font-variant-numeric: tabular-nums; }
+.change { font-weight: 600; margin: 0 .4em; } .muted { color: var(--vscode-descriptionForeground); margin: 0 .4em; }
+.scroll { overflow-x: auto; white-space: nowrap; }
 small { color: var(--vscode-descriptionForeground); }
+svg.chart { display: block; max-width: 420px; color: var(--vscode-charts-blue, #3794ff); }
+.chartbox { overflow-x: auto; max-width: 100%; }
+svg.chart circle { fill: currentColor; } svg.chart .trend { fill: none; stroke: currentColor; stroke-width: 1.2; }
+svg.chart .err { stroke: currentColor; stroke-width: 2; opacity: .45; }
+svg.chart .axis { stroke: var(--vscode-foreground); opacity: .6; }
+svg.chart .grid { stroke: var(--vscode-foreground); opacity: .12; }
+svg.chart text { fill: var(--vscode-descriptionForeground); font-size: 10px; }
 </style></head><body>
 <h2>Timing history</h2>
 ${cells.length === 0 ? '<p>No timings yet. Put the cursor in a <code># %%</code> cell and run <b>Flowbench: Time Cell</b> (Ctrl+Alt+F T).</p>' : ''}
 ${skipped > 0 ? `<p><small>${skipped} unreadable line(s) in .flowbench/timings.jsonl were skipped.</small></p>` : ''}
-${
-  cells.length > 0
-    ? `<table><thead><tr><th>Cell</th><th>Last (mean ± std. dev.)</th><th>Change</th><th>Timings</th><th>History</th><th>Details</th></tr></thead><tbody>
-${rows}
-</tbody></table>`
-    : ''
-}
+${cards}
 </body></html>`;
 }

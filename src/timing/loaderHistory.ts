@@ -192,14 +192,14 @@ export function formatRate(perSec: number, unit: string): string {
   return `${formatPerSec(perSec)} ${unit}/s`;
 }
 
-/** The lens's text: '⏱ 812 batches/s · first 120 ms', the num_workers named after a sweep. */
+/** The lens's text: '$(watch) 812 batches/s · first 120 ms', the num_workers named after a sweep. */
 export function loaderLensText(r: Pick<LoaderRecord, 'runs' | 'fastest'>, micro = MICRO_SIGN): string {
   const run = headlineRun(r);
-  if (!run) return '⏱ no batches';
+  if (!run) return '$(watch) no batches';
   const swept = r.runs.length > 1 && run.workers !== null ? ` (${run.workers} workers)` : '';
   const first = run.firstBatchSeconds === null ? 'empty' : `first ${formatTime(run.firstBatchSeconds, { micro })}`;
-  if (run.batchesPerSec === null) return `⏱ ${run.batches} batch${run.batches === 1 ? '' : 'es'} · ${first}`;
-  return `⏱ ${formatRate(run.batchesPerSec, 'batches')}${swept} · ${first}`;
+  if (run.batchesPerSec === null) return `$(watch) ${run.batches} batch${run.batches === 1 ? '' : 'es'} · ${first}`;
+  return `$(watch) ${formatRate(run.batchesPerSec, 'batches')}${swept} · ${first}`;
 }
 
 export interface LoaderHistorySummary {
@@ -226,7 +226,7 @@ export function summarizeLoader(
   const stale = key.hash !== undefined && last.hash !== key.hash;
   const run = headlineRun(last);
   const lines = [
-    `${key.name}: ${loaderLensText(last, micro).replace(/^⏱ /, '')}`,
+    `${key.name}: ${loaderLensText(last, micro).replace(/^\$\(watch\) /, '')}`,
     run?.perBatch
       ? `per batch after the first: p50 ${formatTime(run.perBatch.p50, { micro })}, ` +
         `p90 ${formatTime(run.perBatch.p90, { micro })}, max ${formatTime(run.perBatch.max, { micro })}`
@@ -240,7 +240,7 @@ export function summarizeLoader(
       : '',
     `timed ${last.time}${last.git?.head ? ` at ${last.git.head.slice(0, 8)}` : ''} · ` +
       `Python ${last.interpreter.version}`,
-    previous ? `previous: ${loaderLensText(previous, micro).replace(/^⏱ /, '')} (${previous.time})` : '',
+    previous ? `previous: ${loaderLensText(previous, micro).replace(/^\$\(watch\) /, '')} (${previous.time})` : '',
     stale ? 'the code that builds the loader was edited since this timing' : '',
   ];
   return {

@@ -122,7 +122,7 @@ function earlierTable(earlier: readonly LoaderRecord[]): string {
     .map((r) => {
       const run = headlineRun(r);
       return `<tr><td>${esc(r.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td>
-<td>${esc(loaderLensText(r).replace(/^⏱ /, ''))}</td><td>${run?.workers ?? '—'}</td>
+<td>${esc(loaderLensText(r).replace(/^\$\(watch\) /, ''))}</td><td>${run?.workers ?? '—'}</td>
 <td>${r.runs.length > 1 ? esc(r.runs.map((x) => x.workers).join(', ')) : ''}</td>
 <td>${r.git?.head ? esc(r.git.head.slice(0, 8)) : ''}</td></tr>`;
     })
@@ -134,7 +134,7 @@ function earlierTable(earlier: readonly LoaderRecord[]): string {
 export function loaderHtml(r: LoaderRecord, o: LoaderPageOptions, carried: string[] | null = null): string {
   const head = headlineRun(r);
   const headline = head
-    ? loaderLensText(r).replace(/^⏱ /, '') +
+    ? loaderLensText(r).replace(/^\$\(watch\) /, '') +
       (head.samplesPerSec !== null ? ` · ${formatRate(head.samplesPerSec, 'samples')}` : '')
     : 'no batches';
   const target = r.target;

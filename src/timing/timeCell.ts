@@ -1,7 +1,7 @@
 import { readCheckedTextSync } from '../util/inputs';
 import * as path from 'node:path';
 import { UserError, type Cancellation } from '../util/errors';
-import { hasCode, parseCells, preamble, type CellMarkerSettings, type PercentCell } from '../python/cells';
+import { cellName, hasCode, parseCells, preamble, type CellMarkerSettings, type PercentCell } from '../python/cells';
 import { formatTimeitLine, slowestRunWarning, MICRO_SIGN, type FormatOptions } from './format';
 import type { ResolvedPython } from './python';
 import { timeitStats, type TimeitRuns } from './stats';
@@ -54,7 +54,10 @@ export type CellStatistics = TimeitRuns;
 
 export interface TimeCellResult extends CellStatistics {
   file: string;
+  /** The cell's index among all cells (markdown included), as the history records it. */
   cell: number;
+  /** The number users see: code cells counted from 1. */
+  cellNumber: number;
   /** 1-based line of the cell's marker. */
   cellLine: number;
   hash: string;
@@ -123,25 +126,46 @@ export function readSource(file: string, text?: string): string {
   return readCheckedTextSync(file, { what: 'Python file', maxBytes: MAX_SOURCE_BYTES });
 }
 
+function listCells(cells: PercentCell[]): string {
+  return cells
+    .filter((c) => c.number !== undefined)
+    .map((c) => `${c.number}: line ${c.startLine + 1}`)
+    .join(', ');
+}
+
 /** Picks a timeable cell by index with a message listing the cells when the index is wrong. */
 export function pickCell(cells: PercentCell[], index: number, file: string): PercentCell {
   if (cells.length === 0) {
     throw new UserError(`${path.basename(file)} has no '# %%' cells (a cell starts at a line '# %%')`);
   }
-  if (!Number.isInteger(index) || index < 0 || index >= cells.length) {
-    throw new UserError(
-      `cell ${index} does not exist: ${path.basename(file)} has cells 0 to ${cells.length - 1} ` +
-        `(${cells.map((c) => `${c.index}: line ${c.startLine + 1}${c.kind === 'markdown' ? ' markdown' : ''}`).join(', ')})`,
-    );
-  }
-  const cell = cells[index];
+  const cell = Number.isInteger(index) ? cells[index] : undefined;
+  if (!cell) throw new UserError(`there is no such cell in ${path.basename(file)} (cells ${listCells(cells)})`);
   if (cell.kind === 'markdown')
-    throw new UserError(`cell ${index} (line ${cell.startLine + 1}) is a markdown cell; only code cells are timed`);
-  if (!hasCode(cell.source)) throw new UserError(`cell ${index} (line ${cell.startLine + 1}) has no code to time`);
+    throw new UserError(`the cell at line ${cell.startLine + 1} is a markdown cell; only code cells are timed`);
+  if (!hasCode(cell.source)) throw new UserError(`${cellName(cell)} (line ${cell.startLine + 1}) has no code to time`);
   return cell;
 }
 
-function jobCell(c: PercentCell, label = `cell ${c.index}`): HarnessJob['cells'][number] {
+/**
+ * Picks a code cell by the number users see (code cells from 1, as the lenses and messages count them), with a
+ * message listing the cells when there is none.
+ */
+export function pickCellByNumber(cells: PercentCell[], n: number, file: string): PercentCell {
+  if (cells.length === 0) {
+    throw new UserError(`${path.basename(file)} has no '# %%' cells (a cell starts at a line '# %%')`);
+  }
+  const cell = cells.find((c) => c.number === n);
+  if (!cell) {
+    const count = cells.filter((c) => c.number !== undefined).length;
+    throw new UserError(
+      `cell ${n} does not exist: ${path.basename(file)} has code cells 1 to ${count}, counted from the top ` +
+        `(markdown cells not counted; ${listCells(cells)})`,
+    );
+  }
+  return pickCell(cells, cell.index, file);
+}
+
+function jobCell(c: PercentCell, label = cellName(c)): HarnessJob['cells'][number] {
   return { line: c.startLine + 2, source: c.source, label };
 }
 
@@ -225,6 +249,7 @@ export async function timeCell(o: TimeCellOptions): Promise<TimeCellResult> {
   return {
     file,
     cell: cell.index,
+    cellNumber: cell.number!,
     cellLine: cell.startLine + 1,
     hash: cell.hash,
     title: cell.title,
@@ -258,6 +283,8 @@ export interface CompareOptions extends TimingOptions {
 
 export interface CompareSide extends CellStatistics {
   cell: number;
+  /** The number users see (code cells from 1). */
+  cellNumber: number;
   cellLine: number;
   hash: string;
   line: string;
@@ -274,6 +301,8 @@ export interface CompareResult {
   ratioMin: number;
   ratioMax: number;
   /** 'B/A = 1.83 ± 0.04 (7 interleaved pairs): cell 4 is 1.83× slower than cell 2'. */
+  /** The code cells run once first, untimed (indices), the earlier of the two timed cells included. */
+  setupCells: number[];
   summary: string;
   interpreter: { path: string; version: string };
 }
@@ -288,14 +317,15 @@ export async function compareCells(o: CompareOptions): Promise<CompareResult> {
   if (ca.index === cb.index) throw new UserError('compare needs two different cells');
   const { runs, loops } = validateCounts(o);
   const setupMode = o.setup ?? 'above';
-  // Both cells see what the later one would: every code cell above it except the two timed cells.
-  const setup = setupParts(text, cells, Math.max(ca.index, cb.index), setupMode, [ca.index, cb.index]);
+  // Both cells see what the later one sees when timed alone: every code cell above it, the earlier of the two timed
+  // cells included (run once, untimed), so a cell that uses a name the other defines runs as it does on its own.
+  const setup = setupParts(text, cells, Math.max(ca.index, cb.index), setupMode);
   const job: HarnessJob = {
     mode: 'compare',
     file,
     text,
     setup: setup.parts,
-    cells: [jobCell(ca, `A (cell ${ca.index})`), jobCell(cb, `B (cell ${cb.index})`)],
+    cells: [jobCell(ca, `A (${cellName(ca)})`), jobCell(cb, `B (${cellName(cb)})`)],
     runs,
     loops,
     timeCap: 0,
@@ -303,6 +333,7 @@ export async function compareCells(o: CompareOptions): Promise<CompareResult> {
   const { r, fmt } = await runJob<HarnessCompareResult>(job, o);
   const side = (c: PercentCell, s: HarnessStats): CompareSide => ({
     cell: c.index,
+    cellNumber: c.number!,
     cellLine: c.startLine + 1,
     hash: c.hash,
     ...timeitStats(s),
@@ -313,8 +344,8 @@ export async function compareCells(o: CompareOptions): Promise<CompareResult> {
   const ratio = r.ratio;
   const verdict =
     ratio >= 1
-      ? `cell ${cb.index} is ${ratio.toFixed(2)}× slower than cell ${ca.index}`
-      : `cell ${cb.index} is ${(1 / ratio).toFixed(2)}× faster than cell ${ca.index}`;
+      ? `${cellName(cb)} is ${ratio.toFixed(2)}× slower than ${cellName(ca)}`
+      : `${cellName(cb)} is ${(1 / ratio).toFixed(2)}× faster than ${cellName(ca)}`;
   return {
     file,
     a: side(ca, r.a),
@@ -323,6 +354,7 @@ export async function compareCells(o: CompareOptions): Promise<CompareResult> {
     ratioStdev: r.ratioStdev,
     ratioMin: r.ratioMin,
     ratioMax: r.ratioMax,
+    setupCells: setup.indices,
     summary: `B/A = ${ratio.toFixed(3)} ± ${r.ratioStdev.toFixed(3)} (${r.pairRatios.length} interleaved pairs, range ${r.ratioMin.toFixed(3)}–${r.ratioMax.toFixed(3)}): ${verdict}`,
     interpreter: { path: o.python.path, version: r.python.version },
   };

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { keepOutOfGit } from './flowbenchDir';
 
 /** Path of a temp file beside `target`, so the final rename stays on one filesystem and is atomic. */
 export function tempPathFor(target: string): string {
@@ -13,6 +14,7 @@ export function tempPathFor(target: string): string {
 /** Writes the whole file or nothing: readers never see a half-written file, and a failure leaves no temp file behind. */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await fs.promises.mkdir(path.dirname(target), { recursive: true });
+  await keepOutOfGit(path.dirname(target));
   const tmp = tempPathFor(target);
   try {
     await fs.promises.writeFile(tmp, data);

@@ -4,6 +4,44 @@ import * as path from 'node:path';
 /** The folder Flowbench keeps a project's history in (timings, experiments, focus log, predictions). */
 export const FLOWBENCH_DIR = '.flowbench';
 
+/** What Flowbench writes into a .flowbench/ folder it creates, so its records stay out of `git status`. */
+export const FLOWBENCH_GITIGNORE =
+  "# Flowbench's own records (timings, experiments, focus log, predictions) stay out of git.\n" +
+  '# Delete this file to commit them.\n*\n';
+
+/** The .flowbench folder `dir` is in (or is), if any. */
+export function flowbenchDirOf(dir: string): string | undefined {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (path.basename(d) === FLOWBENCH_DIR) return d;
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+/**
+ * Gives the .flowbench folder that `dir` lies in a .gitignore of its own (as pytest and ruff do for their caches),
+ * unless it has one: Flowbench's records then never make a repository dirty. The user's own file is never replaced.
+ */
+export async function keepOutOfGit(dir: string): Promise<void> {
+  const fb = flowbenchDirOf(dir);
+  if (!fb) return;
+  try {
+    await fs.promises.writeFile(path.join(fb, '.gitignore'), FLOWBENCH_GITIGNORE, { flag: 'wx' });
+  } catch {
+    /* already there (or the folder is read-only): nothing to do */
+  }
+}
+
+/** keepOutOfGit for the output layer's synchronous commit. */
+export function keepOutOfGitSync(dir: string): void {
+  const fb = flowbenchDirOf(dir);
+  if (!fb) return;
+  try {
+    fs.writeFileSync(path.join(fb, '.gitignore'), FLOWBENCH_GITIGNORE, { flag: 'wx' });
+  } catch {
+    /* already there (or the folder is read-only): nothing to do */
+  }
+}
+
 /** A file inside a project's .flowbench/ folder. */
 export function flowbenchPath(root: string, ...parts: string[]): string {
   return path.join(root, FLOWBENCH_DIR, ...parts);

@@ -36,15 +36,35 @@ export async function readHead(dir: string): Promise<{ root: string; head: strin
   }
 }
 
-/** HEAD and dirtiness. Null outside a repository. */
+/**
+ * Whether a changed or untracked path (relative to the repository root, '/'-separated) is something Flowbench itself
+ * writes: its .flowbench/ records, and the split files and manifests the split wizard writes beside the data
+ * (*.folds.csv, *.folds.csv.json). The experiment ledger records a split by its manifest's hash, so a new split does
+ * not make the code the run used differ from HEAD.
+ */
+export function isFlowbenchOutput(rel: string): boolean {
+  const p = rel.replace(/\\/g, '/').replace(/^"|"$/g, '');
+  return p.split('/').includes('.flowbench') || /\.folds\.csv(\.json)?$/i.test(p);
+}
+
+/** The changed and untracked paths of `git status --porcelain` that are not Flowbench's own outputs. */
+export function userChanges(paths: string[]): string[] {
+  return paths.filter((p) => !isFlowbenchOutput(p));
+}
+
+/**
+ * HEAD and dirtiness. Null outside a repository. Dirty means the user's files differ from HEAD: Flowbench's own
+ * outputs (isFlowbenchOutput) do not count, or every record written after the first would say "+dirty".
+ */
 export async function readGitState(dir: string): Promise<GitState | null> {
   const root = findGitRoot(dir);
   if (!root) return null;
   const git = await simpleGitAt(root);
   try {
     const head = (await git.revparse(['HEAD'])).trim();
-    const status = await git.status();
-    return { head, dirty: !status.isClean() };
+    // Every untracked file by name (not its folder), so a new folder of split files is recognised as such.
+    const status = await git.status(['--untracked-files=all']);
+    return { head, dirty: userChanges(status.files.map((f) => f.path)).length > 0 };
   } catch {
     // A repository without commits has no HEAD yet.
     return { head: null, dirty: true };

@@ -5,6 +5,7 @@ import { fsUserError } from './fsErrors';
 import { tempPathFor } from './atomicWrite';
 import { notRegularFileMessage } from './inputs';
 import { LeftoverSet } from './leftovers';
+import { keepOutOfGitSync } from './flowbenchDir';
 
 /**
  * The output-safety layer every command that writes goes through. An OutputSet knows the command's inputs and
@@ -432,6 +433,7 @@ export class OutputSet {
     }
     for (const d of this.madeDirs) liveDirs.delete(d);
     this.state = 'committed';
+    for (const t of [...this.files, ...this.appends]) keepOutOfGitSync(path.dirname(t.target));
   }
 
   /** Removes every temp and the folders made only for them; what was there before stays as it was. */

@@ -178,15 +178,20 @@ describe('Flowbench focus sessions', function () {
     const before = hideStatusBar();
     await vscode.workspace.getConfiguration('flowbench.focus').update('zenMode', true, G);
     try {
+      const before0 = await state();
       const s = await run('flowbench.focus.start', { minutes: 25 });
       assert.equal(s.session?.zen, true);
+      // Zen silences notifications itself (zenMode.silentNotifications): Flowbench leaves DND to it, never toggling.
+      assert.equal(s.dnd.belief, 'off');
+      assert.equal(s.dndTogglesThisWindow, before0.dndTogglesThisWindow);
       assert.equal(
         vscode.workspace.getConfiguration('zenMode').get('hideStatusBar'),
         false,
         'Zen keeps the status bar',
       );
-      await run('flowbench.focus.stop');
+      const e = await run('flowbench.focus.stop', { outcome: 'zen test' });
       assert.equal(hideStatusBar(), before, 'the user setting is back');
+      assert.equal(e.dndTogglesThisWindow, before0.dndTogglesThisWindow, 'nor at the end: Zen restores DND');
     } finally {
       await vscode.workspace.getConfiguration('flowbench.focus').update('zenMode', undefined, G);
       await vscode.commands.executeCommand('workbench.action.exitZenMode');

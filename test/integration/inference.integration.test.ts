@@ -93,6 +93,24 @@ describe('ONNX baseline models', function () {
     assert.equal(lines.length, 151);
   });
 
+  it('evaluates the demo model on the validation rows of the split it was trained on: an honest score', async () => {
+    // No split given: the model's metadata names the split it was trained on, so no prompt is needed.
+    const r = await vscode.commands.executeCommand<{
+      metrics: Record<string, number>;
+      train: { rows: number; metrics: Record<string, number> };
+      baseline: Record<string, number>;
+      split: { path: string; valid: number; train: number };
+      warnings: string[];
+    }>('flowbench.onnx.eval', { model: 'models/baseline.onnx', providers: ['cpu'], show: false, ledger: false });
+    assert.equal(path.basename(r.split.path), 'flowers.sholdout20-s42.folds.csv');
+    assert.deepEqual([r.split.valid, r.split.train, r.train.rows], [30, 120, 120]);
+    // Trained on the 120 train rows only: validation is good but not the perfect score a leak gives.
+    assert.ok(r.metrics.accuracy > 0.85 && r.metrics.accuracy < 1, `validation accuracy ${r.metrics.accuracy}`);
+    assert.ok(r.train.metrics.accuracy > 0.9, `train accuracy ${r.train.metrics.accuracy}`);
+    assert.ok(r.baseline.accuracy < 0.5);
+    assert.deepEqual(r.warnings, []);
+  });
+
   it('evaluates on a fold next to the majority baseline and appends to the ledger', async () => {
     const before = ledgerLines(root).length;
     const r = await vscode.commands.executeCommand<{
@@ -100,6 +118,7 @@ describe('ONNX baseline models', function () {
       metrics: Record<string, number>;
       baseline: Record<string, number>;
       split: { valid: number; fold: number };
+      warnings: string[];
     }>('flowbench.onnx.eval', {
       model: 'models/baseline.onnx',
       data: 'data/flowers.csv',
@@ -114,6 +133,11 @@ describe('ONNX baseline models', function () {
     assert.ok(r.metrics.accuracy > 0.9, `accuracy ${r.metrics.accuracy}`);
     assert.ok(r.baseline.accuracy < 0.5);
     assert.ok(r.metrics.logLoss < r.baseline.logLoss);
+    // This fold's validation rows include rows the model was trained on: the page says the score is optimistic.
+    assert.ok(
+      r.warnings.some((w) => /validation rows are train rows of flowers\.sholdout20-s42\.folds\.csv/.test(w)),
+      r.warnings.join('\n'),
+    );
     const after = ledgerLines(root);
     assert.equal(after.length, before + 1);
     assert.equal(after.at(-1)!.kind, 'eval');

@@ -93,7 +93,7 @@ describe('Flowbench training-script lenses', function () {
     const dataLine = lineOf(doc, 'train_test_split(X, y');
     const modelLine = lineOf(doc, 'BASELINE_MODEL = ');
     const expected = [
-      ...codeCells.map((c) => [c.startLine, '⏱ Time cell', 'flowbench.timing.timeCell']),
+      ...codeCells.map((c) => [c.startLine, '$(watch) Time cell', 'flowbench.timing.timeCell']),
       [lineOf(doc, 'def train('), 'Start focus session', 'flowbench.focus.start'],
       [lineOf(doc, 'if __name__ == "__main__"'), 'Start focus session', 'flowbench.focus.start'],
       [dataLine, 'Set up validation split…', 'flowbench.split.create'],
@@ -110,7 +110,7 @@ describe('Flowbench training-script lenses', function () {
 
     for (const l of lenses.filter((x) => x.command!.command === 'flowbench.timing.timeCell')) {
       const cell = codeCells.find((c) => c.startLine === l.range.start.line)!;
-      assert.deepEqual(argsOf(l), { file: uri.fsPath, cell: cell.index });
+      assert.deepEqual(argsOf(l), { file: uri.fsPath, cell: cell.number });
     }
     const split = lenses.find((l) => l.command!.command === 'flowbench.split.create')!;
     assert.deepEqual(argsOf(split), {
@@ -180,7 +180,7 @@ describe('Flowbench training-script lenses', function () {
       assert.ok(await vscode.workspace.applyEdit(edit));
       const lenses = await lensesUntil(file, (l) => l.length === 1, 'a Time cell lens after the edit');
       assert.equal(lenses[0].range.start.line, 2, 'on the marker, which moved down two lines');
-      assert.deepEqual(argsOf(lenses[0]), { file: file.fsPath, cell: 0 });
+      assert.deepEqual(argsOf(lenses[0]), { file: file.fsPath, cell: 1 });
     } finally {
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       fs.rmSync(file.fsPath, { force: true });
@@ -220,7 +220,10 @@ describe('Flowbench training-script lenses', function () {
         (l) => l.some((x) => x.range.start.line === cell.startLine && x.command!.title.includes('15 ms')),
         'first timing shown',
       );
-      assert.match(lenses.find((x) => x.range.start.line === cell.startLine)!.command!.title, /^⏱ 15 ms ± 0\.5$/);
+      assert.match(
+        lenses.find((x) => x.range.start.line === cell.startLine)!.command!.title,
+        /^\$\(watch\) 15 ms ± 0\.5$/,
+      );
       fs.appendFileSync(history, JSON.stringify(rec(0.0123, '2026-01-01T11:00:00.000Z')) + '\n');
       lenses = await lensesUntil(
         uri,
@@ -229,10 +232,10 @@ describe('Flowbench training-script lenses', function () {
       );
       assert.equal(
         lenses.find((x) => x.range.start.line === cell.startLine)!.command!.title,
-        '⏱ 12.3 ms ± 0.41 · \u221218%',
+        '$(watch) 12.3 ms ± 0.41 · \u221218%',
       );
       assert.equal(
-        lenses.filter((x) => x.command!.title === '⏱ Time cell').length,
+        lenses.filter((x) => x.command!.title === '$(watch) Time cell').length,
         parseCells(doc.getText()).filter((c) => c.kind === 'code').length - 1,
       );
     } finally {
@@ -261,13 +264,13 @@ describe('Flowbench training-script lenses', function () {
       const { id, args } = lens('flowbench.timing.timeCell', (l) => argsOf(l).cell === 2);
       // Fewer runs than %timeit's 7 only to keep the suite short; file and cell come from the lens.
       const python = pythonWithNumpy();
-      const r = await vscode.commands.executeCommand<{ cell: number; line: string; mean: number }>(id, {
+      const r = await vscode.commands.executeCommand<{ cellNumber: number; line: string; mean: number }>(id, {
         ...args,
         runs: 3,
         quiet: true,
         ...(python ? { python } : {}),
       });
-      assert.equal(r.cell, 2);
+      assert.equal(r.cellNumber, 2, 'the lens passes the cell number users see');
       assert.ok(r.mean > 0);
       assert.match(r.line, /per loop \(mean ± std\. dev\. of 3 runs/);
     });
@@ -310,27 +313,23 @@ describe('Flowbench training-script lenses', function () {
       assert.equal(column.filter((x) => x === 'valid').length, 30, 'test_size=0.2 of 150 rows');
     });
 
-    it('Evaluate, once the split exists, gets it prefilled and evaluates the baseline on it', async () => {
-      const evalLens = (
-        await lensesUntil(
-          uri,
-          (l) => l.some((x) => x.command!.command === 'flowbench.onnx.eval' && argsOf(x).split === splitFile()),
-          'Evaluate prefilled with the split',
-        )
-      ).find((x) => x.command!.command === 'flowbench.onnx.eval')!;
-      const args = argsOf(evalLens);
+    it('Evaluate gets the data file; the command takes the split the model was trained on, unasked', async () => {
+      const { id, args } = lens('flowbench.onnx.eval');
       assert.deepEqual(args, {
         model: path.join(root(), 'models', 'baseline.onnx'),
         data: path.join(root(), 'data', 'flowers.csv'),
-        split: splitFile(),
       });
-      await assertRegistered('flowbench.onnx.eval');
-      // The target is the one value the lens cannot know: the command would ask for it.
+      await assertRegistered(id);
+      // Two splits of flowers.csv exist now (the demo's and the one the lens just made): the model's metadata names
+      // the one it was trained on, so that one is taken, and its manifest names the target.
       const r = await vscode.commands.executeCommand<{
-        split: { valid: number };
+        split: { path: string; valid: number };
+        target: string;
         metrics: Record<string, number>;
         baseline: Record<string, number>;
-      }>('flowbench.onnx.eval', { ...args, target: 'species', providers: ['cpu'], show: false, ledger: false });
+      }>(id, { ...args, providers: ['cpu'], show: false, ledger: false });
+      assert.equal(path.basename(r.split.path), 'flowers.sholdout20-s42.folds.csv');
+      assert.equal(r.target, 'species');
       assert.equal(r.split.valid, 30);
       assert.ok(
         r.metrics.accuracy > r.baseline.accuracy,

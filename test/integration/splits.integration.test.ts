@@ -11,7 +11,7 @@ interface SplitResult {
     strategy: string;
     sklearn: string;
     parameters: { seed: number; folds: number | null; target: string | null; shuffle: boolean };
-    input: { rows: number; sha256: string; columns: string[] };
+    input: { file: string; rows: number; sha256: string; columns: string[] };
     output: { column: string };
     folds: Array<{ fold: number; train: number; valid: number; classes?: { valid: Record<string, number> } }>;
     checks: Array<{ id: string; status: string }>;
@@ -55,7 +55,20 @@ describe('Validation splits', function () {
     const folds = lines.slice(1).map(Number);
     for (let f = 0; f < 5; f++) assert.equal(folds.filter((x) => x === f).length, 30, `fold ${f} has 30 rows`);
     const manifest = JSON.parse(fs.readFileSync(r.manifestPath, 'utf8'));
-    assert.deepEqual(manifest, r.manifest);
+    // On disk the manifest names its files relative to its own folder (it works in any clone); the command
+    // returns them resolved.
+    assert.equal(manifest.output.file, 'flowers.folds.csv');
+    assert.ok(!path.isAbsolute(manifest.input.file), manifest.input.file);
+    const resolve = (f: string) => path.resolve(path.dirname(r.manifestPath), f);
+    assert.deepEqual(
+      {
+        ...manifest,
+        input: { ...manifest.input, file: resolve(manifest.input.file) },
+        output: { ...manifest.output, file: resolve(manifest.output.file) },
+      },
+      r.manifest,
+    );
+    assert.equal(r.manifest.input.file, path.join(workspaceRoot(), 'data', 'flowers.csv'));
     assert.equal(manifest.sklearn, '1.9.1');
     assert.equal(manifest.parameters.seed, 7);
     assert.equal(manifest.input.rows, 150);

@@ -50,7 +50,8 @@ describe('Timing cells', function () {
     const root = workspaceRoot();
     const file = path.join(root, 'train.py');
     const before = historyLines(root).length;
-    // Cell 2 standardises the features; cells 0 and 1 (imports, CSV load) run once first as setup.
+    // Cell 3 (the third code cell, as the lenses count) standardises the features; cells 1 and 2 (imports, CSV
+    // load) run once first as setup. Results and records keep the cell's index among all cells too (2).
     const r = await vscode.commands.executeCommand<{
       line: string;
       mean: number;
@@ -58,13 +59,15 @@ describe('Timing cells', function () {
       loops: number;
       runs: number;
       cell: number;
+      cellNumber: number;
       cellLine: number;
       hash: string;
       firstRun: number;
       setupCells: number[];
       record: { file: string; hash: string; mean: number; git: { head: string | null } | null };
-    }>('flowbench.timing.timeCell', { file, cell: 2, runs: 3, loops: 50, quiet: true, python: pythonWithNumpy() });
+    }>('flowbench.timing.timeCell', { file, cell: 3, runs: 3, loops: 50, quiet: true, python: pythonWithNumpy() });
     assert.ok(r, 'the command returns its result');
+    assert.equal(r.cellNumber, 3);
     assert.equal(r.cell, 2);
     assert.equal(r.cellLine, 21);
     assert.equal(r.loops, 50);
@@ -82,6 +85,7 @@ describe('Timing cells', function () {
     const rec = JSON.parse(lines[lines.length - 1]);
     assert.equal(rec.file, 'train.py');
     assert.equal(rec.cell, 2);
+    assert.equal(rec.number, 3);
     assert.equal(rec.hash, r.hash);
     assert.equal(rec.mean, r.mean);
     assert.equal(rec.line, r.line);
@@ -95,9 +99,9 @@ describe('Timing cells', function () {
     try {
       const before = historyLines(root).length;
       await assert.rejects(
-        Promise.resolve(vscode.commands.executeCommand('flowbench.timing.timeCell', { file, cell: 1, quiet: true })),
+        Promise.resolve(vscode.commands.executeCommand('flowbench.timing.timeCell', { file, cell: 2, quiet: true })),
         (err: Error) => {
-          assert.match(err.message, /cell 1 raised ValueError: boom \(raises_for_timing_test\.py, line 3\)/);
+          assert.match(err.message, /cell 2 raised ValueError: boom \(raises_for_timing_test\.py, line 3\)/);
           return true;
         },
       );
@@ -183,7 +187,8 @@ describe('Timing cells', function () {
       'flowbench.timing.showHistory',
       { quiet: true },
     );
-    const trainCell = h.cells.find((c) => c.file === 'train.py' && c.cell === 2);
+    // Numbered as the lenses number them: the third code cell.
+    const trainCell = h.cells.find((c) => c.file === 'train.py' && c.cell === 3);
     assert.ok(trainCell && trainCell.count >= 1, 'the timing above is in the history');
   });
 });

@@ -241,11 +241,14 @@ export async function startCodeServer({
   port,
   settings = {},
   version = LATEST,
+  keepUserData = false,
 }) {
   const state = path.join(T, name);
   const bin = csBin(version);
   const node = nodeDir(version);
-  fs.rmSync(path.join(state, 'ud'), { recursive: true, force: true });
+  // A fresh profile per run (global state such as a running focus session would leak from the last one), unless
+  // the caller keeps it on purpose (`npm start` after the first start: the editors and walkthrough state stay).
+  if (!keepUserData) fs.rmSync(path.join(state, 'ud'), { recursive: true, force: true });
   const ud = path.join(state, 'ud');
   fs.mkdirSync(path.join(ud, 'User'), { recursive: true });
   fs.writeFileSync(
@@ -255,6 +258,8 @@ export async function startCodeServer({
         'telemetry.telemetryLevel': 'off',
         'workbench.startupEditor': 'none',
         'workbench.tips.enabled': false,
+        // Tests start from a fresh profile every time: Flowbench's first-run walkthrough would open in each.
+        'workbench.welcomePage.walkthroughs.openOnInstall': false,
         ...settings,
       },
       null,
@@ -323,13 +328,17 @@ export async function startCodeServer({
   return { base, port, state, ud, ext, logFile, stop, child, env: serverEnv, version, bin };
 }
 
-/** The workbench URL; with `extensionDevelopmentPath` the extension loads from source, with `testsPath` tests run. */
-export function workbenchUrl(base, workspace, { extensionDevelopmentPath, testsPath } = {}) {
+/**
+ * The workbench URL; with `extensionDevelopmentPath` the extension loads from source, with `testsPath` tests run,
+ * with `openFile` (an absolute path) that file opens in the editor.
+ */
+export function workbenchUrl(base, workspace, { extensionDevelopmentPath, testsPath, openFile } = {}) {
   const host = new URL(base).host;
   const payload = [];
   if (extensionDevelopmentPath)
     payload.push(['extensionDevelopmentPath', `vscode-remote://${host}${extensionDevelopmentPath}`]);
   if (testsPath) payload.push(['extensionTestsPath', `vscode-remote://${host}${testsPath}`]);
+  if (openFile) payload.push(['openFile', `vscode-remote://${host}${openFile}`]);
   payload.push(['skipWelcome', 'true']);
   return `${base}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }

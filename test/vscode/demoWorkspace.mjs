@@ -20,7 +20,7 @@ export function prepareDemoWorkspace(target, { fresh = true } = {}) {
   };
   const git = (...args) => execFileSync('git', args, { cwd: target, env, stdio: 'ignore' });
   git('init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(target, '.gitignore'), '.flowbench/\n');
+  // No .gitignore for .flowbench/: Flowbench keeps its own folder out of git, which the UI tests check.
   git('add', '-A');
   git('commit', '-q', '-m', 'Demo workspace');
   return target;

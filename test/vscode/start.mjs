@@ -2,6 +2,7 @@
 // (`code` on PATH, or VSCODE_EXECUTABLE) is used when present and a display exists; otherwise code-server runs
 // offline on 127.0.0.1 and the URL to open is printed. Ctrl-C stops it.
 import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDeps } from '../ensure-deps.mjs';
@@ -29,16 +30,34 @@ async function main() {
   ensureDeps();
   build({ tests: false });
   // The demo workspace keeps what you do in it between starts; --reset starts it over.
-  const workspace = prepareDemoWorkspace(path.join(T, 'demo', 'ws'), { fresh: values.reset });
+  const target = path.join(T, 'demo', 'ws');
+  const firstStart = values.reset || !fs.existsSync(target);
+  const workspace = prepareDemoWorkspace(target, { fresh: values.reset });
+  // On the first start, train.py opens (its lenses show where to begin) and Flowbench opens its walkthrough beside
+  // it (once per profile); later starts reopen whatever was open last time.
+  const trainPy = path.join(workspace, 'train.py');
   const code = desktopCode();
   if (code) {
     console.log(`Starting ${code} with Flowbench (extension development mode) on ${workspace}`);
-    spawn(code, [`--extensionDevelopmentPath=${ROOT}`, workspace], { stdio: 'inherit', detached: true }).unref();
+    const files = firstStart ? [trainPy] : [];
+    spawn(code, [`--extensionDevelopmentPath=${ROOT}`, workspace, ...files], {
+      stdio: 'inherit',
+      detached: true,
+    }).unref();
     return;
   }
   ensureCodeServer();
-  const server = await startCodeServer({ name: 'demo', workspace, port: Number(values.port) });
-  const url = workbenchUrl(server.base, workspace, { extensionDevelopmentPath: ROOT });
+  const server = await startCodeServer({
+    name: 'demo',
+    workspace,
+    port: Number(values.port),
+    keepUserData: !firstStart,
+    settings: { 'workbench.welcomePage.walkthroughs.openOnInstall': true },
+  });
+  const url = workbenchUrl(server.base, workspace, {
+    extensionDevelopmentPath: ROOT,
+    openFile: firstStart ? trainPy : undefined,
+  });
   console.log('\nFlowbench is running in VS Code 1.139.1 (code-server, offline) on the demo workspace.');
   console.log(`Open this URL in a browser on this machine:\n\n  ${url}\n`);
   console.log(`(Server log: ${server.logFile}. Press Ctrl-C to stop.)`);

@@ -23,25 +23,39 @@ export interface EndNoticePorts {
 export class EndNotice {
   constructor(private readonly ports: EndNoticePorts) {}
 
-  show(ended: EndOutcome): void {
+  /** `outcomeAsked`: the outcome was asked already (askOutcome), so the notice does not offer it again. */
+  show(ended: EndOutcome, outcomeAsked = false): void {
     if (playsEndSound(ended.summary, focusSettings().sound)) playEndSound();
-    void this.ask(ended);
+    void this.ask(ended, outcomeAsked);
   }
 
-  private async ask(ended: EndOutcome): Promise<void> {
+  /** Whether a stopped session's outcome is worth asking for: a work session with a log and no outcome yet. */
+  asksOutcome(ended: EndOutcome): boolean {
+    return !!ended.logFile && ended.summary.kind === 'work' && !ended.record?.outcome;
+  }
+
+  /** The user stopped the session: its outcome, asked at once (Enter with nothing skips it). */
+  askOutcome(ended: EndOutcome): Promise<void> {
+    return this.noteOutcome(ended);
+  }
+
+  private async noteOutcome(ended: EndOutcome): Promise<void> {
     const s = ended.summary;
-    const m = endMessage(ended);
+    const outcome = await vscode.window.showInputBox({
+      title: 'Outcome of the focus session (Enter with nothing to skip)',
+      prompt: outcomePrompt(s),
+      placeHolder: 'What came out of it: a result, a decision, the next step',
+      ignoreFocusOut: true,
+    });
+    if (outcome && outcome.trim() && ended.logFile) await this.ports.noteOutcome(ended.logFile, s.id, outcome);
+  }
+
+  private async ask(ended: EndOutcome, outcomeAsked: boolean): Promise<void> {
+    const m = endMessage(ended, { outcomeAsked });
     const pick = await vscode.window.showInformationMessage(m.text, ...m.choices);
     const choices = this.ports.choices();
     if (pick === 'Start Focus Session' || pick === 'Another Session') await choices?.startSession();
     else if (pick === 'Start Break') await choices?.startBreak();
-    else if (pick === 'Note Outcome' && ended.logFile) {
-      const outcome = await vscode.window.showInputBox({
-        title: 'Outcome of the focus session',
-        prompt: outcomePrompt(s),
-        ignoreFocusOut: true,
-      });
-      if (outcome && outcome.trim()) await this.ports.noteOutcome(ended.logFile, s.id, outcome);
-    }
+    else if (pick === 'Note Outcome' && ended.logFile) await this.noteOutcome(ended);
   }
 }

@@ -12,6 +12,7 @@ import { RuntimeSlot } from '../runtimeSlot';
 import { type BreakKind, phase, validateMinutes } from '../session';
 import { nextBreakKind } from '../state';
 import { focusStateResult, withEnded } from '../stateResult';
+import { markWalkthroughStep } from '../../editor/walkthrough';
 
 import type { FocusStateResult } from '../stateResult';
 
@@ -59,7 +60,8 @@ export function focusFeature(services: FeatureServices): Feature<FocusApi> {
     });
   }
 
-  async function start(args?: Record<string, unknown>) {
+  /** `zen`: the session runs in Zen mode (the "in Zen Mode" command, or started while the window is in Zen). */
+  async function start(args?: Record<string, unknown>, zen = args?.inZenMode === true) {
     const r = await rt();
     await r.refresh();
     const live = r.state?.session;
@@ -80,8 +82,9 @@ export function focusFeature(services: FeatureServices): Feature<FocusApi> {
       const p = await pickLength(focusSettings().defaultMinutes, intentDefault, r.state?.lastCustomMinutes ?? null);
       ({ minutes, intent, custom } = p);
     }
-    const out = await r.start({ kind: 'work', minutes, intent, customMinutes: custom });
+    const out = await r.start({ kind: 'work', minutes, intent, customMinutes: custom }, true, zen);
     if (out.joined) services.log.info('focus: a session was already running in another window; joined it');
+    markWalkthroughStep('focus');
     return withEnded(stateResult(r), out.ended, { joined: out.joined });
   }
 
@@ -141,7 +144,8 @@ export function focusFeature(services: FeatureServices): Feature<FocusApi> {
   }
 
   const commands: Feature['commands'] = {
-    [COMMANDS.focus.start]: start,
+    [COMMANDS.focus.start]: (args) => start(args),
+    [COMMANDS.focus.startInZen]: (args) => start(args, true),
     [COMMANDS.focus.pause]: async () => {
       const r = await rt();
       await r.controller.togglePause();
@@ -152,7 +156,9 @@ export function focusFeature(services: FeatureServices): Feature<FocusApi> {
     [COMMANDS.focus.extend]: extend,
     [COMMANDS.focus.stop]: async (args) => {
       const r = await rt();
-      const ended = await r.stop(str(args?.outcome) ?? null, true);
+      const outcome = str(args?.outcome) ?? null;
+      // Stopped by hand (no outcome given): the outcome is asked at once.
+      const ended = await r.stop(outcome, true, outcome === null && args?.quiet !== true);
       if (!ended) throw new UserError('no focus session is running');
       return withEnded(stateResult(r), ended, {});
     },

@@ -35,7 +35,8 @@ export async function showFocusLog(logFile: string, now: number, log: vscode.Log
     sessions: read.sessions,
     nonce: newNonce(),
     cspSource: panel.webview.cspSource,
-    logFile,
+    // Shown relative to the workspace folder when it is inside it: the page stays narrow.
+    logFile: vscode.workspace.asRelativePath(logFile),
     warnings: read.warnings,
   });
   return { logFile, sessions: read.sessions.length, skipped: read.skipped, warnings: read.warnings, stats };

@@ -32,6 +32,9 @@ export async function pickLength(
   const items = lengthItems(defaultMinutes, lastCustom);
   const qp = vscode.window.createQuickPick<LengthItem>();
   qp.title = 'Start Focus Session';
+  // Started from a page beside the editor (the walkthrough's button), the focus may move back to it a moment later:
+  // the question stays until answered or dismissed with Escape.
+  qp.ignoreFocusOut = true;
   qp.placeholder = 'What is this session for? (optional: type it, then pick a length; Enter starts the default)';
   qp.items = items;
   qp.value = intentDefault;
@@ -50,6 +53,7 @@ export async function pickLength(
   if (picked.item.minutes !== null) return { minutes: picked.item.minutes, intent: picked.intent, custom: null };
   const typed = await vscode.window.showInputBox({
     title: 'Focus session length (minutes)',
+    ignoreFocusOut: true,
     value: String(lastCustom ?? defaultMinutes),
     validateInput: lengthInputError,
   });
@@ -61,13 +65,17 @@ export async function pickLength(
 export async function pickBreakKind(breakMinutes: number, longBreakMinutes: number, suggested: BreakKind) {
   const pick = await vscode.window.showQuickPick(breakItems(breakMinutes, longBreakMinutes, suggested), {
     title: 'Start a break',
+    ignoreFocusOut: true,
   });
   if (!pick) throw new CancelledError();
   return pick.breakKind;
 }
 
 export async function pickExtension(): Promise<number> {
-  const pick = await vscode.window.showQuickPick(extendItems(), { title: 'Extend the focus session' });
+  const pick = await vscode.window.showQuickPick(extendItems(), {
+    title: 'Extend the focus session',
+    ignoreFocusOut: true,
+  });
   if (!pick) throw new CancelledError();
   return pick.minutes;
 }
@@ -80,7 +88,7 @@ export async function pickAction(s: FocusSession | null, now: number): Promise<A
 
 /** Whether DND is on, as the user reads it off the bell (no API can read it). */
 export async function pickDndState(): Promise<boolean> {
-  const pick = await vscode.window.showQuickPick(dndItems(), { title: DND_TITLE });
+  const pick = await vscode.window.showQuickPick(dndItems(), { title: DND_TITLE, ignoreFocusOut: true });
   if (!pick) throw new CancelledError();
   return pick.on;
 }

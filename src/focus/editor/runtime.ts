@@ -15,7 +15,7 @@ import { phase } from '../session';
 import type { FocusShared } from '../state';
 import { FocusStatusBar } from './statusBar';
 import { FocusStateStore } from '../store';
-import { ZenMode } from '../zen';
+import { silencePlan, ZenMode } from '../zen';
 
 /** What a command may start; the rest of StartOptions comes from the settings and the workspace. */
 export type RuntimeStartOptions = Omit<StartOptions, 'logFile' | 'workspaceDir' | 'suppress' | 'zen'>;
@@ -38,6 +38,8 @@ export class FocusRuntime implements vscode.Disposable {
   private readonly idle: IdleTracker;
   private readonly statusBar: FocusStatusBar;
   private disposed = false;
+  /** The outcome of a stopped session in Zen mode is being asked: Zen is left only once it is answered. */
+  private outcomePending = false;
   private refreshChain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -99,6 +101,7 @@ export class FocusRuntime implements vscode.Disposable {
     this.state = r.state;
     if (r.action !== 'none') this.services.log.info(`focus: startup: ${r.action}`);
     await this.zen.reconcile(this.state.session?.id ?? null);
+    if (r.ended) await this.leaveZenIfOver();
     if (r.ended) this.afterEnd(r.ended);
     await this.refresh();
     this.otherWindows.watch();
@@ -114,13 +117,24 @@ export class FocusRuntime implements vscode.Disposable {
     return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath ?? null;
   }
 
-  /** `work` false (a break): no DND and no Zen whatever the settings say. */
-  async start(o: RuntimeStartOptions, work = true): Promise<StartOutcome> {
+  /**
+   * `work` false (a break): no DND and no Zen whatever the settings say. `zen`: the session runs in Zen mode (the
+   * setting, the "in Zen Mode" command, or the window already in Zen); Zen then silences notifications, not Flowbench.
+   */
+  async start(o: RuntimeStartOptions, work = true, zen = false): Promise<StartOutcome> {
     const st = focusSettings();
+    const plan = silencePlan({
+      work,
+      suppress: st.suppressNotifications,
+      zen: zen || st.zenMode,
+      zenSilences: vscode.workspace.getConfiguration('zenMode').get<boolean>('silentNotifications', true) !== false,
+    });
+    const by = { zen: 'silenced by Zen mode', dnd: 'silenced by Do Not Disturb' };
+    this.services.log.info(`focus: notifications ${plan.silencedBy ? by[plan.silencedBy] : 'not silenced'}`);
     const r = await this.controller.start({
       ...o,
-      suppress: work && st.suppressNotifications,
-      zen: work && st.zenMode,
+      suppress: plan.flowbenchDnd,
+      zen: plan.enterZen,
       logFile: this.logFile(),
       workspaceDir: this.workspaceDir(),
     });
@@ -135,9 +149,26 @@ export class FocusRuntime implements vscode.Disposable {
    * Ends the session here and carries out the end in order: DND restored (by the controller), then the highlight and
    * the notice; the refresh after them leaves Zen.
    */
-  async stop(outcome: string | null, notify: boolean): Promise<EndOutcome | null> {
+  async stop(outcome: string | null, notify: boolean, askOutcome = false): Promise<EndOutcome | null> {
     const ended = await this.controller.stop(outcome);
-    if (ended) this.afterEnd(ended, notify);
+    if (ended && askOutcome && this.endNotice.asksOutcome(ended)) {
+      // The outcome is asked before the session's Zen mode is left: leaving Zen moves the focus back to the editor,
+      // and what the user types would land in their code. The command returns now; Zen is left, and the notice
+      // shown, once the outcome is answered or dismissed.
+      this.outcomePending = this.zen.enteredFor() === ended.summary.id;
+      void this.endNotice
+        .askOutcome(ended)
+        .catch((err) => this.services.log.warn(`focus: could not note the outcome: ${errorMessage(err)}`))
+        .finally(async () => {
+          this.outcomePending = false;
+          await this.leaveZenIfOver();
+          this.afterEnd(ended, notify, true);
+          await this.refresh();
+        });
+    } else if (ended) {
+      await this.leaveZenIfOver();
+      this.afterEnd(ended, notify);
+    }
     await this.refresh();
     return ended;
   }
@@ -158,16 +189,27 @@ export class FocusRuntime implements vscode.Disposable {
     const prev = this.state;
     this.state = await this.controller.read();
     if (prev?.session && this.state.session?.id !== prev.session.id) this.idle.sessionChanged();
-    await this.zen.reconcile(this.state.session?.id ?? null);
+    if (!this.outcomePending) await this.zen.reconcile(this.state.session?.id ?? null);
     const s = this.state.session;
     if (this.disposed) return;
     if (s && phase(s, this.clock()) === 'ended') {
       const ended = await this.controller.expire();
       this.state = await this.controller.read();
+      if (ended) await this.leaveZenIfOver();
       if (ended) this.afterEnd(ended);
     }
     this.statusBar.render();
     this.statusBar.schedule();
+  }
+
+  /**
+   * Leaves the Zen mode this window entered for a session that is over, before the end notice shows: in Zen, with
+   * Zen silencing notifications, the notice would go unseen.
+   */
+  private async leaveZenIfOver(): Promise<void> {
+    const st = await this.controller.read();
+    const live = st.session && phase(st.session, this.clock()) !== 'ended' ? st.session.id : null;
+    await this.zen.reconcile(live);
   }
 
   private async tick(expectedDelay: number): Promise<void> {
@@ -179,10 +221,13 @@ export class FocusRuntime implements vscode.Disposable {
     return this.statusBar.item;
   }
 
-  /** `notify` false: the user already chose what comes next (another session, a break), so no notice asks. */
-  private afterEnd(ended: EndOutcome, notify = true): void {
+  /**
+   * `notify` false: the user already chose what comes next (another session, a break), so no notice asks.
+   * `outcomeAsked`: the outcome was asked already, so the notice does not offer it again.
+   */
+  private afterEnd(ended: EndOutcome, notify = true, outcomeAsked = false): void {
     if (highlightsEnd(ended.summary)) this.statusBar.highlight();
-    if (notify) this.endNotice.show(ended);
+    if (notify) this.endNotice.show(ended, outcomeAsked);
   }
 
   clearHighlight(): void {

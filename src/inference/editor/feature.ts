@@ -13,6 +13,9 @@ import type { OnnxHost } from '../runtimeHost';
 import type { RuntimeOptions } from '../session';
 import { OnnxInspectorProvider, ONNX_VIEW_TYPE, ProfileResults } from './onnxEditor';
 import { showResults, experimentsPanel } from './webview';
+import type { SplitsApi } from '../../splits/api';
+import { markWalkthroughStep } from '../../editor/walkthrough';
+import { runCommand } from '../../editor/commands';
 
 const UNTRUSTED =
   'this workspace is not trusted, so Flowbench runs no models in it (inspection still works). Trust it (Workspaces: Manage Workspace Trust) to run, benchmark or evaluate.';
@@ -21,7 +24,12 @@ function requireTrust(): void {
   if (!vscode.workspace.isTrusted) throw new UserError(UNTRUSTED);
 }
 
-export function inferenceFeature(services: FeatureServices): Feature {
+/** What the inference commands use of other features: the splits (to find one, or make one, for Evaluate). */
+export interface InferenceDeps {
+  splits: SplitsApi;
+}
+
+export function inferenceFeature(services: FeatureServices, deps: InferenceDeps): Feature {
   const { context, log } = services;
   const hosts = new Set<OnnxHost>();
   // On deactivate (or reload) every onnxruntime child still running is killed; sessions die with it.
@@ -112,7 +120,8 @@ export function inferenceFeature(services: FeatureServices): Feature {
         requireTrust();
         const model = await modelArg(args);
         if (!model) return undefined;
-        const rows = await runInputArg(args);
+        const previewRows = inferenceSettings().previewRows;
+        const rows = await runInputArg(args, previewRows, Math.max(inferenceSettings().batchSize, previewRows));
         if (!rows) return undefined;
         const { input } = rows;
         const root = workspaceRoot() ?? path.dirname(model);
@@ -132,17 +141,22 @@ export function inferenceFeature(services: FeatureServices): Feature {
             fold: intArg(args?.fold, 'fold'),
             features: strings(args?.features, 'features'),
             target: str(args?.target),
-            batch: intArg(args?.batch, 'batch') ?? inferenceSettings().batchSize,
+            batch: intArg(args?.batch, 'batch') ?? rows.batch ?? inferenceSettings().batchSize,
             out,
           }),
         );
         logSession('run', report.session);
-        if (show(args))
+        if (show(args)) {
+          // Class names instead of label indices, when the model carries them.
+          const { loadModel } = await import('../session');
+          const { withClassNames } = await import('../predictions');
+          const named = { ...report, table: withClassNames(report.table, (await loadModel(model)).info) };
           showResults(
             context,
             `Predictions: ${path.basename(model)}`,
-            (await import('../html')).inferBody(report, inferenceSettings().previewRows),
+            (await import('../html')).inferBody(named, inferenceSettings().previewRows, workspaceRoot()),
           );
+        }
         const preview = inferenceSettings().previewRows;
         const { table, ...rest } = report;
         return { ...rest, columns: table.columns, preview: table.values.map((c) => c.slice(0, preview)) };
@@ -171,7 +185,11 @@ export function inferenceFeature(services: FeatureServices): Feature {
         for (const r of report.results)
           if (!r.ok) log.warn(`bench: ${r.provider} did not run: ${r.failure.reason}. Fix: ${r.failure.fix}`);
         if (show(args))
-          showResults(context, `Benchmark: ${path.basename(model)}`, (await import('../html')).benchBody(report));
+          showResults(
+            context,
+            `Benchmark: ${path.basename(model)}`,
+            (await import('../html')).benchBody(report, workspaceRoot()),
+          );
         experimentsPanel.refresh();
         return report;
       },
@@ -180,7 +198,7 @@ export function inferenceFeature(services: FeatureServices): Feature {
         requireTrust();
         const model = await modelArg(args);
         if (!model) return undefined;
-        const inputs = await evalInputs(args);
+        const inputs = await evalInputs(args, model, deps.splits);
         if (!inputs) return undefined;
         const { data, split, target } = inputs;
         const report = await withRuntime(`evaluating ${path.basename(model)}`, args, (o) =>
@@ -195,9 +213,27 @@ export function inferenceFeature(services: FeatureServices): Feature {
           }),
         );
         logSession('eval', report.session);
+        if (inputs.trainedOn) {
+          const { trainOverlapWarning } = await import('../evalChoices');
+          const w = await trainOverlapWarning(inputs.trainedOn, split, report.split.fold ?? undefined, model);
+          if (w) report.warnings.push(w);
+        }
         for (const w of report.warnings) log.warn(`eval: ${w}`);
-        if (show(args))
-          showResults(context, `Evaluation: ${path.basename(model)}`, (await import('../html')).evalBody(report));
+        markWalkthroughStep('evaluate');
+        if (show(args)) {
+          showResults(
+            context,
+            `Evaluation: ${path.basename(model)}`,
+            (await import('../html')).evalBody(report, workspaceRoot()),
+          );
+          void vscode.window
+            .showInformationMessage(
+              `Flowbench: ${path.basename(model)} evaluated on ${report.split.valid} validation rows; ` +
+                'recorded in the experiments.',
+              'Show Experiments',
+            )
+            .then((c) => (c ? runCommand(COMMANDS.onnx.showExperiments) : undefined));
+        }
         experimentsPanel.refresh();
         return report;
       },

@@ -1,6 +1,8 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../util/errors';
-import { resolveInWorkspace } from '../../editor/workspace';
+import { resolveInWorkspace, workspaceRoot } from '../../editor/workspace';
+import type { SplitsApi } from '../../splits/api';
 
 /*
  * What the inference commands take: from their arguments when given (scripts, tests, code lenses), else from the active
@@ -23,18 +25,16 @@ export function strings(v: unknown, name: string): string[] | undefined {
   throw new UserError(`${name} must be a list of names`);
 }
 
-async function pickFile(
-  glob: string,
-  placeHolder: string,
-  extra: vscode.QuickPickItem[] = [],
-): Promise<string | undefined> {
+/** One of the workspace's files matching `glob`; the only one is taken without a prompt. */
+async function pickFile(glob: string, what: string, placeHolder: string): Promise<string | undefined> {
   const files = await vscode.workspace.findFiles(glob, '**/{node_modules,.git,.venv,out,dist}/**', 500);
-  const found = files.map((u) => ({ label: vscode.workspace.asRelativePath(u), description: '', uri: u }));
-  const items = [...extra, ...found];
-  if (items.length === 0) throw new UserError(`no ${glob} file in the workspace`);
-  const picked = await vscode.window.showQuickPick(items, { placeHolder });
-  if (!picked) return undefined;
-  return 'uri' in picked ? (picked.uri as vscode.Uri).fsPath : picked.label;
+  if (files.length === 0) throw new UserError(`no ${what} in this workspace`);
+  if (files.length === 1) return files[0].fsPath;
+  const found = files
+    .sort((a, b) => a.fsPath.localeCompare(b.fsPath))
+    .map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u }));
+  const picked = await vscode.window.showQuickPick(found, { placeHolder, ignoreFocusOut: true });
+  return picked?.uri.fsPath;
 }
 
 /** The model: args.model/uri, else the .onnx open in the active tab, else a pick among the workspace's .onnx files. */
@@ -45,45 +45,164 @@ export async function modelArg(args: Record<string, unknown> | undefined): Promi
   if (tab instanceof vscode.TabInputCustom && tab.uri.fsPath.endsWith('.onnx')) return tab.uri.fsPath;
   const doc = vscode.window.activeTextEditor?.document;
   if (doc?.fileName.endsWith('.onnx')) return doc.fileName;
-  return pickFile('**/*.onnx', 'ONNX model to use');
+  return pickFile('**/*.onnx', '.onnx model', 'ONNX model to use');
+}
+
+/** The workspace's data files (split files left out), for the Run and Evaluate prompts. */
+async function dataFiles(): Promise<vscode.Uri[]> {
+  const files = await vscode.workspace.findFiles(
+    '**/*.{csv,tsv}',
+    // One level of braces only: VS Code 1.93's search (ripgrep) refuses nested ones.
+    '{**/node_modules/**,**/.*/**,**/*.folds.csv,**/out/**,**/dist/**}',
+    500,
+  );
+  return files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
 }
 
 /**
- * The rows to run a model on: args.input, else (unless args ask for random inputs) a pick of a CSV file or random
- * inputs. `input` is undefined for random inputs; the whole result is undefined when the pick was dismissed.
+ * The rows to run a model on: args.input, else (unless args ask for random inputs) a pick whose default is the
+ * workspace's data file (the table shows its first rows), then random inputs of a chosen count. `input` is undefined
+ * for random inputs (then `batch` says how many rows); the whole result is undefined when the pick was dismissed.
  */
-export async function runInputArg(args: Record<string, unknown> | undefined): Promise<{ input?: string } | undefined> {
+export async function runInputArg(
+  args: Record<string, unknown> | undefined,
+  previewRows: number,
+  randomRows: number,
+): Promise<{ input?: string; batch?: number } | undefined> {
   const input = str(args?.input);
   if (input || args?.input !== undefined || args?.random === true) return { input };
-  const random = {
+  const files = await dataFiles();
+  const items: Array<vscode.QuickPickItem & { file?: string }> = files.map((u) => ({
+    label: `$(table) ${vscode.workspace.asRelativePath(u)}`,
+    description: `every row; the table shows the first ${previewRows}`,
+    file: u.fsPath,
+  }));
+  items.push({
     label: '$(symbol-numeric) Random inputs',
-    description: 'shapes from the model, batch from flowbench.inference.batchSize',
-  };
-  const picked = await pickFile('**/*.{csv,tsv}', 'Rows to run the model on', [random]);
-  if (picked === undefined) return undefined;
-  return { input: picked !== random.label ? picked : undefined };
+    description: 'rows of random numbers in the shapes the model declares',
+  });
+  const picked =
+    items.length === 1
+      ? items[0]
+      : await vscode.window.showQuickPick(items, {
+          title: 'Run ONNX Model: rows to run it on',
+          ignoreFocusOut: true,
+          placeHolder: 'The data file (Enter), or random inputs',
+        });
+  if (!picked) return undefined;
+  if (picked.file) return { input: picked.file };
+  const n = await vscode.window.showInputBox({
+    title: 'Run ONNX Model: random inputs',
+    ignoreFocusOut: true,
+    prompt: 'How many rows of random inputs?',
+    value: String(randomRows),
+    validateInput: (t) => (/^\s*\d+\s*$/.test(t) && Number(t) >= 1 ? undefined : 'a whole number of at least 1'),
+  });
+  if (n === undefined) return undefined;
+  return { batch: Number(n) };
 }
 
-/** Data, split and target of an evaluation: from args, else from the split's manifest, else picked. */
+/** What an evaluation needs besides the model; `split` is absolute. */
+export interface EvalInputs {
+  data: string;
+  split: string;
+  target: string;
+  /** The split the model was trained on, when its metadata names it and it is not the one chosen. */
+  trainedOn?: string;
+}
+
+/**
+ * Data, split and target of an evaluation, asking only what is not known: from args, else from the split's manifest
+ * (it names the data file and, for most strategies, the target), else picked. The split comes first: the one the
+ * model was trained on (its metadata), or the only one, is taken without a prompt; with none yet, a message offers
+ * to create one and the evaluation continues on it.
+ */
 export async function evalInputs(
   args: Record<string, unknown> | undefined,
-): Promise<{ data: string; split: string; target: string } | undefined> {
+  model: string,
+  splits: SplitsApi,
+): Promise<EvalInputs | undefined> {
   const { splitManifestHints } = await import('../../data/splitFile');
-  const givenSplit = str(args?.split);
+  const { evalSplitChoices, likelyTarget, trainSplitOf } = await import('../evalChoices');
+  const { loadModel } = await import('../session');
+  const trainedOn = trainSplitOf((await loadModel(model)).info, model);
+  const dataArg = str(args?.data) ? resolveInWorkspace(str(args?.data)!) : undefined;
+  let split = str(args?.split) ? resolveInWorkspace(str(args?.split)!) : undefined;
+  let splitTarget: string | undefined;
+  if (!split) {
+    let found = await splits.findSplits(dataArg);
+    if (found.length === 0) {
+      const where = dataArg ? ` of ${path.basename(dataArg)}` : '';
+      const choice = await vscode.window.showInformationMessage(
+        `Flowbench: there is no validation split${where} yet. Create one, then the model is evaluated on its ` +
+          'validation rows.',
+        'Create Split',
+      );
+      if (choice !== 'Create Split') return undefined;
+      const made = await splits.createSplit(dataArg);
+      if (!made) return undefined;
+      found = [made];
+    }
+    const choices = evalSplitChoices(found, {
+      trainedOn,
+      modelName: path.basename(model),
+      root: workspaceRoot(),
+    });
+    // The model's own split, or the only one, needs no question.
+    const chosen =
+      choices.length === 1 || choices[0].trainedOn
+        ? choices[0]
+        : await vscode.window.showQuickPick(choices, {
+            title: `Evaluate ${path.basename(model)}: validation split`,
+            placeHolder: 'The split whose validation rows the model is scored on',
+            matchOnDetail: true,
+            ignoreFocusOut: true,
+          });
+    if (!chosen) return undefined;
+    split = chosen.info.file;
+    splitTarget = chosen.info.target;
+  }
   // A split made by Flowbench names its data file and target in FOLDS.csv.json: no need to ask for them.
-  const hints = givenSplit ? splitManifestHints(resolveInWorkspace(givenSplit)) : {};
-  const data = str(args?.data) ?? hints.dataFile ?? (await pickFile('**/*.{csv,tsv}', 'Data (CSV) to evaluate on'));
-  if (!data) return undefined;
-  const split = givenSplit ?? (await pickFile('**/*.{csv,tsv}', 'Split file (FOLDS.csv from Flowbench: Create Split)'));
-  if (!split) return undefined;
-  let target = str(args?.target) ?? hints.target ?? splitManifestHints(resolveInWorkspace(split)).target;
+  const hints = splitManifestHints(split);
+  let data = dataArg ?? hints.dataFile;
+  if (!data) {
+    const files = await dataFiles();
+    if (files.length === 0) throw new UserError('no .csv or .tsv data file in this workspace to evaluate on');
+    const picked =
+      files.length === 1
+        ? files[0].fsPath
+        : (
+            await vscode.window.showQuickPick(
+              files.map((u) => ({ label: vscode.workspace.asRelativePath(u), file: u.fsPath })),
+              {
+                title: `Evaluate ${path.basename(model)}: data`,
+                placeHolder: 'The data file the split was made of',
+                ignoreFocusOut: true,
+              },
+            )
+          )?.file;
+    if (!picked) return undefined;
+    data = picked;
+  }
+  let target = str(args?.target) ?? splitTarget ?? hints.target;
   if (!target) {
     const { readCsvHeader } = await import('../../data/csv');
-    const header = await readCsvHeader(resolveInWorkspace(data));
-    target = await vscode.window.showQuickPick(header.columns, { placeHolder: 'Target column' });
-    if (!target) return undefined;
+    const columns = (await readCsvHeader(data)).columns;
+    const first = likelyTarget(columns);
+    const ordered = first ? [first, ...columns.filter((c) => c !== first)] : columns;
+    const picked = await vscode.window.showQuickPick(
+      ordered.map((c) => ({ label: c, description: c === first ? 'suggested' : undefined })),
+      {
+        title: `Evaluate ${path.basename(model)}: target column`,
+        placeHolder: 'The column the model predicts',
+        ignoreFocusOut: true,
+      },
+    );
+    if (!picked) return undefined;
+    target = picked.label;
   }
-  return { data, split, target };
+  const other = trainedOn && path.resolve(trainedOn) !== path.resolve(split) ? trainedOn : undefined;
+  return { data, split, target, trainedOn: other };
 }
 
 /**

@@ -7,14 +7,15 @@ export interface LensProviderDeps {
   settings(): LensSettings;
   cellMarkers(): CellMarkerSettings;
   /** For a file: the lens text of each cell's last timing, when the timing history has one (read once, cached). */
-  cellTimings(file: string): Promise<(site: CellSite) => { text: string; tooltip?: string } | undefined>;
+  cellTimings(
+    file: string,
+  ): Promise<(site: CellSite) => { text: string; tooltip?: string; running?: boolean } | undefined>;
   /** For a file: the lens text of each data loader's last timing, by name and the hash of its cell. */
   loaderTimings(
     file: string,
   ): Promise<(site: LoaderSite, cellHash?: string) => { text: string; tooltip?: string } | undefined>;
   splitArgs(site: SplitSite): Record<string, unknown>;
   exists(absolutePath: string): boolean;
-  defaultSplitFile(dataFile: string): string;
   log: vscode.LogOutputChannel;
 }
 
@@ -83,7 +84,6 @@ export class TrainingScriptLensProvider implements vscode.CodeLensProvider, vsco
         if (known === undefined) existing.set(p, (known = this.deps.exists(p)));
         return known;
       },
-      defaultSplitFile: (f) => this.deps.defaultSplitFile(f),
     };
     return lensSpecs(scan, ctx);
   }

@@ -3,7 +3,6 @@ import * as vscode from 'vscode';
 import { COMMANDS } from '../../editor/commandIds';
 import { lensSettings, setLensesEnabled, timingSettings } from '../../editor/config';
 import type { Feature, FeatureServices } from '../../editor/feature';
-import { defaultSplitPath } from '../../data/splitFile';
 import type { SplitsApi } from '../../splits/api';
 import type { TimingsApi } from '../../timing/api';
 import { TrainingScriptLensProvider } from './codeLensProvider';
@@ -37,7 +36,6 @@ export function lensesFeature(services: FeatureServices, deps: LensesDeps): Feat
     },
     splitArgs: (site) => deps.splits.prefillFromCall(site),
     exists: (p) => fs.existsSync(p),
-    defaultSplitFile: defaultSplitPath,
     log,
   });
 

@@ -10,11 +10,16 @@ import { intArg, resolveInWorkspace } from '../../editor/workspace';
 import type { SplitManifest } from '../../data/splitFile';
 import type { SplitOutcome, SplitRequest } from '../engine';
 import { isStrategy, STRATEGIES } from '../../data/splitFile';
-import { defaultSplitPath } from '../../data/splitFile';
 import { pickDataFile, runWizard, sizeFromArgs } from './wizard';
 import { showSplitReport } from './reportWebview';
 import { splitPrefill } from '../prefill';
-import type { SplitsApi } from '../api';
+import type { SplitFileInfo, SplitsApi } from '../api';
+import { splitFileName } from '../wizardPlan';
+import { newestFirst, readSplitInfo, resolveManifest } from '../splitIndex';
+import { pythonSnippet } from '../pythonSnippet';
+import { runCommand } from '../../editor/commands';
+import { workspaceRoot } from '../../editor/workspace';
+import { markWalkthroughStep } from '../../editor/walkthrough';
 
 function str(v: unknown, name: string): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
@@ -75,7 +80,10 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
         let reported = 0;
         // On a worker thread: a split of millions of rows never stalls the editor.
         return runEngineJob<SplitOutcome>(
-          { kind: 'split', payload: { request, workers: dataSettings().workers || undefined } },
+          {
+            kind: 'split',
+            payload: { request, workers: dataSettings().workers || undefined, snippetRoot: workspaceRoot() },
+          },
           {
             cancellation: token,
             onProgress: (fraction, message) => {
@@ -92,8 +100,8 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
     for (const w of outcome.manifest.warnings) services.log.warn(`split: ${w}`);
     for (const c of outcome.manifest.checks)
       if (c.status === 'warn') services.log.warn(`split check ${c.id}: ${c.detail}`);
-    last = outcome;
-    return outcome;
+    last = { ...outcome, manifest: resolveManifest(outcome.manifest, outcome.manifestPath) };
+    return last;
   }
 
   async function loadManifest(args: Record<string, unknown> | undefined): Promise<SplitManifest> {
@@ -102,21 +110,60 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
       const file = resolveInWorkspace(given.endsWith('.json') ? given : given + '.json');
       try {
         const text = (await readCheckedInput(file, { what: 'split manifest', maxBytes: 256 * 1024 * 1024 })).toString();
-        return JSON.parse(text) as SplitManifest;
+        return resolveManifest(JSON.parse(text) as SplitManifest, file);
       } catch (err) {
         if (err instanceof UserError) throw err;
-        throw new UserError(`cannot read split manifest ${file}: ${(err as Error).message}`);
+        throw new UserError(`cannot read the split's manifest ${path.basename(file)}: ${(err as Error).message}`);
       }
     }
     if (!last)
       throw new UserError(
-        'no split made in this session yet; run "Flowbench: Create Validation Split" or pass { manifest }',
+        'no split made in this window yet: run "Flowbench: Create Validation Split", or open a split manifest',
       );
     return last.manifest;
   }
 
+  /** The snippet with paths relative to the workspace folder, whatever folder the manifest was written from. */
+  const snippetOf = (m: SplitManifest): string => {
+    const root = workspaceRoot();
+    return root ? pythonSnippet(m, { root }) : m.python;
+  };
+
+  const findSplits = async (dataFile?: string): Promise<SplitFileInfo[]> => {
+    const manifests = await vscode.workspace.findFiles('**/*.{csv,tsv}.json', '{**/node_modules/**,**/.*/**}', 500);
+    const all = manifests.map((u) => readSplitInfo(u.fsPath)).filter((x): x is SplitFileInfo => x !== undefined);
+    return newestFirst(dataFile ? all.filter((x) => path.resolve(x.data) === path.resolve(dataFile)) : all);
+  };
+
+  /** The split is written: say where, and offer what comes next (the snippet, evaluating a model on it). */
+  async function offerNextSteps(outcome: SplitOutcome): Promise<void> {
+    const m = outcome.manifest;
+    const warned = m.checks.filter((c) => c.status === 'warn');
+    const models = await vscode.workspace.findFiles('**/*.onnx', '{**/node_modules/**,**/.*/**}', 1);
+    const buttons = models.length ? ['Evaluate Model', 'Copy Python Snippet'] : ['Copy Python Snippet'];
+    const checks = warned.length
+      ? ` ${warned.length} check${warned.length > 1 ? 's' : ''} to look at in the report.`
+      : '';
+    const choice = await vscode.window.showInformationMessage(
+      `Flowbench: ${m.strategy} split of ${m.input.rows} rows written to ${path.basename(outcome.out)}.${checks}`,
+      ...buttons,
+    );
+    if (choice === 'Copy Python Snippet') await vscode.env.clipboard.writeText(snippetOf(m));
+    else if (choice === 'Evaluate Model') await runCommand(COMMANDS.onnx.eval, { split: outcome.out });
+  }
+
   return {
-    api: { prefillFromCall: (site) => splitPrefill(site) },
+    api: {
+      prefillFromCall: (site) => splitPrefill(site),
+      findSplits,
+      createSplit: async (dataFile) => {
+        const r = await runCommand<SplitCommandResult | undefined>(
+          COMMANDS.split.create,
+          dataFile ? { file: dataFile } : {},
+        );
+        return r ? readSplitInfo(r.manifestPath) : undefined;
+      },
+    },
     commands: {
       [COMMANDS.split.create]: async (args) => {
         const a = args ?? {};
@@ -132,7 +179,16 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
             ...rest,
             strategy: partial.strategy,
             input: file,
-            out: partial.out ?? defaultSplitPath(file),
+            out:
+              partial.out ??
+              splitFileName(
+                file,
+                { ...rest, strategy: partial.strategy },
+                {
+                  seed: settings.defaultSeed,
+                  folds: settings.defaultFolds,
+                },
+              ),
             seed: partial.seed ?? settings.defaultSeed,
           };
         } else {
@@ -146,15 +202,10 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
           });
         }
         const outcome = await run(request);
+        markWalkthroughStep('split');
         if ((interactive && settings.openReport) || a.report === true)
-          await showSplitReport(outcome.manifest, services.context.subscriptions);
-        if (interactive) {
-          const warned = outcome.manifest.checks.filter((c) => c.status === 'warn');
-          const msg = `Flowbench: ${outcome.manifest.strategy} split of ${outcome.manifest.input.rows} rows written to ${path.basename(outcome.out)}${warned.length ? ` — ${warned.length} check(s) to look at` : ''}.`;
-          void vscode.window.showInformationMessage(msg, 'Copy Python snippet').then(async (choice) => {
-            if (choice) await vscode.env.clipboard.writeText(outcome.manifest.python);
-          });
-        }
+          await showSplitReport(outcome.manifest, services.context.subscriptions, workspaceRoot());
+        if (interactive) void offerNextSteps(outcome);
         const result: SplitCommandResult = {
           out: outcome.out,
           manifestPath: outcome.manifestPath,
@@ -164,17 +215,18 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
       },
       [COMMANDS.split.showReport]: async (args) => {
         const manifest = await loadManifest(args);
-        await showSplitReport(manifest, services.context.subscriptions);
+        await showSplitReport(manifest, services.context.subscriptions, workspaceRoot());
         return { manifest: manifest.output.file };
       },
       [COMMANDS.split.copyPython]: async (args) => {
         const manifest = await loadManifest(args);
-        await vscode.env.clipboard.writeText(manifest.python);
+        const python = snippetOf(manifest);
+        await vscode.env.clipboard.writeText(python);
         if (args?.quiet !== true)
           void vscode.window.showInformationMessage(
             'Flowbench: Python snippet copied (pandas + scikit-learn, same indices).',
           );
-        return { python: manifest.python };
+        return { python };
       },
     },
   };

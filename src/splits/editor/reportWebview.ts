@@ -1,14 +1,25 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { newNonce } from '../../util/html';
 import type { SplitManifest } from '../../data/splitFile';
 
 let panel: vscode.WebviewPanel | undefined;
 let current: SplitManifest | undefined;
+let currentRoot: string | undefined;
 
-/** Opens (or refreshes) the split report; its buttons copy the Python snippet or open the folds file. */
-export async function showSplitReport(manifest: SplitManifest, subscriptions: vscode.Disposable[]): Promise<void> {
+/**
+ * Opens (or refreshes) the split report; its buttons copy the Python snippet or open the folds file. `manifest` has
+ * absolute paths; the page and the snippet show them relative to `root` (the workspace folder).
+ */
+export async function showSplitReport(
+  manifest: SplitManifest,
+  subscriptions: vscode.Disposable[],
+  root?: string,
+): Promise<void> {
   const { splitReportHtml } = await import('../reportHtml');
+  const { pythonSnippet } = await import('../pythonSnippet');
   current = manifest;
+  currentRoot = root;
   if (!panel) {
     panel = vscode.window.createWebviewPanel('flowbench.splitReport', 'Flowbench Split', vscode.ViewColumn.Beside, {
       enableScripts: true,
@@ -25,7 +36,9 @@ export async function showSplitReport(manifest: SplitManifest, subscriptions: vs
       async (msg: { type?: string }) => {
         if (!current) return;
         if (msg.type === 'copyPython') {
-          await vscode.env.clipboard.writeText(current.python);
+          await vscode.env.clipboard.writeText(
+            currentRoot ? pythonSnippet(current, { root: currentRoot }) : current.python,
+          );
           void vscode.window.showInformationMessage(
             'Flowbench: Python snippet copied (pandas + scikit-learn, same indices).',
           );
@@ -39,6 +52,6 @@ export async function showSplitReport(manifest: SplitManifest, subscriptions: vs
   } else {
     panel.reveal(vscode.ViewColumn.Beside, true);
   }
-  panel.title = `Split: ${manifest.strategy}`;
-  panel.webview.html = splitReportHtml(manifest, { nonce: newNonce(), cspSource: panel.webview.cspSource });
+  panel.title = `Split: ${path.basename(manifest.output.file)}`;
+  panel.webview.html = splitReportHtml(manifest, { nonce: newNonce(), cspSource: panel.webview.cspSource, root });
 }

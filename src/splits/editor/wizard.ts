@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../../util/errors';
@@ -6,18 +7,18 @@ import type { CsvPreview } from '../inspect';
 import type { SplitRequest } from '../engine';
 import type { Strategy } from '../strategies';
 import type { Size } from '../sizes';
-import { defaultSplitPath } from '../../data/splitFile';
-import { applicableOnly, parseWizardSize, strategyOrder, wizardSteps, type ColumnStep } from '../wizardPlan';
-
-const DESCRIPTIONS: Record<Strategy, string> = {
-  holdout: 'train_test_split: one train/valid split',
-  kfold: 'KFold',
-  'stratified-kfold': 'StratifiedKFold: keeps class proportions',
-  'group-kfold': 'GroupKFold: each group on one side',
-  'stratified-group-kfold': 'StratifiedGroupKFold: groups kept whole, classes balanced',
-  'group-holdout': 'GroupShuffleSplit: unseen groups in valid',
-  'time-series': 'TimeSeriesSplit: validate on later rows',
-};
+import {
+  applicableOnly,
+  finishRequest,
+  nextFreeName,
+  parseWizardSize,
+  stepCount,
+  strategyOrder,
+  STRATEGY_LABELS,
+  usesSeed,
+  wizardSteps,
+  type ColumnStep,
+} from '../wizardPlan';
 
 function cancelled(): never {
   throw new CancelledError();
@@ -38,20 +39,25 @@ async function ask(
   return v ?? cancelled();
 }
 
-/** Chooses the data file: the given one, else the active CSV/TSV editor first, then workspace files. */
-export async function pickDataFile(): Promise<string> {
-  const active = vscode.window.activeTextEditor?.document.uri;
+/** The data files a split can be made of: CSV/TSV files of the workspace, split files themselves left out. */
+export async function dataFiles(): Promise<string[]> {
   const files = await vscode.workspace.findFiles(
     '**/*.{csv,tsv,CSV,TSV}',
     '{**/node_modules/**,**/.*/**,**/*.folds.csv}',
     500,
   );
-  const paths = files.map((u) => u.fsPath);
-  if (active && /\.(csv|tsv)$/i.test(active.fsPath)) {
-    paths.splice(paths.indexOf(active.fsPath) >>> 0, paths.includes(active.fsPath) ? 1 : 0);
-    paths.unshift(active.fsPath);
-  }
-  if (paths.length === 0) throw new UserError('no .csv or .tsv file in the workspace; open one or pass { file }');
+  return files.map((u) => u.fsPath).sort();
+}
+
+/** Chooses the data file: the active CSV/TSV editor, else the workspace's only data file, else a pick. */
+export async function pickDataFile(): Promise<string> {
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active && /\.(csv|tsv)$/i.test(active.fsPath) && !/\.folds\.csv$/i.test(active.fsPath)) return active.fsPath;
+  const paths = await dataFiles();
+  if (paths.length === 0)
+    throw new UserError('no .csv or .tsv file in this workspace to split: add your data file, or open one');
+  // One data file: nothing to choose.
+  if (paths.length === 1) return paths[0];
   const root = workspaceRoot();
   const chosen = await pick(
     paths.map((p) => ({
@@ -59,13 +65,17 @@ export async function pickDataFile(): Promise<string> {
       description: root ? path.relative(root, path.dirname(p)) || '.' : path.dirname(p),
       file: p,
     })),
-    'Data file to split',
-    'Flowbench split (1/5): data',
+    'The data file to split',
+    'Create Validation Split: data file',
   );
   return chosen.file;
 }
 
-/** The quick-pick wizard; every default is the recommended answer, so Enter, Enter, Enter makes a sound split. */
+/**
+ * The quick-pick wizard; every default is the recommended answer, so Enter at each prompt makes a sound split. It asks
+ * only what changes the split: no seed where nothing is random (time-series, k-fold in file order), whether to shuffle
+ * for the k-fold strategies, and nothing with a single possible answer.
+ */
 export async function runWizard(
   file: string,
   preview: CsvPreview,
@@ -74,21 +84,31 @@ export async function runWizard(
 ): Promise<SplitRequest> {
   const s = preview.suggestion;
   const columns = preview.header.columns;
+  const order = strategyOrder(preview, prefill);
   const strategyItem = await pick(
-    strategyOrder(preview, prefill).map((st) => ({
-      label: st,
-      description: st === s.strategy ? `suggested: ${s.reason}` : DESCRIPTIONS[st],
-      detail: st === s.strategy && s.notes.length ? s.notes.join(' ') : undefined,
-      strategy: st,
-    })),
-    'Strategy (the suggested one is first)',
-    'Flowbench split (2/5): strategy',
+    order.map((st) => {
+      const l = STRATEGY_LABELS[st];
+      const suggested = st === s.strategy;
+      const prefilled = st === prefill.strategy && !suggested;
+      return {
+        label: l.label,
+        description: `${l.sklearn} · ${suggested ? 'suggested' : prefilled ? 'as in your code' : l.what}`,
+        // The reason on a line of its own, so it is not cut off behind the description.
+        detail: suggested ? `$(lightbulb) ${s.reason}` : undefined,
+        strategy: st,
+      };
+    }),
+    `Split ${path.basename(file)} (${preview.header.columns.length} columns): the suggested strategy is first`,
+    'Create Validation Split: strategy',
   );
   const strategy = strategyItem.strategy;
   const opts = applicableOnly(prefill, strategy);
   const steps = wizardSteps(strategy, preview, opts, settings);
+  const total = stepCount(steps, strategy, opts.shuffle);
+  let at = 1;
+  const title = (what: string): string => `Create Validation Split (${++at}/${Math.max(total, at)}): ${what}`;
 
-  const columnPick = async (what: string, step: ColumnStep): Promise<string | undefined> => {
+  const columnPick = async (what: string, step: ColumnStep, why: string): Promise<string | undefined> => {
     const preferred = step.preferred;
     const ordered =
       preferred && columns.includes(preferred) ? [preferred, ...columns.filter((c) => c !== preferred)] : [...columns];
@@ -102,37 +122,91 @@ export async function runWizard(
       if (preferred && columns.includes(preferred)) items.push(none);
       else items.unshift(none);
     }
-    return (await pick(items, `${what} column`, `Flowbench split (3/5): ${what} column`)).column;
+    return (await pick(items, why, title(`${what} column`))).column;
   };
-  if (steps.target) opts.target = await columnPick('target', steps.target);
+  if (steps.target)
+    opts.target = await columnPick(
+      'target',
+      steps.target,
+      steps.target.optional ? 'The column to stratify on (class proportions kept)' : 'The target column (the label)',
+    );
   if (steps.binsForContinuousTarget && opts.target === preview.likelyTarget) opts.bins = steps.binsForContinuousTarget;
-  if (steps.group) opts.group = await columnPick('group', steps.group);
-  if (steps.time) opts.time = await columnPick('time', steps.time);
+  if (steps.group) opts.group = await columnPick('group', steps.group, 'Rows with the same value stay on one side');
+  if (steps.time) opts.time = await columnPick('time', steps.time, 'The rows are ordered by this column');
   if (steps.size) {
     const v = await ask(
-      'Validation size: a fraction in (0, 1), or a whole number of rows (groups for group-holdout)',
+      strategy === 'group-holdout'
+        ? 'Validation size: a fraction of the groups in (0, 1), or a whole number of groups'
+        : 'Validation size: a fraction of the rows in (0, 1), or a whole number of rows',
       steps.size,
-      'Flowbench split (4/5): size',
+      title('validation size'),
       (t) => (/^\s*(0?\.\d+|\d+)\s*$/.test(t) && Number(t) > 0 ? undefined : 'a fraction like 0.2, or a count like 30'),
     );
     opts.testSize = parseWizardSize(v);
   }
   if (steps.folds) {
     const v = await ask(
-      strategy === 'time-series' ? 'Number of splits' : 'Number of folds',
+      strategy === 'time-series'
+        ? 'Number of splits: each validates on a later window of rows'
+        : 'Number of folds: each row is validated in one of them',
       steps.folds,
-      'Flowbench split (4/5): folds',
-      (t) => (/^\s*\d+\s*$/.test(t) && Number(t) >= 2 ? undefined : 'a whole number >= 2'),
+      title(strategy === 'time-series' ? 'splits' : 'folds'),
+      (t) => (/^\s*\d+\s*$/.test(t) && Number(t) >= 2 ? undefined : 'a whole number of at least 2'),
     );
     opts.folds = Number(v);
   }
-  if (steps.seed) {
-    const v = await ask('Seed (random_state)', steps.seed, 'Flowbench split (5/5): seed', (t) =>
+  if (steps.shuffle !== undefined) {
+    const yes = {
+      label: 'Shuffle the rows first',
+      description: 'random folds, from a seed',
+      shuffle: true,
+    };
+    const no = {
+      label: 'Keep the file order',
+      description: `folds of consecutive rows (${STRATEGY_LABELS[strategy].sklearn}'s default)`,
+      detail: 'Ordered data (by date, by class) then differs from fold to fold: for dates use Time series',
+      shuffle: false,
+    };
+    opts.shuffle = (
+      await pick(steps.shuffle ? [yes, no] : [no, yes], 'Shuffle before making folds?', title('order'))
+    ).shuffle;
+  }
+  if (steps.seed && usesSeed(strategy, opts.shuffle)) {
+    const v = await ask('Seed (random_state): the same seed makes the same split', steps.seed, title('seed'), (t) =>
       /^\s*\d+\s*$/.test(t) && Number(t) <= 0xffffffff ? undefined : 'a whole number between 0 and 2**32 - 1',
     );
     opts.seed = Number(v);
   }
-  return { ...opts, strategy, input: file, out: opts.out ?? defaultSplitPath(file) };
+  return keepOrReplace(finishRequest(file, opts, strategy, settings));
+}
+
+/**
+ * A split file that already exists is never replaced without asking: Keep Both (the default: a new name beside it)
+ * or Replace. An `out` the caller named explicitly is theirs to overwrite.
+ */
+export async function keepOrReplace(request: SplitRequest): Promise<SplitRequest> {
+  if (!fs.existsSync(request.out)) return request;
+  let made = '';
+  try {
+    const m = JSON.parse(fs.readFileSync(`${request.out}.json`, 'utf8')) as { strategy?: string; createdAt?: string };
+    const when = m.createdAt?.replace('T', ' ').slice(0, 16) ?? 'earlier';
+    made = ` (a ${m.strategy ? `${m.strategy} split` : 'split'} made ${when})`;
+  } catch {
+    /* no manifest: say less */
+  }
+  const other = nextFreeName(request.out, (p) => fs.existsSync(p));
+  const choice = await vscode.window.showWarningMessage(
+    `${path.basename(request.out)} already exists${made}.`,
+    {
+      modal: true,
+      detail: `Keep Both writes the new split to ${path.basename(other)}; Replace overwrites the existing file.`,
+    },
+    'Keep Both',
+    'Replace',
+  );
+  if (choice === 'Keep Both') return { ...request, out: other };
+  if (choice === 'Replace') return request;
+  return cancelled();
 }
 
 /** Reads a size from command args: `testSize` (fraction) / `testCount` (rows); a number ≥ 1 in testSize is a count. */
@@ -148,3 +222,5 @@ export function sizeFromArgs(fraction: unknown, count: unknown, name: string): S
   }
   return undefined;
 }
+
+export type { Strategy };

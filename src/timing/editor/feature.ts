@@ -16,6 +16,8 @@ import { portablePath } from '../../util/flowbenchDir';
 import { pythonExtensionInterpreter } from './interpreter';
 import { KeptDurationStatusBar } from './notebookStatusBar';
 import { timeLoaderCommand } from './loaderCommand';
+import { markWalkthroughStep } from '../../editor/walkthrough';
+import * as fs from 'node:fs';
 
 const UNTRUSTED =
   'this workspace is not trusted, so Flowbench runs no Python in it. Trust it (Workspaces: Manage Workspace Trust) to time cells.';
@@ -65,7 +67,10 @@ async function target(args: Record<string, unknown> | undefined, cellArg: unknow
     cursorLine = editor.selection.active.line;
   }
   const cells = parseCells(text, markers);
-  let index = intArg(cellArg, 'cell');
+  const { pickCell, pickCellByNumber } = await import('../timeCell');
+  // `cell` is the number users see (code cells from 1), as the lenses pass it.
+  const number = intArg(cellArg, 'cell');
+  let index = number !== undefined ? pickCellByNumber(cells, number, file).index : undefined;
   const lineArg = intArg(args?.line, 'line');
   if (index === undefined && lineArg !== undefined) index = cellAtLine(cells, lineArg - 1)?.index;
   if (index === undefined && cursorLine !== undefined) index = cellAtLine(cells, cursorLine)?.index;
@@ -76,7 +81,6 @@ async function target(args: Record<string, unknown> | undefined, cellArg: unknow
         : "the cursor is not inside a '# %%' cell (the lines above the first marker are not a cell)",
     );
   }
-  const { pickCell } = await import('../timeCell');
   return { file, text, uri: vscode.Uri.file(file), cells, cell: pickCell(cells, index, file) };
 }
 
@@ -122,6 +126,17 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
   const store = new TimingHistoryStore();
   context.subscriptions.push(store, keepNotebookDurations(store, log), new KeptDurationStatusBar(store));
   let historyPanel: vscode.WebviewPanel | undefined;
+  /** Cells being timed now (file + cell index) and what their progress says: the lens shows it meanwhile. */
+  const running = new Map<string, string>();
+  const runningChanged = new vscode.EventEmitter<void>();
+  context.subscriptions.push(runningChanged);
+  const runKey = (file: string, index: number) => `${path.resolve(file)}\u0000${index}`;
+  const setRunning = (file: string, index: number, text: string | undefined) => {
+    const k = runKey(file, index);
+    if (text === undefined ? !running.delete(k) : running.get(k) === text) return;
+    if (text !== undefined) running.set(k, text);
+    runningChanged.fire();
+  };
 
   async function lastTiming(root: string, t: Target): Promise<TimingRecord | undefined> {
     const { summarizeCell } = await import('../history');
@@ -144,9 +159,10 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
     const { timeCell: run, CellRaisedError } = await import('../timeCell');
     const { formatTime } = await import('../format');
     const setup = args?.setup === 'none' || args?.setup === 'above' ? args.setup : settings.setup;
-    const name = `cell ${t.cell.index} (line ${t.cell.startLine + 1})`;
+    const name = `cell ${t.cell.number} (line ${t.cell.startLine + 1})`;
     log.info(`timing ${path.basename(t.file)} ${name} with ${python.path} (${python.source}), setup ${setup}`);
     let result: TimeCellResult;
+    setRunning(t.file, t.cell.index, 'starting');
     try {
       result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Flowbench: timing ${name}`, cancellable: true },
@@ -165,7 +181,11 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
             python,
             cancellation: token,
             startedAt,
-            onProgress: (p) => progress.report({ message: progressText(p, previous, (s) => formatTime(s)) }),
+            onProgress: (p) => {
+              const text = progressText(p, previous, (s) => formatTime(s));
+              setRunning(t.file, t.cell.index, text.replace(/ \(last timing:.*\)/, ''));
+              progress.report({ message: text });
+            },
           }),
       );
     } catch (err) {
@@ -176,9 +196,12 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
       }
       if (err instanceof CancelledError) log.info(`timing ${name} cancelled; its Python process was stopped`);
       throw err;
+    } finally {
+      setRunning(t.file, t.cell.index, undefined);
     }
     const { recordTiming, historyFile } = await import('../history');
     const record = await recordTiming(root, result, (r, rec) => store.append(r, rec));
+    markWalkthroughStep('timeCell');
     const first = result.capped ? 'single run (time cap)' : `first run ${formatTime(result.firstRun)}`;
     log.info(
       `${path.basename(t.file)} ${name}: ${result.warning ? result.warning + ' ' : ''}${result.line}; ${first}; overhead ${result.overheadMs?.toFixed(0)} ms`,
@@ -258,14 +281,33 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
       skipped += h.skipped.length;
       for (const r of h.records) if (!filterKey || path.resolve(root, r.file) === filterKey) all.push(r);
     }
-    const cells = overview(all);
+    // Paired as the lenses pair them: against each file's cells as they are now (the editor's text when open).
+    const { parseCells } = await import('../../python/cells');
+    const { readSource } = await import('../timeCell');
+    const markers = timingSettings().cellMarkers;
+    const current = (file: string) => {
+      const abs = roots.map((r) => path.resolve(r, file)).find((f) => fs.existsSync(f));
+      if (!abs) return undefined;
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === abs);
+      try {
+        const text = open ? open.getText() : readSource(abs);
+        return parseCells(text, markers)
+          .filter((c) => c.kind === 'code')
+          .map((c) => ({ file, hash: c.hash, cell: c.index, number: c.number, title: c.title }));
+      } catch {
+        return undefined;
+      }
+    };
+    const cells = overview(all, current);
     const summary = cells.map((c) => ({
       file: c.file,
-      cell: c.cell,
+      cell: c.number,
       hash: c.hash,
       title: c.title,
       count: c.count,
       last: c.last.line,
+      change: c.changeText ?? null,
+      gone: c.gone,
       means: c.means,
     }));
     if (args?.quiet === true) return { cells: summary, skipped };
@@ -290,25 +332,38 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
 
   const compare = async (args?: Record<string, unknown>): Promise<CompareResult | undefined> => {
     requireTrust();
-    let a = intArg(args?.a, 'a');
-    let b = intArg(args?.b, 'b');
+    const a = intArg(args?.a, 'a');
+    const b = intArg(args?.b, 'b');
     const t = await target(args, a ?? args?.cell);
-    if (a === undefined) a = t.cell.index;
-    if (b === undefined) {
+    let ai = t.cell.index;
+    let bi: number;
+    const { pickCellByNumber } = await import('../timeCell');
+    if (a !== undefined) ai = pickCellByNumber(t.cells, a, t.file).index;
+    const aCell = t.cells[ai];
+    if (b !== undefined) bi = pickCellByNumber(t.cells, b, t.file).index;
+    else {
+      const { hasCode } = await import('../../python/cells');
       const picks = t.cells
-        .filter((c) => c.kind === 'code' && c.index !== a)
+        .filter((c) => c.kind === 'code' && c.index !== ai && hasCode(c.source))
         .map((c) => ({
-          label: `cell ${c.index}`,
+          label: `cell ${c.number}`,
           description: `line ${c.startLine + 1}${c.title ? ` · ${c.title}` : ''}`,
           detail: c.source.trim().split('\n')[0],
           index: c.index,
         }));
-      const pick = await vscode.window.showQuickPick(picks, {
-        title: `Compare cell ${a} (A) with… (B)`,
-        placeHolder: 'the cell to time against A',
-      });
+      if (picks.length === 0) throw new UserError(`${path.basename(t.file)} has no other code cell to compare with`);
+      // The cell right after A first: the usual A/B is two versions of the same step written one after the other.
+      picks.sort((x, y) => Number(x.index < ai) - Number(y.index < ai) || x.index - y.index);
+      const pick =
+        picks.length === 1
+          ? picks[0]
+          : await vscode.window.showQuickPick(picks, {
+              title: `Compare cell ${aCell.number} (A) with… (B)`,
+              placeHolder: 'the cell to time against A, in the same process, runs interleaved',
+              ignoreFocusOut: true,
+            });
       if (!pick) return undefined;
-      b = pick.index;
+      bi = pick.index;
     }
     const settings = timingSettings();
     const python = await interpreter(args, t.uri, services);
@@ -316,15 +371,15 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
     const r = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: `Flowbench: A/B timing of cells ${a} and ${b}`,
+        title: `Flowbench: A/B timing of cells ${aCell.number} and ${t.cells[bi].number}`,
         cancellable: true,
       },
       (progress, token) =>
         compareCells({
           file: t.file,
           text: t.text,
-          a: a!,
-          b: b!,
+          a: ai,
+          b: bi,
           setup: args?.setup === 'none' || args?.setup === 'above' ? args.setup : settings.setup,
           runs: intArg(args?.runs, 'runs') ?? settings.runs,
           loops: intArg(args?.loops, 'loops') ?? settings.loops,
@@ -345,7 +400,10 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
         }),
     );
     log.info(`A/B ${path.basename(t.file)}: A ${r.a.line} | B ${r.b.line} | ${r.summary}`);
-    if (args?.quiet !== true) void vscode.window.showInformationMessage(`A: ${r.a.line}\nB: ${r.b.line}\n${r.summary}`);
+    if (args?.quiet !== true)
+      void vscode.window.showInformationMessage(
+        `Flowbench A/B: ${r.summary}. A (cell ${r.a.cellNumber}): ${r.a.line}; B (cell ${r.b.cellNumber}): ${r.b.line}`,
+      );
     return r;
   };
 
@@ -357,6 +415,9 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
       // This file's timings only: a long history of many files is filtered once per refresh, not once per cell.
       const records = (await store.records(root)).filter((r) => r.file === key);
       return (cell) => {
+        const now = running.get(runKey(file, cell.index));
+        if (now !== undefined)
+          return { text: `$(sync~spin) Timing… ${now}`, tooltip: 'Flowbench is timing this cell', running: true };
         const summary = summarizeCell(records, { file: key, hash: cell.hash, cell: cell.index });
         return summary ? { text: summary.lensText, tooltip: summary.tooltip } : undefined;
       };
@@ -371,7 +432,11 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
         return summary ? { text: summary.lensText, tooltip: summary.tooltip } : undefined;
       };
     },
-    onDidChange: (listener) => store.onDidChange(listener),
+    onDidChange: (listener) => {
+      const a = store.onDidChange(listener);
+      const b = runningChanged.event(listener);
+      return { dispose: () => (a.dispose(), b.dispose()) };
+    },
   };
 
   return {

@@ -209,7 +209,9 @@ export function timeLoaderCommand(deps: LoaderCommandDeps) {
     };
     if (args?.show !== false) await show(result, record, root, again);
     if (args?.quiet !== true)
-      void vscode.window.showInformationMessage(`${result.name}: ${loaderLensText(record).replace(/^⏱ /, '')}`);
+      void vscode.window.showInformationMessage(
+        `${result.name}: ${loaderLensText(record).replace(/^\$\(watch\) /, '')}`,
+      );
     const { output: _output, ...rest } = result;
     return { ...rest, record, historyFile: historyFile(root) };
   };

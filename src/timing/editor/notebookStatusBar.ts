@@ -46,8 +46,8 @@ export class KeptDurationStatusBar implements vscode.NotebookCellStatusBarItemPr
     if (!last) return [];
     const text =
       last.kind === 'kernel-timeit'
-        ? `⏱ ${formatTime(last.mean)} ± ${formatTime(last.stdev)}`
-        : `⏱ ${formatCellDuration(last.mean * 1000)}`;
+        ? `$(watch) ${formatTime(last.mean)} ± ${formatTime(last.stdev)}`
+        : `$(watch) ${formatCellDuration(last.mean * 1000)}`;
     const item = new vscode.NotebookCellStatusBarItem(`${text} (kept)`, vscode.NotebookCellStatusBarAlignment.Right);
     item.tooltip = `${last.line}\nLast run ${last.time}, kept by Flowbench across reloads (.flowbench/timings.jsonl).`;
     item.command = COMMANDS.timing.showHistory;

@@ -46,6 +46,11 @@ describe('focus end notice message', () => {
     const m = endMessage(ended(summary({ intent: 'ablation' }), 3));
     assert.equal(m.text, 'Flowbench: focus session done (ablation): 25 min focused, 3 commits.');
     assert.deepEqual(m.choices, ['Start Break', 'Another Session', 'Note Outcome']);
+    // Stopped by hand, the outcome is asked at once: the notice does not offer it again.
+    assert.deepEqual(endMessage(ended(summary(), 2), { outcomeAsked: true }).choices, [
+      'Start Break',
+      'Another Session',
+    ]);
     assert.equal(endMessage(ended(summary(), 1)).text, 'Flowbench: focus session done: 25 min focused, 1 commit.');
   });
 

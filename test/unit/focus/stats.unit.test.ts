@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FocusLogSession } from '../../../src/focus/focusLog';
-import { chartSvg, focusLogHtml } from '../../../src/focus/logHtml';
+import { axisMax, chartSvg, dayLabel, focusLogHtml, startLabel } from '../../../src/focus/logHtml';
 import { escapeHtml } from '../../../src/util/html';
 import { focusStats, localDateKey } from '../../../src/focus/stats';
 
@@ -115,7 +115,44 @@ describe('focus log page', () => {
     const st = focusStats([session(day(26), 120), session(day(25), 60)], NOW);
     const svg = chartSvg(st);
     assert.equal((svg.match(/<rect /g) ?? []).length, 14);
-    assert.match(svg, /height="120"><\/rect>/);
-    assert.match(svg, /height="60"><\/rect>/);
+    assert.match(svg, /height="110"><\/rect>/);
+    assert.match(svg, /height="55"><\/rect>/);
+  });
+
+  it('scales to the largest day with a y axis in minutes: one short session is a tall bar, labelled above it', () => {
+    const st = focusStats([session(day(26), 4)], NOW);
+    const svg = chartSvg(st);
+    assert.equal(axisMax(4), 5);
+    const bar = new RegExp(
+      '<rect class="bar" x="[\\d.]+" y="([\\d.]+)" width="18" height="(\\d+)"></rect>' +
+        '<text class="val" x="[\\d.]+" y="([\\d.]+)">4<',
+    ).exec(svg);
+    assert.ok(bar, svg);
+    assert.ok(Number(bar[2]) >= 80, `a 4-minute day on a 5-minute axis is most of the height, got ${bar[2]} px`);
+    assert.ok(Number(bar[3]) < Number(bar[1]), 'the value sits above its bar, not inside it');
+    const ticks = [...svg.matchAll(/<text class="tick"[^>]*>([^<]+)</g)].map((m) => m[1]);
+    assert.deepEqual(ticks, ['0', '2.5', '5']);
+    assert.match(svg, />min</);
+    assert.match(svg, /viewBox="0 0 \d+ \d+"/);
+  });
+
+  it('writes days one way, on the axis and in the table', () => {
+    const start = new Date(2026, 11, 1, 9, 5).getTime();
+    assert.equal(dayLabel(new Date(start)), 'Dec 1');
+    assert.equal(startLabel(start), 'Dec 1, 09:05');
+    const s = session(new Date(start), 30);
+    const html = focusLogHtml({
+      stats: focusStats([s], start + 3600_000),
+      sessions: [s],
+      nonce: 'N',
+      cspSource: 'c',
+      logFile: '/x',
+      warnings: [],
+    });
+    assert.match(html, />Dec 1, 09:05</);
+    // The chart names days the same way: its range in the caption, the month under the 1st.
+    assert.match(html, /focused minutes per day, Nov 18 – Dec 1</);
+    assert.match(html, /class="month"[^>]*>Dec</);
+    assert.match(html, /<div class="scroll"><table>/);
   });
 });

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { type KeyValueStore, ZEN_RESTORE_KEY, ZEN_SESSION_KEY, ZenMode, type ZenPorts } from '../../../src/focus/zen';
+import {
+  type KeyValueStore,
+  silencePlan,
+  ZEN_RESTORE_KEY,
+  ZEN_SESSION_KEY,
+  ZenMode,
+  type ZenPorts,
+} from '../../../src/focus/zen';
 
 class MapStore implements KeyValueStore {
   readonly map = new Map<string, unknown>();
@@ -85,5 +92,30 @@ describe('focus Zen mode', () => {
     f.env.failCommand = null;
     await zen.reconcile(null);
     assert.deepEqual(f.calls, []);
+  });
+
+  it('a session in Zen leaves Do Not Disturb to Zen, so Flowbench never toggles it off', () => {
+    // The window is in Zen (Zen turned DND on): a blind toggle by Flowbench would turn it off.
+    assert.deepEqual(silencePlan({ work: true, suppress: true, zen: true, zenSilences: true }), {
+      enterZen: true,
+      flowbenchDnd: false,
+      silencedBy: 'zen',
+    });
+    // Zen set not to silence notifications: Flowbench's DND is the only one.
+    assert.deepEqual(silencePlan({ work: true, suppress: true, zen: true, zenSilences: false }), {
+      enterZen: true,
+      flowbenchDnd: true,
+      silencedBy: 'dnd',
+    });
+    assert.deepEqual(silencePlan({ work: true, suppress: true, zen: false, zenSilences: true }), {
+      enterZen: false,
+      flowbenchDnd: true,
+      silencedBy: 'dnd',
+    });
+    assert.deepEqual(silencePlan({ work: false, suppress: true, zen: true, zenSilences: true }), {
+      enterZen: false,
+      flowbenchDnd: false,
+      silencedBy: null,
+    });
   });
 });

@@ -48,19 +48,20 @@ describe('lens model', () => {
     assert.deepEqual(
       specs.map((s) => [s.line, s.title, s.command]),
       [
-        [4, '⏱ Time cell', LENS_COMMANDS.timeCell],
+        [4, '$(watch) Time cell', LENS_COMMANDS.timeCell],
         [6, 'Set up validation split…', LENS_COMMANDS.split],
-        [8, '⏱ Time cell', LENS_COMMANDS.timeCell],
+        [8, '$(watch) Time cell', LENS_COMMANDS.timeCell],
         [9, 'Start focus session', LENS_COMMANDS.focus],
         [10, 'Run baseline', LENS_COMMANDS.run],
         [10, 'Benchmark', LENS_COMMANDS.bench],
         [10, 'Evaluate', LENS_COMMANDS.eval],
-        [12, '⏱ Time cell', LENS_COMMANDS.timeCell],
-        [13, '⏱ Time loader', LENS_COMMANDS.loader],
+        [12, '$(watch) Time cell', LENS_COMMANDS.timeCell],
+        [13, '$(watch) Time loader', LENS_COMMANDS.loader],
       ],
     );
-    assert.deepEqual(specs[0].args, { file: SCRIPT, cell: 0 });
-    assert.deepEqual(specs[2].args, { file: SCRIPT, cell: 1 });
+    // Cells as users count them: code cells from 1.
+    assert.deepEqual(specs[0].args, { file: SCRIPT, cell: 1 });
+    assert.deepEqual(specs[2].args, { file: SCRIPT, cell: 2 });
     assert.deepEqual(specs[1].args, {
       strategy: 'holdout',
       seed: 3,
@@ -79,30 +80,34 @@ describe('lens model', () => {
     assert.equal(specs[3].args.intentDefault, 'Train train.py', 'the intent is offered in the prompt, not imposed');
   });
 
-  it("prefills Evaluate with the data's Flowbench split once it exists", () => {
-    const folds = path.join(WS, 'data', 'flowers.folds.csv');
-    const defaultSplitFile = (data: string) => data.replace(/\.csv$/, '.folds.csv');
-    const evalArgs = (exists: Set<string>) =>
-      lensSpecs(scan, ctx({ defaultSplitFile, exists: (p) => exists.has(p) })).find(
-        (s) => s.command === LENS_COMMANDS.eval,
-      )!.args;
-    assert.equal(evalArgs(new Set()).split, undefined, 'no split file yet: the command asks');
-    assert.equal(evalArgs(new Set([folds])).split, folds);
+  it("leaves the split to the Evaluate command, which picks among the data file's splits", () => {
+    const args = lensSpecs(scan, ctx({ exists: () => true })).find((s) => s.command === LENS_COMMANDS.eval)!.args;
+    assert.equal(args.split, undefined);
+    assert.equal(args.data, path.join(WS, 'data', 'flowers.csv'));
   });
 
   it('shows the last timing from the history in place of the plain title', () => {
     const specs = lensSpecs(
       scan,
       ctx({
-        cellTiming: (site) => (site.cell === 1 ? { text: '⏱ 12.3 ms ± 0.4 · −18%', tooltip: 'line' } : undefined),
+        cellTiming: (site) =>
+          site.cell === 1 ? { text: '$(watch) 12.3 ms ± 0.4 · −18%', tooltip: 'line' } : undefined,
       }),
     );
     const cells = specs.filter((s) => s.command === LENS_COMMANDS.timeCell);
     assert.deepEqual(
       cells.map((c) => c.title),
-      ['⏱ Time cell', '⏱ 12.3 ms ± 0.4 · −18%', '⏱ Time cell'],
+      ['$(watch) Time cell', '$(watch) 12.3 ms ± 0.4 · −18%', '$(watch) Time cell'],
     );
     assert.match(cells[1].tooltip, /^line\n/);
+    assert.match(cells[1].tooltip, /time cell 2 again/);
+    // While the cell is being timed, the lens says so instead of offering to time it.
+    const busy = lensSpecs(
+      scan,
+      ctx({ cellTiming: () => ({ text: '$(sync~spin) Timing… run 2 of 7…', tooltip: 'Timing', running: true }) }),
+    ).filter((s) => s.command === LENS_COMMANDS.timeCell);
+    assert.match(busy[0].title, /^\$\(sync~spin\) Timing…/);
+    assert.doesNotMatch(busy[0].tooltip, /Click/);
   });
 
   it('turns each kind off with its setting, everything off with the master switch', () => {
@@ -144,7 +149,7 @@ describe('lens model', () => {
 
   it('puts Time loader on a top-level DataLoader assignment, and its last timing once it has one', () => {
     const [plain] = lensSpecs(scan, ctx()).filter((s) => s.command === LENS_COMMANDS.loader);
-    assert.equal(plain.title, '⏱ Time loader');
+    assert.equal(plain.title, '$(watch) Time loader');
     assert.equal(plain.line, 13);
     assert.deepEqual(plain.args, { file: SCRIPT, line: 14, name: 'train_loader' });
     assert.match(plain.tooltip, /^Time train_loader: the cells above and cell 2 run once/);
@@ -154,11 +159,11 @@ describe('lens model', () => {
       ctx({
         loaderTiming: (site, hash) => {
           asked.push([site.name, hash]);
-          return { text: '⏱ 812 batches/s · first 120 ms', tooltip: 'train_loader: 812 batches/s' };
+          return { text: '$(watch) 812 batches/s · first 120 ms', tooltip: 'train_loader: 812 batches/s' };
         },
       }),
     ).filter((s) => s.command === LENS_COMMANDS.loader);
-    assert.equal(timed.title, '⏱ 812 batches/s · first 120 ms');
+    assert.equal(timed.title, '$(watch) 812 batches/s · first 120 ms');
     assert.match(timed.tooltip, /Click to time it again\.$/);
     const cell = scan.sites.find((x) => x.kind === 'timeCell' && x.cell === 2);
     assert.deepEqual(asked, [['train_loader', cell?.kind === 'timeCell' ? cell.hash : 'none']]);

@@ -216,7 +216,7 @@ describe('splits/engine: manifest and checks', () => {
     for (const f of manifest.folds) for (const b of ['0', '1', '2', '3']) assert.equal(f.classes!.valid[b], 10);
     const plain = await createSplit({ input, out: path.join(dir, 'reg3.csv'), strategy: 'kfold', target: 'price' });
     assert.equal(plain.manifest.folds[0].classes, undefined, 'no per-class listing for a continuous column');
-    assert.match(plain.manifest.suggestion.notes.join(' '), /continuous: stratify on quantile bins with --bins 5/);
+    assert.match(plain.manifest.suggestion.notes.join(' '), /continuous: stratify on 5 quantile bins/);
   });
 
   it('cancelling half-way through a multi-chunk file leaves nothing behind', async () => {

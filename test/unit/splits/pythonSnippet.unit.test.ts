@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createSplit, type SplitRequest } from '../../../src/splits/engine';
 import { splitReportHtml } from '../../../src/splits/reportHtml';
+import { resolveManifest } from '../../../src/splits/splitIndex';
 
 /**
  * The generated snippet is run with real pandas + scikit-learn: it recomputes the split and asserts it matches
@@ -63,23 +64,33 @@ describe('splits/pythonSnippet: the copied Python reproduces the split with pand
   for (const [name, req] of cases) {
     it(name, async () => {
       const out = path.join(dir, `${name.replace(/\W+/g, '-')}.csv`);
-      const { manifest } = await createSplit({ ...req, input: data, out });
+      const { manifest } = await createSplit({ ...req, input: data, out }, { snippetRoot: dir });
+      // Paths relative to the project folder, so the snippet works in anyone's clone; it runs from that folder.
+      assert.ok(!manifest.python.includes(dir), `no absolute path in the snippet:\n${manifest.python}`);
+      assert.match(manifest.python, /pd\.read_csv\("data\.csv"\)/);
       const script = path.join(dir, 'snippet.py');
       fs.writeFileSync(script, manifest.python + '\nprint("REPRODUCED")\n');
-      const r = spawnSync('python3', [script], { encoding: 'utf8' });
+      const r = spawnSync('python3', [script], { encoding: 'utf8', cwd: dir });
       assert.equal(r.status, 0, `snippet failed:\n${manifest.python}\n${r.stderr}`);
       assert.match(r.stdout, /REPRODUCED/);
+      // The seed is named only where it changes the split.
+      const random =
+        req.strategy === 'group-holdout' || (req.strategy !== 'time-series' && manifest.parameters.shuffle);
+      assert.equal(/seed \d+/.test(manifest.python.split('\n')[0]), random, manifest.python.split('\n')[0]);
     });
   }
 
   it('the report page has a strict CSP with a nonce and no remote resources', async () => {
-    const { manifest } = await createSplit({
+    const made = await createSplit({
       strategy: 'stratified-kfold',
       target: 'label',
       folds: 3,
       input: data,
       out: path.join(dir, 'r.csv'),
     });
+    // The manifest names its files relative to its own folder; the report gets them resolved.
+    assert.deepEqual([made.manifest.input.file, made.manifest.output.file], ['data.csv', 'r.csv']);
+    const manifest = resolveManifest(made.manifest, made.manifestPath);
     const html = splitReportHtml(manifest, { nonce: 'N0NCE', cspSource: 'vscode-resource:' });
     assert.match(
       html,
@@ -88,7 +99,14 @@ describe('splits/pythonSnippet: the copied Python reproduces the split with pand
     assert.doesNotMatch(html, /https?:\/\//);
     assert.doesNotMatch(html, /\sstyle="/, 'inline style attributes are blocked by the CSP');
     assert.equal((html.match(/<script/g) ?? []).length, (html.match(/<script nonce="N0NCE">/g) ?? []).length);
-    assert.match(html, /<svg role="img" aria-label="Class balance per fold"/);
+    assert.match(html, /role="img" aria-label="Class balance per fold"/);
+    // Bars are drawn in percentages of the column: nothing has a fixed pixel width that a side column would clip.
+    assert.doesNotMatch(html, /<svg[^>]* width="\d+"/);
+    assert.match(html, /<rect x="[\d.]+%" y="0" width="[\d.]+%"/);
+    // With the workspace folder known, the page and its snippet name files relative to it.
+    const inRoot = splitReportHtml(manifest, { nonce: 'N0NCE', cspSource: 'vscode-resource:', root: dir });
+    assert.ok(!inRoot.includes(dir), 'no absolute path on the page');
+    assert.match(inRoot, /<code>data\.csv<\/code> → <code>r\.csv<\/code>/);
     // Text from the data (class labels, file names) is escaped, never markup.
     const hostile = {
       ...manifest,

@@ -37,12 +37,12 @@ describe('flowbench timeit: timeout and cells that end the run', function () {
   it('--timeout stops a cell that never ends: exit 2 and one error line naming the timeout', async () => {
     const cell = "# %%\nimport subprocess, time\nsubprocess.Popen(['sleep', '60'])\ntime.sleep(60)\n";
     fs.writeFileSync(path.join(dir, 'forever.py'), cell);
-    const r = await timeit(['forever.py', '--cell', '0', '--timeout', '1'], dir);
+    const r = await timeit(['forever.py', '--cell', '1', '--timeout', '1'], dir);
     assert.equal(r.code, 2);
     assert.equal(r.out, '');
     assert.equal(
       r.err,
-      'error: timed out after 1 s (--timeout) while running cell 0; ' +
+      'error: timed out after 1 s (--timeout) while running cell 1; ' +
         'the Python process and everything it started were stopped\n',
     );
   });
@@ -50,11 +50,11 @@ describe('flowbench timeit: timeout and cells that end the run', function () {
   it('--timeout takes a number ≥ 0', async () => {
     fs.writeFileSync(path.join(dir, 'c.py'), '# %%\nx = 1\n');
     for (const bad of ['abc', '-1']) {
-      const r = await timeit(['c.py', '--cell', '0', `--timeout=${bad}`], dir);
+      const r = await timeit(['c.py', '--cell', '1', `--timeout=${bad}`], dir);
       assert.equal(r.code, 2, bad);
       assert.match(r.err, /^error: --timeout must be (a number|≥ 0)[^\n]*\n$/);
     }
-    const ok = await timeit(['c.py', '--cell', '0', '--timeout', '30', '--runs', '2', '--loops', '2'], dir);
+    const ok = await timeit(['c.py', '--cell', '1', '--timeout', '30', '--runs', '2', '--loops', '2'], dir);
     assert.equal(ok.code, 0, ok.err);
   });
 
@@ -62,12 +62,12 @@ describe('flowbench timeit: timeout and cells that end the run', function () {
     const cells = '# %%\nraise KeyboardInterrupt\n# %%\nimport sys\nsys.exit(3)\n# %%\nimport os\nos._exit(5)\n';
     fs.writeFileSync(path.join(dir, 'ends.py'), cells);
     const firstLines = [
-      'error: cell 0 raised KeyboardInterrupt (ends.py, line 2): the cell interrupted itself, so nothing was timed',
-      'error: cell 1 raised SystemExit: 3 (ends.py, line 5): a timed cell must not call sys.exit() or exit()',
-      'error: cell 2 called os._exit(5) (ends.py, line 8): a timed cell must not end the Python process',
+      'error: cell 1 raised KeyboardInterrupt (ends.py, line 2): the cell interrupted itself, so nothing was timed',
+      'error: cell 2 raised SystemExit: 3 (ends.py, line 5): a timed cell must not call sys.exit() or exit()',
+      'error: cell 3 called os._exit(5) (ends.py, line 8): a timed cell must not end the Python process',
     ];
     for (const [cell, first] of firstLines.entries()) {
-      const r = await timeit(['ends.py', '--cell', String(cell), '--setup', 'none'], dir);
+      const r = await timeit(['ends.py', '--cell', String(cell + 1), '--setup', 'none'], dir);
       assert.equal(r.code, 2);
       const lines = r.err.split('\n');
       assert.equal(lines[0], first);
@@ -80,7 +80,7 @@ describe('flowbench timeit: timeout and cells that end the run', function () {
   it('a cell printing a result record gets its real timing; --json fields are unchanged', async () => {
     const cell = `# %%\nimport time\nprint(${JSON.stringify(HARNESS_MARK + FORGED)})\ntime.sleep(0.002)\n`;
     fs.writeFileSync(path.join(dir, 'forge.py'), cell);
-    const r = await timeit(['forge.py', '--cell', '0', '--runs', '2', '--loops', '2', '--json'], dir);
+    const r = await timeit(['forge.py', '--cell', '1', '--runs', '2', '--loops', '2', '--json'], dir);
     assert.equal(r.code, 0, r.err);
     const json = JSON.parse(r.out);
     const documented = ['mean', 'stdev', 'best', 'worst', 'loops', 'runs', 'firstRun', 'line'];
@@ -94,7 +94,7 @@ describe('flowbench timeit: timeout and cells that end the run', function () {
     const bundled = path.join(ROOT, 'dist', 'harness.py');
     if (!fs.existsSync(bundled)) execFileSync('node', ['esbuild.config.mjs'], { cwd: ROOT });
     fs.writeFileSync(path.join(dir, 'c.py'), '# %%\nx = sum(range(10))\n');
-    const args = ['timeit', 'c.py', '--cell', '0', '--runs', '2', '--loops', '5', '--no-record', '--json'];
+    const args = ['timeit', 'c.py', '--cell', '1', '--runs', '2', '--loops', '5', '--no-record', '--json'];
     const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), ...args], { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).loops, 5);

@@ -179,7 +179,7 @@ describe('timing harness: failures', function () {
     const file = write(dir, 'bad.py', '# nothing here\n');
     await assert.rejects(timeCell({ file, text, cell: 1, python }), (err: unknown) => {
       assert.ok(err instanceof CellRaisedError && err instanceof UserError);
-      assert.equal(err.message, 'cell 1 raised ZeroDivisionError: division by zero (bad.py, line 4)');
+      assert.equal(err.message, 'cell 2 raised ZeroDivisionError: division by zero (bad.py, line 4)');
       assert.deepEqual(
         err.detail.frames.map((f) => [f.line, f.name]),
         [
@@ -207,7 +207,7 @@ describe('timing harness: failures', function () {
       assert.ok(err instanceof CellRaisedError);
       assert.equal(err.detail.phase, 'setup');
       assert.equal(err.detail.line, 2);
-      assert.match(err.message, /^setup cell 0 raised ZeroDivisionError/);
+      assert.match(err.message, /^setup cell 1 raised ZeroDivisionError/);
       return true;
     });
   });
@@ -216,7 +216,7 @@ describe('timing harness: failures', function () {
     const file = write(dir, 'kinds.py', '# %% [markdown]\n# hi\n# %%\n# just a comment\n');
     await assert.rejects(timeCell({ file, cell: 0, python }), /markdown cell/);
     await assert.rejects(timeCell({ file, cell: 1, python }), /no code to time/);
-    await assert.rejects(timeCell({ file, cell: 5, python }), /cell 5 does not exist: kinds\.py has cells 0 to 1/);
+    await assert.rejects(timeCell({ file, cell: 5, python }), /no such cell in kinds\.py \(cells 1: line 3\)/);
     await assert.rejects(timeCell({ file: path.join(dir, 'nope.py'), cell: 0, python }), /Python file not found/);
   });
 
@@ -298,15 +298,25 @@ describe('timing harness: failures', function () {
     assert.match(r.summary, /^B\/A = \d\.\d{3} ± \d\.\d{3} \(4 interleaved pairs/);
   });
 
-  it('compare runs neither timed cell as setup, also when they are the first cells of the file', async () => {
+  it('compare runs the cells above the later one first, the earlier timed cell included, once', async () => {
     const log = path.join(dir, 'ab.log');
     const cell = (name: string) => `# %%\nopen(${JSON.stringify(log)}, 'a').write('${name}')\n`;
     const file = write(dir, 'first.py', `${cell('a')}${cell('s')}${cell('b')}`);
-    await compareCells({ file, a: 0, b: 2, python, runs: 1, loops: 1 });
+    const r = await compareCells({ file, a: 0, b: 2, python, runs: 1, loops: 1 });
     const ran = fs.readFileSync(log, 'utf8');
-    // Cell 1 once as setup, then each timed cell once cold and once timed.
-    assert.deepEqual([...ran].sort().join(''), 'aabbs');
-    assert.equal(ran[0], 's');
+    // Cells 1 and 2 once as setup (what cell 3 sees when timed alone), then each timed cell once cold, once timed.
+    assert.deepEqual([...ran].sort().join(''), 'aaabbs');
+    assert.equal(ran.slice(0, 2), 'as');
+    assert.deepEqual(r.setupCells, [0, 1]);
+    assert.equal(r.a.cellNumber, 1);
+    assert.equal(r.b.cellNumber, 3);
+  });
+
+  it('compare of two dependent cells (B uses a name A defines) gives a ratio instead of a NameError', async () => {
+    const file = write(dir, 'dep.py', '# %%\nimport time\n# %%\ndata = list(range(2000))\n# %%\ntotal = sum(data)\n');
+    const r = await compareCells({ file, a: 1, b: 2, python, runs: 2, loops: 5 });
+    assert.ok(Number.isFinite(r.ratio) && r.ratio > 0, r.summary);
+    assert.match(r.summary, /cell 3 is [\d.]+× (slower|faster) than cell 2$/);
   });
 });
 
@@ -345,7 +355,8 @@ describe('timing harness: results out of band, the timeout, cells that try to en
       await assert.rejects(timeCell({ file, cell, python, setup: 'none' }), (err: unknown) => {
         assert.ok(err instanceof UserError && !(err instanceof CellRaisedError));
         const expected =
-          `cell ${cell} closed or replaced the harness's private record channel, ` + 'so no timing result came back';
+          `cell ${cell + 1} closed or replaced the harness's private record channel, ` +
+          'so no timing result came back';
         assert.equal(err.message, expected);
         return true;
       });
@@ -360,10 +371,10 @@ describe('timing harness: results out of band, the timeout, cells that try to en
         '# %%\nimport os\nos._exit(5)\n# %%\nimport posix\nposix._exit(6)\n',
     );
     const expected = [
-      'cell 0 raised KeyboardInterrupt (exits.py, line 2): the cell interrupted itself, so nothing was timed',
-      'cell 1 raised SystemExit: 4 (exits.py, line 5): a timed cell must not call sys.exit() or exit()',
-      'cell 2 raised SystemExit: None (exits.py, line 7): a timed cell must not call sys.exit() or exit()',
-      'cell 3 called os._exit(5) (exits.py, line 10): a timed cell must not end the Python process',
+      'cell 1 raised KeyboardInterrupt (exits.py, line 2): the cell interrupted itself, so nothing was timed',
+      'cell 2 raised SystemExit: 4 (exits.py, line 5): a timed cell must not call sys.exit() or exit()',
+      'cell 3 raised SystemExit: None (exits.py, line 7): a timed cell must not call sys.exit() or exit()',
+      'cell 4 called os._exit(5) (exits.py, line 10): a timed cell must not end the Python process',
     ];
     for (const [cell, message] of expected.entries()) {
       await assert.rejects(timeCell({ file, cell, python, setup: 'none' }), (err: unknown) => {
@@ -376,12 +387,12 @@ describe('timing harness: results out of band, the timeout, cells that try to en
     // What the harness cannot see coming still names the cell and the exit status.
     await assert.rejects(timeCell({ file, cell: 4, python, setup: 'none' }), (err: unknown) => {
       assert.ok(err instanceof UserError && !(err instanceof CellRaisedError));
-      assert.match(err.message, /^the Python process exited with code 6 while running cell 4, before any timing/);
+      assert.match(err.message, /^the Python process exited with code 6 while running cell 5, before any timing/);
       return true;
     });
     // In setup, the message says so.
     const inSetup = timeCell({ file, cell: 1, python });
-    await assert.rejects(inSetup, /setup cell 0 raised KeyboardInterrupt \(exits\.py, line 2\)/);
+    await assert.rejects(inSetup, /setup cell 1 raised KeyboardInterrupt \(exits\.py, line 2\)/);
   });
 
   it('the timeout kills a cell that never ends and what it started, and says so', async () => {
@@ -398,7 +409,7 @@ describe('timing harness: results out of band, the timeout, cells that try to en
       assert.ok(err instanceof TimingTimeoutError && err instanceof UserError);
       assert.equal(
         err.message,
-        'timed out after 1.5 s (--timeout) while running cell 0; ' +
+        'timed out after 1.5 s (--timeout) while running cell 1; ' +
           'the Python process and everything it started were stopped',
       );
       return true;
@@ -412,7 +423,7 @@ describe('timing harness: results out of band, the timeout, cells that try to en
   it('the timeout counts the setup cells, and names them; a run within it is untouched', async () => {
     const file = write(dir, 'slowsetup.py', '# %%\nimport time\ntime.sleep(60)\n# %%\nx = 1\n');
     const slow = timeCell({ file, cell: 1, python, timeoutSeconds: 1 });
-    await assert.rejects(slow, /timed out after 1 s while running cell 0 \(setup\);/);
+    await assert.rejects(slow, /timed out after 1 s while running cell 1 \(setup\);/);
     const r = await timeCell({ file, cell: 1, python, setup: 'none', timeoutSeconds: 30, runs: 2, loops: 2 });
     assert.equal(r.runs, 2);
     const negative = timeCell({ file, cell: 1, python, timeoutSeconds: -1 });

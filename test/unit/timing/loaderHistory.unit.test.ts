@@ -94,9 +94,9 @@ describe('loader history and page', () => {
 
   it('the lens shows the fastest run of a sweep with its num_workers, and the first batch', () => {
     const rec = loaderRecord(ROOT, sweep, null);
-    assert.equal(loaderLensText(rec), '⏱ 61.2 batches/s (2 workers) · first 120 ms');
+    assert.equal(loaderLensText(rec), '$(watch) 61.2 batches/s (2 workers) · first 120 ms');
     const single = loaderRecord(ROOT, result([run(0, 812.3, 0.12)], 0), null);
-    assert.equal(loaderLensText(single), '⏱ 812 batches/s · first 120 ms');
+    assert.equal(loaderLensText(single), '$(watch) 812 batches/s · first 120 ms');
     assert.deepEqual([0.5, 999.6, 1234, 4.79e6].map(formatPerSec), ['0.5', '1k', '1.23k', '4.79M']);
   });
 

@@ -272,16 +272,7 @@ describe('util/errors: engines name options through the field namer', () => {
   it('the only other flags in engine text are the known report and advice texts', () => {
     // Split checks and strategy advice are stored in the split manifest, and a provider's fix in bench reports: data
     // written once for both audiences, so they name the setting and the flag side by side or speak in CLI terms.
-    const known = new Set([
-      'src/inference/providers.ts --ep',
-      'src/inference/providers.ts --cuda-lib-path',
-      'src/splits/checks.ts --group',
-      'src/splits/checks.ts --time',
-      'src/splits/checks.ts --target',
-      'src/splits/checks.ts --bins',
-      'src/splits/suggest.ts --bins',
-      'src/splits/suggest.ts --gap',
-    ]);
+    const known = new Set(['src/inference/providers.ts --ep', 'src/inference/providers.ts --cuda-lib-path']);
     const found = new Set<string>();
     for (const { file, source } of sources) {
       if (file === 'src/util/errors.ts') continue;

@@ -128,6 +128,8 @@ describe('util/outputs: the output-safety layer', () => {
       await outs.commitAll();
       assert.equal(fs.readFileSync(a, 'utf8'), 'fold\n0\n1\n');
       assert.equal(fs.readFileSync(ledger, 'utf8'), '{"run":1}\n');
+      // A .flowbench/ the set wrote into keeps its records out of `git status`.
+      assert.match(fs.readFileSync(path.join(dir, '.flowbench', '.gitignore'), 'utf8'), /^\*$/m);
 
       const cancel = new CancellationSource();
       const again = new OutputSet({ inputs: [input], cancellation: cancel.token });
@@ -139,6 +141,7 @@ describe('util/outputs: the output-safety layer', () => {
       assert.equal(fs.readFileSync(ledger, 'utf8'), '{"run":1}\n');
       assert.deepEqual(listAll(dir), [
         '.flowbench',
+        '.flowbench/.gitignore',
         '.flowbench/experiments.jsonl',
         'data.csv',
         'out',
