@@ -691,9 +691,13 @@ export async function scanTable(
   }
 }
 
-/** 'data.csv: 45% · 4,512,000 rows · 412 MB/s': what a long read shows while it runs. */
+/** 'data.csv: 45% · 4,512,000 rows · 2.9M rows/s · 412 MB/s': what a long read shows while it runs. */
 export function scanProgress(name: string, bytes: number, total: number, rows: number, ms: number): string {
   const pct = total > 0 ? Math.floor((100 * bytes) / total) : 0;
-  const mbs = bytes / 1e6 / Math.max(0.001, ms / 1000);
-  return `${name}: ${pct}% · ${rows.toLocaleString('en-US')} rows · ${mbs.toFixed(0)} MB/s`;
+  const s = Math.max(0.001, ms / 1000);
+  const rate = rows / s;
+  const perSec =
+    rate >= 1e6 ? `${(rate / 1e6).toFixed(1)}M` : rate >= 1e3 ? `${(rate / 1e3).toFixed(0)}k` : rate.toFixed(0);
+  const mbs = (bytes / 1e6 / s).toFixed(0);
+  return `${name}: ${pct}% · ${rows.toLocaleString('en-US')} rows · ${perSec} rows/s · ${mbs} MB/s`;
 }
