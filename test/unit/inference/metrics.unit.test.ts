@@ -6,6 +6,7 @@ import {
   accuracy,
   balancedAccuracy,
   binaryRocAuc,
+  classRocAuc,
   ClassificationAccumulator,
   classificationMetrics,
   constantPredictionMetrics,
@@ -61,6 +62,28 @@ describe('inference/metrics', () => {
     assert.ok(Math.abs(r.r2 - 0.9486081370449679) < 1e-12);
     assert.deepEqual(regressionMetrics([2, 2], [2, 2]).r2, 1);
     assert.deepEqual(majorityBaseline([2, 1, 2, 0], 3), { label: 2, proba: [0.25, 0.25, 0.5] });
+  });
+
+  it('ROC AUC of float32 scores, sorted as float32, equals the same values as float64, ties included', () => {
+    let seed = 7;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+    const n = 5000;
+    const y = Int32Array.from({ length: n }, () => Math.floor(rnd() * 3));
+    // Coarse values make many ties, within a class and across classes.
+    const s32 = Float32Array.from({ length: n }, (_, i) => Math.round((0.3 * y[i] + rnd()) * 50) / 50);
+    const s64 = Float64Array.from(s32);
+    for (const k of [0, 1, 2]) {
+      const a = classRocAuc(y, k, s32);
+      assert.ok(a !== null && a > 0 && a < 1, `class ${k}: ${a}`);
+      assert.equal(a, classRocAuc(y, k, s64));
+      assert.equal(
+        a,
+        binaryRocAuc(
+          Array.from(y, (v) => v === k),
+          Array.from(s64),
+        ),
+      );
+    }
   });
 
   it('of a constant prediction, from class counts alone, equal what the row-by-row accumulator gives', () => {
