@@ -157,6 +157,14 @@ export default tseslint.config(
     },
   },
   {
+    // The webview pages' scripts: plain browser scripts, loaded by <script src> inside VS Code's webview.
+    files: ['media/webview/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', window: 'readonly', acquireVsCodeApi: 'readonly' },
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       // Tests build hostile inputs and stand-ins on purpose.

@@ -1,11 +1,12 @@
 import { escapeHtml } from '../util/html';
+import { assetHead, type PageAssets } from '../util/pageAssets';
 import type { FocusLogSession } from './focusLog';
 import type { FocusStats } from './stats';
 
 /**
  * The focus-log page shown in a webview: an inline SVG bar chart of focused minutes per day, week total, streak and a
- * table of sessions with their commits. No script at all; the CSP allows only the nonce'd stylesheet, and every piece
- * of user text (intents, outcomes, commit subjects) is escaped.
+ * table of sessions with their commits. No script at all; the CSP admits only its stylesheets (media/webview/), and
+ * every piece of user text (intents, outcomes, commit subjects) is escaped.
  */
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -104,39 +105,20 @@ function sessionRow(s: FocusLogSession): string {
 export function focusLogHtml(opts: {
   stats: FocusStats;
   sessions: FocusLogSession[];
-  nonce: string;
-  cspSource: string;
+  /** Its stylesheets (PAGE_FILES.focusLog); the page has no script. */
+  assets: PageAssets;
   logFile: string;
   warnings: string[];
 }): string {
-  const { stats, nonce } = opts;
+  const { stats } = opts;
   const rows = [...opts.sessions].reverse().slice(0, 200).map(sessionRow).join('');
   const warnings = opts.warnings.map((w) => `<p class="warn">${escapeHtml(w)}</p>`).join('');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${nonce}'; img-src ${opts.cspSource} data:;">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Flowbench Focus Log</title>
-<style nonce="${nonce}">
-body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 16px; }
-.bar { fill: var(--vscode-charts-blue, #3794ff); }
-svg.chart { display: block; }
-.chartbox { overflow-x: auto; max-width: 100%; }
-svg text.month { text-anchor: start; }
-svg text { fill: var(--vscode-descriptionForeground); font-size: 10px; text-anchor: middle; }
-svg text.tick { text-anchor: end; } svg text.unit { text-anchor: start; }
-svg text.val { fill: var(--vscode-foreground); }
-svg .grid { stroke: var(--vscode-foreground); opacity: .12; }
-svg .axis { stroke: var(--vscode-foreground); opacity: .5; }
-.scroll { overflow-x: auto; max-width: 100%; } td.nowrap { white-space: nowrap; }
-.totals { display: flex; flex-wrap: wrap; gap: 4px 24px; } .totals span { font-size: 1.1em; white-space: nowrap; }
-p.muted { overflow-wrap: anywhere; }
-table { border-collapse: collapse; min-width: 100%; margin-top: 16px; }
-th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid var(--vscode-panel-border, #8884); }
-ul { margin: 2px 0; padding-left: 16px; }
-.warn { color: var(--vscode-editorWarning-foreground); }
-.muted { color: var(--vscode-descriptionForeground); }
-</style></head>
+${assetHead(opts.assets)}
+</head>
 <body>
 <h2>Focus log</h2>
 <p class="muted">${escapeHtml(opts.logFile)}</p>

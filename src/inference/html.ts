@@ -1,6 +1,6 @@
 /**
  * HTML for the inference webviews (model inspector, results, experiments). No vscode import: pure string builders,
- * every value escaped, styled with VS Code's theme variables.
+ * every value escaped, styled by media/webview/inference.css with VS Code's theme variables.
  */
 import { formatShape, type ModelInfo } from './onnxModel';
 import type { BenchReport } from './bench';
@@ -20,54 +20,23 @@ import {
   overfitNote,
 } from './format';
 import { escapeHtml as esc } from '../util/html';
+import { assetHead, assetScripts, type PageAssets } from '../util/pageAssets';
 import type { ProfileReport } from './profile';
 import { nodesTable, operatorsTable, profileSummary } from './profileHtml';
 
-const STYLE = `
-body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1em 2em; }
-.scroll { overflow-x: auto; max-width: 100%; margin: .5em 0 1.2em; } .scroll > table { margin: 0; }
-h2, p { overflow-wrap: anywhere; }
-table { border-collapse: collapse; margin: .5em 0 1.2em; }
-th, td { padding: 2px 10px; border-bottom: 1px solid var(--vscode-panel-border, #8884); text-align: right; font-variant-numeric: tabular-nums; }
-th:first-child, td:first-child { text-align: left; }
-th { font-weight: 600; }
-code { font-family: var(--vscode-editor-font-family); }
-.muted { opacity: .75; }
-.bad { color: var(--vscode-errorForeground); }
-.good { color: var(--vscode-testing-iconPassed, #3a3); }
-.bar { display: inline-block; height: .7em; background: var(--vscode-charts-blue, #48f); }
-.scroll { overflow-x: auto; }
-table.sortable th { cursor: pointer; }
-table.sortable th[data-dir='desc']::after { content: ' ▾'; }
-table.sortable th[data-dir='asc']::after { content: ' ▴'; }
-button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: 0; padding: 4px 12px; margin-right: 6px; cursor: pointer; }
-td.train { opacity: .8; }
-table.metrics { font-size: .92em; } table.metrics th, table.metrics td { padding: 2px 4px; }
-.chartbox { overflow-x: auto; max-width: 100%; }
-svg.chart { display: block; min-width: 300px; max-width: 560px; color: var(--vscode-charts-blue, #3794ff); }
-svg.chart text { fill: var(--vscode-descriptionForeground); font-size: 10px; }
-svg.chart .axis { stroke: var(--vscode-foreground); opacity: .6; }
-svg.chart .grid { stroke: var(--vscode-foreground); opacity: .12; }
-svg.chart .range { stroke: currentColor; stroke-width: 2; opacity: .5; }
-svg.chart .box { fill: currentColor; opacity: .35; }
-svg.chart .p50 { fill: currentColor; }
-`;
-
 export interface PageOptions {
   title: string;
-  /** Content-Security-Policy source of the webview (webview.cspSource). */
-  cspSource: string;
-  /** When set, a script with this nonce may run (buttons posting messages). */
-  nonce?: string;
-  script?: string;
+  /** Its stylesheets, and for the trusted inspector its script (PAGE_FILES.inference / .inspector). */
+  assets: PageAssets;
 }
 
 export function page(o: PageOptions, body: string): string {
-  const scriptSrc = o.nonce ? `script-src 'nonce-${o.nonce}';` : '';
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${o.cspSource} 'unsafe-inline'; ${scriptSrc}">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(o.title)}</title><style>${STYLE}</style></head>
-<body>${body}${o.nonce && o.script ? `<script nonce="${o.nonce}">${o.script}</script>` : ''}</body></html>`;
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(o.title)}</title>
+${assetHead(o.assets)}
+</head>
+<body>${body}
+${assetScripts(o.assets)}</body></html>`;
 }
 
 /** A table inside a horizontally scrolling box, so a wide one never pushes the page past a narrow column. */

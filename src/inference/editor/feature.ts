@@ -42,9 +42,13 @@ export function inferenceFeature(services: FeatureServices, deps: InferenceDeps)
   const profiles = new ProfileResults();
   context.subscriptions.push(
     profiles,
-    vscode.window.registerCustomEditorProvider(ONNX_VIEW_TYPE, new OnnxInspectorProvider(log, profiles), {
-      supportsMultipleEditorsPerDocument: true,
-    }),
+    vscode.window.registerCustomEditorProvider(
+      ONNX_VIEW_TYPE,
+      new OnnxInspectorProvider(log, context.extensionUri, profiles),
+      {
+        supportsMultipleEditorsPerDocument: true,
+      },
+    ),
   );
 
   /** Runs `work` under a cancellable progress notification, with the runtime options from the settings. */

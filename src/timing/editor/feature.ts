@@ -5,6 +5,7 @@ import { timingSettings } from '../../editor/config';
 import type { Feature, FeatureServices } from '../../editor/feature';
 import { CancelledError, UserError } from '../../util/errors';
 import { intArg, projectRootOf, resolveInWorkspace } from '../../editor/workspace';
+import { pageAssets, webviewOptions } from '../../editor/webviewAssets';
 import type { PercentCell } from '../../python/cells';
 import type { HarnessProgress } from '../runner';
 import type { TimeCellResult, CompareResult } from '../timeCell';
@@ -317,15 +318,16 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
         'flowbench.timingHistory',
         'Flowbench: Timing History',
         vscode.ViewColumn.Beside,
-        {
-          enableScripts: false,
-          localResourceRoots: [],
-        },
+        webviewOptions(context.extensionUri, 'timingHistory'),
       );
       historyPanel.onDidDispose(() => (historyPanel = undefined), null, context.subscriptions);
       context.subscriptions.push(historyPanel);
     }
-    historyPanel.webview.html = historyHtml(cells, historyPanel.webview.cspSource, skipped);
+    historyPanel.webview.html = historyHtml(
+      cells,
+      pageAssets(historyPanel.webview, context.extensionUri, 'timingHistory'),
+      skipped,
+    );
     historyPanel.reveal(undefined, true);
     return { cells: summary, skipped };
   };
