@@ -88,15 +88,16 @@ export function chartSvg(stats: FocusStats): string {
 function sessionRow(s: FocusLogSession): string {
   const start = Date.parse(s.start);
   const commits = s.git?.commits ?? [];
-  const commitList = commits.length
-    ? `<ul>${commits.map((c) => `<li><code>${escapeHtml(c.hash.slice(0, 7))}</code> ${escapeHtml(c.subject)}</li>`).join('')}</ul>`
-    : '';
+  const commitItem = (c: { hash: string; subject: string }): string =>
+    `<li><code>${escapeHtml(c.hash.slice(0, 7))}</code> ${escapeHtml(c.subject)}</li>`;
+  const commitList = commits.length ? `<ul>${commits.map(commitItem).join('')}</ul>` : '';
   const lines = s.git ? `${s.git.filesChanged} files, +${s.git.insertions} −${s.git.deletions}` : '';
   const kind = s.kind === 'break' ? `${s.breakKind ?? 'short'} break` : 'focus';
   return (
     `<tr><td class="nowrap">${escapeHtml(Number.isNaN(start) ? s.start : startLabel(start))}</td>` +
     `<td>${escapeHtml(kind)}</td>` +
-    `<td>${s.focusedMin.toFixed(0)} / ${s.plannedMin.toFixed(0)}</td><td>${s.pausedMin.toFixed(0)}</td><td>${s.idleMin.toFixed(0)}</td>` +
+    `<td>${s.focusedMin.toFixed(0)} / ${s.plannedMin.toFixed(0)}</td><td>${s.pausedMin.toFixed(0)}</td>` +
+    `<td>${s.idleMin.toFixed(0)}</td>` +
     `<td>${escapeHtml(s.intent)}</td><td>${escapeHtml(s.outcome ?? '')}</td><td>${escapeHtml(s.endedBy)}</td>` +
     `<td>${escapeHtml(lines)}${commitList}</td></tr>`
   );
@@ -113,6 +114,11 @@ export function focusLogHtml(opts: {
   const { stats } = opts;
   const rows = [...opts.sessions].reverse().slice(0, 200).map(sessionRow).join('');
   const warnings = opts.warnings.map((w) => `<p class="warn">${escapeHtml(w)}</p>`).join('');
+  const totals =
+    `<p class="totals"><span>Today: <b id="today">${stats.todayMinutes}</b> min</span>` +
+    `<span>This week: <b id="week">${stats.weekMinutes}</b> min</span>` +
+    `<span>Streak: <b id="streak">${stats.streakDays}</b> day${stats.streakDays === 1 ? '' : 's'}</span></p>`;
+
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -123,7 +129,7 @@ ${assetHead(opts.assets)}
 <h2>Focus log</h2>
 <p class="muted">${escapeHtml(opts.logFile)}</p>
 ${warnings}
-<p class="totals"><span>Today: <b id="today">${stats.todayMinutes}</b> min</span><span>This week: <b id="week">${stats.weekMinutes}</b> min</span><span>Streak: <b id="streak">${stats.streakDays}</b> day${stats.streakDays === 1 ? '' : 's'}</span></p>
+${totals}
 ${chartSvg(stats)}
 <div class="scroll"><table><thead><tr><th>Start</th><th>Kind</th><th>Focused / planned min</th><th>Paused</th>
 <th>Idle</th><th>Intent</th><th>Outcome</th><th>Ended</th><th>Git</th></tr></thead>

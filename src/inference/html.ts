@@ -84,7 +84,8 @@ ${tableHtml(
     ['opsets', m.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ')],
     [
       'parameters',
-      `${formatCount(m.parameterCount)} (${formatBytes(m.parameterBytes)}, ${m.initializerCount} initializers${m.externalInitializers ? `, ${m.externalInitializers} external` : ''})`,
+      `${formatCount(m.parameterCount)} (${formatBytes(m.parameterBytes)}, ${m.initializerCount} initializers` +
+        `${m.externalInitializers ? `, ${m.externalInitializers} external` : ''})`,
     ],
     ['nodes', m.nodeCount],
     ['FLOPs per row', m.flopsPerRow === null ? 'unknown' : formatCount(m.flopsPerRow)],
@@ -100,15 +101,22 @@ ${Object.keys(m.metadata).length ? `<h3>Metadata</h3>${tableHtml(['key', 'value'
 }
 
 export function errorBody(file: string, message: string): string {
-  return `<h2>${esc(file)}</h2><p class="bad">${esc(message)}</p><p class="muted">Flowbench could not read this file as an ONNX model. The rest of the editor is unaffected.</p>`;
+  return (
+    `<h2>${esc(file)}</h2><p class="bad">${esc(message)}</p><p class="muted">Flowbench could not read this file ` +
+    'as an ONNX model. The rest of the editor is unaffected.</p>'
+  );
+}
+
+/** A provider that did not run, with the reason and the fix, as a list item. */
+function failureItem(f: { provider: string; reason: string; fix: string }): string {
+  return `<li><b>${esc(f.provider)}</b> did not run: ${esc(f.reason)}. <i>Fix:</i> ${esc(f.fix)}</li>`;
 }
 
 function sessionHtml(s: SessionReport): string {
   return (
-    `<p>Ran on <b>${esc(s.provider)}</b> (requested ${esc(s.requested.join(', '))}; onnxruntime ${esc(s.runtimeVersion)}; session created in ${s.createMs.toFixed(1)} ms)</p>` +
-    (s.failures.length
-      ? `<ul>${s.failures.map((f) => `<li><b>${esc(f.provider)}</b> did not run: ${esc(f.reason)}. <i>Fix:</i> ${esc(f.fix)}</li>`).join('')}</ul>`
-      : '')
+    `<p>Ran on <b>${esc(s.provider)}</b> (requested ${esc(s.requested.join(', '))}; ` +
+    `onnxruntime ${esc(s.runtimeVersion)}; session created in ${s.createMs.toFixed(1)} ms)</p>` +
+    (s.failures.length ? `<ul>${s.failures.map(failureItem).join('')}</ul>` : '')
   );
 }
 
@@ -159,6 +167,7 @@ export function evalBody(r: EvalReport, root?: string): string {
     ? `<p class="muted">classes (${esc(r.classes.source)}): ${esc(r.classes.names.join(', '))}</p>`
     : '';
   const recorded = r.ledger ? 'Recorded in .flowbench/experiments.jsonl.' : '';
+  const features = esc(r.featureColumns.join(', ')) + esc(formatSkipped(r.skippedColumns));
   return `<h2>Evaluation: ${esc(shown(r.model.path, root))}</h2>
 <p>${esc(r.task)} of <code>${esc(r.target)}</code> on <b>${r.split.valid} validation rows</b>${fold}
 of <code>${esc(shown(r.data.path, root))}</code>, split <code>${esc(shown(r.split.path, root))}</code></p>
@@ -171,7 +180,7 @@ ${r.warnings.map((w) => `<p class="bad">${esc(w)}</p>`).join('')}
 <b>baseline</b>: ${esc(r.baselineKind)}, learned on the train rows.</p>
 ${note ? `<p class="bad">${esc(note)}</p>` : ''}
 ${classes}
-<p class="muted">features ${esc(r.featureColumns.join(', '))}${esc(formatSkipped(r.skippedColumns))}; inference ${r.inferenceMs.toFixed(1)} ms. ${recorded}</p>
+<p class="muted">features ${features}; inference ${r.inferenceMs.toFixed(1)} ms. ${recorded}</p>
 ${sessionHtml(r.session)}`;
 }
 
@@ -229,12 +238,36 @@ export function latencyChartSvg(results: BenchOkResult[]): string {
 export function benchBody(r: BenchReport, root?: string): string {
   const t = benchTable(r);
   const ok = r.results.filter((x): x is BenchOkResult => x.ok);
+  const flops = r.flopsPerRun === null ? 'FLOPs unknown' : `${formatCount(r.flopsPerRun)} FLOPs per run`;
+  const failed = (x: BenchReport['results'][number]): string =>
+    x.ok
+      ? ''
+      : `<p><b>${esc(x.provider)}</b> did not run: ${esc(x.failure.reason)}. <i>Fix:</i> ${esc(x.failure.fix)}</p>`;
   return `<h2>Benchmark: ${esc(shown(r.model.path, root))}</h2>
-<p>batch ${r.batch}; ${r.flopsPerRun === null ? 'FLOPs unknown' : `${formatCount(r.flopsPerRun)} FLOPs per run`}; onnxruntime ${esc(r.runtimeVersion)}</p>
+<p>batch ${r.batch}; ${flops}; onnxruntime ${esc(r.runtimeVersion)}</p>
 ${latencyChartSvg(ok)}
 ${t.length ? tableHtml(t[0], t.slice(1)) : ''}
-${r.results.map((x) => (x.ok ? '' : `<p><b>${esc(x.provider)}</b> did not run: ${esc(x.failure.reason)}. <i>Fix:</i> ${esc(x.failure.fix)}</p>`)).join('')}`;
+${r.results.map(failed).join('')}`;
 }
+
+/** A run's change since the previous one, green where it is better and red where worse. */
+function changeSpan(change: number, higherIsBetter: boolean): string {
+  const cls = change > 0 === higherIsBetter && change !== 0 ? 'good' : change === 0 ? '' : 'bad';
+  return `<span class="${cls}">${change >= 0 ? '+' : ''}${change.toFixed(4)}</span>`;
+}
+
+/** The experiments page's table of runs. */
+const RUN_COLUMNS = [
+  'time',
+  'kind',
+  'model',
+  'provider',
+  'value',
+  'baseline',
+  'change since previous',
+  'best so far',
+  'git',
+];
 
 export function ledgerBody(s: LedgerSummary, skipped: number): string {
   if (s.rows.length === 0)
@@ -248,9 +281,7 @@ export function ledgerBody(s: LedgerSummary, skipped: number): string {
       esc(r.provider),
       `${esc(metricLabel(r.metric))} ${num(r.value)}`,
       r.baseline === null ? '—' : num(r.baseline),
-      r.change === null
-        ? ''
-        : `<span class="${r.change > 0 === r.higherIsBetter && r.change !== 0 ? 'good' : r.change === 0 ? '' : 'bad'}">${r.change >= 0 ? '+' : ''}${r.change.toFixed(4)}</span>`,
+      r.change === null ? '' : changeSpan(r.change, r.higherIsBetter),
       r.isBest ? '★ best' : num(r.bestSoFar),
       esc(r.git),
     ]);
@@ -259,6 +290,6 @@ export function ledgerBody(s: LedgerSummary, skipped: number): string {
     ['comparison', 'metric', 'value', 'model', 'time'],
     s.best.map((b) => [b.group, metricLabel(b.metric), num(b.value), b.model, b.time.replace('T', ' ').slice(0, 19)]),
   )}
-<h3>Runs, newest first</h3>${tableHtml(['time', 'kind', 'model', 'provider', 'value', 'baseline', 'change since previous', 'best so far', 'git'], rows, true)}
+<h3>Runs, newest first</h3>${tableHtml(RUN_COLUMNS, rows, true)}
 ${skipped ? `<p class="muted">${skipped} unreadable line(s) skipped.</p>` : ''}`;
 }

@@ -107,17 +107,22 @@ export function splitReportHtml(manifest: SplitManifest, opts: { assets: PageAss
   const checks = m.checks
     .map(
       (c) =>
-        `<tr class="${c.status}"><td class="status">${esc(c.status)}</td><th>${esc(c.title)}</th><td>${esc(c.detail)}</td></tr>`,
+        `<tr class="${c.status}"><td class="status">${esc(c.status)}</td>` +
+        `<th>${esc(c.title)}</th><td>${esc(c.detail)}</td></tr>`,
     )
     .join('');
   const drift = m.checks.find((c) => c.id === 'drift')?.columns ?? [];
   const driftRows = drift
     .map(
       (c) =>
-        `<tr class="${c.status}"><td>${esc(c.column)}</td><td>${c.method === 'ks' ? 'KS' : "Cramér's V"}</td><td>${c.value.toFixed(3)}</td></tr>`,
+        `<tr class="${c.status}"><td>${esc(c.column)}</td><td>${c.method === 'ks' ? 'KS' : "Cramér's V"}</td>` +
+        `<td>${c.value.toFixed(3)}</td></tr>`,
     )
     .join('');
   const warnings = m.warnings.map((w) => `<li>${esc(w)}</li>`).join('');
+  const openButton = `<button id="open">Open ${esc(m.output.column === 'fold' ? 'folds' : 'split')} file</button>`;
+  const key = (part: string): string => `<span class="key"><span class="swatch ${part}-key"></span>${part}</span>`;
+
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Flowbench split</title>
@@ -127,9 +132,9 @@ ${assetHead(opts.assets)}
 <p>${m.input.rows} rows of <code>${esc(rel(m.input.file))}</code> → <code>${esc(rel(m.output.file))}</code>
 (column <code>${esc(m.output.column)}</code>).
 Same indices as scikit-learn ${esc(m.sklearn)}: <code>${esc(m.sklearnEquivalent)}</code>.</p>
-<p><button id="copy">Copy Python snippet</button><button id="open">Open ${esc(m.output.column === 'fold' ? 'folds' : 'split')} file</button></p>
+<p><button id="copy">Copy Python snippet</button>${openButton}</p>
 <h2>Fold sizes</h2>
-<p class="muted"><span class="key"><span class="swatch train-key"></span>train</span><span class="key"><span class="swatch valid-key"></span>valid</span><span class="key"><span class="swatch unused-key"></span>unused</span></p>
+<p class="muted">${key('train')}${key('valid')}${key('unused')}</p>
 ${foldSizesSvg(m)}
 <h2>Class balance</h2>
 ${classBalanceSvg(m)}

@@ -75,11 +75,16 @@ function cellHeading(c: TimedCellOverview): string {
   return `${esc(name)}${c.title ? ` · ${esc(c.title)}` : ''}`;
 }
 
+const NO_TIMINGS =
+  '<p>No timings yet. Put the cursor in a <code># %%</code> cell and run <b>Flowbench: Time Cell</b> ' +
+  '(Ctrl+Alt+F T).</p>';
+
 /**
  * The history page: one card per timed cell, paired as its lens pairs them (same code, or the same position after an
  * edit), newest first, each with its last timing, the change from the timing before (or "no clear change" within the
  * noise) and a chart. Cards stack, so the page fits the side column it opens in; no script.
  */
+
 export function historyHtml(cells: TimedCellOverview[], assets: PageAssets, skipped: number): string {
   const cards = cells
     .map((c) => {
@@ -107,7 +112,7 @@ ${esc(when)}${git} · Python ${esc(c.last.interpreter.version)}</small></div>
 ${assetHead(assets)}
 </head><body>
 <h2>Timing history</h2>
-${cells.length === 0 ? '<p>No timings yet. Put the cursor in a <code># %%</code> cell and run <b>Flowbench: Time Cell</b> (Ctrl+Alt+F T).</p>' : ''}
+${cells.length === 0 ? NO_TIMINGS : ''}
 ${skipped > 0 ? `<p><small>${skipped} unreadable line(s) in .flowbench/timings.jsonl were skipped.</small></p>` : ''}
 ${cards}
 </body></html>`;

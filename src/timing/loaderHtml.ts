@@ -53,7 +53,9 @@ export function sweepBars(runs: readonly LoaderRunRecord[], fastest: number | nu
     .map((run, i) => {
       const v = run.batchesPerSec ?? 0;
       const pct = ((v / max) * 100).toFixed(1);
-      const bar = `<svg class="bar${i === fastest ? ' best' : ''}" width="${pct}%" height="16" aria-hidden="true"></svg>`;
+      const cls = i === fastest ? 'bar best' : 'bar';
+      const bar = `<svg class="${cls}" width="${pct}%" height="16" aria-hidden="true"></svg>`;
+
       return `<span>num_workers=${run.workers ?? '—'}</span>
 <div class="track">${bar}</div>
 <span>${run.batchesPerSec === null ? '—' : esc(formatRate(v, 'batches'))}</span>`;

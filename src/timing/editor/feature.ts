@@ -21,7 +21,8 @@ import { markWalkthroughStep } from '../../editor/walkthrough';
 import * as fs from 'node:fs';
 
 const UNTRUSTED =
-  'this workspace is not trusted, so Flowbench runs no Python in it. Trust it (Workspaces: Manage Workspace Trust) to time cells.';
+  'this workspace is not trusted, so Flowbench runs no Python in it. Trust it (Workspaces: Manage Workspace Trust) ' +
+  'to time cells.';
 
 function requireTrust(): void {
   if (!vscode.workspace.isTrusted) throw new UserError(UNTRUSTED);
@@ -108,7 +109,10 @@ function progressText(
     case 'cold':
       return `first run…${last}`;
     case 'runs':
-      return `${p.runs} runs of ${p.loops?.toLocaleString('en-US') ?? '?'} loops${p.etaSeconds !== undefined ? `, about ${formatTime(p.etaSeconds)}` : ''}…`;
+      return (
+        `${p.runs} runs of ${p.loops?.toLocaleString('en-US') ?? '?'} ` +
+        `loops${p.etaSeconds !== undefined ? `, about ${formatTime(p.etaSeconds)}` : ''}…`
+      );
     case 'run':
       return `run ${p.run} of ${p.runs}…`;
     case 'loader':
@@ -205,7 +209,8 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
     markWalkthroughStep('timeCell');
     const first = result.capped ? 'single run (time cap)' : `first run ${formatTime(result.firstRun)}`;
     log.info(
-      `${path.basename(t.file)} ${name}: ${result.warning ? result.warning + ' ' : ''}${result.line}; ${first}; overhead ${result.overheadMs?.toFixed(0)} ms`,
+      `${path.basename(t.file)} ${name}: ${result.warning ? result.warning + ' ' : ''}${result.line}; ${first}; ` +
+        `overhead ${result.overheadMs?.toFixed(0)} ms`,
     );
     if (args?.quiet !== true) {
       const warn = result.warning ? ` ${result.warning}` : '';
@@ -258,7 +263,9 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
       );
     }
     const ms = timing.endTime - timing.startTime;
-    const text = `Notebook cell ${index} last ran in ${formatCellDuration(ms)} (VS Code's cell duration, client-side; includes overhead)`;
+    const text =
+      `Notebook cell ${index} last ran in ${formatCellDuration(ms)} (VS Code's cell duration, ` +
+      `client-side; includes overhead)`;
     if (args?.quiet !== true) void vscode.window.showInformationMessage(text);
     return {
       source: 'executionSummary',

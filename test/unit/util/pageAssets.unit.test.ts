@@ -11,7 +11,10 @@ const read = (f: string): string => fs.readFileSync(path.join(MEDIA, f), 'utf8')
 
 /** A page as the builders write one: the assets' head in <head>, their scripts at the end of <body>. */
 function pageWith(assets: ReturnType<typeof fakeAssets>, head = '', body = ''): string {
-  return `<!DOCTYPE html><html><head>${assetHead(assets)}${head}</head><body>${body}${assetScripts(assets)}</body></html>`;
+  return (
+    `<!DOCTYPE html><html><head>${assetHead(assets)}${head}</head>` +
+    `<body>${body}${assetScripts(assets)}</body></html>`
+  );
 }
 
 describe('webview pages: stylesheets and scripts in media/webview/', () => {
@@ -74,7 +77,7 @@ describe('webview pages: stylesheets and scripts in media/webview/', () => {
     assert.deepEqual(posted, [{ type: 'copyPython' }, { type: 'openOutput' }]);
   });
 
-  it("the inspector script sorts a table by the clicked header, numbers by data-v, and posts its buttons' commands", () => {
+  it('the inspector script sorts a table by a clicked header, numbers by data-v; its buttons post commands', () => {
     const posted: unknown[] = [];
     const { table, ths, texts } = fakeTable([
       ['Add', '2'],
