@@ -349,7 +349,10 @@ export async function flowTests(results, page, { workspace: ws, v, python }) {
     results,
     'ui: the model inspector is styled and sorts its tables by a clicked header',
     async () => {
-      await openInEditor(page, 'baseline.onnx');
+      // The result pages beside are titled after the model too: close them, and open the file by its path.
+      await runFromPalette(page, 'View: Focus First Editor Group');
+      await runFromPalette(page, 'View: Close Editors in Other Groups');
+      await openInEditor(page, 'baseline.onnx', 'models/baseline.onnx');
       const { frame } = await webviewWith(page, 'Operators');
       await assertStyled(frame, ['base.css', 'inference.css'], [['table.sortable th', 'cursor', 'pointer']]);
       const order = () =>
