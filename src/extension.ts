@@ -10,7 +10,9 @@ import { timingFeature } from './timing/editor/feature';
 import { inferenceFeature } from './inference/editor/feature';
 import { splitsFeature } from './splits/editor/feature';
 
-/** Only wiring: each feature builds its own thin VS Code layer; nothing heavy loads here (engines load on first use). */
+/**
+ * Only wiring: each feature builds its own thin VS Code layer; nothing heavy loads here (engines load on first use).
+ */
 export function activate(context: vscode.ExtensionContext): FlowbenchApi {
   const started = performance.now();
   const log = createLog(context);

@@ -92,8 +92,8 @@ async function main() {
   }
   // The tree stays clean under both: a lint or format problem counts as a failure before any test runs.
   for (const [title, args] of [
-    ['lint (eslint, with the architecture rules)', ['eslint', 'src', 'test', '*.mjs']],
-    ['format (prettier --check)', ['prettier', '--check', 'src', 'test', '*.mjs']],
+    ['lint (eslint, with the architecture rules)', ['eslint', 'src', 'test', 'media/webview', '*.mjs']],
+    ['format (prettier --check)', ['prettier', '--check', 'src', 'test', 'media/webview', '*.mjs']],
   ]) {
     if (!step(title, 'npx', args)) {
       totals.failed++;

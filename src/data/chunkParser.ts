@@ -783,7 +783,9 @@ export class ChunkParser {
     if (f !== nCols) {
       st.error = {
         line: rowLine,
-        message: `${this.plan.name}: line {line} has ${f} field${f === 1 ? '' : 's'}, expected ${nCols} as in the header (a ragged row; check quoting)`,
+        message:
+          `${this.plan.name}: line {line} has ${f} field${f === 1 ? '' : 's'}, expected ${nCols} as in ` +
+          `the header (a ragged row; check quoting)`,
       };
       return ROW_ERROR;
     }

@@ -49,7 +49,10 @@ export function fieldText(row: CsvRow, j: number): string {
   return row.quoted[j] && s.includes('"') ? s.replace(/""/g, '"') : s;
 }
 
-/** Guesses the delimiter: by extension first, else the most frequent of tab, comma, semicolon outside quotes in the header. */
+/**
+ * Guesses the delimiter: by extension first, else the most frequent of tab, comma, semicolon outside quotes in the
+ * header.
+ */
 export function sniffDelimiter(file: string, headerLine: string): ',' | '\t' | ';' {
   const ext = path.extname(file).toLowerCase();
   const count = (d: string): number => {
@@ -361,7 +364,8 @@ function parseRows(buf: Buffer, pos: number, eof: boolean, st: ScanState): numbe
     }
     if (f !== st.nCols) {
       throw new UserError(
-        `${st.name}: line ${rowLine} has ${f} field${f === 1 ? '' : 's'}, expected ${st.nCols} as in the header (a ragged row; check quoting)`,
+        `${st.name}: line ${rowLine} has ${f} field${f === 1 ? '' : 's'}, expected ${st.nCols} as in the header ` +
+          `(a ragged row; check quoting)`,
       );
     }
     row.buf = buf;

@@ -273,7 +273,8 @@ export function requireClassificationTarget(col: EncodedColumn): void {
   const t = targetType(col);
   if (t !== 'binary' && t !== 'multiclass') {
     throw new UserError(
-      `Supported target types are: ('binary', 'multiclass'). Got '${t}' instead. (column '${col.name}' looks continuous; bin it, e.g. into quantiles, before stratifying)`,
+      `Supported target types are: ('binary', 'multiclass'). Got '${t}' instead. ` +
+        `(column '${col.name}' looks continuous; bin it, e.g. into quantiles, before stratifying)`,
     );
   }
 }

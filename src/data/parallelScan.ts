@@ -490,7 +490,9 @@ function chunkError(e: ChunkError, firstLine: number): UserError {
 
 /**
  * Reads `file` once and hands its rows, chunk by chunk in file order, to what `start` returns for the header and
- * the leading data rows (up to LEADING_ROWS of the first chunk, decoded in full). Memory stays bounded by a few chunks per worker, whatever the file size.
+ * the leading data rows (up to LEADING_ROWS of the first chunk, decoded in full). Memory stays bounded by a few
+ * chunks per worker, whatever the file size.
+
  */
 export async function scanTable(
   file: string,

@@ -316,7 +316,8 @@ class FoldCodes {
 /** The message for a split made for another file (its row count differs from the data's). */
 export function splitRowsMismatch(splitFile: string, splitRows: number, dataRows: number | string): UserError {
   return new UserError(
-    `${path.basename(splitFile)} has ${splitRows} rows but the data has ${dataRows}; the split was made for another file`,
+    `${path.basename(splitFile)} has ${splitRows} rows but the data has ${dataRows}; ` +
+      `the split was made for another file`,
   );
 }
 

@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import { UserError } from '../util/errors';
 import { projectRootFor } from '../util/flowbenchDir';
 
-/** The first workspace folder's path: where command arguments' relative paths and workspace-wide outputs are anchored. */
+/**
+ * The first workspace folder's path: where command arguments' relative paths and workspace-wide outputs are anchored.
+ */
 export function workspaceRoot(): string | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 }

@@ -31,7 +31,8 @@ export function focusDisplay(s: FocusSession | null, now: number): FocusDisplay 
   const what = s.kind === 'break' ? `${s.breakKind === 'long' ? 'Long break' : 'Break'}` : 'Focus session';
   const lines = [
     `${what}${s.intent ? `: ${s.intent}` : ''}`,
-    `Started ${clock(s.startedAt)}, ${Math.floor(activeMs(s, now) / 60_000)} of ${Math.round(s.plannedMs / 60_000)} min elapsed`,
+    `Started ${clock(s.startedAt)}, ${Math.floor(activeMs(s, now) / 60_000)} ` +
+      `of ${Math.round(s.plannedMs / 60_000)} min elapsed`,
   ];
   const end = endsAt(s);
   if (p === 'paused') lines.push('Paused: click to resume or stop');

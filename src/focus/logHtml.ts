@@ -1,11 +1,12 @@
 import { escapeHtml } from '../util/html';
+import { assetHead, type PageAssets } from '../util/pageAssets';
 import type { FocusLogSession } from './focusLog';
 import type { FocusStats } from './stats';
 
 /**
  * The focus-log page shown in a webview: an inline SVG bar chart of focused minutes per day, week total, streak and a
- * table of sessions with their commits. No script at all; the CSP allows only the nonce'd stylesheet, and every piece
- * of user text (intents, outcomes, commit subjects) is escaped.
+ * table of sessions with their commits. No script at all; the CSP admits only its stylesheets (media/webview/), and
+ * every piece of user text (intents, outcomes, commit subjects) is escaped.
  */
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -87,15 +88,16 @@ export function chartSvg(stats: FocusStats): string {
 function sessionRow(s: FocusLogSession): string {
   const start = Date.parse(s.start);
   const commits = s.git?.commits ?? [];
-  const commitList = commits.length
-    ? `<ul>${commits.map((c) => `<li><code>${escapeHtml(c.hash.slice(0, 7))}</code> ${escapeHtml(c.subject)}</li>`).join('')}</ul>`
-    : '';
+  const commitItem = (c: { hash: string; subject: string }): string =>
+    `<li><code>${escapeHtml(c.hash.slice(0, 7))}</code> ${escapeHtml(c.subject)}</li>`;
+  const commitList = commits.length ? `<ul>${commits.map(commitItem).join('')}</ul>` : '';
   const lines = s.git ? `${s.git.filesChanged} files, +${s.git.insertions} −${s.git.deletions}` : '';
   const kind = s.kind === 'break' ? `${s.breakKind ?? 'short'} break` : 'focus';
   return (
     `<tr><td class="nowrap">${escapeHtml(Number.isNaN(start) ? s.start : startLabel(start))}</td>` +
     `<td>${escapeHtml(kind)}</td>` +
-    `<td>${s.focusedMin.toFixed(0)} / ${s.plannedMin.toFixed(0)}</td><td>${s.pausedMin.toFixed(0)}</td><td>${s.idleMin.toFixed(0)}</td>` +
+    `<td>${s.focusedMin.toFixed(0)} / ${s.plannedMin.toFixed(0)}</td><td>${s.pausedMin.toFixed(0)}</td>` +
+    `<td>${s.idleMin.toFixed(0)}</td>` +
     `<td>${escapeHtml(s.intent)}</td><td>${escapeHtml(s.outcome ?? '')}</td><td>${escapeHtml(s.endedBy)}</td>` +
     `<td>${escapeHtml(lines)}${commitList}</td></tr>`
   );
@@ -104,44 +106,30 @@ function sessionRow(s: FocusLogSession): string {
 export function focusLogHtml(opts: {
   stats: FocusStats;
   sessions: FocusLogSession[];
-  nonce: string;
-  cspSource: string;
+  /** Its stylesheets (PAGE_FILES.focusLog); the page has no script. */
+  assets: PageAssets;
   logFile: string;
   warnings: string[];
 }): string {
-  const { stats, nonce } = opts;
+  const { stats } = opts;
   const rows = [...opts.sessions].reverse().slice(0, 200).map(sessionRow).join('');
   const warnings = opts.warnings.map((w) => `<p class="warn">${escapeHtml(w)}</p>`).join('');
+  const totals =
+    `<p class="totals"><span>Today: <b id="today">${stats.todayMinutes}</b> min</span>` +
+    `<span>This week: <b id="week">${stats.weekMinutes}</b> min</span>` +
+    `<span>Streak: <b id="streak">${stats.streakDays}</b> day${stats.streakDays === 1 ? '' : 's'}</span></p>`;
+
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${nonce}'; img-src ${opts.cspSource} data:;">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Flowbench Focus Log</title>
-<style nonce="${nonce}">
-body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 16px; }
-.bar { fill: var(--vscode-charts-blue, #3794ff); }
-svg.chart { display: block; }
-.chartbox { overflow-x: auto; max-width: 100%; }
-svg text.month { text-anchor: start; }
-svg text { fill: var(--vscode-descriptionForeground); font-size: 10px; text-anchor: middle; }
-svg text.tick { text-anchor: end; } svg text.unit { text-anchor: start; }
-svg text.val { fill: var(--vscode-foreground); }
-svg .grid { stroke: var(--vscode-foreground); opacity: .12; }
-svg .axis { stroke: var(--vscode-foreground); opacity: .5; }
-.scroll { overflow-x: auto; max-width: 100%; } td.nowrap { white-space: nowrap; }
-.totals { display: flex; flex-wrap: wrap; gap: 4px 24px; } .totals span { font-size: 1.1em; white-space: nowrap; }
-p.muted { overflow-wrap: anywhere; }
-table { border-collapse: collapse; min-width: 100%; margin-top: 16px; }
-th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid var(--vscode-panel-border, #8884); }
-ul { margin: 2px 0; padding-left: 16px; }
-.warn { color: var(--vscode-editorWarning-foreground); }
-.muted { color: var(--vscode-descriptionForeground); }
-</style></head>
+${assetHead(opts.assets)}
+</head>
 <body>
 <h2>Focus log</h2>
 <p class="muted">${escapeHtml(opts.logFile)}</p>
 ${warnings}
-<p class="totals"><span>Today: <b id="today">${stats.todayMinutes}</b> min</span><span>This week: <b id="week">${stats.weekMinutes}</b> min</span><span>Streak: <b id="streak">${stats.streakDays}</b> day${stats.streakDays === 1 ? '' : 's'}</span></p>
+${totals}
 ${chartSvg(stats)}
 <div class="scroll"><table><thead><tr><th>Start</th><th>Kind</th><th>Focused / planned min</th><th>Paused</th>
 <th>Idle</th><th>Intent</th><th>Outcome</th><th>Ended</th><th>Git</th></tr></thead>

@@ -4,7 +4,9 @@ import { type IdleState, closeIdle, finalIdleMs, newIdleState, reopenIdle } from
 /**
  * The focus-session state machine: idle (no session) → running ⇄ paused → ended. Every quantity is derived from
  * wall-clock timestamps (startedAt, pausedAt, accumulated pause), never from decrementing ticks, so a machine that
- * slept or a window that reloaded shows the right time on its next render. `now` is always passed in (injectable clock).
+ * slept or a window that reloaded shows the right time on its next render. `now` is always passed in (injectable
+ * clock).
+
  */
 
 export type SessionKind = 'work' | 'break';
@@ -192,7 +194,10 @@ export function formatRemaining(ms: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(sec)}` : `${pad(m)}:${pad(sec)}`;
 }
 
-/** Milliseconds until the displayed (rounded-up) seconds value changes: the next render is due then, not on a fixed tick. */
+/**
+ * Milliseconds until the displayed (rounded-up) seconds value changes: the next render is due then, not on a fixed
+ * tick.
+ */
 export function msUntilNextSecond(s: FocusSession, now: number): number {
   const rem = remainingMs(s, now);
   if (rem <= 0) return 0;

@@ -17,7 +17,8 @@ import { UserError } from '../util/errors';
 const EP_HELP =
   '  --ep LIST            execution providers in order of preference, e.g. cuda,cpu (default: cuda,cpu on Linux,\n' +
   '                       dml,cpu on Windows, cpu elsewhere); the first that creates a session runs\n' +
-  '  --cuda-lib-path DIRS folders with CUDA runtime libraries, added to the worker\'s LD_LIBRARY_PATH (":"-separated)\n';
+  "  --cuda-lib-path DIRS folders with CUDA runtime libraries, added to the worker's LD_LIBRARY_PATH" +
+  ' (":"-separated)\n';
 
 const runtimeOptions = {
   ep: { type: 'string' },
@@ -75,8 +76,9 @@ Example: flowbench inspect models/baseline.onnx --json
 const infer: CliCommand = {
   name: 'infer',
   summary: 'Run an ONNX model on CSV rows (or random inputs) and write predictions',
-  help: `Usage: flowbench infer MODEL.onnx [--input DATA.csv [--split FOLDS.csv [--fold K]] [--features a,b] [--target COL]]
-                       [--batch B] [--ep cuda,cpu] [--workers N] [--out PRED.csv] [--json]
+  help: `Usage: flowbench infer MODEL.onnx [--input DATA.csv [--split FOLDS.csv [--fold K]] [--features a,b]
+                       [--target COL]] [--batch B] [--ep cuda,cpu] [--workers N] [--out PRED.csv] [--json]
+
 
 Without --input, feeds random inputs of the declared shapes (first symbolic dimension = --batch, default 1).
 With --input, every numeric column except --target, in file order, goes to a single 2-D float input (or --features);
@@ -285,7 +287,8 @@ Example: flowbench install-cuda ~/Downloads/microsoft.ml.onnxruntime.gpu.linux.1
     if (values.json) printJson(io, r);
     else
       io.stdout(
-        `installed into ${r.runtimeDir} (onnxruntime ${r.runtimeVersion}; version check: ${r.version.status}, ${r.version.evidence})\n${r.copied.map((c) => `  ${c.file} ${c.bytes} bytes from ${c.from}`).join('\n')}\n`,
+        `installed into ${r.runtimeDir} (onnxruntime ${r.runtimeVersion}; version check: ${r.version.status}, ` +
+          `${r.version.evidence})\n${r.copied.map((c) => `  ${c.file} ${c.bytes} bytes from ${c.from}`).join('\n')}\n`,
       );
     return 0;
   },

@@ -18,7 +18,8 @@ function tensorType(input: ValueInfo): TensorType {
   const t = TENSOR_TYPES[input.elemType];
   if (input.kind !== 'tensor' || !t)
     throw new UserError(
-      `model input '${input.name}' has type ${input.elemType}, which Flowbench cannot feed (float, double, int64, int32, string, bool)`,
+      `model input '${input.name}' has type ${input.elemType}, which Flowbench cannot feed ` +
+        `(float, double, int64, int32, string, bool)`,
     );
   return t;
 }
@@ -331,7 +332,8 @@ export function outputsToTable(outputs: Record<string, WireTensor>, order: strin
     if (!t) continue;
     if (t.dims.length === 0 || t.dims[0] !== rows) {
       throw new UserError(
-        `output '${name}' has shape [${t.dims.join(',')}], not one entry per input row (${rows}); it cannot be written per row`,
+        `output '${name}' has shape [${t.dims.join(',')}], not one entry per input row (${rows}); ` +
+          `it cannot be written per row`,
       );
     }
     const per = t.dims.slice(1).reduce((a, b) => a * b, 1);

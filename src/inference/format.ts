@@ -42,9 +42,14 @@ export function formatInspect(file: string, m: ModelInfo): string {
     `  producer      ${m.producerName || '(none)'}${m.producerVersion ? ' ' + m.producerVersion : ''}`,
     `  IR version    ${m.irVersion}`,
     `  opsets        ${m.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ')}`,
-    `  parameters    ${formatCount(m.parameterCount)} in ${m.initializerCount} initializers, ${formatBytes(m.parameterBytes)}${m.externalInitializers ? ` (${m.externalInitializers} stored externally)` : ''}`,
+    `  parameters    ${formatCount(m.parameterCount)} in ${m.initializerCount} initializers, ` +
+      formatBytes(m.parameterBytes) +
+      (m.externalInitializers ? ` (${m.externalInitializers} stored externally)` : ''),
     `  nodes         ${m.nodeCount}`,
-    `  FLOPs / row   ${m.flopsPerRow === null ? 'unknown' : formatCount(m.flopsPerRow)}${m.flopsUnestimatedNodes ? ` (+${m.flopsUnestimatedNodes} nodes with unknown shapes)` : ''}  (MatMul, Gemm, Conv; symbolic dims = 1)`,
+    `  FLOPs / row   ${m.flopsPerRow === null ? 'unknown' : formatCount(m.flopsPerRow)}` +
+      (m.flopsUnestimatedNodes ? ` (+${m.flopsUnestimatedNodes} nodes with unknown shapes)` : '') +
+      '  (MatMul, Gemm, Conv; symbolic dims = 1)',
+
     '  inputs',
     ...m.inputs.map(
       (v) => `    ${v.name}: ${v.kind === 'tensor' ? `${v.elemType}${formatShape(v.shape)}` : v.elemType}`,
@@ -64,7 +69,8 @@ export function formatInspect(file: string, m: ModelInfo): string {
 
 export function formatSession(s: SessionReport): string {
   const lines = [
-    `provider: ${s.provider} (requested ${s.requested.join(', ')}; onnxruntime ${s.runtimeVersion}; session created in ${s.createMs.toFixed(1)} ms)`,
+    `provider: ${s.provider} (requested ${s.requested.join(', ')}; onnxruntime ${s.runtimeVersion}; ` +
+      `session created in ${s.createMs.toFixed(1)} ms)`,
   ];
   for (const f of s.failures) lines.push(`  not ${formatFailure(f)}`);
   return lines.join('\n') + '\n';
@@ -176,7 +182,9 @@ export function formatEval(r: EvalReport): string {
   return (
     [
       formatSession(r.session).trimEnd(),
-      `${r.task} on ${r.split.valid} validation rows of ${r.data.path}${r.split.fold !== null ? ` (fold ${r.split.fold})` : ''}, target '${r.target}', ${r.featureColumns.length} features: ${r.featureColumns.join(', ')}${formatSkipped(r.skippedColumns)}`,
+      `${r.task} on ${r.split.valid} validation rows ` +
+        `of ${r.data.path}${r.split.fold !== null ? ` (fold ${r.split.fold})` : ''}, target '${r.target}', ` +
+        `${r.featureColumns.length} features: ${r.featureColumns.join(', ')}${formatSkipped(r.skippedColumns)}`,
       r.classes ? `classes (${r.classes.source}): ${r.classes.names.join(', ')}` : '',
       `baseline: ${r.baselineKind}, learned on ${r.split.train} train rows`,
       `train: the same metrics on ${
@@ -230,7 +238,9 @@ export function benchTable(r: BenchReport): string[][] {
 
 export function formatBench(r: BenchReport): string {
   const lines = [
-    `${r.model.path}: batch ${r.batch}, ${r.flopsPerRun === null ? 'FLOPs unknown' : `${formatCount(r.flopsPerRun)} FLOPs per run`}, onnxruntime ${r.runtimeVersion}`,
+    `${r.model.path}: batch ${r.batch}, ` +
+      `${r.flopsPerRun === null ? 'FLOPs unknown' : `${formatCount(r.flopsPerRun)} FLOPs per run`}, ` +
+      `onnxruntime ${r.runtimeVersion}`,
   ];
   const t = benchTable(r);
   if (t.length) lines.push(table(t));

@@ -1,6 +1,6 @@
 /**
  * HTML for the inference webviews (model inspector, results, experiments). No vscode import: pure string builders,
- * every value escaped, styled with VS Code's theme variables.
+ * every value escaped, styled by media/webview/inference.css with VS Code's theme variables.
  */
 import { formatShape, type ModelInfo } from './onnxModel';
 import type { BenchReport } from './bench';
@@ -20,54 +20,23 @@ import {
   overfitNote,
 } from './format';
 import { escapeHtml as esc } from '../util/html';
+import { assetHead, assetScripts, type PageAssets } from '../util/pageAssets';
 import type { ProfileReport } from './profile';
 import { nodesTable, operatorsTable, profileSummary } from './profileHtml';
 
-const STYLE = `
-body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1em 2em; }
-.scroll { overflow-x: auto; max-width: 100%; margin: .5em 0 1.2em; } .scroll > table { margin: 0; }
-h2, p { overflow-wrap: anywhere; }
-table { border-collapse: collapse; margin: .5em 0 1.2em; }
-th, td { padding: 2px 10px; border-bottom: 1px solid var(--vscode-panel-border, #8884); text-align: right; font-variant-numeric: tabular-nums; }
-th:first-child, td:first-child { text-align: left; }
-th { font-weight: 600; }
-code { font-family: var(--vscode-editor-font-family); }
-.muted { opacity: .75; }
-.bad { color: var(--vscode-errorForeground); }
-.good { color: var(--vscode-testing-iconPassed, #3a3); }
-.bar { display: inline-block; height: .7em; background: var(--vscode-charts-blue, #48f); }
-.scroll { overflow-x: auto; }
-table.sortable th { cursor: pointer; }
-table.sortable th[data-dir='desc']::after { content: ' ▾'; }
-table.sortable th[data-dir='asc']::after { content: ' ▴'; }
-button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: 0; padding: 4px 12px; margin-right: 6px; cursor: pointer; }
-td.train { opacity: .8; }
-table.metrics { font-size: .92em; } table.metrics th, table.metrics td { padding: 2px 4px; }
-.chartbox { overflow-x: auto; max-width: 100%; }
-svg.chart { display: block; min-width: 300px; max-width: 560px; color: var(--vscode-charts-blue, #3794ff); }
-svg.chart text { fill: var(--vscode-descriptionForeground); font-size: 10px; }
-svg.chart .axis { stroke: var(--vscode-foreground); opacity: .6; }
-svg.chart .grid { stroke: var(--vscode-foreground); opacity: .12; }
-svg.chart .range { stroke: currentColor; stroke-width: 2; opacity: .5; }
-svg.chart .box { fill: currentColor; opacity: .35; }
-svg.chart .p50 { fill: currentColor; }
-`;
-
 export interface PageOptions {
   title: string;
-  /** Content-Security-Policy source of the webview (webview.cspSource). */
-  cspSource: string;
-  /** When set, a script with this nonce may run (buttons posting messages). */
-  nonce?: string;
-  script?: string;
+  /** Its stylesheets, and for the trusted inspector its script (PAGE_FILES.inference / .inspector). */
+  assets: PageAssets;
 }
 
 export function page(o: PageOptions, body: string): string {
-  const scriptSrc = o.nonce ? `script-src 'nonce-${o.nonce}';` : '';
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${o.cspSource} 'unsafe-inline'; ${scriptSrc}">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(o.title)}</title><style>${STYLE}</style></head>
-<body>${body}${o.nonce && o.script ? `<script nonce="${o.nonce}">${o.script}</script>` : ''}</body></html>`;
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(o.title)}</title>
+${assetHead(o.assets)}
+</head>
+<body>${body}
+${assetScripts(o.assets)}</body></html>`;
 }
 
 /** A table inside a horizontally scrolling box, so a wide one never pushes the page past a narrow column. */
@@ -115,7 +84,8 @@ ${tableHtml(
     ['opsets', m.opsets.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ')],
     [
       'parameters',
-      `${formatCount(m.parameterCount)} (${formatBytes(m.parameterBytes)}, ${m.initializerCount} initializers${m.externalInitializers ? `, ${m.externalInitializers} external` : ''})`,
+      `${formatCount(m.parameterCount)} (${formatBytes(m.parameterBytes)}, ${m.initializerCount} initializers` +
+        `${m.externalInitializers ? `, ${m.externalInitializers} external` : ''})`,
     ],
     ['nodes', m.nodeCount],
     ['FLOPs per row', m.flopsPerRow === null ? 'unknown' : formatCount(m.flopsPerRow)],
@@ -131,15 +101,22 @@ ${Object.keys(m.metadata).length ? `<h3>Metadata</h3>${tableHtml(['key', 'value'
 }
 
 export function errorBody(file: string, message: string): string {
-  return `<h2>${esc(file)}</h2><p class="bad">${esc(message)}</p><p class="muted">Flowbench could not read this file as an ONNX model. The rest of the editor is unaffected.</p>`;
+  return (
+    `<h2>${esc(file)}</h2><p class="bad">${esc(message)}</p><p class="muted">Flowbench could not read this file ` +
+    'as an ONNX model. The rest of the editor is unaffected.</p>'
+  );
+}
+
+/** A provider that did not run, with the reason and the fix, as a list item. */
+function failureItem(f: { provider: string; reason: string; fix: string }): string {
+  return `<li><b>${esc(f.provider)}</b> did not run: ${esc(f.reason)}. <i>Fix:</i> ${esc(f.fix)}</li>`;
 }
 
 function sessionHtml(s: SessionReport): string {
   return (
-    `<p>Ran on <b>${esc(s.provider)}</b> (requested ${esc(s.requested.join(', '))}; onnxruntime ${esc(s.runtimeVersion)}; session created in ${s.createMs.toFixed(1)} ms)</p>` +
-    (s.failures.length
-      ? `<ul>${s.failures.map((f) => `<li><b>${esc(f.provider)}</b> did not run: ${esc(f.reason)}. <i>Fix:</i> ${esc(f.fix)}</li>`).join('')}</ul>`
-      : '')
+    `<p>Ran on <b>${esc(s.provider)}</b> (requested ${esc(s.requested.join(', '))}; ` +
+    `onnxruntime ${esc(s.runtimeVersion)}; session created in ${s.createMs.toFixed(1)} ms)</p>` +
+    (s.failures.length ? `<ul>${s.failures.map(failureItem).join('')}</ul>` : '')
   );
 }
 
@@ -190,6 +167,7 @@ export function evalBody(r: EvalReport, root?: string): string {
     ? `<p class="muted">classes (${esc(r.classes.source)}): ${esc(r.classes.names.join(', '))}</p>`
     : '';
   const recorded = r.ledger ? 'Recorded in .flowbench/experiments.jsonl.' : '';
+  const features = esc(r.featureColumns.join(', ')) + esc(formatSkipped(r.skippedColumns));
   return `<h2>Evaluation: ${esc(shown(r.model.path, root))}</h2>
 <p>${esc(r.task)} of <code>${esc(r.target)}</code> on <b>${r.split.valid} validation rows</b>${fold}
 of <code>${esc(shown(r.data.path, root))}</code>, split <code>${esc(shown(r.split.path, root))}</code></p>
@@ -202,7 +180,7 @@ ${r.warnings.map((w) => `<p class="bad">${esc(w)}</p>`).join('')}
 <b>baseline</b>: ${esc(r.baselineKind)}, learned on the train rows.</p>
 ${note ? `<p class="bad">${esc(note)}</p>` : ''}
 ${classes}
-<p class="muted">features ${esc(r.featureColumns.join(', '))}${esc(formatSkipped(r.skippedColumns))}; inference ${r.inferenceMs.toFixed(1)} ms. ${recorded}</p>
+<p class="muted">features ${features}; inference ${r.inferenceMs.toFixed(1)} ms. ${recorded}</p>
 ${sessionHtml(r.session)}`;
 }
 
@@ -260,12 +238,36 @@ export function latencyChartSvg(results: BenchOkResult[]): string {
 export function benchBody(r: BenchReport, root?: string): string {
   const t = benchTable(r);
   const ok = r.results.filter((x): x is BenchOkResult => x.ok);
+  const flops = r.flopsPerRun === null ? 'FLOPs unknown' : `${formatCount(r.flopsPerRun)} FLOPs per run`;
+  const failed = (x: BenchReport['results'][number]): string =>
+    x.ok
+      ? ''
+      : `<p><b>${esc(x.provider)}</b> did not run: ${esc(x.failure.reason)}. <i>Fix:</i> ${esc(x.failure.fix)}</p>`;
   return `<h2>Benchmark: ${esc(shown(r.model.path, root))}</h2>
-<p>batch ${r.batch}; ${r.flopsPerRun === null ? 'FLOPs unknown' : `${formatCount(r.flopsPerRun)} FLOPs per run`}; onnxruntime ${esc(r.runtimeVersion)}</p>
+<p>batch ${r.batch}; ${flops}; onnxruntime ${esc(r.runtimeVersion)}</p>
 ${latencyChartSvg(ok)}
 ${t.length ? tableHtml(t[0], t.slice(1)) : ''}
-${r.results.map((x) => (x.ok ? '' : `<p><b>${esc(x.provider)}</b> did not run: ${esc(x.failure.reason)}. <i>Fix:</i> ${esc(x.failure.fix)}</p>`)).join('')}`;
+${r.results.map(failed).join('')}`;
 }
+
+/** A run's change since the previous one, green where it is better and red where worse. */
+function changeSpan(change: number, higherIsBetter: boolean): string {
+  const cls = change > 0 === higherIsBetter && change !== 0 ? 'good' : change === 0 ? '' : 'bad';
+  return `<span class="${cls}">${change >= 0 ? '+' : ''}${change.toFixed(4)}</span>`;
+}
+
+/** The experiments page's table of runs. */
+const RUN_COLUMNS = [
+  'time',
+  'kind',
+  'model',
+  'provider',
+  'value',
+  'baseline',
+  'change since previous',
+  'best so far',
+  'git',
+];
 
 export function ledgerBody(s: LedgerSummary, skipped: number): string {
   if (s.rows.length === 0)
@@ -279,9 +281,7 @@ export function ledgerBody(s: LedgerSummary, skipped: number): string {
       esc(r.provider),
       `${esc(metricLabel(r.metric))} ${num(r.value)}`,
       r.baseline === null ? '—' : num(r.baseline),
-      r.change === null
-        ? ''
-        : `<span class="${r.change > 0 === r.higherIsBetter && r.change !== 0 ? 'good' : r.change === 0 ? '' : 'bad'}">${r.change >= 0 ? '+' : ''}${r.change.toFixed(4)}</span>`,
+      r.change === null ? '' : changeSpan(r.change, r.higherIsBetter),
       r.isBest ? '★ best' : num(r.bestSoFar),
       esc(r.git),
     ]);
@@ -290,6 +290,6 @@ export function ledgerBody(s: LedgerSummary, skipped: number): string {
     ['comparison', 'metric', 'value', 'model', 'time'],
     s.best.map((b) => [b.group, metricLabel(b.metric), num(b.value), b.model, b.time.replace('T', ' ').slice(0, 19)]),
   )}
-<h3>Runs, newest first</h3>${tableHtml(['time', 'kind', 'model', 'provider', 'value', 'baseline', 'change since previous', 'best so far', 'git'], rows, true)}
+<h3>Runs, newest first</h3>${tableHtml(RUN_COLUMNS, rows, true)}
 ${skipped ? `<p class="muted">${skipped} unreadable line(s) skipped.</p>` : ''}`;
 }

@@ -84,7 +84,11 @@ async function checkVersion(root: string, cudaLib: string, expected: string): Pr
   return {
     status: 'unknown',
     found: null,
-    evidence: `no version found (${fs.existsSync(pkg) ? "package/package.json is a wrapper package, not ONNX Runtime's version" : 'no .nuspec'}, and '${expected}' is not inside ${path.basename(cudaLib)}); make sure it is the CUDA build of ONNX Runtime ${expected}`,
+    evidence:
+      `no version found (${
+        fs.existsSync(pkg) ? "package/package.json is a wrapper package, not ONNX Runtime's version" : 'no .nuspec'
+      }, and '${expected}' is not inside ${path.basename(cudaLib)}); ` +
+      `make sure it is the CUDA build of ONNX Runtime ${expected}`,
   };
 }
 
@@ -102,7 +106,9 @@ export async function installCudaProviders(
 ): Promise<InstallResult> {
   if (/^https?:\/\//i.test(source)) {
     throw new UserError(
-      `Flowbench does not download by itself. Download the package yourself (for example ${officialPackageUrl(opts.runtimeVersion ?? defaultRuntimeDir().version)}) and point installCuda at the downloaded file or its extracted folder`,
+      `Flowbench does not download by itself. Download the package yourself ` +
+        `(for example ${officialPackageUrl(opts.runtimeVersion ?? defaultRuntimeDir().version)}) ` +
+        `and point installCuda at the downloaded file or its extracted folder`,
     );
   }
   const rt =
@@ -141,7 +147,8 @@ export async function installCudaProviders(
       } catch (err) {
         if (err instanceof UserError) throw err;
         throw new UserError(
-          `could not extract ${path.basename(source)}: ${((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n')[0]}`,
+          `could not extract ${path.basename(source)}: ` +
+            `${((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n')[0]}`,
         );
       }
       root = tmp;
@@ -150,7 +157,9 @@ export async function installCudaProviders(
     const missing = CUDA_PROVIDER_FILES.filter((f) => !found.has(f));
     if (missing.length)
       throw new UserError(
-        `${path.basename(source)} does not contain ${missing.join(' and ')} (look for the CUDA build of ONNX Runtime ${rt.version}, folder runtimes/linux-x64/native in the NuGet package)`,
+        `${path.basename(source)} does not contain ${missing.join(' and ')} ` +
+          `(look for the CUDA build of ONNX Runtime ${rt.version}, folder runtimes/linux-x64/native in ` +
+          `the NuGet package)`,
       );
     outs.addInputs(...CUDA_PROVIDER_FILES.map((f) => ({ path: found.get(f)!, what: `the source ${f}` })));
     const staged = new Map<string, StagedFile>();
@@ -177,7 +186,8 @@ export async function installCudaProviders(
     const version = await checkVersion(root, staged.get(CUDA_PROVIDER_FILES[0])!.tmp, rt.version);
     if (version.status === 'mismatch' && !opts.force) {
       throw new UserError(
-        `the CUDA provider libraries are for ONNX Runtime ${version.found} (${version.evidence}) but the runtime is ${rt.version}; use the matching version (or force)`,
+        `the CUDA provider libraries are for ONNX Runtime ${version.found} (${version.evidence}) but ` +
+          `the runtime is ${rt.version}; use the matching version (or force)`,
       );
     }
     await outs.commitAll();

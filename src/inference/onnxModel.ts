@@ -385,7 +385,8 @@ export function parseModel(bytes: Uint8Array, label = 'model'): ModelInfo {
   }
   if (!irSeen || !graph) {
     throw new UserError(
-      `${label} is not an ONNX model (no ${!irSeen ? 'ir_version' : 'graph'} field${bytes.length < 64 ? '; the file may be truncated' : ''})`,
+      `${label} is not an ONNX model ` +
+        `(no ${!irSeen ? 'ir_version' : 'graph'} field${bytes.length < 64 ? '; the file may be truncated' : ''})`,
     );
   }
   if (info.opsets.length === 0)

@@ -19,7 +19,8 @@ export function outputRoles(model: ModelInfo): OutputRoles {
   const tensors = model.outputs.filter((o) => o.kind === 'tensor');
   if (tensors.length === 0) {
     throw new UserError(
-      `the model has no tensor output (${model.outputs.map((o) => `${o.name}: ${o.elemType}`).join(', ')}); for scikit-learn classifiers export with options={'zipmap': False}`,
+      `the model has no tensor output (${model.outputs.map((o) => `${o.name}: ${o.elemType}`).join(', ')}); ` +
+        `for scikit-learn classifiers export with options={'zipmap': False}`,
     );
   }
   const label = tensors.find((o) => /label/i.test(o.name)) ?? tensors.find((o) => !FLOATS.has(o.elemType)) ?? null;
@@ -116,7 +117,9 @@ export function decodeClassifier(
       proba = data;
     } else {
       throw new UserError(
-        `output '${roles.probabilities.name}' gives ${per} probabilities per row but there are ${c} classes (${space.names.slice(0, 10).join(', ')}); add the model metadata 'flowbench.classes' listing the classes in output order`,
+        `output '${roles.probabilities.name}' gives ${per} probabilities per row but there are ${c} classes ` +
+          `(${space.names.slice(0, 10).join(', ')}); add the model metadata 'flowbench.classes' listing ` +
+          `the classes in output order`,
       );
     }
   }
@@ -142,7 +145,8 @@ export function decodeClassifier(
     if (bad >= 0) {
       const raw = t.type === 'string' ? (t.data as string[])[bad] : String((t.data as ArrayLike<number | bigint>)[bad]);
       throw new UserError(
-        `the model predicted label '${raw}', which is not one of the classes (${space.names.slice(0, 10).join(', ')}; from ${space.source})`,
+        `the model predicted label '${raw}', which is not one of the classes ` +
+          `(${space.names.slice(0, 10).join(', ')}; from ${space.source})`,
       );
     }
   } else if (proba) {
@@ -161,7 +165,8 @@ export function decodeRegressor(value: ValueInfo, outputs: Record<string, WireTe
   const per = t.dims.slice(1).reduce((a, b) => a * b, 1);
   if (t.dims[0] !== rows || per !== 1)
     throw new UserError(
-      `regression output '${value.name}' has shape [${t.dims.join(',')}]; expected one value per row ([${rows}] or [${rows},1])`,
+      `regression output '${value.name}' has shape [${t.dims.join(',')}]; expected one value per row ` +
+        `([${rows}] or [${rows},1])`,
     );
   return Float64Array.from(t.data as ArrayLike<number>);
 }

@@ -1,39 +1,21 @@
 /**
- * The inspector's node and operator tables, with a profile's times beside them when there is one, and the script
- * that sorts them by a column (the inspector's only script, under its nonce). Pure string builders.
+ * The inspector's node and operator tables, with a profile's times beside them when there is one; where scripts run,
+ * media/webview/inspector.js sorts them by a clicked header. Pure string builders.
  */
 import { escapeHtml as esc } from '../util/html';
 import type { ModelInfo } from './onnxModel';
 import { graphNodeNames, type NodeTime, type ProfileReport } from './profile';
 import { ms, nodeLabel, pct, shortProvider } from './profileFormat';
 
-/** Sorts a table.sortable by the clicked header: numbers by data-v, text otherwise; a second click reverses. */
-export const SORT_SCRIPT = `document.querySelectorAll('table.sortable').forEach((table) => {
-  table.querySelectorAll('th').forEach((th, col) => th.addEventListener('click', () => {
-    const body = table.tBodies[0];
-    const desc = th.dataset.dir !== 'desc';
-    table.querySelectorAll('th').forEach((h) => { delete h.dataset.dir; h.removeAttribute('aria-sort'); });
-    th.dataset.dir = desc ? 'desc' : 'asc';
-    th.setAttribute('aria-sort', desc ? 'descending' : 'ascending');
-    const key = (row) => {
-      const c = row.cells[col];
-      return c.dataset.v !== undefined ? Number(c.dataset.v) : c.textContent;
-    };
-    const rows = [...body.rows].sort((a, b) => {
-      const x = key(a), y = key(b);
-      const r = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
-      return desc ? -r : r;
-    });
-    body.append(...rows);
-  }));
-});`;
-
 const numCell = (v: number | null, text: string): string =>
   v === null ? '<td data-v="-1">—</td>' : `<td data-v="${v}">${esc(text)}</td>`;
 
-function bar(share: number): string {
-  return `<span class="bar" style="width:${Math.round(Math.min(1, share) * 120)}px"></span>`;
+/** A bar `px` wide: an <svg> sized by its width attribute, since the CSP admits no style="" attributes. */
+function bar(px: number): string {
+  return `<svg class="bar" width="${px}" height="8" aria-hidden="true"></svg>`;
 }
+
+const shareBar = (share: number): string => bar(Math.round(Math.min(1, share) * 120));
 
 /** A table that scrolls sideways in a narrow column, sortable by its headers where scripts run. */
 function table(id: string, sortable: boolean, thead: string, body: string): string {
@@ -64,9 +46,9 @@ export function operatorsTable(m: ModelInfo, profile: ProfileReport | undefined,
       if (profile) {
         cells.push(numCell(r.t?.meanMs ?? null, r.t ? ms(r.t.meanMs) : ''));
         cells.push(numCell(r.t?.share ?? null, r.t ? pct(r.t.share) : ''));
-        cells.push(`<td>${r.t ? bar(r.t.share) : ''}</td>`);
+        cells.push(`<td>${r.t ? shareBar(r.t.share) : ''}</td>`);
       } else {
-        cells.push(`<td><span class="bar" style="width:${Math.round((r.count / max) * 200)}px"></span></td>`);
+        cells.push(`<td>${bar(Math.round((r.count / max) * 200))}</td>`);
       }
       return `<tr>${cells.join('')}</tr>`;
     })
@@ -103,7 +85,7 @@ export function nodesTable(m: ModelInfo, profile: ProfileReport | undefined, sor
           `<td>${esc([...new Set(t.map((x) => shortProvider(x.provider)))].join(', '))}</td>`,
           numCell(total, ms(total)),
           numCell(share, pct(share)),
-          `<td>${bar(share)}</td>`,
+          `<td>${shareBar(share)}</td>`,
         );
       }
     }
@@ -115,7 +97,7 @@ export function nodesTable(m: ModelInfo, profile: ProfileReport | undefined, sor
       `<tr><td data-v="${m.nodes.length}">—</td><td>${esc(nodeLabel(n))}</td><td>${esc(n.op)}</td>` +
         `<td>${esc(shortProvider(n.provider))}</td>${numCell(n.meanMs, ms(n.meanMs))}` +
         numCell(n.share, pct(n.share)) +
-        `<td>${bar(n.share)}</td></tr>`,
+        `<td>${shareBar(n.share)}</td></tr>`,
     );
   }
   return table('nodes', sortable, head(cols, sortable), rows.join(''));

@@ -77,7 +77,9 @@ export interface MemoryResult {
 
 export interface WorkerError {
   message: string;
-  /** 'provider' = the session could not be created on the requested provider; 'model' = load failed; 'run' = run failed. */
+  /**
+   * 'provider' = the session could not be created on the requested provider; 'model' = load failed; 'run' = run failed.
+   */
   kind: 'provider' | 'model' | 'run' | 'internal';
   context?: Omit<FailureContext, 'stderr'>;
 }

@@ -57,7 +57,8 @@ export interface FailureContext {
 }
 
 const INSTALL_HINT =
-  'run "Flowbench: Install CUDA Provider Libraries" (flowbench.onnx.installCuda) or `flowbench install-cuda FOLDER|FILE.tgz`';
+  'run "Flowbench: Install CUDA Provider Libraries" (flowbench.onnx.installCuda) ' +
+  'or `flowbench install-cuda FOLDER|FILE.tgz`';
 
 export function classifyProviderFailure(provider: string, message: string, ctx: FailureContext): ProviderFailure {
   const text = `${message}\n${ctx.stderr}`;
@@ -77,7 +78,10 @@ export function classifyProviderFailure(provider: string, message: string, ctx: 
       return {
         ...base,
         code: 'cuda-provider-libs-missing',
-        reason: `the CUDA provider libraries of onnxruntime ${ctx.runtimeVersion} (libonnxruntime_providers_cuda.so, libonnxruntime_providers_shared.so) are not next to the runtime in ${ctx.runtimeDir}`,
+        reason:
+          `the CUDA provider libraries of onnxruntime ${ctx.runtimeVersion} ` +
+          `(libonnxruntime_providers_cuda.so, libonnxruntime_providers_shared.so) are not next to the runtime ` +
+          `in ${ctx.runtimeDir}`,
         fix: `${INSTALL_HINT} with the CUDA build of ONNX Runtime ${ctx.runtimeVersion}`,
       };
     }
@@ -91,7 +95,9 @@ export function classifyProviderFailure(provider: string, message: string, ctx: 
         ...base,
         code: 'cuda-runtime-libs-missing',
         reason: `CUDA runtime libraries are missing: ${missing.join(', ')}`,
-        fix: 'install the CUDA 13 runtime (cuBLAS, cudart, cuRAND) and cuDNN 9, or point flowbench.inference.cudaLibraryPath (--cuda-lib-path) at the folder holding them',
+        fix:
+          'install the CUDA 13 runtime (cuBLAS, cudart, cuRAND) and cuDNN 9, ' +
+          'or point flowbench.inference.cudaLibraryPath (--cuda-lib-path) at the folder holding them',
       };
     }
     if (

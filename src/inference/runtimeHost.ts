@@ -94,8 +94,12 @@ export class OnnxHost {
       const err = opts.cancellation?.isCancellationRequested
         ? new CancelledError()
         : new WorkerCrashError(
-            `the ONNX Runtime process stopped (${this.exited}); a native crash in the model or runtime. The editor is unaffected. ${this.lastStderrLine()}`.trim(),
+            (
+              `the ONNX Runtime process stopped (${this.exited}); a native crash in the model or runtime. ` +
+              `The editor is unaffected. ${this.lastStderrLine()}`
+            ).trim(),
           );
+
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
       this.cancelListener?.dispose();

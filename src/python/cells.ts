@@ -10,7 +10,9 @@ import { sha256 } from '../util/hash';
 export type CellKind = 'code' | 'markdown';
 
 export interface PercentCell {
-  /** 0-based position among all cells of the file, markdown cells included (as in the notebook the file converts to). */
+  /**
+   * 0-based position among all cells of the file, markdown cells included (as in the notebook the file converts to).
+   */
   index: number;
   /**
    * The number users see: code cells counted from 1 in file order, markdown cells not counted (undefined for them).
@@ -121,7 +123,9 @@ export function parseCells(text: string, settings: CellMarkerSettings = {}): Per
   });
 }
 
-/** First 16 hex digits of sha256 over the code with line ends normalised and outer blank lines/trailing spaces dropped. */
+/**
+ * First 16 hex digits of sha256 over the code with line ends normalised and outer blank lines/trailing spaces dropped.
+ */
 export function cellHash(source: string): string {
   const normalised = splitLines(source)
     .map((l) => l.replace(/\s+$/, ''))
@@ -153,7 +157,9 @@ export function hasCode(source: string): boolean {
   });
 }
 
-/** Lines before the first marker: not a cell for Jupyter, but the imports a script runs first, so setup includes them. */
+/**
+ * Lines before the first marker: not a cell for Jupyter, but the imports a script runs first, so setup includes them.
+ */
 export function preamble(text: string, cells: PercentCell[]): string {
   const lines = splitLines(text);
   const end = cells.length > 0 ? cells[0].startLine : lines.length;

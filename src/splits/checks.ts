@@ -224,7 +224,11 @@ function duplicateCheck(input: CheckInput): CheckResult {
     detail:
       worst === 0
         ? 'no valid row repeats a train row'
-        : `up to ${pct(worst)} of valid rows repeat a train row exactly${status === 'warn' ? ' (above 5%: scores will look better than they are; drop duplicates or group them)' : ''}`,
+        : `up to ${pct(worst)} of valid rows repeat a train row exactly` +
+          (status === 'warn'
+            ? ' (above 5%: scores will look better than they are; drop duplicates or group them)'
+            : ''),
+
     perFold,
   };
 }
@@ -457,8 +461,10 @@ function driftCheck({ folds, sample, exclude }: CheckInput): CheckResult {
     value: worst,
     threshold: THRESHOLDS.drift,
     detail: drifting.length
-      ? `${drifting.map((c) => `'${c.column}' ${c.value.toFixed(2)}`).join(', ')} at or above 0.2 (train and valid differ there)`
-      : `every column below 0.2 (worst ${worst.toFixed(3)}; ${sampleRows.length < folds[0].rows ? `on a sample of ${sampleRows.length} rows` : 'on all rows'})`,
+      ? `${drifting.map((c) => `'${c.column}' ${c.value.toFixed(2)}`).join(', ')} at or above 0.2 ` +
+        `(train and valid differ there)`
+      : `every column below 0.2 (worst ${worst.toFixed(3)}; ` +
+        `${sampleRows.length < folds[0].rows ? `on a sample of ${sampleRows.length} rows` : 'on all rows'})`,
     columns,
   };
 }

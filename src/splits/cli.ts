@@ -134,7 +134,8 @@ export const commands: CliCommand[] = [
       ];
       for (const f of m.folds)
         lines.push(
-          `  ${m.output.column === 'fold' ? `fold ${f.fold}` : 'split'}: train ${f.train}, valid ${f.valid}${f.unused ? `, unused ${f.unused}` : ''}`,
+          `  ${m.output.column === 'fold' ? `fold ${f.fold}` : 'split'}: train ${f.train}, ` +
+            `valid ${f.valid}${f.unused ? `, unused ${f.unused}` : ''}`,
         );
       for (const w of m.warnings) lines.push(`  warning: ${w}`);
       for (const c of m.checks) lines.push(`  [${c.status}] ${c.title}: ${c.detail}`);

@@ -1,4 +1,6 @@
-/** Two-sample Kolmogorov–Smirnov statistic (max distance between the empirical CDFs), as deepchecks uses for numbers. */
+/**
+ * Two-sample Kolmogorov–Smirnov statistic (max distance between the empirical CDFs), as deepchecks uses for numbers.
+ */
 export function ksStatistic(a: Float64Array, b: Float64Array): number {
   const x = Float64Array.from(a).sort();
   const y = Float64Array.from(b).sort();
@@ -17,7 +19,9 @@ export function ksStatistic(a: Float64Array, b: Float64Array): number {
 
 /**
  * Bias-corrected Cramér's V (Bergsma) of a 2×k table of train and valid counts per category: deepchecks' measure of
- * categorical drift. With `poolRare`, categories under 1% of the pooled rows merge into one bucket first, as deepchecks does.
+ * categorical drift. With `poolRare`, categories under 1% of the pooled rows merge into one bucket first, as
+ * deepchecks does.
+
  */
 export function cramersVFromCounts(
   trainCounts: readonly number[],

@@ -65,7 +65,10 @@ export interface SplitOutcome {
   manifest: SplitManifest;
 }
 
-/** Columns that identify a row rather than describe it: left out of the duplicate-row hash, as deepchecks ignores the index. */
+/**
+ * Columns that identify a row rather than describe it: left out of the duplicate-row hash, as deepchecks ignores the
+ * index.
+ */
 const ROW_ID_NAME = /^(id|idx|index|row|row_?id|row_?number|unnamed: ?0|#)$/i;
 
 /** Rows kept for drift and advice: the sample holds between this and twice this many rows, whatever the file size. */
@@ -135,7 +138,9 @@ export function normalizeRequest(
   };
 }
 
-/** What the first pass keeps: per-row codes of the needed columns, a 53-bit hash of each row's values, a bounded sample. */
+/**
+ * What the first pass keeps: per-row codes of the needed columns, a 53-bit hash of each row's values, a bounded sample.
+ */
 interface FirstPass {
   header: CsvHeader;
   rows: number;

@@ -18,7 +18,9 @@ export interface CsvPreview {
 
 const TARGET_NAME = /^(label|labels|target|y|class|classes|species|outcome|category|is_?\w+)$/i;
 
-/** Reads the header and the first rows of a (possibly huge) file to pre-fill the wizard: columns, suggestion, target. */
+/**
+ * Reads the header and the first rows of a (possibly huge) file to pre-fill the wizard: columns, suggestion, target.
+ */
 export async function previewCsv(file: string, maxRows = 2000): Promise<CsvPreview> {
   let header: CsvHeader | undefined;
   let sample: ColumnSample | undefined;

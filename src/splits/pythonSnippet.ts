@@ -28,19 +28,24 @@ function sizeArgs(p: CallSpec): string[] {
 export function sklearnCall(p: CallSpec): string {
   const rs = `random_state=${p.seed}`;
   const k = p.folds ?? 5;
+  // The k-fold splitters' arguments after n_splits (the seed only where shuffling uses it).
+  const shuffle = `shuffle=${p.shuffle ? 'True' : 'False'}${p.shuffle ? ', ' + rs : ''}`;
   switch (p.strategy) {
-    case 'holdout':
-      return `train_test_split(np.arange(n), ${[...sizeArgs(p), rs, `shuffle=${p.shuffle ? 'True' : 'False'}`, p.target ? 'stratify=y' : ''].filter(Boolean).join(', ')})`;
+    case 'holdout': {
+      const args = [...sizeArgs(p), rs, `shuffle=${p.shuffle ? 'True' : 'False'}`, p.target ? 'stratify=y' : ''];
+      return `train_test_split(np.arange(n), ${args.filter(Boolean).join(', ')})`;
+    }
     case 'group-holdout':
       return `GroupShuffleSplit(${['n_splits=1', ...sizeArgs(p), rs].join(', ')})`;
     case 'kfold':
-      return `KFold(n_splits=${k}, shuffle=${p.shuffle ? 'True' : 'False'}${p.shuffle ? ', ' + rs : ''})`;
+      return `KFold(n_splits=${k}, ${shuffle})`;
     case 'stratified-kfold':
-      return `StratifiedKFold(n_splits=${k}, shuffle=${p.shuffle ? 'True' : 'False'}${p.shuffle ? ', ' + rs : ''})`;
+      return `StratifiedKFold(n_splits=${k}, ${shuffle})`;
     case 'group-kfold':
-      return `GroupKFold(n_splits=${k}, shuffle=${p.shuffle ? 'True' : 'False'}${p.shuffle ? ', ' + rs : ''})`;
+      return `GroupKFold(n_splits=${k}, ${shuffle})`;
     case 'stratified-group-kfold':
-      return `StratifiedGroupKFold(n_splits=${k}, shuffle=${p.shuffle ? 'True' : 'False'}${p.shuffle ? ', ' + rs : ''})`;
+      return `StratifiedGroupKFold(n_splits=${k}, ${shuffle})`;
+
     case 'time-series': {
       const args = [`n_splits=${k}`];
       if (p.maxTrainSize) args.push(`max_train_size=${p.maxTrainSize}`);
@@ -145,7 +150,8 @@ export function pythonSnippet(m: SnippetSource, opts: { root?: string } = {}): s
     case 'time-series':
       lines.push(
         p.time
-          ? `order = np.argsort(pd.to_datetime(df[${py(p.time)}]).values, kind="stable")  # rows in time order, ties in file order`
+          ? `order = np.argsort(pd.to_datetime(df[${py(p.time)}]).values, kind="stable")  # rows in time order, ` +
+              `ties in file order`
           : 'order = np.arange(n)  # rows are already in time order',
         `for f, (train_pos, valid_pos) in enumerate(${call}.split(order)):`,
         '    train_idx, valid_idx = order[train_pos], order[valid_pos]',

@@ -4,8 +4,10 @@ const N = 624;
 const M = 397;
 
 /**
- * numpy's legacy `RandomState` (MT19937 seeded with `init_genrand`), ported bit for bit because scikit-learn draws every
- * shuffle from it; numpy guarantees this stream never changes (NEP 19), so matching it once matches every release.
+ * numpy's legacy `RandomState` (MT19937 seeded with `init_genrand`), ported bit for bit because scikit-learn draws
+ * every shuffle from it; numpy guarantees this stream never changes (NEP 19), so matching it once matches every
+ * release.
+
  */
 export class RandomState {
   private readonly key = new Uint32Array(N);
@@ -51,7 +53,9 @@ export class RandomState {
     return y >>> 0;
   }
 
-  /** numpy `random_interval`: a uniform integer in [0, max] by masked rejection (not Lemire), as legacy shuffles use. */
+  /**
+   * numpy `random_interval`: a uniform integer in [0, max] by masked rejection (not Lemire), as legacy shuffles use.
+   */
   randomInterval(max: number): number {
     if (max === 0) return 0;
     if (max > 0xffffffff) throw new Error('randomInterval beyond 32 bits is not needed by any splitter');

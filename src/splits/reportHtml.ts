@@ -1,8 +1,10 @@
 import type { SplitManifest } from '../data/splitFile';
 import { escapeHtml as esc } from '../util/html';
+import { assetHead, assetScripts, type PageAssets } from '../util/pageAssets';
 import { projectPath, pythonSnippet, seedMatters } from './pythonSnippet';
 
-const PALETTE = [
+/** The class-balance colours: SVG fills here, and the legend's swatches .c0-.c9 in media/webview/splitReport.css. */
+export const PALETTE = [
   '#4e79a7',
   '#f28e2b',
   '#59a14f',
@@ -90,14 +92,11 @@ function classBalanceSvg(m: SplitManifest): string {
 }
 
 /**
- * The split report page. Its CSP allows only the nonce'd style and script (so no style="" attributes: colours are
- * classes or SVG fill attributes); the one script posts button clicks
- * (copy snippet, open file) back to the extension.
+ * The split report page. Its CSP admits only its stylesheets and script from media/webview/ (so no style=""
+ * attributes: colours are classes or SVG fill attributes); the script posts button clicks (copy snippet, open file)
+ * back to the extension.
  */
-export function splitReportHtml(
-  manifest: SplitManifest,
-  opts: { nonce: string; cspSource: string; root?: string },
-): string {
+export function splitReportHtml(manifest: SplitManifest, opts: { assets: PageAssets; root?: string }): string {
   const m = manifest;
   const rel = (f: string): string => projectPath(f, opts.root);
   const random = seedMatters(m.strategy, m.parameters.shuffle);
@@ -108,44 +107,34 @@ export function splitReportHtml(
   const checks = m.checks
     .map(
       (c) =>
-        `<tr class="${c.status}"><td class="status">${esc(c.status)}</td><th>${esc(c.title)}</th><td>${esc(c.detail)}</td></tr>`,
+        `<tr class="${c.status}"><td class="status">${esc(c.status)}</td>` +
+        `<th>${esc(c.title)}</th><td>${esc(c.detail)}</td></tr>`,
     )
     .join('');
   const drift = m.checks.find((c) => c.id === 'drift')?.columns ?? [];
   const driftRows = drift
     .map(
       (c) =>
-        `<tr class="${c.status}"><td>${esc(c.column)}</td><td>${c.method === 'ks' ? 'KS' : "Cramér's V"}</td><td>${c.value.toFixed(3)}</td></tr>`,
+        `<tr class="${c.status}"><td>${esc(c.column)}</td><td>${c.method === 'ks' ? 'KS' : "Cramér's V"}</td>` +
+        `<td>${c.value.toFixed(3)}</td></tr>`,
     )
     .join('');
   const warnings = m.warnings.map((w) => `<li>${esc(w)}</li>`).join('');
+  const openButton = `<button id="open">Open ${esc(m.output.column === 'fold' ? 'folds' : 'split')} file</button>`;
+  const key = (part: string): string => `<span class="key"><span class="swatch ${part}-key"></span>${part}</span>`;
+
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${opts.nonce}'; script-src 'nonce-${opts.nonce}'; img-src ${opts.cspSource} data:;">
 <title>Flowbench split</title>
-<style nonce="${opts.nonce}">
-body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1em 2em; }
-table { border-collapse: collapse; margin: .5em 0; } th, td { text-align: left; padding: 2px 10px 2px 0; vertical-align: top; }
-.scroll { overflow-x: auto; max-width: 100%; } code { overflow-wrap: anywhere; }
-.muted { opacity: .7; } .bars { max-width: 720px; } .row { margin: 0 0 6px; }
-.lbl { font-size: 12px; margin-bottom: 2px; }
-svg.bar { display: block; background: var(--vscode-editorWidget-background, #8882); }
-.train { fill: #4e79a7; } .valid { fill: #f28e2b; } .unused { fill: #bab0ac; }
-tr.warn td.status, tr.warn td:last-child { color: var(--vscode-editorWarning-foreground, #c80); font-weight: bold; }
-tr.pass td.status { color: var(--vscode-testing-iconPassed, #388a34); } tr.skip td.status, tr.info td.status { opacity: .7; }
-.key { margin-right: 1em; white-space: nowrap; } .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
-.train-key { background: #4e79a7; } .valid-key { background: #f28e2b; } .unused-key { background: #bab0ac; }
-${PALETTE.map((colour, i) => `.c${i} { background: ${colour}; }`).join(' ')}
-button { margin-right: .5em; color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: 0; padding: 4px 10px; cursor: pointer; }
-pre { background: var(--vscode-textCodeBlock-background); padding: .6em; overflow: auto; }
-</style></head><body>
+${assetHead(opts.assets)}
+</head><body>
 <h1>Split: ${esc(m.strategy)}</h1>
 <p>${m.input.rows} rows of <code>${esc(rel(m.input.file))}</code> → <code>${esc(rel(m.output.file))}</code>
 (column <code>${esc(m.output.column)}</code>).
 Same indices as scikit-learn ${esc(m.sklearn)}: <code>${esc(m.sklearnEquivalent)}</code>.</p>
-<p><button id="copy">Copy Python snippet</button><button id="open">Open ${esc(m.output.column === 'fold' ? 'folds' : 'split')} file</button></p>
+<p><button id="copy">Copy Python snippet</button>${openButton}</p>
 <h2>Fold sizes</h2>
-<p class="muted"><span class="key"><span class="swatch train-key"></span>train</span><span class="key"><span class="swatch valid-key"></span>valid</span><span class="key"><span class="swatch unused-key"></span>unused</span></p>
+<p class="muted">${key('train')}${key('valid')}${key('unused')}</p>
 ${foldSizesSvg(m)}
 <h2>Class balance</h2>
 ${classBalanceSvg(m)}
@@ -163,10 +152,6 @@ ${warnings ? `<h2>scikit-learn warnings</h2><ul>${warnings}</ul>` : ''}
 <tr><th>Flowbench</th><td>${esc(m.flowbench)}</td></tr></table></div>
 <h2>Python</h2>
 <pre>${esc(opts.root ? pythonSnippet(m, { root: opts.root }) : m.python)}</pre>
-<script nonce="${opts.nonce}">
-const vscode = acquireVsCodeApi();
-document.getElementById('copy').addEventListener('click', () => vscode.postMessage({ type: 'copyPython' }));
-document.getElementById('open').addEventListener('click', () => vscode.postMessage({ type: 'openOutput' }));
-</script>
+${assetScripts(opts.assets)}
 </body></html>`;
 }

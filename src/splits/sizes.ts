@@ -25,7 +25,8 @@ export function validateTrainTestSplitParams(testSize: Size | undefined, trainSi
     const ok = 'fraction' in size ? size.fraction > 0 && size.fraction < 1 : size.count >= 1;
     if (!ok) {
       throw new UserError(
-        `The '${name}' parameter of train_test_split must be a float in the range (0.0, 1.0), an int in the range [1, inf) or None. Got ${sizeToPython(size)} instead.`,
+        `The '${name}' parameter of train_test_split must be a float in the range (0.0, 1.0), an int in the range ` +
+          `[1, inf) or None. Got ${sizeToPython(size)} instead.`,
       );
     }
   }
@@ -48,17 +49,20 @@ export function validateShuffleSplit(
     s !== undefined && ('count' in s ? s.count >= n || s.count <= 0 : s.fraction <= 0 || s.fraction >= 1);
   if (bad(test)) {
     throw new UserError(
-      `test_size=${sizeToPython(test)} should be either positive and smaller than the number of samples ${n} or a float in the (0, 1) range`,
+      `test_size=${sizeToPython(test)} should be either positive and smaller than the number of samples ${n} or ` +
+        `a float in the (0, 1) range`,
     );
   }
   if (bad(train)) {
     throw new UserError(
-      `train_size=${sizeToPython(train)} should be either positive and smaller than the number of samples ${n} or a float in the (0, 1) range`,
+      `train_size=${sizeToPython(train)} should be either positive and smaller than the number of samples ${n} or ` +
+        `a float in the (0, 1) range`,
     );
   }
   if (test && train && 'fraction' in test && 'fraction' in train && train.fraction + test.fraction > 1) {
     throw new UserError(
-      `The sum of test_size and train_size = ${pythonFloat(train.fraction + test.fraction)}, should be in the (0, 1) range. Reduce test_size and/or train_size.`,
+      `The sum of test_size and train_size = ${pythonFloat(train.fraction + test.fraction)}, should be in the ` +
+        `(0, 1) range. Reduce test_size and/or train_size.`,
     );
   }
   let nTest = test === undefined ? NaN : 'fraction' in test ? Math.ceil(test.fraction * n) : test.count;
@@ -67,12 +71,14 @@ export function validateShuffleSplit(
   else if (test === undefined) nTest = n - nTrain;
   if (nTrain + nTest > n) {
     throw new UserError(
-      `The sum of train_size and test_size = ${nTrain + nTest}, should be smaller than the number of samples ${n}. Reduce test_size and/or train_size.`,
+      `The sum of train_size and test_size = ${nTrain + nTest}, should be smaller than the number of samples ${n}. ` +
+        `Reduce test_size and/or train_size.`,
     );
   }
   if (nTrain === 0) {
     throw new UserError(
-      `With n_samples=${n}, test_size=${sizeToPython(test)} and train_size=${sizeToPython(train)}, the resulting train set will be empty. Adjust any of the aforementioned parameters.`,
+      `With n_samples=${n}, test_size=${sizeToPython(test)} and train_size=${sizeToPython(train)}, ` +
+        `the resulting train set will be empty. Adjust any of the aforementioned parameters.`,
     );
   }
   return { nTrain, nTest };

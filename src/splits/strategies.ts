@@ -105,7 +105,9 @@ function stratifiedShuffle(y: EncodedColumn, nTrain: number, nTest: number, rng:
   if (minCount < 2) {
     const few = y.labels.filter((_, i) => counts[i] === minCount);
     throw new UserError(
-      `The least populated classes in y have only 1 member, which is too few. The minimum number of groups for any class cannot be less than 2. Classes with too few members are: [${few.map((l) => (y.numeric ? l : `'${l}'`)).join(', ')}] (column '${y.name}')`,
+      `The least populated classes in y have only 1 member, which is too few. The minimum number of groups for any ` +
+        `class cannot be less than 2. Classes with too few members are: ` +
+        `[${few.map((l) => (y.numeric ? l : `'${l}'`)).join(', ')}] (column '${y.name}')`,
     );
   }
   if (nTrain < nClasses)
@@ -162,7 +164,8 @@ function checkFolds(k: number): void {
   if (!Number.isInteger(k)) throw new UserError(`The number of folds must be of Integral type. ${k} was passed.`);
   if (k <= 1) {
     throw new UserError(
-      `k-fold cross-validation requires at least one train/test split by setting n_splits=2 or more, got n_splits=${k}.`,
+      `k-fold cross-validation requires at least one train/test split by setting n_splits=2 or more, ` +
+        `got n_splits=${k}.`,
     );
   }
 }
@@ -176,7 +179,9 @@ function checkFoldsVsSamples(k: number, n: number): void {
     );
 }
 
-/** An array for fold numbers -1 .. k - 1 (or split codes), as narrow as they allow: a byte a row for up to 127 folds. */
+/**
+ * An array for fold numbers -1 .. k - 1 (or split codes), as narrow as they allow: a byte a row for up to 127 folds.
+ */
 export function foldCodes(n: number, k: number): FoldCodes {
   return k < 127 ? new Int8Array(n) : k < 32767 ? new Int16Array(n) : new Int32Array(n);
 }

@@ -38,7 +38,10 @@ export function profileColumns(sample: ColumnSample): ColumnProfile[] {
   });
 }
 
-/** Advice from the data itself: a date column → time-series; a repeated id-like column → groups; else (stratified) k-fold. */
+/**
+ * Advice from the data itself: a date column → time-series; a repeated id-like column → groups; else (stratified)
+ * k-fold.
+ */
 export function suggestStrategy(
   sample: ColumnSample,
   ctx: { target?: string; rows: number; targetColumn?: EncodedColumn },

@@ -36,7 +36,9 @@ function exactDigits(x: number): { digits: string; exp: number } {
   return { digits, exp };
 }
 
-/** Rounds a digit string to `keep` digits half-to-even on the exact value, as C's printf does; returns digits and exp. */
+/**
+ * Rounds a digit string to `keep` digits half-to-even on the exact value, as C's printf does; returns digits and exp.
+ */
 function roundDigits(digits: string, exp: number, keep: number): { digits: string; exp: number } {
   if (keep <= 0) {
     // Everything is dropped: the value rounds to 0 or to one unit at position `exp + 1 - keep`.
@@ -142,7 +144,10 @@ export function formatTimeitLine(
   const std = formatTime(stats.stdev, options);
   const runPlural = stats.runs === 1 ? '' : 's';
   const loopPlural = stats.loops === 1 ? '' : 's';
-  return `${mean} ${pm} ${std} per loop (mean ${pm} std. dev. of ${stats.runs} run${runPlural}, ${thousands(stats.loops)} loop${loopPlural} each)`;
+  return (
+    `${mean} ${pm} ${std} per loop (mean ${pm} std. dev. of ${stats.runs} run${runPlural}, ` +
+    `${thousands(stats.loops)} loop${loopPlural} each)`
+  );
 }
 
 /** Python's '{:,}' for integers. */
@@ -154,7 +159,10 @@ export function thousands(n: number): string {
 /** The warning %timeit prints before its line when the slowest run took over 4 times the fastest. */
 export function slowestRunWarning(best: number, worst: number): string | undefined {
   if (worst > 4 * best && best > 0 && worst > 1e-6) {
-    return `The slowest run took ${formatF(worst / best, 2)} times longer than the fastest. This could mean that an intermediate result is being cached.`;
+    return (
+      `The slowest run took ${formatF(worst / best, 2)} times longer than the fastest. ` +
+      `This could mean that an intermediate result is being cached.`
+    );
   }
   return undefined;
 }

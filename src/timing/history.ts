@@ -227,7 +227,9 @@ export function summarizeCell(
   if (stale) lensText += ' (before edit)';
   const tooltip = [
     last.line,
-    `timed ${last.time}${last.git?.head ? ` at ${last.git.head.slice(0, 8)}${last.git.dirty ? ' (uncommitted changes)' : ''}` : ''}`,
+    `timed ${last.time}` +
+      (last.git?.head ? ` at ${last.git.head.slice(0, 8)}${last.git.dirty ? ' (uncommitted changes)' : ''}` : ''),
+
     `Python ${last.interpreter.version} (${last.interpreter.path})`,
     previous ? `previous: ${previous.line} (${previous.time})` : 'first timing of this cell',
     previous && text === 'no clear change' ? 'the difference is within the spread of the two timings' : '',

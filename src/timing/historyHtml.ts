@@ -1,4 +1,5 @@
 import { escapeHtml as esc } from '../util/html';
+import { assetHead, type PageAssets } from '../util/pageAssets';
 import { formatTime } from './format';
 import { meanAndSpread, recordCellName, type TimedCellOverview, type TimingRecord } from './history';
 
@@ -74,12 +75,17 @@ function cellHeading(c: TimedCellOverview): string {
   return `${esc(name)}${c.title ? ` · ${esc(c.title)}` : ''}`;
 }
 
+const NO_TIMINGS =
+  '<p>No timings yet. Put the cursor in a <code># %%</code> cell and run <b>Flowbench: Time Cell</b> ' +
+  '(Ctrl+Alt+F T).</p>';
+
 /**
  * The history page: one card per timed cell, paired as its lens pairs them (same code, or the same position after an
  * edit), newest first, each with its last timing, the change from the timing before (or "no clear change" within the
  * noise) and a chart. Cards stack, so the page fits the side column it opens in; no script.
  */
-export function historyHtml(cells: TimedCellOverview[], cspSource: string, skipped: number): string {
+
+export function historyHtml(cells: TimedCellOverview[], assets: PageAssets, skipped: number): string {
   const cards = cells
     .map((c) => {
       const change = c.changeText ?? 'first timing';
@@ -101,28 +107,12 @@ ${esc(when)}${git} · Python ${esc(c.last.interpreter.version)}</small></div>
     .join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'unsafe-inline'; img-src ${cspSource} data:;">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Flowbench timing history</title>
-<style>
-body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1em 1em; }
-section.cell { border-bottom: 1px solid var(--vscode-panel-border, #8884); padding: 6px 0 10px; max-width: 520px; }
-section.gone { opacity: .7; }
-h3 { font-size: 1em; margin: 4px 0; overflow-wrap: anywhere; } h3 small { font-weight: normal; }
-.figures { margin: 2px 0 4px; } .last { font-size: 1.15em; font-weight: 600; font-variant-numeric: tabular-nums; }
-.change { font-weight: 600; margin: 0 .4em; } .muted { color: var(--vscode-descriptionForeground); margin: 0 .4em; }
-.scroll { overflow-x: auto; white-space: nowrap; }
-small { color: var(--vscode-descriptionForeground); }
-svg.chart { display: block; max-width: 420px; color: var(--vscode-charts-blue, #3794ff); }
-.chartbox { overflow-x: auto; max-width: 100%; }
-svg.chart circle { fill: currentColor; } svg.chart .trend { fill: none; stroke: currentColor; stroke-width: 1.2; }
-svg.chart .err { stroke: currentColor; stroke-width: 2; opacity: .45; }
-svg.chart .axis { stroke: var(--vscode-foreground); opacity: .6; }
-svg.chart .grid { stroke: var(--vscode-foreground); opacity: .12; }
-svg.chart text { fill: var(--vscode-descriptionForeground); font-size: 10px; }
-</style></head><body>
+${assetHead(assets)}
+</head><body>
 <h2>Timing history</h2>
-${cells.length === 0 ? '<p>No timings yet. Put the cursor in a <code># %%</code> cell and run <b>Flowbench: Time Cell</b> (Ctrl+Alt+F T).</p>' : ''}
+${cells.length === 0 ? NO_TIMINGS : ''}
 ${skipped > 0 ? `<p><small>${skipped} unreadable line(s) in .flowbench/timings.jsonl were skipped.</small></p>` : ''}
 ${cards}
 </body></html>`;

@@ -1,4 +1,5 @@
 import { escapeHtml as esc } from '../util/html';
+import { assetHead, type PageAssets } from '../util/pageAssets';
 import { formatTime } from './format';
 import type { LoaderRecord, LoaderRunRecord } from './loaderHistory';
 import { formatPerSec, formatRate, headlineRun, loaderLensText } from './loaderHistory';
@@ -6,45 +7,19 @@ import { stoppedText } from './loaderFormat';
 
 /**
  * The loader timing page: the per-batch times of each pass as a chart, the num_workers sweep as bars, the figures as
- * a table, and this loader's earlier timings. No script: the charts are inline SVG and HTML bars whose widths are
- * percentages, so the page lays out in a narrow side column (the tables scroll sideways).
+ * a table, and this loader's earlier timings. No script: the charts and bars are inline SVG sized in percentages (the
+ * CSP admits no style="" attributes), so the page lays out in a narrow side column (the tables scroll sideways).
  */
 
 export interface LoaderPageOptions {
-  cspSource: string;
+  /** Its stylesheets (PAGE_FILES.loaderTiming); the page has no script. */
+  assets: PageAssets;
   /** Command links ('command:' URIs, allowed for the loader command alone) to time again or sweep num_workers. */
   again?: string;
   sweep?: { href: string; workers: number[] };
   /** Earlier timings of the same loader, oldest first (the page's own record excluded). */
   earlier?: LoaderRecord[];
 }
-
-const STYLE = `
-body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1em 2em; max-width: 60em; }
-h2 { font-size: 1.2em; margin-bottom: .2em; }
-h3 { font-size: 1em; margin: 1.4em 0 .4em; }
-small, .muted { color: var(--vscode-descriptionForeground); }
-.scroll { overflow-x: auto; }
-table { border-collapse: collapse; }
-th, td { padding: 2px 8px; border-bottom: 1px solid var(--vscode-panel-border, #8884); text-align: right;
-  white-space: nowrap; font-variant-numeric: tabular-nums; }
-th:first-child, td:first-child { text-align: left; }
-.headline { font-size: 1.1em; margin: .4em 0; }
-.bars { display: grid; grid-template-columns: max-content 1fr max-content; gap: 4px 8px; align-items: center; }
-.bar { height: 1em; background: var(--vscode-charts-blue, #48f); min-width: 1px; }
-.bar.best { background: var(--vscode-charts-green, #3a3); }
-.track { background: var(--vscode-editorWidget-background, #8881); }
-.chart { width: 100%; height: 140px; display: block; border-left: 1px solid var(--vscode-panel-border, #888);
-  border-bottom: 1px solid var(--vscode-panel-border, #888); }
-.chart polyline { fill: none; stroke: var(--vscode-charts-blue, #48f); stroke-width: 1.5; }
-.chart line.p50 { stroke: var(--vscode-charts-orange, #f80); stroke-dasharray: 4 3; stroke-width: 1; }
-.axis { display: flex; justify-content: space-between; flex-wrap: wrap; gap: 0 .8em; font-size: .85em; }
-@media (max-width: 420px) {
-  .bars { grid-template-columns: 1fr; gap: 2px; }
-  .bars > span:nth-child(3n) { margin-bottom: 6px; }
-}
-a { color: var(--vscode-textLink-foreground); }
-`;
 
 const t = (s: number | null | undefined): string => (s === null || s === undefined ? '—' : formatTime(s));
 
@@ -78,8 +53,11 @@ export function sweepBars(runs: readonly LoaderRunRecord[], fastest: number | nu
     .map((run, i) => {
       const v = run.batchesPerSec ?? 0;
       const pct = ((v / max) * 100).toFixed(1);
+      const cls = i === fastest ? 'bar best' : 'bar';
+      const bar = `<svg class="${cls}" width="${pct}%" height="16" aria-hidden="true"></svg>`;
+
       return `<span>num_workers=${run.workers ?? '—'}</span>
-<div class="track"><div class="bar${i === fastest ? ' best' : ''}" style="width:${pct}%"></div></div>
+<div class="track">${bar}</div>
 <span>${run.batchesPerSec === null ? '—' : esc(formatRate(v, 'batches'))}</span>`;
     })
     .join('\n');
@@ -169,9 +147,10 @@ export function loaderHtml(r: LoaderRecord, o: LoaderPageOptions, carried: strin
     .join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${o.cspSource} 'unsafe-inline';">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Flowbench loader timing</title><style>${STYLE}</style></head><body>
+<title>Flowbench loader timing</title>
+${assetHead(o.assets)}
+</head><body>
 <h2>Loader timing: ${esc(title(r))}</h2>
 <p class="headline">${esc(headline)}</p>
 <p><small>${esc(facts.join(' · '))}</small></p>

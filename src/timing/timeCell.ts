@@ -207,7 +207,9 @@ export function formatOptionsFor(r: { ipython: HarnessTimeitResult['ipython'] },
   return { precision: precision ?? 3, micro: r.ipython?.micro ?? MICRO_SIGN };
 }
 
-/** Runs a job in the interpreter (the cell's folder as working directory); a cell that raised becomes CellRaisedError. */
+/**
+ * Runs a job in the interpreter (the cell's folder as working directory); a cell that raised becomes CellRaisedError.
+ */
 async function runJob<R extends HarnessTimeitResult | HarnessCompareResult>(job: HarnessJob, o: TimingOptions) {
   const run = await runHarness<R>(job, {
     python: o.python.path,
@@ -355,7 +357,9 @@ export async function compareCells(o: CompareOptions): Promise<CompareResult> {
     ratioMin: r.ratioMin,
     ratioMax: r.ratioMax,
     setupCells: setup.indices,
-    summary: `B/A = ${ratio.toFixed(3)} ± ${r.ratioStdev.toFixed(3)} (${r.pairRatios.length} interleaved pairs, range ${r.ratioMin.toFixed(3)}–${r.ratioMax.toFixed(3)}): ${verdict}`,
+    summary:
+      `B/A = ${ratio.toFixed(3)} ± ${r.ratioStdev.toFixed(3)} (${r.pairRatios.length} interleaved pairs, ` +
+      `range ${r.ratioMin.toFixed(3)}–${r.ratioMax.toFixed(3)}): ${verdict}`,
     interpreter: { path: o.python.path, version: r.python.version },
   };
 }

@@ -11,7 +11,9 @@ export function tempPathFor(target: string): string {
   );
 }
 
-/** Writes the whole file or nothing: readers never see a half-written file, and a failure leaves no temp file behind. */
+/**
+ * Writes the whole file or nothing: readers never see a half-written file, and a failure leaves no temp file behind.
+ */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await fs.promises.mkdir(path.dirname(target), { recursive: true });
   await keepOutOfGit(path.dirname(target));

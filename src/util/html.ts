@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
-/** Escapes text (and attribute values) for the webview pages, so user text such as intents or column names stays text. */
+/**
+ * Escapes text (and attribute values) for the webview pages, so user text such as intents or column names stays text.
+ */
 export function escapeHtml(s: unknown): string {
   return String(s).replace(
     /[&<>"']/g,

@@ -107,8 +107,7 @@ try {
     html = F.focusLogHtml({
       stats,
       sessions: read.sessions,
-      nonce: 'n',
-      cspSource: 'x',
+      assets: { cspSource: 'x', styles: ['base.css', 'focusLog.css'], scripts: [], nonce: 'n' },
       logFile,
       warnings: read.warnings,
     });

@@ -117,6 +117,32 @@ export async function webviewWith(page, text, timeout = 30_000) {
 }
 
 /**
+ * Throws unless the webview page in `frame` loaded the stylesheets `sheets` (file names in media/webview/, in order)
+ * and each [selector, property, value] holds in its computed style: a page whose CSS did not load (a CSP or a
+ * localResourceRoots that refuses it) fails here instead of merely looking unstyled.
+ */
+export async function assertStyled(frame, sheets, checks) {
+  const got = await frame.evaluate(
+    ([list]) => ({
+      sheets: [...document.styleSheets]
+        .map((s) => (s.href ?? '').split('?')[0].split('/').pop())
+        .filter((name) => name),
+      values: list.map(([sel, prop]) => {
+        const el = document.querySelector(sel);
+        return el ? window.getComputedStyle(el).getPropertyValue(prop) : `(no ${sel})`;
+      }),
+    }),
+    [checks],
+  );
+  if (JSON.stringify(got.sheets) !== JSON.stringify(sheets))
+    throw new Error(`the page loaded the stylesheets ${JSON.stringify(got.sheets)}, not ${JSON.stringify(sheets)}`);
+  checks.forEach(([sel, prop, want], i) => {
+    if (got.values[i] !== want) throw new Error(`${sel} { ${prop} } is '${got.values[i]}', not '${want}': unstyled?`);
+  });
+  return got.sheets.join(', ');
+}
+
+/**
  * A notification whose text matches `re`: a toast, else in the notification center (opened for it). Returns the
  * item locator; `button` clicks one of its buttons.
  */

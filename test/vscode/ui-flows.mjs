@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { COUNTDOWN, focusItem, harnessTest, openInEditor, openPalette, runFromPalette } from './ui-tests.mjs';
 import {
+  assertStyled,
   bellState,
   clearNotifications,
   clickNotificationButton,
@@ -115,9 +116,17 @@ export async function flowTests(results, page, { workspace: ws, v, python }) {
       // One model and the split it was trained on: Evaluate asks nothing.
       await runFromPalette(page, 'Flowbench: Evaluate ONNX Model on Validation Split');
       const prompts = await enterThroughPrompts(page, { max: 3, quietMs: 2_500 });
-      const { text } = await webviewWith(page, 'split data/flowers.sholdout20-s42.folds.csv');
+      const { frame, text } = await webviewWith(page, 'split data/flowers.sholdout20-s42.folds.csv');
       await page.waitForTimeout(500);
       await shot(page, `eval-demo-${v}`);
+      await assertStyled(
+        frame,
+        ['base.css', 'inference.css'],
+        [
+          ['table', 'border-collapse', 'collapse'],
+          ['table.metrics th', 'padding-left', '4px'],
+        ],
+      );
       for (const want of [
         'balanced accuracy',
         'log loss (lower is better)',
@@ -184,9 +193,17 @@ export async function flowTests(results, page, { workspace: ws, v, python }) {
       await shot(page, `lens-change-${v}`);
       const lensChange = lens.split('·').pop().trim();
       await runFromPalette(page, 'Flowbench: Show Timing History');
-      const { text } = await webviewWith(page, 'Timing history');
+      const { frame, text } = await webviewWith(page, 'Timing history');
       await page.waitForTimeout(800);
       await shot(page, `history-${v}`);
+      await assertStyled(
+        frame,
+        ['base.css', 'timingHistory.css'],
+        [
+          ['.chartbox', 'overflow-x', 'auto'],
+          ['section.cell', 'max-width', '520px'],
+        ],
+      );
       const card = text.split(/\n(?=train\.py)/).find((c) => /cell 3, line 21/.test(c));
       if (!card) throw new Error(`no card for cell 3:\n${text}`);
       if (!card.includes(lensChange)) throw new Error(`the lens says '${lensChange}', the history card:\n${card}`);
@@ -239,6 +256,17 @@ export async function flowTests(results, page, { workspace: ws, v, python }) {
       const report = await webviewWith(page, 'Fold sizes');
       await page.waitForTimeout(500);
       await shot(page, `split-report-${v}`);
+      await assertStyled(
+        report.frame,
+        ['base.css', 'splitReport.css'],
+        [
+          ['table', 'border-collapse', 'collapse'],
+          ['.swatch.train-key', 'background-color', 'rgb(78, 121, 167)'],
+        ],
+      );
+      // Its script runs: the button posts to the extension, which copies the snippet and says so.
+      await report.frame.locator('button#copy').click();
+      await notification(page, /Python snippet copied/);
       if (report.text.includes(ws)) throw new Error('the report shows absolute paths');
       if (!report.text.includes('data/flowers.csv')) throw new Error(`the report does not name data/flowers.csv`);
       await clickNotificationButton(page, /split of 150 rows written to flowers\.ts5\.folds\.csv/, 'Evaluate Model');
@@ -312,6 +340,37 @@ export async function flowTests(results, page, { workspace: ws, v, python }) {
       if (!/FLOP\/s/.test(bench.text)) throw new Error(bench.text);
       const chart = await bench.frame.locator('svg.chart[aria-label^="Latency"]').count();
       if (chart !== 1) throw new Error('no latency chart');
+      await assertStyled(bench.frame, ['base.css', 'inference.css'], [['svg.chart', 'max-width', '560px']]);
+    },
+    page,
+  );
+
+  await harnessTest(
+    results,
+    'ui: the model inspector is styled and sorts its tables by a clicked header',
+    async () => {
+      // The result pages beside are titled after the model too: close them, and open the file by its path.
+      await runFromPalette(page, 'View: Focus First Editor Group');
+      await runFromPalette(page, 'View: Close Editors in Other Groups');
+      await openInEditor(page, 'baseline.onnx', 'models/baseline.onnx');
+      const { frame } = await webviewWith(page, 'Operators');
+      await assertStyled(frame, ['base.css', 'inference.css'], [['table.sortable th', 'cursor', 'pointer']]);
+      const order = () =>
+        frame.locator('#nodes tbody tr').evaluateAll((rows) => rows.map((r) => r.cells[0].textContent.trim()));
+      const before = await order();
+      if (before.join() !== '0,1,2') throw new Error(`the nodes table starts as ${before}`);
+      const index = frame.locator('#nodes thead th').first();
+      await index.click();
+      const down = await order();
+      await shot(page, `inspector-sorted-${v}`);
+      if (down.join() !== '2,1,0') throw new Error(`after one click on '#': ${down}`);
+      if ((await index.getAttribute('aria-sort')) !== 'descending') throw new Error('the header does not say so');
+      await index.click();
+      const up = await order();
+      if (up.join() !== '0,1,2') throw new Error(`after a second click: ${up}`);
+      // The keyboard focus is in the page now: close it, so the next flow starts from train.py.
+      await runFromPalette(page, 'View: Close Editor');
+      return `${down} then ${up}`;
     },
     page,
   );
@@ -378,6 +437,14 @@ export async function flowTests(results, page, { workspace: ws, v, python }) {
       const { frame, text } = await webviewWith(page, 'Focus log');
       await page.waitForTimeout(500);
       await shot(page, `focus-log-${v}`);
+      await assertStyled(
+        frame,
+        ['base.css', 'focusLog.css'],
+        [
+          ['table', 'border-collapse', 'collapse'],
+          ['.totals', 'display', 'flex'],
+        ],
+      );
       if ((await frame.locator('svg.chart text.unit').textContent()) !== 'min') throw new Error(text);
       const overflow = await frame.evaluate(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,

@@ -142,14 +142,17 @@ export async function focusFromPalette(page, shotName, start = (p) => runFromPal
   return text;
 }
 
-/** Opens a workspace file with Quick Open, typing its name only once the box is there (never into the editor). */
-export async function openInEditor(page, name) {
+/**
+ * Opens a workspace file with Quick Open, typing its name (or `query`, e.g. its path, where an open page's title also
+ * holds the name) only once the box is there (never into the editor).
+ */
+export async function openInEditor(page, name, query = name) {
   // In the first column (where the editor is; result pages open beside it), whichever column had the focus.
   await runFromPalette(page, 'View: Focus First Editor Group');
   await runFromPalette(page, 'Go to File');
   const input = page.locator('.quick-input-widget input:not([type="checkbox"])');
   await input.waitFor({ state: 'visible', timeout: 20_000 });
-  await input.fill(name);
+  await input.fill(query);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 20_000 });
   await page.keyboard.press('Enter');
   await page.locator('.tab.active', { hasText: name }).first().waitFor({ timeout: 20_000 });

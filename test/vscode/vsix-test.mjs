@@ -2,10 +2,11 @@
 // (no extensionDevelopmentPath: what runs is only what the .vsix carries).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { T, LATEST, startCodeServer, workbenchUrl, launchBrowser, codeServerCli } from './codeServer.mjs';
+import { ROOT, T, LATEST, startCodeServer, workbenchUrl, launchBrowser, codeServerCli } from './codeServer.mjs';
+import { assertStyled, webviewWith } from './flows.mjs';
 import { prepareDemoWorkspace } from './demoWorkspace.mjs';
 import { packageVsix } from './package.mjs';
-import { focusFromPalette, harnessTest, COUNTDOWN } from './ui-tests.mjs';
+import { focusFromPalette, harnessTest, COUNTDOWN, runFromPalette } from './ui-tests.mjs';
 
 export async function vsixTest(results, version = LATEST) {
   let server;
@@ -24,6 +25,12 @@ export async function vsixTest(results, version = LATEST) {
         codeServerCli(server, ['--install-extension', vsix]);
         const listed = codeServerCli(server, ['--list-extensions', '--show-versions']);
         if (!/^flowbench\.flowbench@/m.test(listed)) throw new Error(`not listed after install: ${listed}`);
+        // The webview pages' stylesheets and scripts ship (a .vscodeignore that dropped them would leave pages bare).
+        const installed = fs.readdirSync(server.ext).find((d) => d.startsWith('flowbench.flowbench-'));
+        if (!installed) throw new Error(`no flowbench folder in ${server.ext}`);
+        const media = fs.readdirSync(path.join(ROOT, 'media', 'webview'));
+        const missing = media.filter((f) => !fs.existsSync(path.join(server.ext, installed, 'media', 'webview', f)));
+        if (missing.length) throw new Error(`the .vsix lacks media/webview/${missing.join(', ')}`);
         // Installed extensions are picked up at server start: restart on the same folders.
         server.stop();
         await new Promise((r) => setTimeout(r, 1000));
@@ -33,7 +40,11 @@ export async function vsixTest(results, version = LATEST) {
         await page.goto(workbenchUrl(server.base, workspace));
         const text = await focusFromPalette(page, 'vsix-focus');
         if (!COUNTDOWN.test(text)) throw new Error(`status bar item reads '${text}'`);
-        return `${sizeMb.toFixed(1)} MB`;
+        // A page of the installed extension loads its stylesheets from where the .vsix put them.
+        await runFromPalette(page, 'Flowbench: Show Log of Focus Sessions');
+        const { frame } = await webviewWith(page, 'Focus log');
+        const sheets = await assertStyled(frame, ['base.css', 'focusLog.css'], [['.totals', 'display', 'flex']]);
+        return `${sizeMb.toFixed(1)} MB, ${media.length} webview files, the focus log styled by ${sheets}`;
       },
     );
   } finally {

@@ -165,7 +165,7 @@ export function focusFeature(services: FeatureServices): Feature<FocusApi> {
     [COMMANDS.focus.startBreak]: startBreak,
     [COMMANDS.focus.showLog]: async () => {
       const r = await rt();
-      return showFocusLog(r.logFile(), r.clock(), services.log);
+      return showFocusLog(r.logFile(), r.clock(), services.log, services.context.extensionUri);
     },
     [COMMANDS.focus.actions]: actions,
     [COMMANDS.focus.dnd]: dnd,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { newNonce } from '../../util/html';
+import { pageAssets, webviewOptions } from '../../editor/webviewAssets';
 import { readFocusLog } from '../focusLog';
 import { focusLogHtml } from '../logHtml';
 import { type FocusStats, focusStats } from '../stats';
@@ -14,16 +14,23 @@ export interface LogViewResult {
 
 let panel: vscode.WebviewPanel | undefined;
 
-/** Opens (or refreshes) the focus-log page: a script-free webview whose CSP admits only its nonce'd stylesheet. */
-export async function showFocusLog(logFile: string, now: number, log: vscode.LogOutputChannel): Promise<LogViewResult> {
+/** Opens (or refreshes) the focus-log page: a script-free webview whose CSP admits only its stylesheets. */
+export async function showFocusLog(
+  logFile: string,
+  now: number,
+  log: vscode.LogOutputChannel,
+  extensionUri: vscode.Uri,
+): Promise<LogViewResult> {
   const read = await readFocusLog(logFile);
   for (const w of read.warnings) log.warn(`focus log: ${w}`);
   const stats = focusStats(read.sessions, now);
   if (!panel) {
-    panel = vscode.window.createWebviewPanel('flowbench.focusLog', 'Flowbench Focus Log', vscode.ViewColumn.Active, {
-      enableScripts: false,
-      localResourceRoots: [],
-    });
+    panel = vscode.window.createWebviewPanel(
+      'flowbench.focusLog',
+      'Flowbench Focus Log',
+      vscode.ViewColumn.Active,
+      webviewOptions(extensionUri, 'focusLog'),
+    );
     panel.onDidDispose(() => {
       panel = undefined;
     });
@@ -33,8 +40,7 @@ export async function showFocusLog(logFile: string, now: number, log: vscode.Log
   panel.webview.html = focusLogHtml({
     stats,
     sessions: read.sessions,
-    nonce: newNonce(),
-    cspSource: panel.webview.cspSource,
+    assets: pageAssets(panel.webview, extensionUri, 'focusLog'),
     // Shown relative to the workspace folder when it is inside it: the page stays narrow.
     logFile: vscode.workspace.asRelativePath(logFile),
     warnings: read.warnings,

@@ -18,7 +18,8 @@ import { markWalkthroughStep } from '../../editor/walkthrough';
 import { runCommand } from '../../editor/commands';
 
 const UNTRUSTED =
-  'this workspace is not trusted, so Flowbench runs no models in it (inspection still works). Trust it (Workspaces: Manage Workspace Trust) to run, benchmark or evaluate.';
+  'this workspace is not trusted, so Flowbench runs no models in it (inspection still works). ' +
+  'Trust it (Workspaces: Manage Workspace Trust) to run, benchmark or evaluate.';
 
 function requireTrust(): void {
   if (!vscode.workspace.isTrusted) throw new UserError(UNTRUSTED);
@@ -42,9 +43,13 @@ export function inferenceFeature(services: FeatureServices, deps: InferenceDeps)
   const profiles = new ProfileResults();
   context.subscriptions.push(
     profiles,
-    vscode.window.registerCustomEditorProvider(ONNX_VIEW_TYPE, new OnnxInspectorProvider(log, profiles), {
-      supportsMultipleEditorsPerDocument: true,
-    }),
+    vscode.window.registerCustomEditorProvider(
+      ONNX_VIEW_TYPE,
+      new OnnxInspectorProvider(log, context.extensionUri, profiles),
+      {
+        supportsMultipleEditorsPerDocument: true,
+      },
+    ),
   );
 
   /** Runs `work` under a cancellable progress notification, with the runtime options from the settings. */
@@ -283,11 +288,13 @@ export function inferenceFeature(services: FeatureServices, deps: InferenceDeps)
           force: args?.force === true,
         });
         log.info(
-          `installCuda: ${result.copied.map((c) => c.file).join(', ')} → ${result.runtimeDir} (version ${result.version.status}: ${result.version.evidence})`,
+          `installCuda: ${result.copied.map((c) => c.file).join(', ')} → ${result.runtimeDir} ` +
+            `(version ${result.version.status}: ${result.version.evidence})`,
         );
         if (show(args))
           void vscode.window.showInformationMessage(
-            `Flowbench: CUDA provider libraries installed for onnxruntime ${result.runtimeVersion} (version check: ${result.version.status}). The next run tries CUDA first.`,
+            `Flowbench: CUDA provider libraries installed for onnxruntime ${result.runtimeVersion} (version check: ` +
+              `${result.version.status}). The next run tries CUDA first.`,
           );
         return result;
       },

@@ -1,7 +1,7 @@
 import { COMMANDS } from '../../editor/commandIds';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { newNonce } from '../../util/html';
+import { pageAssets, webviewOptions } from '../../editor/webviewAssets';
 import type { ProfileReport } from '../profile';
 
 export const ONNX_VIEW_TYPE = 'flowbench.onnxInspector';
@@ -34,6 +34,7 @@ export class ProfileResults implements vscode.Disposable {
 export class OnnxInspectorProvider implements vscode.CustomReadonlyEditorProvider {
   constructor(
     private readonly log: vscode.LogOutputChannel,
+    private readonly extensionUri: vscode.Uri,
     private readonly profiles?: ProfileResults,
   ) {}
 
@@ -42,16 +43,11 @@ export class OnnxInspectorProvider implements vscode.CustomReadonlyEditorProvide
   }
 
   async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
+    // Its script (run buttons, sortable tables) only in a trusted workspace.
     const trusted = vscode.workspace.isTrusted;
-    const nonce = newNonce();
-    panel.webview.options = { enableScripts: trusted, localResourceRoots: [] };
+    panel.webview.options = webviewOptions(this.extensionUri, 'inspector', { scripts: trusted });
     const { page, inspectBody, errorBody } = await import('../html');
     const name = vscode.workspace.asRelativePath(document.uri);
-    const { SORT_SCRIPT } = await import('../profileHtml');
-    const script = `const vscode = acquireVsCodeApi();
-document.querySelectorAll('button[data-cmd]').forEach((b) =>
-  b.addEventListener('click', () => vscode.postMessage({ cmd: b.dataset.cmd })));
-${SORT_SCRIPT}`;
     const render = async (): Promise<void> => {
       try {
         const { parseModel } = await import('../onnxModel');
@@ -62,13 +58,13 @@ ${SORT_SCRIPT}`;
             : await vscode.workspace.fs.readFile(document.uri);
         const info = parseModel(bytes, path.basename(document.uri.fsPath));
         panel.webview.html = page(
-          { title: name, cspSource: panel.webview.cspSource, nonce: trusted ? nonce : undefined, script },
+          { title: name, assets: pageAssets(panel.webview, this.extensionUri, 'inspector', { scripts: trusted }) },
           inspectBody(name, info, trusted, this.profiles?.get(document.uri.fsPath)),
         );
       } catch (err) {
         this.log.warn(`inspect ${name}: ${(err as Error).message}`);
         panel.webview.html = page(
-          { title: name, cspSource: panel.webview.cspSource },
+          { title: name, assets: pageAssets(panel.webview, this.extensionUri, 'inspector', { scripts: false }) },
           errorBody(name, (err as Error).message),
         );
       }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { pageAssets, webviewOptions } from '../../editor/webviewAssets';
 
 /** A results panel beside the editor; each run gets its own so results can be compared side by side. */
 export function showResults(context: vscode.ExtensionContext, title: string, body: string): vscode.WebviewPanel {
@@ -6,11 +7,11 @@ export function showResults(context: vscode.ExtensionContext, title: string, bod
     'flowbench.onnxResults',
     title,
     { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-    { enableScripts: false },
+    webviewOptions(context.extensionUri, 'inference'),
   );
   context.subscriptions.push(panel);
   void import('../html').then(({ page }) => {
-    panel.webview.html = page({ title, cspSource: panel.webview.cspSource }, body);
+    panel.webview.html = page({ title, assets: pageAssets(panel.webview, context.extensionUri, 'inference') }, body);
   });
   return panel;
 }
@@ -19,15 +20,17 @@ export function showResults(context: vscode.ExtensionContext, title: string, bod
 class ExperimentsPanel {
   private panel: vscode.WebviewPanel | undefined;
   private root = '';
+  private extensionUri: vscode.Uri | undefined;
 
   async show(context: vscode.ExtensionContext, root: string): Promise<void> {
     this.root = root;
+    this.extensionUri = context.extensionUri;
     if (!this.panel) {
       this.panel = vscode.window.createWebviewPanel(
         'flowbench.experiments',
         'Flowbench: Experiments',
         vscode.ViewColumn.Beside,
-        { enableScripts: false },
+        webviewOptions(context.extensionUri, 'inference'),
       );
       this.panel.onDidDispose(
         () => {
@@ -49,9 +52,9 @@ class ExperimentsPanel {
     const { readLedger, summarizeLedger } = await import('../ledger');
     const { page, ledgerBody } = await import('../html');
     const { records, skipped } = await readLedger(this.root);
-    if (this.panel)
+    if (this.panel && this.extensionUri)
       this.panel.webview.html = page(
-        { title: 'Experiments', cspSource: this.panel.webview.cspSource },
+        { title: 'Experiments', assets: pageAssets(this.panel.webview, this.extensionUri, 'inference') },
         ledgerBody(summarizeLedger(records), skipped.length),
       );
   }

@@ -204,7 +204,7 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
         const outcome = await run(request);
         markWalkthroughStep('split');
         if ((interactive && settings.openReport) || a.report === true)
-          await showSplitReport(outcome.manifest, services.context.subscriptions, workspaceRoot());
+          await showSplitReport(outcome.manifest, services.context, workspaceRoot());
         if (interactive) void offerNextSteps(outcome);
         const result: SplitCommandResult = {
           out: outcome.out,
@@ -215,7 +215,7 @@ export function splitsFeature(services: FeatureServices): Feature<SplitsApi> {
       },
       [COMMANDS.split.showReport]: async (args) => {
         const manifest = await loadManifest(args);
-        await showSplitReport(manifest, services.context.subscriptions, workspaceRoot());
+        await showSplitReport(manifest, services.context, workspaceRoot());
         return { manifest: manifest.output.file };
       },
       [COMMANDS.split.copyPython]: async (args) => {

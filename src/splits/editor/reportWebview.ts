@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { newNonce } from '../../util/html';
+import { pageAssets, webviewOptions } from '../../editor/webviewAssets';
 import type { SplitManifest } from '../../data/splitFile';
 
 let panel: vscode.WebviewPanel | undefined;
@@ -13,18 +13,21 @@ let currentRoot: string | undefined;
  */
 export async function showSplitReport(
   manifest: SplitManifest,
-  subscriptions: vscode.Disposable[],
+  context: Pick<vscode.ExtensionContext, 'subscriptions' | 'extensionUri'>,
   root?: string,
 ): Promise<void> {
+  const { subscriptions, extensionUri } = context;
   const { splitReportHtml } = await import('../reportHtml');
   const { pythonSnippet } = await import('../pythonSnippet');
   current = manifest;
   currentRoot = root;
   if (!panel) {
-    panel = vscode.window.createWebviewPanel('flowbench.splitReport', 'Flowbench Split', vscode.ViewColumn.Beside, {
-      enableScripts: true,
-      localResourceRoots: [],
-    });
+    panel = vscode.window.createWebviewPanel(
+      'flowbench.splitReport',
+      'Flowbench Split',
+      vscode.ViewColumn.Beside,
+      webviewOptions(extensionUri, 'splitReport'),
+    );
     panel.onDidDispose(
       () => {
         panel = undefined;
@@ -53,5 +56,8 @@ export async function showSplitReport(
     panel.reveal(vscode.ViewColumn.Beside, true);
   }
   panel.title = `Split: ${path.basename(manifest.output.file)}`;
-  panel.webview.html = splitReportHtml(manifest, { nonce: newNonce(), cspSource: panel.webview.cspSource, root });
+  panel.webview.html = splitReportHtml(manifest, {
+    assets: pageAssets(panel.webview, extensionUri, 'splitReport'),
+    root,
+  });
 }

@@ -5,6 +5,7 @@ import { timingSettings } from '../../editor/config';
 import type { Feature, FeatureServices } from '../../editor/feature';
 import { CancelledError, UserError } from '../../util/errors';
 import { intArg, projectRootOf, resolveInWorkspace } from '../../editor/workspace';
+import { pageAssets, webviewOptions } from '../../editor/webviewAssets';
 import type { PercentCell } from '../../python/cells';
 import type { HarnessProgress } from '../runner';
 import type { TimeCellResult, CompareResult } from '../timeCell';
@@ -20,7 +21,8 @@ import { markWalkthroughStep } from '../../editor/walkthrough';
 import * as fs from 'node:fs';
 
 const UNTRUSTED =
-  'this workspace is not trusted, so Flowbench runs no Python in it. Trust it (Workspaces: Manage Workspace Trust) to time cells.';
+  'this workspace is not trusted, so Flowbench runs no Python in it. Trust it (Workspaces: Manage Workspace Trust) ' +
+  'to time cells.';
 
 function requireTrust(): void {
   if (!vscode.workspace.isTrusted) throw new UserError(UNTRUSTED);
@@ -107,7 +109,10 @@ function progressText(
     case 'cold':
       return `first run…${last}`;
     case 'runs':
-      return `${p.runs} runs of ${p.loops?.toLocaleString('en-US') ?? '?'} loops${p.etaSeconds !== undefined ? `, about ${formatTime(p.etaSeconds)}` : ''}…`;
+      return (
+        `${p.runs} runs of ${p.loops?.toLocaleString('en-US') ?? '?'} ` +
+        `loops${p.etaSeconds !== undefined ? `, about ${formatTime(p.etaSeconds)}` : ''}…`
+      );
     case 'run':
       return `run ${p.run} of ${p.runs}…`;
     case 'loader':
@@ -204,7 +209,8 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
     markWalkthroughStep('timeCell');
     const first = result.capped ? 'single run (time cap)' : `first run ${formatTime(result.firstRun)}`;
     log.info(
-      `${path.basename(t.file)} ${name}: ${result.warning ? result.warning + ' ' : ''}${result.line}; ${first}; overhead ${result.overheadMs?.toFixed(0)} ms`,
+      `${path.basename(t.file)} ${name}: ${result.warning ? result.warning + ' ' : ''}${result.line}; ${first}; ` +
+        `overhead ${result.overheadMs?.toFixed(0)} ms`,
     );
     if (args?.quiet !== true) {
       const warn = result.warning ? ` ${result.warning}` : '';
@@ -257,7 +263,9 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
       );
     }
     const ms = timing.endTime - timing.startTime;
-    const text = `Notebook cell ${index} last ran in ${formatCellDuration(ms)} (VS Code's cell duration, client-side; includes overhead)`;
+    const text =
+      `Notebook cell ${index} last ran in ${formatCellDuration(ms)} (VS Code's cell duration, ` +
+      `client-side; includes overhead)`;
     if (args?.quiet !== true) void vscode.window.showInformationMessage(text);
     return {
       source: 'executionSummary',
@@ -317,15 +325,16 @@ export function timingFeature(services: FeatureServices): Feature<TimingsApi> {
         'flowbench.timingHistory',
         'Flowbench: Timing History',
         vscode.ViewColumn.Beside,
-        {
-          enableScripts: false,
-          localResourceRoots: [],
-        },
+        webviewOptions(context.extensionUri, 'timingHistory'),
       );
       historyPanel.onDidDispose(() => (historyPanel = undefined), null, context.subscriptions);
       context.subscriptions.push(historyPanel);
     }
-    historyPanel.webview.html = historyHtml(cells, historyPanel.webview.cspSource, skipped);
+    historyPanel.webview.html = historyHtml(
+      cells,
+      pageAssets(historyPanel.webview, context.extensionUri, 'timingHistory'),
+      skipped,
+    );
     historyPanel.reveal(undefined, true);
     return { cells: summary, skipped };
   };

@@ -5,6 +5,7 @@ import { COMMANDS } from '../../editor/commandIds';
 import { loaderSettings, timingSettings } from '../../editor/config';
 import type { FeatureServices } from '../../editor/feature';
 import { intArg, projectRootOf, resolveInWorkspace } from '../../editor/workspace';
+import { pageAssets, webviewOptions } from '../../editor/webviewAssets';
 import { CancelledError, UserError } from '../../util/errors';
 import type { ResolvedPython } from '../python';
 import type { LoaderResult } from '../loader';
@@ -108,7 +109,7 @@ export function timeLoaderCommand(deps: LoaderCommandDeps) {
         'Flowbench: Loader Timing',
         { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
         // No script; links run the loader command alone (with the arguments the page wrote).
-        { enableScripts: false, enableCommandUris: [COMMANDS.timing.timeLoader], localResourceRoots: [] },
+        webviewOptions(context.extensionUri, 'loaderTiming', { commandUris: [COMMANDS.timing.timeLoader] }),
       );
       panel.onDidDispose(() => (panel = undefined), null, context.subscriptions);
       context.subscriptions.push(panel);
@@ -123,7 +124,7 @@ export function timeLoaderCommand(deps: LoaderCommandDeps) {
     panel.webview.html = loaderHtml(
       record,
       {
-        cspSource: panel.webview.cspSource,
+        assets: pageAssets(panel.webview, context.extensionUri, 'loaderTiming'),
         again: link(again),
         sweep: result.target.isDataLoader ? { href: link({ ...again, workers }), workers } : undefined,
         earlier,

@@ -17,7 +17,9 @@ interface JupyterApi {
   kernels?: { getKernel(uri: vscode.Uri): Thenable<JupyterKernel | undefined> };
 }
 
-/** A started kernel for the notebook through the Jupyter extension, or undefined (not installed, not started, refused). */
+/**
+ * A started kernel for the notebook through the Jupyter extension, or undefined (not installed, not started, refused).
+ */
 export async function jupyterKernel(uri: vscode.Uri, log: vscode.LogOutputChannel): Promise<JupyterKernel | undefined> {
   const ext = vscode.extensions.getExtension<JupyterApi>('ms-toolsai.jupyter');
   if (!ext) return undefined;

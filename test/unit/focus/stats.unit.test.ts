@@ -3,6 +3,7 @@ import type { FocusLogSession } from '../../../src/focus/focusLog';
 import { axisMax, chartSvg, dayLabel, focusLogHtml, startLabel } from '../../../src/focus/logHtml';
 import { escapeHtml } from '../../../src/util/html';
 import { focusStats, localDateKey } from '../../../src/focus/stats';
+import { assertNoInlineCode, fakeAssets } from '../util/pages';
 
 function session(start: Date, focusedMin: number, kind: 'work' | 'break' = 'work'): FocusLogSession {
   return {
@@ -83,7 +84,7 @@ describe('focus statistics', () => {
 });
 
 describe('focus log page', () => {
-  it('escapes user text and uses a nonce CSP with no script', () => {
+  it('escapes user text, links its stylesheets under a CSP with nothing inline, and has no script', () => {
     const s = { ...session(day(26), 25), intent: '<img src=x onerror=alert(1)>' };
     s.git = {
       root: '/r',
@@ -97,15 +98,15 @@ describe('focus log page', () => {
     const html = focusLogHtml({
       stats: focusStats([s], NOW),
       sessions: [s],
-      nonce: 'N0NCE',
-      cspSource: 'vscode-resource:',
+      assets: fakeAssets('focusLog'),
       logFile: '/x',
       warnings: ['torn <line>'],
     });
     assert.ok(!html.includes('<img src=x'));
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
     assert.ok(html.includes('fix &lt;b&gt;'));
-    assert.match(html, /content="default-src 'none'; style-src 'nonce-N0NCE'/);
+    assertNoInlineCode(html, fakeAssets('focusLog'));
+    assert.match(html, /content="default-src 'none'; style-src fake-webview:;"/);
     assert.ok(!/<script/i.test(html));
     assert.match(html, /<b id="week">25<\/b>/);
     assert.equal(escapeHtml(`a&"'`), 'a&amp;&quot;&#39;');
@@ -144,8 +145,7 @@ describe('focus log page', () => {
     const html = focusLogHtml({
       stats: focusStats([s], start + 3600_000),
       sessions: [s],
-      nonce: 'N',
-      cspSource: 'c',
+      assets: fakeAssets('focusLog'),
       logFile: '/x',
       warnings: [],
     });

@@ -4,6 +4,7 @@ import { classifierModel } from '../../../src/inference/onnxBuilder';
 import { errorBody, inspectBody, ledgerBody, page } from '../../../src/inference/html';
 import { escapeHtml as esc } from '../../../src/util/html';
 import { summarizeLedger } from '../../../src/inference/ledger';
+import { assertNoInlineCode, fakeAssets } from '../util/pages';
 
 describe('inference/html', () => {
   it('escapes everything that comes from files', () => {
@@ -18,14 +19,25 @@ describe('inference/html', () => {
     assert.match(errorBody('x.onnx', 'x.onnx is truncated <here>'), /truncated &lt;here&gt;/);
   });
 
-  it('pages allow scripts only with a nonce', () => {
-    assert.match(
-      page({ title: 't', cspSource: 'vscode-resource:' }, 'b'),
-      /default-src 'none'; style-src vscode-resource: 'unsafe-inline'; ">/,
-    );
-    const withScript = page({ title: 't', cspSource: 'c', nonce: 'abc', script: 'go()' }, 'b');
-    assert.match(withScript, /script-src 'nonce-abc'/);
-    assert.match(withScript, /<script nonce="abc">go\(\)<\/script>/);
+  it('pages link their stylesheets, and scripts only by file and with the nonce', () => {
+    const m = parseModel(classifierModel([[1, 2]], [0, 0], ['a', 'b']));
+    const results = fakeAssets('inference');
+    const plain = page({ title: 't', assets: results }, ledgerBody(summarizeLedger([]), 0));
+    assertNoInlineCode(plain, results);
+    assert.match(plain, /content="default-src 'none'; style-src fake-webview:;">/);
+    assert.doesNotMatch(plain, /<script/);
+    const inspector = fakeAssets('inspector');
+    const trusted = page({ title: 't', assets: inspector }, inspectBody('m.onnx', m, true));
+    assertNoInlineCode(trusted, inspector);
+    assert.match(trusted, /script-src 'nonce-N0NCE';/);
+    assert.match(trusted, /<script nonce="N0NCE" src="fake-webview:\/media\/webview\/inspector\.js"><\/script>/);
+    assert.match(trusted, /<table class="sortable" id="ops">/);
+    // Untrusted: the inspector runs no script at all.
+    const untrusted = fakeAssets('inspector', { scripts: false });
+    const shown = page({ title: 't', assets: untrusted }, inspectBody('m.onnx', m, false));
+    assertNoInlineCode(shown, untrusted);
+    assert.doesNotMatch(shown, /<script|script-src/);
+    assertNoInlineCode(page({ title: 't', assets: untrusted }, errorBody('x.onnx', 'bad')), untrusted);
   });
 
   it('the experiments page marks the best run and the change since the previous one', () => {

@@ -155,6 +155,9 @@ describe('inference/profile: onnxruntime session profiling, node by node', funct
       /<tr><td data-v="0">0<\/td><td>big_matmul<\/td><td>MatMul<\/td><td>CPU<\/td><td data-v="([\d.e-]+)">/.exec(html);
     assert.ok(row, 'the MatMul row carries its time');
     assert.equal(Number(row[1]), r.nodes[0].meanMs);
+    // Bars are <svg> sized by their width attribute: the CSP admits no style="" attributes.
+    assert.doesNotMatch(html, /\sstyle=/);
+    assert.match(html, /<svg class="bar" width="\d+" height="8" aria-hidden="true"><\/svg>/);
     assert.match(html, /<button data-cmd="profile">Profile<\/button>/);
     assert.doesNotMatch(inspectBody('m.onnx', info, false), /data-cmd|class="sortable"/);
   });

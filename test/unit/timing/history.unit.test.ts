@@ -17,6 +17,7 @@ import {
 } from '../../../src/timing/history';
 import type { TimeCellResult } from '../../../src/timing/timeCell';
 import { historyChartSvg, historyHtml } from '../../../src/timing/historyHtml';
+import { assertNoInlineCode, fakeAssets } from '../util/pages';
 
 function rec(over: Partial<TimingRecord>): TimingRecord {
   return {
@@ -185,7 +186,8 @@ describe('timing/history', () => {
     assert.equal(ov[0].changeText, '+466%');
     assert.equal(ov[0].number, 2);
     assert.equal(ov[1].gone, true);
-    const html = historyHtml(ov, 'vscode-resource:', 0);
+    const html = historyHtml(ov, fakeAssets('timingHistory'), 0);
+    assertNoInlineCode(html, fakeAssets('timingHistory'));
     assert.match(html, /cell 2, line 21/);
     assert.match(html, /\+466%/);
     assert.doesNotMatch(html, /cell 0\b/, 'no 0-based numbers');

@@ -11,6 +11,7 @@ import {
 } from '../../../src/timing/loaderHistory';
 import { loaderHtml, sweepBars } from '../../../src/timing/loaderHtml';
 import { formatLoader } from '../../../src/timing/loaderFormat';
+import { assertNoInlineCode, fakeAssets } from '../util/pages';
 
 const ROOT = path.resolve('/project');
 
@@ -121,16 +122,18 @@ describe('loader history and page', () => {
 
   it('the page: CSP without scripts or remote resources, bars scaled to the fastest, a chart per pass', () => {
     const rec = loaderRecord(ROOT, sweep, null);
-    const html = loaderHtml(rec, { cspSource: 'vscode-resource:', again: 'command:x?%5B%5D' }, sweep.carried);
+    const assets = fakeAssets('loaderTiming');
+    const html = loaderHtml(rec, { assets, again: 'command:x?%5B%5D' }, sweep.carried);
+    assertNoInlineCode(html, assets);
     assert.match(
       html,
-      /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src vscode-resource: 'unsafe-inline';">/,
+      /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src fake-webview:;">/,
     );
     assert.doesNotMatch(html, /<script|https?:\/\/|src="/);
     assert.equal((html.match(/<svg class="chart"/g) ?? []).length, 3);
     const bars = sweepBars(rec.runs, rec.fastest);
     assert.deepEqual(
-      [...bars.matchAll(/style="width:([\d.]+)%"/g)].map((m) => Number(m[1])),
+      [...bars.matchAll(/<svg class="bar[^"]*" width="([\d.]+)%"/g)].map((m) => Number(m[1])),
       [49.8, 100, 94.8],
     );
     assert.match(bars, /class="bar best"/);
@@ -138,7 +141,7 @@ describe('loader history and page', () => {
     assert.match(html, /<div class="scroll"><table>/);
     // Text from the script is escaped.
     const hostile = loaderRecord(ROOT, { ...sweep, name: '<img src=x>' }, null);
-    assert.doesNotMatch(loaderHtml(hostile, { cspSource: 'c' }), /<img/);
+    assert.doesNotMatch(loaderHtml(hostile, { assets }), /<img/);
   });
 
   it('the CLI text names the fastest num_workers and its speed-up over the slowest', () => {
