@@ -170,6 +170,59 @@ describe('splits/engine: manifest and checks', () => {
     assert.match(manifest.python, /StratifiedKFold\(n_splits=3, shuffle=True, random_state=7\)/);
   });
 
+  it("measures drift per fold as KS on numbers and bias-corrected Cramér's V on categories, worst fold reported", async () => {
+    // Unshuffled k-fold on ordered data: x rises with the row, cat changes halfway, noise does not drift.
+    let seed = 3;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+    const n = 300;
+    const rows = ['x,cat,noise'];
+    const x: number[] = [];
+    const cat: string[] = [];
+    const noise: number[] = [];
+    for (let i = 0; i < n; i++) {
+      x.push(i + Math.floor(rnd() * 40));
+      cat.push(i < 150 ? (rnd() < 0.8 ? 'a' : 'b') : rnd() < 0.8 ? 'b' : 'a');
+      noise.push(Math.round(rnd() * 1000) / 10);
+      rows.push(`${x[i]},${cat[i]},${noise[i]}`);
+    }
+    const input = path.join(dir, 'drift.csv');
+    fs.writeFileSync(input, rows.join('\n') + '\n');
+    const { manifest } = await createSplit({
+      input,
+      out: path.join(dir, 'drift-folds.csv'),
+      strategy: 'kfold',
+      folds: 3,
+    });
+    const fold = fs.readFileSync(path.join(dir, 'drift-folds.csv'), 'utf8').trim().split('\n').slice(1).map(Number);
+    // Independently: every row is in the sample (300 rows), each fold's train = other folds, valid = this fold.
+    const worst = (col: number[]) =>
+      Math.max(
+        ...[0, 1, 2].map((f) =>
+          ksStatistic(
+            Float64Array.from(col.filter((_, i) => fold[i] !== f)),
+            Float64Array.from(col.filter((_, i) => fold[i] === f)),
+          ),
+        ),
+      );
+    const cramers = Math.max(
+      ...[0, 1, 2].map((f) => {
+        const count = (side: boolean) =>
+          ['a', 'b'].map((v) => cat.filter((c, i) => (fold[i] === f) === side && c === v).length);
+        return cramersVFromCounts(count(false), count(true), true);
+      }),
+    );
+    const drift = manifest.checks.find((c) => c.id === 'drift')!;
+    const byColumn = Object.fromEntries(drift.columns!.map((c) => [c.column, c]));
+    assert.equal(byColumn.x.method, 'ks');
+    assert.ok(Math.abs(byColumn.x.value - worst(x)) < 1e-12, `x: ${byColumn.x.value} vs ${worst(x)}`);
+    assert.ok(Math.abs(byColumn.noise.value - worst(noise)) < 1e-12, `noise: ${byColumn.noise.value}`);
+    assert.equal(byColumn.cat.method, 'cramers-v');
+    assert.ok(Math.abs(byColumn.cat.value - cramers) < 1e-12, `cat: ${byColumn.cat.value} vs ${cramers}`);
+    assert.equal(drift.status, 'warn');
+    assert.equal(byColumn.x.status, 'warn');
+    assert.equal(byColumn.noise.status, 'pass');
+  });
+
   it('flags groups on both sides and time overlap for a shuffled holdout', async () => {
     const rows = ['user,when,v'];
     for (let i = 0; i < 200; i++) rows.push(`u${i % 10},2024-01-${String((i % 28) + 1).padStart(2, '0')},${i}`);
