@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { UserError, type Cancellation } from '../util/errors';
+import { CancelledError, UserError, type Cancellation } from '../util/errors';
 import type { ColumnSpec } from '../data/chunkParser';
 import { ChunkParser } from '../data/chunkParser';
 import { ColumnInterner } from '../data/labels';
@@ -20,6 +20,8 @@ import type { Feeds } from './protocol';
 
 /** Rows per model call: large enough to keep onnxruntime busy, small enough to keep memory flat. */
 export const BATCH_ROWS = 65_536;
+/** Batches sent to the model and not yet scored, at most: one running, one waiting, while the scan reads on. */
+const MAX_PENDING_BATCHES = 2;
 
 export interface RowBatch {
   /** The selection bit the rows share (1 when no mask selects rows). */
@@ -125,25 +127,47 @@ export async function streamModelRows(o: ModelRowsOptions): Promise<ModelRowsRes
   let started = Date.now();
   let lastProgress = 0;
 
+  // Batches go to onBatch one after another, in row order, while the scan reads on: up to MAX_PENDING_BATCHES wait
+  // or run, each with its own copy of the rows, so the model works while the next batch is parsed.
+  let tail: Promise<void> = Promise.resolve();
+  const pending: Promise<void>[] = [];
   const flush = async (b: BatchBuilder): Promise<void> => {
     if (b.n === 0) return;
     const n = b.n;
     let feeds: Feeds;
     if (b.matrix) {
       const input = plan!.inputs[0];
-      feeds = { [input.name]: { type: 'float32', dims: [n, fed.length], data: b.matrix.subarray(0, n * fed.length) } };
+      feeds = { [input.name]: { type: 'float32', dims: [n, fed.length], data: b.matrix.slice(0, n * fed.length) } };
     } else {
-      feeds = feedsFrom(plan!, new Map(fed.map((j, k) => [j, b.cols[k]])), n);
+      feeds = feedsFrom(plan!, new Map(fed.map((j, k) => [j, b.cols[k].slice(0, n)])), n);
     }
-    await o.onBatch({
+    const batch: RowBatch = {
       group: b.group,
       rows: n,
       feeds,
       rowIndex: b.rowIndex.slice(0, n),
       target: b.target?.slice(0, n),
       labels: interner ? { texts: interner.distinct, lineOf: (code) => firstLines.get(code) ?? 0 } : undefined,
-    });
+    };
     b.n = 0;
+    const done = tail.then(() => o.onBatch(batch));
+    done.catch(() => undefined); // awaited below or at the end; never an unhandled rejection
+    tail = done;
+    pending.push(done);
+    if (pending.length >= MAX_PENDING_BATCHES) await pending.shift();
+  };
+  /** Waits for every batch sent so far; the first batch's error, if any, is thrown. */
+  const drain = async (): Promise<void> => {
+    for (const r of await Promise.allSettled(pending.splice(0))) if (r.status === 'rejected') throw r.reason;
+  };
+  /** A scan error gives way to a batch's: the batch's rows come earlier in the file. A cancel does not wait. */
+  const afterBatches = async <T>(scan: Promise<T>): Promise<T> => {
+    try {
+      return await scan;
+    } catch (err) {
+      if (!(err instanceof CancelledError)) await drain();
+      throw err;
+    }
   };
 
   const onChunk = async (c: ScannedChunk): Promise<void> => {
@@ -208,68 +232,71 @@ export async function streamModelRows(o: ModelRowsOptions): Promise<ModelRowsRes
     }
   };
 
-  const summary = await scanTable(
-    o.file,
-    (header, leading) => {
-      headerSeen = header;
-      const shape = shapeFromRows(name, header, leading);
-      if (o.target) {
-        targetIdx = shape.columns.indexOf(o.target);
-        if (targetIdx < 0) {
-          throw new UserError(`target '${o.target}' is not in ${name} (columns: ${shape.columns.join(', ')})`);
+  const summary = await afterBatches(
+    scanTable(
+      o.file,
+      (header, leading) => {
+        headerSeen = header;
+        const shape = shapeFromRows(name, header, leading);
+        if (o.target) {
+          targetIdx = shape.columns.indexOf(o.target);
+          if (targetIdx < 0) {
+            throw new UserError(`target '${o.target}' is not in ${name} (columns: ${shape.columns.join(', ')})`);
+          }
         }
-      }
-      plan = planFeeds(o.model, shape, { features: o.features, target: o.target });
-      const strings = plan.inputs.some((i) => i.type === 'string');
-      if (strings) throw new UserError('string model inputs are not supported for CSV data yet; feed numbers');
-      fed = plan.fedColumns;
-      // One float32 matrix input fed its columns in order: batches are built straight into the tensor.
-      const only = plan.inputs.length === 1 ? plan.inputs[0] : undefined;
-      direct =
-        only !== undefined &&
-        only.layout === 'matrix' &&
-        only.type === 'float32' &&
-        only.columns.every((j, k) => fed[k] === j);
-      const rowsOf = (bits: number): ColumnSpec['rows'] => (mask ? bits : 'all');
-      const columns: ColumnSpec[] = fed.map((j) => ({
-        index: j,
-        kind: 'number',
-        name: shape.columns[j],
-        rows: rowsOf(feedBits),
-      }));
-      // The target is read only when asked for (eval); infer only keeps it out of the features.
-      if (targetIdx >= 0 && o.targetKind) {
-        columns.push({ index: targetIdx, kind: o.targetKind, name: o.target!, rows: rowsOf(targetBits) });
-      } else targetIdx = -1;
-      started = Date.now();
-      return {
-        plan: { columns },
-        select: mask
-          ? (first, n) => {
-              if (first + n <= mask.length) return mask.subarray(first, first + n);
-              // More data rows than the split has: read on without decoding, to name both counts at the end.
-              const sel = new Uint8Array(n);
-              if (first < mask.length) sel.set(mask.subarray(first));
-              return sel;
-            }
-          : undefined,
-        onChunk,
-      };
-    },
-    {
-      workers: o.workers,
-      cancellation: o.cancellation,
-      sha256: o.sha256,
-      onProgress: (bytes, total, rows) => {
-        const now = Date.now();
-        if (!o.onProgress || now - lastProgress < 250) return;
-        lastProgress = now;
-        o.onProgress(scanProgress(name, bytes, total, rows, now - started));
+        plan = planFeeds(o.model, shape, { features: o.features, target: o.target });
+        const strings = plan.inputs.some((i) => i.type === 'string');
+        if (strings) throw new UserError('string model inputs are not supported for CSV data yet; feed numbers');
+        fed = plan.fedColumns;
+        // One float32 matrix input fed its columns in order: batches are built straight into the tensor.
+        const only = plan.inputs.length === 1 ? plan.inputs[0] : undefined;
+        direct =
+          only !== undefined &&
+          only.layout === 'matrix' &&
+          only.type === 'float32' &&
+          only.columns.every((j, k) => fed[k] === j);
+        const rowsOf = (bits: number): ColumnSpec['rows'] => (mask ? bits : 'all');
+        const columns: ColumnSpec[] = fed.map((j) => ({
+          index: j,
+          kind: 'number',
+          name: shape.columns[j],
+          rows: rowsOf(feedBits),
+        }));
+        // The target is read only when asked for (eval); infer only keeps it out of the features.
+        if (targetIdx >= 0 && o.targetKind) {
+          columns.push({ index: targetIdx, kind: o.targetKind, name: o.target!, rows: rowsOf(targetBits) });
+        } else targetIdx = -1;
+        started = Date.now();
+        return {
+          plan: { columns },
+          select: mask
+            ? (first, n) => {
+                if (first + n <= mask.length) return mask.subarray(first, first + n);
+                // More data rows than the split has: read on without decoding, to name both counts at the end.
+                const sel = new Uint8Array(n);
+                if (first < mask.length) sel.set(mask.subarray(first));
+                return sel;
+              }
+            : undefined,
+          onChunk,
+        };
       },
-    },
+      {
+        workers: o.workers,
+        cancellation: o.cancellation,
+        sha256: o.sha256,
+        onProgress: (bytes, total, rows) => {
+          const now = Date.now();
+          if (!o.onProgress || now - lastProgress < 250) return;
+          lastProgress = now;
+          o.onProgress(scanProgress(name, bytes, total, rows, now - started));
+        },
+      },
+    ),
   );
   if (mask && summary.rows !== mask.length) throw splitRowsMismatch(o.splitFile ?? o.file, mask.length, summary.rows);
   for (const b of builders.values()) await flush(b);
+  await drain();
   return {
     plan: plan!,
     header: headerSeen!,
