@@ -5,6 +5,23 @@ import { UserError, throwIfCancelled, type Cancellation } from '../util/errors';
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
+
+/**
+ * The closing quote of the quoted field that opens at `open`, doubled quotes skipped; -1 while `buf` (read up to
+ * `end`) does not hold it yet, which at the end of the file means the field is unterminated. Before the end of the
+ * file a quote at the last byte read does not close the field: it may be the first of a `""` still being read.
+ */
+export function closingQuote(buf: Uint8Array, open: number, end: number, eof: boolean): number {
+  for (let j = open + 1; ;) {
+    const k = buf.indexOf(QUOTE, j);
+    if (k < 0) return -1;
+    if (k + 1 < end && buf[k + 1] === QUOTE) {
+      j = k + 2;
+      continue;
+    }
+    return k + 1 >= end && !eof ? -1 : k;
+  }
+}
 const CHUNK = 4 << 20;
 
 /** One data row as byte ranges into `buf`; valid only during the onRow call (the buffer is reused). */
@@ -253,19 +270,7 @@ function parseRows(buf: Buffer, pos: number, eof: boolean, st: ScanState): numbe
       const hashIt = f < nMask && hashMask[f] === 1;
       if (i < end && buf[i] === QUOTE) {
         const qStart = i + 1;
-        let j = qStart;
-        let closed = -1;
-        for (;;) {
-          const k = buf.indexOf(QUOTE, j);
-          if (k < 0) break;
-          if (k + 1 < end && buf[k + 1] === QUOTE) {
-            j = k + 2;
-            continue;
-          }
-          if (k + 1 >= end && !eof) break; // "" may straddle chunks
-          closed = k;
-          break;
-        }
+        const closed = closingQuote(buf, i, end, eof);
         if (closed < 0) {
           if (eof)
             throw new UserError(`${st.name}: unterminated quoted field starting on line ${rowLine + extraLines}`);

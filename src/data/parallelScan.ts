@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { CancelledError, UserError, onCancelled, type Cancellation } from '../util/errors';
 import { ChunkRunner, type ChunkJob, type ChunkJobResult, type PhaseAJob } from './chunkJobs';
 import { arenaBytes, type ChunkError, type PhaseAResult, type PhaseResult, type ScanPlan } from './chunkParser';
-import { sniffDelimiter, splitHeader, type CsvHeader, type CsvRow } from './csv';
+import { closingQuote, sniffDelimiter, splitHeader, type CsvHeader, type CsvRow } from './csv';
 import { loadCsvModule } from './csvKernel';
 
 /**
@@ -359,19 +359,7 @@ function parseHeader(
   let extra = 0;
   for (;;) {
     if (i < end && buf[i] === QUOTE) {
-      let j = i + 1;
-      let closed = -1;
-      for (;;) {
-        const k = buf.indexOf(QUOTE, j);
-        if (k < 0) break;
-        if (k + 1 < end && buf[k + 1] === QUOTE) {
-          j = k + 2;
-          continue;
-        }
-        if (k + 1 >= end && !eof) return 'more'; // "" may straddle what has been read
-        closed = k;
-        break;
-      }
+      const closed = closingQuote(buf, i, end, eof);
       if (closed < 0) {
         if (eof) throw new UserError(`${name}: unterminated quoted field starting on line ${line + extra}`);
         return 'more';
