@@ -679,7 +679,10 @@ export async function scanTable(
       let b: Promise<ChunkJobResult> | undefined;
       let outB: SharedArrayBuffer | undefined;
       if (scan.select && a.rows > 0) {
-        const select = scan.select(rows, a.rows);
+        // A view into a bigger buffer (the split's mask of every row) would be cloned whole into the worker, 10 MB a
+        // chunk for 10M rows: it goes as a copy of its own bytes.
+        const view = scan.select(rows, a.rows);
+        const select = view.byteLength === view.buffer.byteLength ? view : view.slice();
         outB = arenaFor('b');
         b = executor.run({
           op: 'b',
