@@ -7,6 +7,7 @@ import { removeLeftovers, reportLeftovers, type Leftover } from './util/leftover
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { CliCommand, CliIo } from './util/cli';
 import { VERSION } from './util/version';
+import { ENGINE_THREAD_LIMITS } from './util/engineJobProtocol';
 
 /**
  * Every subcommand of the `flowbench` CLI, in --help order. Each feature's vscode-free cli.ts contributes its own;
@@ -144,6 +145,7 @@ function supervise(argv: string[]): void {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(__filename, {
     workerData: { flowbenchArgv: argv, cancelFlag: flag },
+    resourceLimits: ENGINE_THREAD_LIMITS,
     stdout: false,
     stderr: false,
   });

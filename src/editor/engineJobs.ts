@@ -3,7 +3,12 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type * as vscode from 'vscode';
 import { CancelledError, UserError } from '../util/errors';
-import type { EngineJob, EngineJobMessage, EngineJobReply } from '../util/engineJobProtocol';
+import {
+  ENGINE_THREAD_LIMITS,
+  type EngineJob,
+  type EngineJobMessage,
+  type EngineJobReply,
+} from '../util/engineJobProtocol';
 
 /** Jobs still running, so deactivation can stop them (and, with them, their scan workers and onnxruntime). */
 const running = new Set<Worker>();
@@ -22,7 +27,9 @@ export interface EngineJobHooks {
 export function runEngineJob<T>(job: EngineJob, hooks: EngineJobHooks = {}): Promise<T> {
   // Beside the bundle (dist/engineWorker.js), or one folder up in tsc's output (out/src/engineWorker.js).
   const beside = path.join(__dirname, 'engineWorker.js');
-  const worker = new Worker(fs.existsSync(beside) ? beside : path.join(__dirname, '..', 'engineWorker.js'));
+  const worker = new Worker(fs.existsSync(beside) ? beside : path.join(__dirname, '..', 'engineWorker.js'), {
+    resourceLimits: ENGINE_THREAD_LIMITS,
+  });
   running.add(worker);
   return new Promise<T>((resolve, reject) => {
     let settled = false;

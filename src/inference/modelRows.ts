@@ -19,7 +19,7 @@ import type { Feeds } from './protocol';
  */
 
 /** Rows per model call: large enough to keep onnxruntime busy, small enough to keep memory flat. */
-export const BATCH_ROWS = 65_536;
+export const BATCH_ROWS = 32_768;
 /** Batches sent to the model and not yet scored, at most: one running, one waiting, while the scan reads on. */
 const MAX_PENDING_BATCHES = 2;
 
@@ -195,19 +195,32 @@ export async function streamModelRows(o: ModelRowsOptions): Promise<ModelRowsRes
       }
     }
     const targetValues = targetOut?.values;
+    const wantBits = o.onTargets !== undefined && targetIdx >= 0;
+    const bitsOf = wantBits ? new Uint8Array(c.rows) : undefined;
     let fi = 0;
     let ti = 0;
+    // Rows of one group come in runs: the builder is looked up again only when the group changes.
+    let lastGroup = -1;
+    let b: BatchBuilder | undefined;
     for (let r = 0; r < c.rows; r++) {
       const row = c.firstRow + r;
       const bits = mask ? (row < mask.length ? mask[row] : 0) : 1;
-      const t = (bits & targetBits) !== 0 ? ti++ : -1;
+      let t = -1;
+      if ((bits & targetBits) !== 0) {
+        if (bitsOf) bitsOf[ti] = bits;
+        t = ti++;
+      }
       const group = bits & feedBits;
       if (group === 0) continue;
-      let b = builders.get(group);
-      if (!b) {
-        b = new BatchBuilder(group, fed.length, direct, o.targetKind && targetIdx >= 0 ? o.targetKind : undefined);
-        builders.set(group, b);
+      if (group !== lastGroup) {
+        lastGroup = group;
+        b = builders.get(group);
+        if (!b) {
+          b = new BatchBuilder(group, fed.length, direct, o.targetKind && targetIdx >= 0 ? o.targetKind : undefined);
+          builders.set(group, b);
+        }
       }
+      if (!b) continue;
       const at = b.n;
       if (b.matrix) {
         const m = b.matrix;
@@ -222,14 +235,7 @@ export async function streamModelRows(o: ModelRowsOptions): Promise<ModelRowsRes
       b.n++;
       if (b.n === BATCH_ROWS) await flush(b);
     }
-    if (o.onTargets && targetIdx >= 0) {
-      const bitsOf = new Uint8Array(ti);
-      for (let r = 0, k = 0; r < c.rows; r++) {
-        const bits = mask ? (c.firstRow + r < mask.length ? mask[c.firstRow + r] : 0) : 1;
-        if ((bits & targetBits) !== 0) bitsOf[k++] = bits;
-      }
-      o.onTargets(bitsOf, targetCodes ?? targetValues!);
-    }
+    if (o.onTargets && bitsOf) o.onTargets(bitsOf.subarray(0, ti), targetCodes ?? targetValues!);
   };
 
   const summary = await afterBatches(

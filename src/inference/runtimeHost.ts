@@ -60,6 +60,11 @@ export class OnnxHost {
     }
     // Inside VS Code, process.execPath is Electron; ELECTRON_RUN_AS_NODE makes it behave as plain Node for the child.
     env.ELECTRON_RUN_AS_NODE = '1';
+    // glibc serves a freed multi-MB block's size from its heap from then on, and each batch the child receives is
+    // one: its heap grew to 64 MB on an eval of 10M rows. A fixed threshold keeps batches in their own mappings,
+    // returned when freed (unless the user set these). Other C libraries ignore the variables.
+    env.MALLOC_MMAP_THRESHOLD_ ??= String(256 << 10);
+    env.MALLOC_ARENA_MAX ??= '2';
     this.child = fork(opts.workerPath ?? resolveWorkerPath(), [], {
       env,
       serialization: 'advanced',
