@@ -152,7 +152,10 @@ export class ColumnInterner {
    */
   mapChunk(dict: { texts: string[]; firstRow: Int32Array }, codes: Int32Array, firstRow: number): Int32Array {
     const remap = this.learn(dict, firstRow);
-    return Int32Array.from(codes, (c) => remap[c]);
+    // A plain loop: Int32Array.from with a mapping function goes through the iterator, 10x slower per row.
+    const out = new Int32Array(codes.length);
+    for (let r = 0; r < codes.length; r++) out[r] = remap[codes[r]];
+    return out;
   }
 
   /** The code of a text already seen, or undefined. */

@@ -27,13 +27,16 @@ function tensorType(input: ValueInfo): TensorType {
 function typedArray(type: TensorType, values: ArrayLike<number>): WireTensor['data'] {
   switch (type) {
     case 'float32':
-      return Float32Array.from(values);
+      return new Float32Array(values);
     case 'float64':
-      return Float64Array.from(values);
-    case 'int64':
-      return BigInt64Array.from(Array.from(values, (v) => BigInt(Math.round(v))));
+      return new Float64Array(values);
+    case 'int64': {
+      const out = new BigInt64Array(values.length);
+      for (let i = 0; i < values.length; i++) out[i] = BigInt(Math.round(values[i]));
+      return out;
+    }
     case 'int32':
-      return Int32Array.from(values);
+      return new Int32Array(values);
     case 'bool':
       return Uint8Array.from(values, (v) => (v ? 1 : 0));
     default:

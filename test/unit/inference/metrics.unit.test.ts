@@ -6,6 +6,7 @@ import {
   accuracy,
   balancedAccuracy,
   binaryRocAuc,
+  sortScores,
   classRocAuc,
   ClassificationAccumulator,
   classificationMetrics,
@@ -84,6 +85,31 @@ describe('inference/metrics', () => {
         ),
       );
     }
+  });
+
+  it('radix-sorts float32 scores into the order TypedArray#sort gives (negatives, -0, ties, subnormals, ±Infinity)', () => {
+    let seed = 11;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+    const special = [0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, Infinity, -Infinity, 0.5, -0.5];
+    for (const n of [1024, 5000, 70_000]) {
+      const a = Float32Array.from({ length: n }, (_, i) =>
+        i % 7 === 0 ? special[i % special.length] : (rnd() - 0.5) * 10 ** Math.floor(rnd() * 8 - 4),
+      );
+      const want = a.slice().sort();
+      const got = a.slice();
+      sortScores(got);
+      // -0 and 0 are the same score; everything else must match bit for bit.
+      assert.deepEqual(
+        Array.from(got, (v) => v + 0),
+        Array.from(want, (v) => v + 0),
+        `n=${n}`,
+      );
+      assert.ok(got.some((v) => v < 0) && got.some((v) => v > 0));
+    }
+    // NaN goes last, as the comparison sort puts it.
+    const withNaN = Float32Array.from({ length: 2000 }, (_, i) => (i === 5 ? NaN : 1999 - i));
+    sortScores(withNaN);
+    assert.ok(Number.isNaN(withNaN[1999]) && withNaN[0] === 0 && withNaN[1998] === 1999, String(withNaN.slice(0, 3)));
   });
 
   it('of a constant prediction, from class counts alone, equal what the row-by-row accumulator gives', () => {
