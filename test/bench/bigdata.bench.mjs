@@ -7,7 +7,8 @@
 //   infer 10M   flowbench infer to a predictions CSV                   vs pandas + onnxruntime + DataFrame.to_csv
 //   scaling     split and eval 10M with --workers 1 and with one worker per core
 // Prints each figure (best and median of the rounds), peak RSS of the whole process tree (the onnxruntime child
-// process included), the ratios and whether each target is met.
+// process included; the targets are judged on it) beside its PSS (shared pages counted once), the ratios and whether
+// each target is met.
 // Run: npm run bench -- bigdata   [--rounds R] [--rows N] (needs python3 with pandas, polars, scikit-learn, onnxruntime)
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -70,9 +71,10 @@ const peer = (name) => path.join(ROOT, 'test', 'bench', 'peers', name);
 
 /**
  * The resident memory of a process and all its descendants (Flowbench's onnxruntime child process counts, as the
- * peers' threads do), from /proc; null where there is none.
+ * peers' threads do), from /proc: the sum of their RSS, and of their PSS (pages two of them share, such as the node
+ * binary, counted once between them, which summed RSS counts twice); null where there is none.
  */
-function treeRssKB(root, skipRoot) {
+function treeMemKB(root, skipRoot) {
   let entries;
   try {
     entries = fs.readdirSync('/proc');
@@ -81,6 +83,14 @@ function treeRssKB(root, skipRoot) {
   }
   const kids = new Map();
   const rss = new Map();
+  const pssOf = (pid) => {
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      return m ? Number(m[1]) : 0;
+    } catch {
+      return 0;
+    }
+  };
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
     try {
@@ -96,12 +106,16 @@ function treeRssKB(root, skipRoot) {
     }
   }
   let total = 0;
+  let pss = 0;
   for (const stack = [root]; stack.length;) {
     const p = stack.pop();
-    if (p !== root || !skipRoot) total += rss.get(p) ?? 0;
+    if (p !== root || !skipRoot) {
+      total += rss.get(p) ?? 0;
+      pss += pssOf(p);
+    }
     stack.push(...(kids.get(p) ?? []));
   }
-  return total;
+  return { rss: total, pss };
 }
 
 /**
@@ -117,9 +131,13 @@ async function timed(cmd, args) {
   child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
   let treeKB = null;
+  let pssKB = null;
   const sample = setInterval(() => {
-    const kb = treeRssKB(child.pid, useTime); // /usr/bin/time itself does not count
-    if (kb !== null) treeKB = Math.max(treeKB ?? 0, kb);
+    const kb = treeMemKB(child.pid, useTime); // /usr/bin/time itself does not count
+    if (kb !== null) {
+      treeKB = Math.max(treeKB ?? 0, kb.rss);
+      pssKB = Math.max(pssKB ?? 0, kb.pss);
+    }
   }, 50);
   const status = await new Promise((resolve) => child.on('close', resolve));
   clearInterval(sample);
@@ -132,7 +150,7 @@ async function timed(cmd, args) {
     stderr = lines.join('\n');
   }
   const kb = Math.max(maxKB ?? 0, treeKB ?? 0);
-  return { s, rssMB: kb > 0 ? kb / 1024 : null, stdout, stderr };
+  return { s, rssMB: kb > 0 ? kb / 1024 : null, pssMB: pssKB ? pssKB / 1024 : null, stdout, stderr };
 }
 
 const stats = (xs) => {
@@ -264,7 +282,8 @@ try {
       if (name === 'eval 10M flowbench') evalOut = JSON.parse(t.stdout);
       if (name === 'eval 10M pandas+ort+sklearn') peerEval = JSON.parse(t.stdout);
       process.stdout.write(
-        `  round ${r + 1}: ${name.padEnd(32)} ${t.s.toFixed(2)} s, ${t.rssMB?.toFixed(0) ?? '?'} MB\n`,
+        `  round ${r + 1}: ${name.padEnd(32)} ${t.s.toFixed(2)} s, ${t.rssMB?.toFixed(0) ?? '?'} MB ` +
+          `(PSS ${t.pssMB?.toFixed(0) ?? '?'})\n`,
       );
     }
   }
@@ -279,7 +298,11 @@ try {
   const summary = Object.fromEntries(
     Object.entries(runs).map(([k, v]) => [
       k,
-      { ...stats(v.map((x) => x.s)), rssMB: Math.max(...v.map((x) => x.rssMB ?? 0)) },
+      {
+        ...stats(v.map((x) => x.s)),
+        rssMB: Math.max(...v.map((x) => x.rssMB ?? 0)),
+        pssMB: Math.max(...v.map((x) => x.pssMB ?? 0)),
+      },
     ]),
   );
   const ratio = (a, b) => summary[b].median / summary[a].median;
@@ -292,8 +315,9 @@ try {
     rows.push({ what, ours: summary[ours], peer: summary[peer], ratio: x, target, rssTarget, met: okSpeed && okRss });
     console.log(
       `${what.padEnd(10)} flowbench ${summary[ours].median.toFixed(2)} s (best ${summary[ours].best.toFixed(2)}, ` +
-        `${rss.toFixed(0)} MB) vs ${peer.replace(/^\S+ \S+ /, '')} ${summary[peer].median.toFixed(2)} s ` +
-        `(best ${summary[peer].best.toFixed(2)}, ${summary[peer].rssMB.toFixed(0)} MB) → ${x.toFixed(2)}x faster ` +
+        `${rss.toFixed(0)} MB, PSS ${summary[ours].pssMB.toFixed(0)}) vs ${peer.replace(/^\S+ \S+ /, '')} ` +
+        `${summary[peer].median.toFixed(2)} s (best ${summary[peer].best.toFixed(2)}, ${summary[peer].rssMB.toFixed(0)} MB, ` +
+        `PSS ${summary[peer].pssMB.toFixed(0)}) → ${x.toFixed(2)}x faster ` +
         `(target ≥ ${target}x${rssTarget ? `, RSS ≤ ${rssTarget} MB` : ''}: ${okSpeed && okRss ? 'met' : 'MISSED'})`,
     );
   };
