@@ -312,8 +312,9 @@ const PLAIN_LINE_MAX = 16;
 /**
  * The split file as Flowbench writes it, read with a byte loop: a one-column header (`fold` or `split`), then one
  * value a line (a fold number from -1 to 254, or one of the split words in lower case), LF or CRLF line ends.
- * 10M folds: 0.9 s and a 263 MB peak through the CSV engine, 0.3 s and 62 MB (the whole process) this way. Anything else (other columns, quotes,
- * blanks, other words, no data rows) gives undefined: the CSV engine then reads the file, with its messages.
+ * 10M folds: 0.9 s and a 263 MB peak through the CSV engine, 0.3 s and 62 MB (the whole process) this way.
+ * Anything else (other columns, quotes, blanks, other words, no data rows) gives undefined: the CSV engine then
+ * reads the file, with its messages.
  */
 export async function readPlainSplit(file: string, cancellation?: Cancellation): Promise<SplitRows | undefined> {
   const { handle, size } = await openCheckedInput(file, { what: 'split file' });
