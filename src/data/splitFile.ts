@@ -396,7 +396,7 @@ function plainLines(
         next = j + 2;
       } else next = j + 1;
     } else if (!eof) break;
-    // A file grown since it was opened is left to the CSV engine too.
+    // More rows than the size at open allows (the file grew meanwhile): left to the CSV engine, which reads to the end.
     if (j - start === 0 || j - start > PLAIN_LINE_MAX || rows + n >= out.length) return undefined;
     if (kind === 'fold') {
       let k = start;
