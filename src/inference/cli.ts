@@ -35,10 +35,21 @@ function list(v: string | undefined): string[] | undefined {
         .filter(Boolean);
 }
 
-async function runtime(values: { ep?: string; 'cuda-lib-path'?: string; threads?: string }, io: CliIo) {
+/**
+ * Runtime options from the flags. `streams`: eval and infer, which stream a table through the model; on the CPU
+ * provider alone they run onnxruntime in this process (HostOptions.inProcess: a second Node process and a copy of
+ * every batch through IPC are most of a 10M-row eval's memory past the scores).
+ */
+async function runtime(
+  values: { ep?: string; 'cuda-lib-path'?: string; threads?: string },
+  io: CliIo,
+  o: { streams?: boolean } = {},
+) {
   const { parseProviderList } = await import('./providers');
+  const providers = parseProviderList(values.ep);
   return {
-    providers: parseProviderList(values.ep),
+    providers,
+    inProcess: o.streams === true && providers.length > 0 && providers.every((p) => p === 'cpu'),
     libraryPath: values['cuda-lib-path']
       ?.split(path.delimiter)
       .filter(Boolean)
@@ -112,7 +123,7 @@ Example: flowbench infer models/baseline.onnx --input data/flowers.csv --target 
       batch: parseIntOption(values.batch, 'batch', 1),
       out: abs(io, values.out),
       workers: parseWorkers(values.workers),
-      ...(await runtime(values, io)),
+      ...(await runtime(values, io, { streams: true })),
     });
     if (values.json) {
       const { table, ...rest } = r;
@@ -205,7 +216,7 @@ Example: flowbench eval models/baseline.onnx --data data/flowers.csv --split dat
       features: list(values.features),
       ledgerRoot: values['no-ledger'] ? false : io.cwd,
       workers: parseWorkers(values.workers),
-      ...(await runtime(values, io)),
+      ...(await runtime(values, io, { streams: true })),
     });
     if (values.json) printJson(io, r);
     else io.stdout((await import('./format')).formatEval(r));

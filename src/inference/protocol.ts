@@ -35,6 +35,8 @@ export type Request =
       /** Session profiling: the trace goes to `<profileDir>/<provider>_<date>.json` at endProfiling (profile.ts). */
       profileDir?: string;
       graphOptimizationLevel?: GraphOptimizationLevel;
+      /** ONNX Runtime's own log at fatal only: in the caller's process, where its stderr is the user's terminal. */
+      quiet?: boolean;
     }
   | { op: 'endProfiling'; sessionId: number }
   | { op: 'run'; sessionId: number; feeds: Feeds; fetches?: string[] }

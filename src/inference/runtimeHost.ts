@@ -17,6 +17,7 @@ import type {
 } from './protocol';
 import { classifyProviderFailure, formatFailure, type ProviderFailure } from './providers';
 import { trackChild } from '../util/children';
+import { handle as handleHere } from './ortRuntime';
 
 /**
  * Finds the worker script: dist/onnxWorker.js beside a bundle (extension, CLI), or the tsc output worker.js beside
@@ -37,13 +38,22 @@ export interface HostOptions {
   cancellation?: Cancellation;
   /** Receives the child's native stderr (ONNX Runtime's own log), for the output channel. */
   onStderr?: (text: string) => void;
+  /**
+   * Runs onnxruntime in this process instead of a child (the CLI's eval and infer on the CPU provider): no second
+   * Node process (about 100 MB), no copy of every batch through IPC. No crash isolation, no LD_LIBRARY_PATH of its
+   * own, and a cancel cannot stop a run already started (the CLI exits instead); so never in the editor, never for
+   * CUDA. A worker script named by workerPath or FLOWBENCH_ONNX_WORKER keeps the child.
+   */
+  inProcess?: boolean;
 }
 
 export class WorkerCrashError extends UserError {}
 
 /** One onnxruntime child process. Every request is answered or rejected; a crash rejects everything pending. */
 export class OnnxHost {
-  private readonly child: ChildProcess;
+  private readonly child: ChildProcess | undefined;
+  /** In-process requests, handled one at a time as the child does; the sessions this host made, to release. */
+  private local: { chain: Promise<void>; sessions: Set<number> } | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   private stderrText = '';
@@ -52,6 +62,11 @@ export class OnnxHost {
   private facts: RuntimeFacts | undefined;
 
   constructor(private readonly opts: HostOptions = {}) {
+    if (opts.inProcess && !opts.workerPath && !process.env.FLOWBENCH_ONNX_WORKER) {
+      this.local = { chain: Promise.resolve(), sessions: new Set() };
+      if (opts.cancellation) this.cancelListener = onCancelled(opts.cancellation, () => this.dispose());
+      return;
+    }
     const env = { ...process.env };
     if (opts.libraryPath?.length) {
       const key =
@@ -119,7 +134,7 @@ export class OnnxHost {
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.child?.pid;
   }
 
   private lastStderrLine(): string {
@@ -141,13 +156,18 @@ export class OnnxHost {
   }
 
   request<T>(req: Request): Promise<T> {
+    if (this.opts.cancellation?.isCancellationRequested) return Promise.reject(new CancelledError());
     if (this.exited)
       return Promise.reject(new WorkerCrashError(`the ONNX Runtime process is not running (${this.exited})`));
-    if (this.opts.cancellation?.isCancellationRequested) return Promise.reject(new CancelledError());
     const id = this.nextId++;
+    if (this.local) {
+      // ONNX Runtime's log would go straight to the terminal here: quiet unless it is asked for (FLOWBENCH_DEBUG).
+      const quiet = req.op === 'create' && !this.opts.onStderr ? { quiet: true } : {};
+      return this.requestHere<T>({ id, ...req, ...quiet } as Envelope);
+    }
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send({ id, ...req } as Envelope, (err) => {
+      this.child!.send({ id, ...req } as Envelope, (err) => {
         if (err && this.pending.has(id)) {
           this.pending.delete(id);
           reject(
@@ -155,6 +175,37 @@ export class OnnxHost {
               ? new CancelledError()
               : new WorkerCrashError(`could not reach the ONNX Runtime process: ${err.message}`),
           );
+        }
+      });
+    });
+  }
+
+  /** request() in this process: the same replies and errors as the child's, one request at a time. */
+  private requestHere<T>(env: Envelope): Promise<T> {
+    const local = this.local!;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(env.id, { resolve: resolve as (v: unknown) => void, reject });
+      const settle = (fn: (p: { resolve(v: unknown): void; reject(e: unknown): void }) => void) => {
+        const p = this.pending.get(env.id);
+        if (!p) return; // disposed meanwhile: already rejected
+        this.pending.delete(env.id);
+        fn(p);
+      };
+      local.chain = local.chain.then(async () => {
+        if (!this.pending.has(env.id)) return;
+        try {
+          const result = await handleHere(env);
+          if (env.op === 'create') local.sessions.add((result as CreateResult).sessionId);
+          if (env.op === 'release') local.sessions.delete(env.sessionId);
+          settle((p) => p.resolve(result));
+        } catch (err) {
+          const e = err as Error & Partial<WorkerError>;
+          const worker: WorkerError = {
+            message: e.message ?? String(err),
+            kind: e.kind ?? 'internal',
+            context: e.context,
+          };
+          settle((p) => p.reject(Object.assign(new Error(worker.message), { worker })));
         }
       });
     });
@@ -237,7 +288,27 @@ export class OnnxHost {
 
   dispose(): void {
     this.cancelListener?.dispose();
-    if (this.exited === null) this.child.kill('SIGKILL');
+    const local = this.local;
+    if (local) {
+      if (this.exited !== null) return;
+      this.exited = 'disposed';
+      const err = this.opts.cancellation?.isCancellationRequested
+        ? new CancelledError()
+        : new WorkerCrashError('the ONNX Runtime host was disposed');
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+      // The sessions go once what runs has finished (a run cannot be stopped half-way in this process).
+      const ids = [...local.sessions];
+      local.sessions.clear();
+      local.chain = local.chain
+        .then(() => Promise.all(ids.map((sessionId) => handleHere({ id: 0, op: 'release', sessionId }))))
+        .then(
+          () => undefined,
+          () => undefined,
+        );
+      return;
+    }
+    if (this.exited === null) this.child!.kill('SIGKILL');
   }
 }
 

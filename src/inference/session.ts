@@ -17,6 +17,8 @@ export interface RuntimeOptions {
   /** Called with each child process so callers (the extension) can kill it on deactivate. */
   onHost?: (host: OnnxHost) => void;
   intraOpThreads?: number;
+  /** onnxruntime in this process, not a child (see HostOptions.inProcess): the CLI's eval and infer on the CPU. */
+  inProcess?: boolean;
 }
 
 export interface LoadedModel {
@@ -32,7 +34,12 @@ export async function loadModel(file: string): Promise<LoadedModel> {
 
 /** A fresh onnxruntime child process, handed to onHost so the extension can kill it on deactivate. */
 export function newHost(o: RuntimeOptions): OnnxHost {
-  const host = new OnnxHost({ libraryPath: o.libraryPath, cancellation: o.cancellation, onStderr: o.onStderr });
+  const host = new OnnxHost({
+    libraryPath: o.libraryPath,
+    cancellation: o.cancellation,
+    onStderr: o.onStderr,
+    inProcess: o.inProcess,
+  });
   o.onHost?.(host);
   return host;
 }

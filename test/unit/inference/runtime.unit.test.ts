@@ -225,3 +225,97 @@ describe('inference/runtime host (real onnxruntime in a child process)', functio
     assert.equal(h.alive, false);
   });
 });
+
+describe('inference/runtime host in this process (the CLI eval and infer on the CPU)', function () {
+  this.timeout(30_000);
+
+  it('gives the outputs the child process gives, with no child', async () => {
+    const here = new OnnxHost({ inProcess: true });
+    const child = new OnnxHost();
+    try {
+      assert.equal(here.pid, undefined);
+      assert.ok(child.pid! > 0);
+      const layers = [
+        {
+          w: [
+            [0.5, -1, 0.2, 1],
+            [1, 0.3, -0.4, 0],
+            [-0.2, 0.8, 1.5, -1],
+          ],
+          b: [0.1, 0, -0.3, 0.2],
+        },
+        {
+          w: [
+            [1, -1],
+            [0.5, 0.5],
+            [-1, 2],
+            [0.3, 0.1],
+          ],
+          b: [0, 0.1],
+        },
+      ];
+      const model = mlpModel(layers);
+      const a = await here.createSession(model, ['cpu']);
+      const b = await child.createSession(model, ['cpu']);
+      const ra = await here.run(a.sessionId, feed(X));
+      const rb = await child.run(b.sessionId, feed(X));
+      assert.deepEqual(Object.keys(ra.outputs), Object.keys(rb.outputs));
+      for (const k of Object.keys(ra.outputs)) {
+        assert.deepEqual(ra.outputs[k].dims, rb.outputs[k].dims);
+        assert.deepEqual(
+          Array.from(ra.outputs[k].data as Float32Array),
+          Array.from(rb.outputs[k].data as Float32Array),
+        );
+      }
+      assert.equal((await here.init()).pid, process.pid);
+    } finally {
+      here.dispose();
+      child.dispose();
+    }
+  });
+
+  it('a model that fails at run time is the same UserError, and the host keeps serving', async () => {
+    const h = new OnnxHost({ inProcess: true });
+    try {
+      const s = await h.createSession(failingModel(3), ['cpu']);
+      await assert.rejects(
+        h.run(s.sessionId, feed(X)),
+        (e: unknown) => e instanceof UserError && /failed at run time/.test(e.message) && /Reshape/.test(e.message),
+      );
+      await assert.rejects(
+        h.createSession(new TextEncoder().encode('not a model'), ['cpu']),
+        (e: unknown) => e instanceof UserError && /could not load the model/.test(e.message),
+      );
+      const ok = await h.createSession(logisticRegressionModel([1, 1, 1], 0), ['cpu']);
+      assert.equal((await h.run(ok.sessionId, feed(X))).outputs.probability.dims[0], 4);
+    } finally {
+      h.dispose();
+    }
+  });
+
+  it('a cancel rejects what is pending with CancelledError at once; later requests are refused', async () => {
+    const source = new CancellationSource();
+    const h = new OnnxHost({ inProcess: true, cancellation: source.token });
+    const s = await h.createSession(logisticRegressionModel([1], 0), ['cpu']);
+    const one = { X: { type: 'float32' as const, dims: [1, 1], data: Float32Array.from([1]) } };
+    // A bench of 300 ms runs in this process and cannot be stopped: the cancel must not wait for it.
+    const running = h.bench(s.sessionId, one, { warmup: 0, runs: 1e9, timeBudgetMs: 300 });
+    const queued = h.run(s.sessionId, one);
+    const t = Date.now();
+    source.cancel();
+    await assert.rejects(running, CancelledError);
+    await assert.rejects(queued, CancelledError);
+    assert.ok(Date.now() - t < 250, `rejected after ${Date.now() - t} ms`);
+    assert.equal(h.alive, false);
+    await assert.rejects(h.run(s.sessionId, one), CancelledError);
+  });
+
+  it('a worker script named for the host keeps the child process', () => {
+    const h = new OnnxHost({ inProcess: true, workerPath: resolveWorkerPath() });
+    try {
+      assert.ok(h.pid! > 0);
+    } finally {
+      h.dispose();
+    }
+  });
+});

@@ -187,8 +187,9 @@ function bigCsv(file: string, mb: number): number {
 
     it('infer, Ctrl-C to the whole group while the ONNX Runtime worker runs: the worker is stopped by Flowbench', async () => {
       let worker = 0;
+      // cuda,cpu: the CPU provider alone runs onnxruntime in the CLI's own process, with no worker to stop.
       const r = await interrupt(
-        ['infer', 'reg.onnx', '--input', 'big.csv', '--target', 'y', '--out', 'old.csv', '--ep', 'cpu'],
+        ['infer', 'reg.onnx', '--input', 'big.csv', '--target', 'y', '--out', 'old.csv', '--ep', 'cuda,cpu'],
         dir,
         (pid) => {
           worker = descendants(pid)[0] ?? 0;
