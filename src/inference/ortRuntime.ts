@@ -102,8 +102,12 @@ export async function handle(req: Envelope): Promise<unknown> {
     case 'create': {
       const o = runtime();
       const options: Ort.InferenceSession.SessionOptions = { executionProviders: [req.provider] };
-      // Its errors come back as the rejected promise's message, which the caller words for the user.
-      if (req.quiet) options.logSeverityLevel = 4;
+      // Its errors come back as the rejected promise's message, which the caller words for the user. The runtime's
+      // own logger (set when the first session is made) is quieted too: its warnings would reach the terminal.
+      if (req.quiet) {
+        options.logSeverityLevel = 4;
+        o.env.logLevel = 'fatal';
+      }
       if (req.intraOpThreads) options.intraOpNumThreads = req.intraOpThreads;
       if (req.graphOptimizationLevel) options.graphOptimizationLevel = req.graphOptimizationLevel;
       if (req.profileDir) {

@@ -41,8 +41,10 @@ export interface HostOptions {
   /**
    * Runs onnxruntime in this process instead of a child (the CLI's eval and infer on the CPU provider): no second
    * Node process (about 100 MB), no copy of every batch through IPC. No crash isolation, no LD_LIBRARY_PATH of its
-   * own, and a cancel cannot stop a run already started (the CLI exits instead); so never in the editor, never for
-   * CUDA. A worker script named by workerPath or FLOWBENCH_ONNX_WORKER keeps the child.
+   * own, and a cancel cannot stop a model load or a run already in onnxruntime (onnxruntime-node does each as one
+   * blocking call: the CLI exits once it returns, after one batch's run for the tabular models these commands feed);
+   * so never in the editor, never for CUDA. A worker script named by workerPath or FLOWBENCH_ONNX_WORKER keeps the
+   * child.
    */
   inProcess?: boolean;
 }
@@ -195,11 +197,16 @@ export class OnnxHost {
         if (!this.pending.has(env.id)) return;
         try {
           const result = await handleHere(env);
-          if (env.op === 'create') local.sessions.add((result as CreateResult).sessionId);
+          if (env.op === 'create') {
+            const sessionId = (result as CreateResult).sessionId;
+            // Disposed while the model loaded: nobody will ask for this session, so it goes now.
+            if (this.exited !== null) await handleHere({ id: 0, op: 'release', sessionId });
+            else local.sessions.add(sessionId);
+          }
           if (env.op === 'release') local.sessions.delete(env.sessionId);
           settle((p) => p.resolve(result));
         } catch (err) {
-          const e = err as Error & Partial<WorkerError>;
+          const e = (err ?? {}) as Error & Partial<WorkerError>;
           const worker: WorkerError = {
             message: e.message ?? String(err),
             kind: e.kind ?? 'internal',
