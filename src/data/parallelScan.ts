@@ -576,8 +576,9 @@ export async function scanTable(
     // The first chunk starts after the header.
     first = { ...first, offset: dataStart, length: first.length - dataStart, fileOffset: first.fileOffset + dataStart };
     // Chunks parsed ahead (phase A) and chunks waiting for phase B: deep enough that a worker with a phase B job
-    // queued behind phase A jobs does not leave this thread waiting (eval 10M: 17.5 s -> 10.8 s of scan), a few MB.
-    const maxInFlight = 4 * Math.max(1, workers) + 1;
+    // queued behind phase A jobs does not leave this thread waiting, a few MB. (Twice this depth bought nothing once
+    // a phase B job stopped cloning the whole split mask, and cost split 10M about 4 MB of its peak.)
+    const maxInFlight = 2 * Math.max(1, workers) + 1;
     const inflight: { chunk: Chunk; result: Promise<ChunkJobResult>; out: SharedArrayBuffer | undefined }[] = [];
     let pendingFirst: Chunk | undefined = first;
     let readerDone = false;
@@ -614,7 +615,7 @@ export async function scanTable(
       firstLine: number;
     }
     const ready: Ready[] = [];
-    const maxReady = 2 * Math.max(1, workers) + 2;
+    const maxReady = Math.max(1, workers) + 2;
     const deliver = async (r: Ready): Promise<void> => {
       const { chunk, a } = r;
       let b: PhaseResult | undefined;
