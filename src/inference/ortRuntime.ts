@@ -15,9 +15,11 @@ import type {
   Envelope,
   Feeds,
   MemoryResult,
+  Reply,
   RunResult,
   RuntimeFacts,
   WireTensor,
+  WorkerError,
 } from './protocol';
 
 let ort: typeof Ort | undefined;
@@ -85,7 +87,21 @@ function session(id: number): Ort.InferenceSession {
   return s;
 }
 
-export async function handle(req: Envelope): Promise<unknown> {
+/** One request's reply, never a rejection: what the child posts back, and what the in-process host reads. */
+export async function serve(req: Envelope): Promise<Reply> {
+  try {
+    return { id: req.id, ok: true, result: await handle(req) };
+  } catch (err) {
+    const e = (err ?? {}) as Error & Partial<WorkerError>;
+    return {
+      id: req.id,
+      ok: false,
+      error: { message: e.message ?? String(err), kind: e.kind ?? 'internal', context: e.context },
+    };
+  }
+}
+
+async function handle(req: Envelope): Promise<unknown> {
   switch (req.op) {
     case 'init': {
       const o = runtime();

@@ -17,7 +17,7 @@ import type {
 } from './protocol';
 import { classifyProviderFailure, formatFailure, type ProviderFailure } from './providers';
 import { trackChild } from '../util/children';
-import { handle as handleHere } from './ortRuntime';
+import { serve as serveHere } from './ortRuntime';
 
 /**
  * Finds the worker script: dist/onnxWorker.js beside a bundle (extension, CLI), or the tsc output worker.js beside
@@ -104,13 +104,7 @@ export class OnnxHost {
     this.child.stdout?.on('data', () => {
       /* the worker prints nothing useful; drain so it never blocks */
     });
-    this.child.on('message', (m: Reply) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.ok) p.resolve(m.result);
-      else p.reject(Object.assign(new Error(m.error.message), { worker: m.error }));
-    });
+    this.child.on('message', (m: Reply) => this.settle(m));
     this.child.on('exit', (code, signal) => {
       this.exited = signal ? `signal ${signal}` : `exit code ${code}`;
       const err = opts.cancellation?.isCancellationRequested
@@ -187,35 +181,28 @@ export class OnnxHost {
     const local = this.local!;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(env.id, { resolve: resolve as (v: unknown) => void, reject });
-      const settle = (fn: (p: { resolve(v: unknown): void; reject(e: unknown): void }) => void) => {
-        const p = this.pending.get(env.id);
-        if (!p) return; // disposed meanwhile: already rejected
-        this.pending.delete(env.id);
-        fn(p);
-      };
       local.chain = local.chain.then(async () => {
-        if (!this.pending.has(env.id)) return;
-        try {
-          const result = await handleHere(env);
-          if (env.op === 'create') {
-            const sessionId = (result as CreateResult).sessionId;
-            // Disposed while the model loaded: nobody will ask for this session, so it goes now.
-            if (this.exited !== null) await handleHere({ id: 0, op: 'release', sessionId });
-            else local.sessions.add(sessionId);
-          }
-          if (env.op === 'release') local.sessions.delete(env.sessionId);
-          settle((p) => p.resolve(result));
-        } catch (err) {
-          const e = (err ?? {}) as Error & Partial<WorkerError>;
-          const worker: WorkerError = {
-            message: e.message ?? String(err),
-            kind: e.kind ?? 'internal',
-            context: e.context,
-          };
-          settle((p) => p.reject(Object.assign(new Error(worker.message), { worker })));
+        if (!this.pending.has(env.id)) return; // disposed meanwhile: already rejected
+        const r = await serveHere(env);
+        if (r.ok && env.op === 'create') {
+          const sessionId = (r.result as CreateResult).sessionId;
+          // Disposed while the model loaded: nobody will ask for this session, so it goes now.
+          if (this.exited !== null) await serveHere({ id: 0, op: 'release', sessionId });
+          else local.sessions.add(sessionId);
         }
+        if (r.ok && env.op === 'release') local.sessions.delete(env.sessionId);
+        this.settle(r);
       });
     });
+  }
+
+  /** A reply from the child or from this process settles its request, unless that was rejected already. */
+  private settle(m: Reply): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.ok) p.resolve(m.result);
+    else p.reject(Object.assign(new Error(m.error.message), { worker: m.error }));
   }
 
   async init(): Promise<RuntimeFacts> {
@@ -307,12 +294,9 @@ export class OnnxHost {
       // The sessions go once what runs has finished (a run cannot be stopped half-way in this process).
       const ids = [...local.sessions];
       local.sessions.clear();
-      local.chain = local.chain
-        .then(() => Promise.all(ids.map((sessionId) => handleHere({ id: 0, op: 'release', sessionId }))))
-        .then(
-          () => undefined,
-          () => undefined,
-        );
+      local.chain = local.chain.then(async () => {
+        await Promise.all(ids.map((sessionId) => serveHere({ id: 0, op: 'release', sessionId })));
+      });
       return;
     }
     if (this.exited === null) this.child!.kill('SIGKILL');

@@ -4,8 +4,8 @@
  * the extension host means a native crash, a blocking run() or a clashing libonnxruntime in another extension cannot
  * take the editor down, and the child gets its own LD_LIBRARY_PATH for CUDA.
  */
-import { handle } from './ortRuntime';
-import type { Envelope, Reply, WorkerError } from './protocol';
+import { serve } from './ortRuntime';
+import type { Envelope, Reply } from './protocol';
 
 function reply(r: Reply): void {
   process.send?.(r);
@@ -15,18 +15,7 @@ if (process.send) {
   // Requests are handled one at a time: ORT sessions are used sequentially, and order keeps timings clean.
   let chain: Promise<void> = Promise.resolve();
   process.on('message', (msg: Envelope) => {
-    chain = chain.then(async () => {
-      try {
-        reply({ id: msg.id, ok: true, result: await handle(msg) });
-      } catch (err) {
-        const e = err as Error & Partial<WorkerError>;
-        reply({
-          id: msg.id,
-          ok: false,
-          error: { message: e.message ?? String(err), kind: e.kind ?? 'internal', context: e.context },
-        });
-      }
-    });
+    chain = chain.then(async () => reply(await serve(msg)));
   });
   process.on('disconnect', () => process.exit(0));
   // Ctrl-C is the parent's to handle: it stops this process itself (on POSIX the worker has its own process group
