@@ -285,28 +285,34 @@ export function constantPredictionMetrics(
   };
 }
 
-/** A growable column of numbers, float32 when the model's scores are (storing them wider would not add digits). */
-class ScoreColumn {
-  data: Float32Array | Float64Array;
+type ColumnArray = Float32Array | Float64Array | Uint8Array | Int32Array;
+
+/** A growable column of numbers in the array kind it is made with. */
+class GrowingColumn<A extends ColumnArray> {
+  data: A;
   n = 0;
   constructor(
-    private readonly wide: boolean,
+    private readonly make: (length: number) => A,
     capacity = 1024,
   ) {
-    this.data = wide ? new Float64Array(capacity) : new Float32Array(capacity);
+    this.data = make(capacity);
   }
   push(v: number): void {
     if (this.n === this.data.length) {
-      const g = this.wide ? new Float64Array(this.n * 2) : new Float32Array(this.n * 2);
+      const g = this.make(this.n * 2);
       g.set(this.data);
       this.data = g;
     }
     this.data[this.n++] = v;
   }
-  values(): Float32Array | Float64Array {
-    return this.data.subarray(0, this.n);
+  values(): A {
+    return this.data.subarray(0, this.n) as A;
   }
 }
+
+/** Scores at the model's own precision: float32 when the model's are (storing them wider would not add digits). */
+const scoreColumn = (wide: boolean, capacity: number): GrowingColumn<Float32Array | Float64Array> =>
+  new GrowingColumn<Float32Array | Float64Array>((n) => (wide ? new Float64Array(n) : new Float32Array(n)), capacity);
 
 /**
  * Classification metrics accumulated batch by batch, equal to classificationMetrics over all rows at once: counts
@@ -319,9 +325,8 @@ export class ClassificationAccumulator {
   private rows = 0;
   private hasProba: boolean | undefined;
   /** Each row's class, a byte a row up to 256 classes (what the AUC sorts against the scores). */
-  private y: Uint8Array | Int32Array;
-  private yRows = 0;
-  private scores: ScoreColumn[] | undefined;
+  private readonly y: GrowingColumn<Uint8Array | Int32Array>;
+  private scores: GrowingColumn<Float32Array | Float64Array>[] | undefined;
 
   /** `expectedRows`, when known, sizes the kept scores once (no doubling, no slack). */
   constructor(
@@ -330,7 +335,10 @@ export class ClassificationAccumulator {
     private readonly eps = 2.220446049250313e-16,
   ) {
     this.confusion = new Float64Array(nClasses * nClasses);
-    this.y = nClasses <= 256 ? new Uint8Array(Math.max(1, expectedRows)) : new Int32Array(Math.max(1, expectedRows));
+    this.y = new GrowingColumn<Uint8Array | Int32Array>(
+      (n) => (nClasses <= 256 ? new Uint8Array(n) : new Int32Array(n)),
+      Math.max(1, expectedRows),
+    );
   }
 
   /** `proba` row-major [n, C] or null; `raw` the model's own scores, whose precision the AUC scores keep. */
@@ -341,19 +349,11 @@ export class ClassificationAccumulator {
     if (this.hasProba !== (proba !== null)) throw new Error('internal: batches with and without probabilities');
     for (let i = 0; i < n; i++) this.confusion[yTrue[i] * c + yPred[i]]++;
     if (proba) {
-      this.scores ??= Array.from(
-        { length: c === 2 ? 1 : c },
-        () => new ScoreColumn(wide, Math.max(1, this.expectedRows)),
-      );
+      this.scores ??= Array.from({ length: c === 2 ? 1 : c }, () => scoreColumn(wide, Math.max(1, this.expectedRows)));
       for (let i = 0; i < n; i++) {
         const p = Math.min(Math.max(proba[i * c + yTrue[i]], this.eps), 1 - this.eps);
         this.logLossSum -= Math.log(p);
-        if (this.yRows === this.y.length) {
-          const grown = this.y instanceof Uint8Array ? new Uint8Array(this.yRows * 2) : new Int32Array(this.yRows * 2);
-          grown.set(this.y);
-          this.y = grown;
-        }
-        this.y[this.yRows++] = yTrue[i];
+        this.y.push(yTrue[i]);
         if (c === 2) this.scores[0].push(proba[i * 2 + 1]);
         else for (let k = 0; k < c; k++) this.scores[k].push(proba[i * c + k]);
       }
@@ -387,7 +387,7 @@ export class ClassificationAccumulator {
     }
     let auc: number | null = null;
     if (this.scores) {
-      const y = this.y.subarray(0, this.yRows);
+      const y = this.y.values();
       if (c === 2) auc = classRocAuc(y, 1, this.scores[0].values());
       else {
         let sum = 0;
